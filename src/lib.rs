@@ -1,0 +1,14 @@
+//! curtop: where the AWS bill goes inside Kubernetes clusters.
+//!
+//! The path of a dollar (see `DESIGN.md`): a [`config::Profile`] names a CUR delivery; a
+//! [`source`] reads it; [`cur`] turns each line item into costs and an attribution; [`facts`]
+//! holds the aggregated table everything downstream reads; [`report`] prints it.
+
+// pub mod cli;
+pub mod config;
+pub mod cur;
+// pub mod demo;
+pub mod facts;
+pub mod report;
+pub mod source;
+pub mod window;

@@ -1,0 +1,285 @@
+//! `curtop report`: facts grouped by dimensions over a window, as an aligned table, CSV or
+//! JSON. The same core as the dashboard, without a terminal.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::str::FromStr;
+
+use crate::cur::metrics::Metric;
+use crate::cur::money::Money;
+use crate::cur::time::date_of;
+use crate::facts::{Dim, FactRow, Facts};
+use crate::window::Window;
+
+/// A dimension to group by.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Dimension {
+    Cluster,
+    Namespace,
+    Workload,
+    WorkloadKind,
+    Pod,
+    Container,
+    Node,
+    Category,
+    Service,
+    UsageType,
+    Account,
+    Resource,
+    Day,
+    Env,
+    /// A `label.NAME` concept of the profile.
+    Label(String),
+    /// Any tag key (`tag:team`), read for this report.
+    Tag(String),
+}
+
+impl FromStr for Dimension {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        if let Some(k) = s.strip_prefix("tag:").filter(|k| !k.is_empty()) {
+            return Ok(Dimension::Tag(k.to_string()));
+        }
+        if let Some(k) = s.strip_prefix("label:").filter(|k| !k.is_empty()) {
+            return Ok(Dimension::Label(k.to_string()));
+        }
+        Ok(match s {
+            "cluster" => Dimension::Cluster,
+            "namespace" | "ns" => Dimension::Namespace,
+            "workload" => Dimension::Workload,
+            "workload-kind" => Dimension::WorkloadKind,
+            "pod" => Dimension::Pod,
+            "container" => Dimension::Container,
+            "node" => Dimension::Node,
+            "category" => Dimension::Category,
+            "service" => Dimension::Service,
+            "usage-type" => Dimension::UsageType,
+            "account" => Dimension::Account,
+            "resource" => Dimension::Resource,
+            "day" => Dimension::Day,
+            "env" | "environment" => Dimension::Env,
+            _ => {
+                return Err(format!(
+                    "unknown dimension `{s}`; expected cluster, namespace, workload, \
+                     workload-kind, pod, container, node, category, service, usage-type, \
+                     account, resource, day, env, label:NAME or tag:KEY"
+                ));
+            }
+        })
+    }
+}
+
+impl Dimension {
+    /// The column / JSON key name.
+    pub fn name(&self) -> String {
+        match self {
+            Dimension::Cluster => "cluster".into(),
+            Dimension::Namespace => "namespace".into(),
+            Dimension::Workload => "workload".into(),
+            Dimension::WorkloadKind => "workload_kind".into(),
+            Dimension::Pod => "pod".into(),
+            Dimension::Container => "container".into(),
+            Dimension::Node => "node".into(),
+            Dimension::Category => "category".into(),
+            Dimension::Service => "service".into(),
+            Dimension::UsageType => "usage_type".into(),
+            Dimension::Account => "account".into(),
+            Dimension::Resource => "resource".into(),
+            Dimension::Day => "day".into(),
+            Dimension::Env => "env".into(),
+            Dimension::Label(n) => format!("label:{n}"),
+            Dimension::Tag(k) => format!("tag:{k}"),
+        }
+    }
+
+    /// Parses a comma list.
+    pub fn parse_list(s: &str) -> Result<Vec<Dimension>, String> {
+        let dims: Vec<Dimension> = s.split(',').filter(|p| !p.trim().is_empty()).map(str::parse).collect::<Result<_, _>>()?;
+        if dims.is_empty() {
+            return Err("--by needs at least one dimension".into());
+        }
+        Ok(dims)
+    }
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "table" => Ok(Format::Table),
+            "csv" => Ok(Format::Csv),
+            "json" => Ok(Format::Json),
+            _ => Err(format!("unknown output format `{s}`; expected table, csv or json")),
+        }
+    }
+}
+
+/// A grouped report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub window: Window,
+    pub metric: Metric,
+    pub dims: Vec<Dimension>,
+    /// (values per dimension, `None` = no value; cost), highest cost first.
+    pub rows: Vec<(Vec<Option<String>>, Money)>,
+    pub total: Money,
+}
+
+/// How to read one dimension off a fact row.
+enum Getter {
+    Dim(Dim),
+    Category,
+    Day,
+    Label(usize),
+    Missing,
+}
+
+/// Groups facts in the window by the dimensions.
+pub fn build(facts: &Facts, window: Window, metric: Metric, dims: &[Dimension]) -> Report {
+    let getters: Vec<Getter> = dims
+        .iter()
+        .map(|d| match d {
+            Dimension::Cluster => Getter::Dim(Dim::Cluster),
+            Dimension::Namespace => Getter::Dim(Dim::Namespace),
+            Dimension::Workload => Getter::Dim(Dim::Workload),
+            Dimension::WorkloadKind => Getter::Dim(Dim::WorkloadKind),
+            Dimension::Pod => Getter::Dim(Dim::Pod),
+            Dimension::Container => Getter::Dim(Dim::Container),
+            Dimension::Node => Getter::Dim(Dim::Node),
+            Dimension::Service => Getter::Dim(Dim::Service),
+            Dimension::UsageType => Getter::Dim(Dim::UsageType),
+            Dimension::Account => Getter::Dim(Dim::Account),
+            Dimension::Resource => Getter::Dim(Dim::Resource),
+            Dimension::Env => Getter::Dim(Dim::Env),
+            Dimension::Category => Getter::Category,
+            Dimension::Day => Getter::Day,
+            Dimension::Label(_) | Dimension::Tag(_) => {
+                let name = d.name();
+                facts.label_names.iter().position(|n| *n == name).map_or(Getter::Missing, Getter::Label)
+            }
+        })
+        .collect();
+    let value = |r: &FactRow, g: &Getter| -> Option<String> {
+        let s = match g {
+            Getter::Dim(d) => facts.text(r, *d).to_string(),
+            Getter::Category => r.category.name().to_string(),
+            Getter::Day => date_of(r.day).to_string(),
+            Getter::Label(i) => facts.strings.get(r.labels[*i]).to_string(),
+            Getter::Missing => String::new(),
+        };
+        (!s.is_empty()).then_some(s)
+    };
+    let mut groups: HashMap<Vec<Option<String>>, Money> = HashMap::new();
+    let mut total = Money::ZERO;
+    for r in facts.rows.iter().filter(|r| window.contains(r.day)) {
+        let key: Vec<Option<String>> = getters.iter().map(|g| value(r, g)).collect();
+        *groups.entry(key).or_default() += r.costs[metric];
+        total += r.costs[metric];
+    }
+    let mut rows: Vec<(Vec<Option<String>>, Money)> = groups.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Report { window, metric, dims: dims.to_vec(), rows, total }
+}
+
+impl Report {
+    pub fn render(&self, format: Format) -> String {
+        match format {
+            Format::Table => self.table(),
+            Format::Csv => self.csv(),
+            Format::Json => self.json(),
+        }
+    }
+
+    fn table(&self) -> String {
+        let mut head: Vec<String> = self.dims.iter().map(|d| d.name().to_uppercase()).collect();
+        head.push("COST".into());
+        head.push("SHARE".into());
+        let share = |m: Money| {
+            if self.total.0 == 0 { "-".to_string() } else { format!("{:.1}%", m.0 as f64 * 100.0 / self.total.0 as f64) }
+        };
+        let mut body: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|(k, m)| {
+                let mut v: Vec<String> = k.iter().map(|x| x.clone().unwrap_or_else(|| "-".into())).collect();
+                v.push(m.display_dollars());
+                v.push(share(*m));
+                v
+            })
+            .collect();
+        let mut total: Vec<String> = vec![String::new(); self.dims.len()];
+        total[0] = "TOTAL".into();
+        total.push(self.total.display_dollars());
+        total.push(share(self.total));
+        body.push(total);
+        let n = head.len();
+        let widths: Vec<usize> = (0..n)
+            .map(|i| std::iter::once(&head).chain(body.iter()).map(|r| r[i].chars().count()).max().unwrap_or(0))
+            .collect();
+        let mut out = format!("{} · {} · {} rows\n", self.window, self.metric, self.rows.len());
+        let line = |out: &mut String, r: &[String]| {
+            let cells: Vec<String> = r
+                .iter()
+                .enumerate()
+                .map(|(i, c)| if i + 2 >= n { format!("{c:>w$}", w = widths[i]) } else { format!("{c:<w$}", w = widths[i]) })
+                .collect();
+            let _ = writeln!(out, "{}", cells.join("  ").trim_end());
+        };
+        line(&mut out, &head);
+        let last = body.len() - 1;
+        for (i, r) in body.iter().enumerate() {
+            if i == last {
+                let _ = writeln!(out, "{}", "-".repeat(widths.iter().sum::<usize>() + 2 * (n - 1)));
+            }
+            line(&mut out, r);
+        }
+        out
+    }
+
+    fn csv(&self) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut head: Vec<String> = self.dims.iter().map(Dimension::name).collect();
+        head.push("cost".into());
+        let _ = w.write_record(&head);
+        for (k, m) in &self.rows {
+            let mut rec: Vec<String> = k.iter().map(|x| x.clone().unwrap_or_default()).collect();
+            rec.push(m.to_decimal_string());
+            let _ = w.write_record(&rec);
+        }
+        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    }
+
+    fn json(&self) -> String {
+        use serde_json::{Map, Value, json};
+        let rows: Vec<Value> = self
+            .rows
+            .iter()
+            .map(|(k, m)| {
+                let mut o = Map::new();
+                for (d, v) in self.dims.iter().zip(k) {
+                    o.insert(d.name(), v.clone().map_or(Value::Null, Value::String));
+                }
+                o.insert("cost".into(), json!(m.dollars()));
+                Value::Object(o)
+            })
+            .collect();
+        let v = json!({
+            "window": {"start": date_of(self.window.start).to_string(), "end": date_of(self.window.end).to_string()},
+            "metric": self.metric.name(),
+            "total": self.total.dollars(),
+            "rows": rows,
+        });
+        let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+}

@@ -1,0 +1,17 @@
+//! The demo source: the deterministic generated bill (`crate::demo`), delivered in memory as a
+//! legacy CUR and read through the same path as real data.
+
+use chrono::{Days, NaiveDate};
+
+use super::error::SourceError;
+use super::store::MemStore;
+use crate::demo::{DemoSpec, generate_in_memory};
+
+/// The demo delivery for `days` days ending today (today included).
+pub fn demo_store(seed: u64, days: u32, today: NaiveDate) -> Result<MemStore, SourceError> {
+    let end = today.checked_add_days(Days::new(1)).unwrap_or(today);
+    let spec = DemoSpec::demo(seed, days, end);
+    generate_in_memory(&spec)
+        .map(|(store, _truth)| store)
+        .map_err(|e| SourceError::Unreadable { file: "demo data".into(), reason: e.to_string() })
+}

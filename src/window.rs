@@ -1,0 +1,183 @@
+//! Time windows: `all`, `YYYY-MM`, `YYYY-MM-DD..YYYY-MM-DD` (end exclusive), `today`,
+//! `yesterday`, `7d`/`30d`/`Nd`, `mtd`, `last-month`, and the default: the latest billing
+//! period in the data.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+
+use crate::cur::time::{Day, date_of, day_of, month_start, next_month_start, parse_day};
+
+/// A window as the user wrote it, resolved against today and the data by [`WindowSpec::resolve`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowSpec {
+    All,
+    /// The latest billing period in the data (the default).
+    Latest,
+    Range(Day, Day),
+    Today,
+    Yesterday,
+    /// The last N days, today included.
+    LastDays(u32),
+    MonthToDate,
+    LastMonth,
+}
+
+/// Resolved `[start, end)` days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub start: Day,
+    pub end: Day,
+}
+
+impl Window {
+    pub fn contains(&self, day: Day) -> bool {
+        day >= self.start && day < self.end
+    }
+
+    pub fn days(&self) -> i32 {
+        self.end - self.start
+    }
+
+    /// The window of equal length just before this one.
+    pub fn previous(&self) -> Window {
+        Window { start: self.start - self.days(), end: self.start }
+    }
+}
+
+impl fmt::Display for Window {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}..{}", date_of(self.start), date_of(self.end))
+    }
+}
+
+impl Default for WindowSpec {
+    fn default() -> Self {
+        WindowSpec::Latest
+    }
+}
+
+impl FromStr for WindowSpec {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        let err = || {
+            format!(
+                "unknown window `{s}`; expected all, latest, YYYY-MM, YYYY-MM-DD..YYYY-MM-DD, \
+                 today, yesterday, 7d, 30d, Nd, mtd or last-month"
+            )
+        };
+        Ok(match s {
+            "all" => WindowSpec::All,
+            "latest" => WindowSpec::Latest,
+            "today" => WindowSpec::Today,
+            "yesterday" => WindowSpec::Yesterday,
+            "mtd" => WindowSpec::MonthToDate,
+            "last-month" => WindowSpec::LastMonth,
+            _ => {
+                if let Some(n) = s.strip_suffix('d').and_then(|n| n.parse::<u32>().ok()) {
+                    if n == 0 || n > 3660 {
+                        return Err(err());
+                    }
+                    return Ok(WindowSpec::LastDays(n));
+                }
+                if let Some((a, b)) = s.split_once("..") {
+                    let (a, b) = (parse_day(a.as_bytes()), parse_day(b.as_bytes()));
+                    return match (a, b) {
+                        (Some(a), Some(b)) if a < b => Ok(WindowSpec::Range(a, b)),
+                        (Some(_), Some(_)) => Err(format!("window `{s}`: the end (exclusive) must be after the start")),
+                        _ => Err(err()),
+                    };
+                }
+                if s.len() == 7 {
+                    if let Some(start) = parse_day(format!("{s}-01").as_bytes()) {
+                        return Ok(WindowSpec::Range(start, next_month_start(start)));
+                    }
+                }
+                return Err(err());
+            }
+        })
+    }
+}
+
+impl WindowSpec {
+    /// Resolves the window. `latest` is the latest billing period if known, `data` the first
+    /// and last day with data. `None` when it cannot be known yet (latest of unread data).
+    pub fn resolve(self, today: NaiveDate, latest: Option<(Day, Day)>, data: Option<(Day, Day)>) -> Option<Window> {
+        let t = day_of(today);
+        let w = |start, end| Some(Window { start, end });
+        match self {
+            WindowSpec::All => match (latest, data) {
+                (_, Some((a, b))) => w(a, b + 1),
+                _ => w(Day::MIN / 2, Day::MAX / 2),
+            },
+            WindowSpec::Latest => match (latest, data) {
+                (Some((a, b)), _) => w(a, b),
+                (None, Some((_, last))) => w(month_start(last), next_month_start(last)),
+                (None, None) => None,
+            },
+            WindowSpec::Range(a, b) => w(a, b),
+            WindowSpec::Today => w(t, t + 1),
+            WindowSpec::Yesterday => w(t - 1, t),
+            WindowSpec::LastDays(n) => w(t + 1 - n as Day, t + 1),
+            WindowSpec::MonthToDate => w(month_start(t), t + 1),
+            WindowSpec::LastMonth => {
+                let this = month_start(t);
+                w(month_start(this - 1), this)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, dd: u32) -> Day {
+        day_of(NaiveDate::from_ymd_opt(y, m, dd).unwrap())
+    }
+
+    #[test]
+    fn parses_every_form() {
+        assert_eq!("all".parse(), Ok(WindowSpec::All));
+        assert_eq!("7d".parse(), Ok(WindowSpec::LastDays(7)));
+        assert_eq!("2024-02".parse(), Ok(WindowSpec::Range(d(2024, 2, 1), d(2024, 3, 1))));
+        assert_eq!(
+            "2024-02-03..2024-02-10".parse(),
+            Ok(WindowSpec::Range(d(2024, 2, 3), d(2024, 2, 10)))
+        );
+        assert!("2024-02-10..2024-02-03".parse::<WindowSpec>().unwrap_err().contains("after"));
+        assert!("0d".parse::<WindowSpec>().is_err());
+        assert!("fortnight".parse::<WindowSpec>().unwrap_err().contains("expected"));
+    }
+
+    #[test]
+    fn resolves_relative_windows_against_today() {
+        let today = NaiveDate::from_ymd_opt(2024, 3, 15).unwrap();
+        let r = |s: &str| s.parse::<WindowSpec>().unwrap().resolve(today, None, None).unwrap();
+        assert_eq!(r("today"), Window { start: d(2024, 3, 15), end: d(2024, 3, 16) });
+        assert_eq!(r("yesterday"), Window { start: d(2024, 3, 14), end: d(2024, 3, 15) });
+        assert_eq!(r("7d"), Window { start: d(2024, 3, 9), end: d(2024, 3, 16) });
+        assert_eq!(r("mtd"), Window { start: d(2024, 3, 1), end: d(2024, 3, 16) });
+        assert_eq!(r("last-month"), Window { start: d(2024, 2, 1), end: d(2024, 3, 1) });
+        assert_eq!(r("7d").previous(), Window { start: d(2024, 3, 2), end: d(2024, 3, 9) });
+    }
+
+    #[test]
+    fn latest_uses_the_billing_period_or_the_data() {
+        let today = NaiveDate::from_ymd_opt(2024, 3, 15).unwrap();
+        let p = Some((d(2024, 1, 1), d(2024, 2, 1)));
+        assert_eq!(WindowSpec::Latest.resolve(today, p, None), Some(Window { start: p.unwrap().0, end: p.unwrap().1 }));
+        let data = Some((d(2023, 11, 1), d(2023, 11, 30)));
+        assert_eq!(
+            WindowSpec::Latest.resolve(today, None, data),
+            Some(Window { start: d(2023, 11, 1), end: d(2023, 12, 1) })
+        );
+        assert_eq!(WindowSpec::Latest.resolve(today, None, None), None);
+        assert_eq!(
+            WindowSpec::All.resolve(today, None, data),
+            Some(Window { start: d(2023, 11, 1), end: d(2023, 12, 1) })
+        );
+    }
+}
