@@ -77,7 +77,10 @@ impl Default for EnvRules {
             ("qa", "test"),
         ];
         Self {
-            aliases: pairs.iter().map(|(a, b)| ((*a).to_string(), (*b).to_string())).collect(),
+            aliases: pairs
+                .iter()
+                .map(|(a, b)| ((*a).to_string(), (*b).to_string()))
+                .collect(),
         }
     }
 }
@@ -90,14 +93,19 @@ impl EnvRules {
         if v.is_empty() {
             return None;
         }
-        let canonical =
-            self.aliases.iter().rev().find(|(from, _)| *from == v).map(|(_, to)| to.clone());
+        let canonical = self
+            .aliases
+            .iter()
+            .rev()
+            .find(|(from, _)| *from == v)
+            .map(|(_, to)| to.clone());
         Some(canonical.unwrap_or(v))
     }
 
     /// Adds (or overrides) an alias; the raw side is matched lower-cased.
     pub fn add_alias(&mut self, from: &str, to: &str) {
-        self.aliases.push((from.trim().to_lowercase(), to.trim().to_string()));
+        self.aliases
+            .push((from.trim().to_lowercase(), to.trim().to_string()));
     }
 }
 

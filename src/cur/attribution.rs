@@ -402,8 +402,9 @@ mod tests {
         assert_eq!((out.workload_kind, out.workload), ("DaemonSet", "fluentbit"));
         assert_eq!(out.labels, ["", "42"]);
 
-        with_tags(&plan, &[], &mut tags);
-        li.tags = &tags;
+        let mut none = Vec::new();
+        with_tags(&plan, &[], &mut none);
+        li.tags = &none;
         classify(&li, &plan, &mut out);
         assert_eq!(out.category, Some(Category::Unallocated));
     }
@@ -434,8 +435,9 @@ mod tests {
         let mut out = Placement::default();
         classify(&li, &plan, &mut out);
         assert_eq!(out.namespace, "b");
-        with_tags(&plan, &[("k8s-namespace", "a"), ("kubernetes_namespace", "b")], &mut tags);
-        let li = LineItem { tags: &tags, ..li };
+        let mut both = Vec::new();
+        with_tags(&plan, &[("k8s-namespace", "a"), ("kubernetes_namespace", "b")], &mut both);
+        let li = LineItem { tags: &both, ..li };
         classify(&li, &plan, &mut out);
         assert_eq!(out.namespace, "a");
     }

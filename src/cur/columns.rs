@@ -158,7 +158,9 @@ pub fn normalize(name: &str) -> String {
     let mut out = String::with_capacity(name.len() + 8);
     for c in name.chars() {
         let mapped = if c.is_ascii_uppercase() {
-            out.push('_');
+            if !out.ends_with('_') {
+                out.push('_');
+            }
             c.to_ascii_lowercase()
         } else if c.is_ascii_alphanumeric() {
             c

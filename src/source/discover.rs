@@ -171,8 +171,9 @@ pub fn discover(store: &dyn Store, root: &str) -> Result<Delivery, SourceError> 
         if m.period.is_none() {
             m.period = period_folder(folder).or_else(|| billing_period_folder(folder));
         }
-        // Legacy: `<period>/<report>-Manifest.json` is current; `<period>/<assembly>/…` is history.
-        let depth_rank = u8::from(!(period_folder(folder).is_some() || m.kind == ManifestKind::Cur2));
+        // Legacy: `<period>/<report>-Manifest.json` is current; the copy in its assembly's own
+        // folder `<period>/<assemblyId>/` is history (and older assemblies' too).
+        let depth_rank = u8::from(m.assembly.as_deref() == Some(folder) && m.kind == ManifestKind::Legacy);
         kinds.push(m.kind);
         let entry = (m.report.clone(), m.period);
         let candidate = Found { depth_rank, modified: o.modified, key: o.key.clone(), manifest: m };

@@ -1,0 +1,625 @@
+//! The config file format: the TOML tables as serde reads them (every table
+//! `deny_unknown_fields`, kebab-case keys, values kept `Spanned`), and the validation that turns
+//! them into a [`Config`], reporting each rule it breaks at the line of the offending key.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde::de::{Deserializer, MapAccess, Visitor};
+use toml::Spanned;
+use toml::de::DeTable;
+
+use super::error::{ConfigError, dotted};
+use super::{Config, EnvRules, Profile, SourceSpec, TagMapping};
+
+/// The sources a profile may name, as written in `source = "…"`.
+const SOURCES: [&str; 2] = ["local", "demo"];
+/// Sources the design plans but this build cannot read yet.
+const PLANNED_SOURCES: [&str; 2] = ["s3", "athena"];
+/// Demo defaults and limits.
+const DEMO_SEED: u64 = 7;
+const DEMO_DAYS: u32 = 45;
+const DEMO_MAX_DAYS: u32 = 400;
+
+/// The whole file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    default_profile: Option<Spanned<String>>,
+    profiles: Option<Spanned<InOrder<Spanned<RawProfile>>>>,
+}
+
+/// `[profiles.NAME]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawProfile {
+    source: Spanned<String>,
+    path: Option<Spanned<String>>,
+    seed: Option<Spanned<u64>>,
+    days: Option<Spanned<u32>>,
+    tags: Option<RawTags>,
+    env_aliases: Option<InOrder<Spanned<String>>>,
+}
+
+/// A list of tag keys, each spanned.
+type KeyList = Spanned<Vec<Spanned<String>>>;
+
+/// `[profiles.NAME.tags]`: each concept given replaces its default keys.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTags {
+    cluster: Option<KeyList>,
+    namespace: Option<KeyList>,
+    deployment: Option<KeyList>,
+    daemonset: Option<KeyList>,
+    statefulset: Option<KeyList>,
+    pod: Option<KeyList>,
+    container: Option<KeyList>,
+    env: Option<KeyList>,
+    label: Option<InOrder<KeyList>>,
+}
+
+/// A table with free-form keys, in file order (the `toml` crate's own tables are sorted).
+struct InOrder<V>(Vec<(Spanned<String>, V)>);
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for InOrder<V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TableVisitor<V>(PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for TableVisitor<V> {
+            type Value = InOrder<V>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a table")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries: Vec<(Spanned<String>, V)> = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                entries.sort_by_key(|(key, _)| key.span().start);
+                Ok(InOrder(entries))
+            }
+        }
+        deserializer.deserialize_map(TableVisitor(PhantomData))
+    }
+}
+
+/// Parses and validates `text`; `origin` names it in errors; relative `path`s are joined to
+/// `base` when given.
+pub(super) fn parse(text: &str, origin: &str, base: Option<&Path>) -> Result<Config, ConfigError> {
+    let (tree, errors) = DeTable::parse_recoverable(text);
+    if let Some(err) = errors.first() {
+        return Err(ConfigError::from_syntax(origin, text, &tree, err));
+    }
+    let raw = RawConfig::deserialize(toml::de::Deserializer::from(tree.clone()))
+        .map_err(|err| ConfigError::from_serde(origin, text, &tree, &err))?;
+    Check { origin, text, base }.config(raw)
+}
+
+/// Validation context: where errors point, and where relative paths start.
+struct Check<'a> {
+    origin: &'a str,
+    text: &'a str,
+    base: Option<&'a Path>,
+}
+
+impl Check<'_> {
+    fn err(
+        &self,
+        span: Option<Range<usize>>,
+        key: &[&str],
+        message: impl Into<String>,
+    ) -> ConfigError {
+        ConfigError::at(self.origin, self.text, span, Some(dotted(key)), message)
+    }
+
+    fn config(&self, raw: RawConfig) -> Result<Config, ConfigError> {
+        let (profiles_span, raw_profiles) = match raw.profiles {
+            Some(p) => (Some(p.span()), p.into_inner().0),
+            None => (None, Vec::new()),
+        };
+        if raw_profiles.is_empty() {
+            return Err(self.err(
+                profiles_span,
+                &["profiles"],
+                "no profiles; add a `[profiles.NAME]` table with a `source`",
+            ));
+        }
+        let profiles = raw_profiles
+            .into_iter()
+            .map(|(name, raw)| self.profile(&name, raw))
+            .collect::<Result<Vec<_>, _>>()?;
+        let default_profile = match raw.default_profile {
+            Some(name) => {
+                if !profiles.iter().any(|p| p.name == *name.get_ref()) {
+                    return Err(self.err(
+                        Some(name.span()),
+                        &["default-profile"],
+                        format!(
+                            "no profile named `{}`; the profiles are {}",
+                            name.get_ref(),
+                            names(&profiles)
+                        ),
+                    ));
+                }
+                name.into_inner()
+            }
+            None if profiles.len() == 1 => profiles[0].name.clone(),
+            None => {
+                return Err(self.err(
+                    None,
+                    &["default-profile"],
+                    format!(
+                        "missing; required when there are several profiles ({})",
+                        names(&profiles)
+                    ),
+                ));
+            }
+        };
+        Ok(Config {
+            path: None,
+            default_profile,
+            profiles,
+        })
+    }
+
+    fn profile(
+        &self,
+        name: &Spanned<String>,
+        raw: Spanned<RawProfile>,
+    ) -> Result<Profile, ConfigError> {
+        let span = raw.span();
+        let raw = raw.into_inner();
+        let name_str = name.get_ref().as_str();
+        let at = |key: &'static str| ["profiles", name_str, key];
+        let valid_name = !name_str.is_empty()
+            && name_str
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !valid_name {
+            return Err(self.err(
+                Some(name.span()),
+                &["profiles", name_str],
+                "invalid profile name; use letters, digits, `-` and `_`",
+            ));
+        }
+        let source = match raw.source.get_ref().as_str() {
+            "local" => {
+                for (key, value_span) in [
+                    ("seed", raw.seed.map(|s| s.span())),
+                    ("days", raw.days.map(|d| d.span())),
+                ] {
+                    if let Some(value_span) = value_span {
+                        return Err(self.err(
+                            Some(value_span),
+                            &at(key),
+                            "only allowed with source = \"demo\"",
+                        ));
+                    }
+                }
+                let Some(path) = raw.path else {
+                    return Err(self.err(
+                        Some(span),
+                        &at("path"),
+                        "missing; source = \"local\" needs the CUR delivery folder or file",
+                    ));
+                };
+                if path.get_ref().trim().is_empty() {
+                    return Err(self.err(Some(path.span()), &at("path"), "empty path"));
+                }
+                SourceSpec::Local {
+                    path: self.resolve(path.get_ref()),
+                }
+            }
+            "demo" => {
+                if let Some(path) = raw.path {
+                    return Err(self.err(
+                        Some(path.span()),
+                        &at("path"),
+                        "only allowed with source = \"local\"",
+                    ));
+                }
+                let days = raw.days.map_or(Ok(DEMO_DAYS), |days| {
+                    if (1..=DEMO_MAX_DAYS).contains(days.get_ref()) {
+                        Ok(*days.get_ref())
+                    } else {
+                        Err(self.err(
+                            Some(days.span()),
+                            &at("days"),
+                            format!(
+                                "{} is out of range; expected 1 to {DEMO_MAX_DAYS}",
+                                days.get_ref()
+                            ),
+                        ))
+                    }
+                })?;
+                SourceSpec::Demo {
+                    seed: raw.seed.map_or(DEMO_SEED, Spanned::into_inner),
+                    days,
+                }
+            }
+            other => {
+                let known = SOURCES.map(|s| format!("`{s}`")).join(" or ");
+                let message = if PLANNED_SOURCES.contains(&other) {
+                    format!("source `{other}` is not supported yet; expected {known}")
+                } else {
+                    format!("unknown source `{other}`; expected {known}")
+                };
+                return Err(self.err(Some(raw.source.span()), &at("source"), message));
+            }
+        };
+        Ok(Profile {
+            name: name_str.to_string(),
+            source,
+            tags: self.tags(name_str, raw.tags)?,
+            env: self.env(name_str, raw.env_aliases)?,
+        })
+    }
+
+    /// A `path` as written, or joined to the config file's folder when relative.
+    fn resolve(&self, path: &str) -> PathBuf {
+        let path = PathBuf::from(path);
+        match self.base {
+            Some(base) if path.is_relative() => base.join(path),
+            _ => path,
+        }
+    }
+
+    fn tags(&self, profile: &str, raw: Option<RawTags>) -> Result<TagMapping, ConfigError> {
+        let mut mapping = TagMapping::default();
+        let Some(raw) = raw else { return Ok(mapping) };
+        let TagMapping {
+            cluster,
+            namespace,
+            deployment,
+            daemonset,
+            statefulset,
+            pod,
+            container,
+            env,
+            labels,
+        } = &mut mapping;
+        let concepts = [
+            ("cluster", raw.cluster, cluster),
+            ("namespace", raw.namespace, namespace),
+            ("deployment", raw.deployment, deployment),
+            ("daemonset", raw.daemonset, daemonset),
+            ("statefulset", raw.statefulset, statefulset),
+            ("pod", raw.pod, pod),
+            ("container", raw.container, container),
+            ("env", raw.env, env),
+        ];
+        for (concept, list, keys) in concepts {
+            let Some(list) = list else { continue };
+            let key = ["profiles", profile, "tags", concept];
+            if list.get_ref().is_empty() {
+                return Err(self.err(
+                    Some(list.span()),
+                    &key,
+                    format!(
+                        "empty list; name at least one tag key, or leave `{concept}` out to use the default ({})",
+                        quoted(keys)
+                    ),
+                ));
+            }
+            *keys = self.key_list(list, &key)?;
+        }
+        for (name, list) in raw.label.map(|l| l.0).unwrap_or_default() {
+            let key = [
+                "profiles",
+                profile,
+                "tags",
+                "label",
+                name.get_ref().as_str(),
+            ];
+            if name.get_ref().trim().is_empty() {
+                return Err(self.err(Some(name.span()), &key, "empty label name"));
+            }
+            let keys = if list.get_ref().is_empty() {
+                TagMapping::label_default_keys(name.get_ref())
+            } else {
+                self.key_list(list, &key)?
+            };
+            labels.push((name.into_inner(), keys));
+        }
+        Ok(mapping)
+    }
+
+    /// A concept's tag keys: none empty, none twice.
+    fn key_list(&self, list: KeyList, key: &[&str]) -> Result<Vec<String>, ConfigError> {
+        let mut seen = HashSet::new();
+        let mut keys = Vec::new();
+        for item in list.into_inner() {
+            if item.get_ref().trim().is_empty() {
+                return Err(self.err(Some(item.span()), key, "empty tag key"));
+            }
+            if !seen.insert(item.get_ref().clone()) {
+                return Err(self.err(
+                    Some(item.span()),
+                    key,
+                    format!("tag key `{}` is listed twice", item.get_ref()),
+                ));
+            }
+            keys.push(item.into_inner());
+        }
+        Ok(keys)
+    }
+
+    fn env(
+        &self,
+        profile: &str,
+        raw: Option<InOrder<Spanned<String>>>,
+    ) -> Result<EnvRules, ConfigError> {
+        let mut rules = EnvRules::default();
+        for (from, to) in raw.map(|a| a.0).unwrap_or_default() {
+            let key = ["profiles", profile, "env-aliases", from.get_ref().as_str()];
+            if from.get_ref().trim().is_empty() {
+                return Err(self.err(Some(from.span()), &key, "empty environment value"));
+            }
+            if to.get_ref().trim().is_empty() {
+                return Err(self.err(Some(to.span()), &key, "empty environment name"));
+            }
+            rules.add_alias(from.get_ref(), to.get_ref());
+        }
+        Ok(rules)
+    }
+}
+
+/// `a`, `b`: profile names for messages.
+fn names(profiles: &[Profile]) -> String {
+    quoted(profiles.iter().map(|p| &p.name))
+}
+
+/// `a`, `b`
+fn quoted<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
+    items
+        .into_iter()
+        .map(|s| format!("`{}`", s.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(text: &str) -> Config {
+        match parse(text, "t.toml", None) {
+            Ok(c) => c,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn fails(text: &str) -> String {
+        match parse(text, "t.toml", None) {
+            Ok(c) => panic!("parsed: {c:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    const DEMO: &str = "[profiles.d]\nsource = \"demo\"\n";
+
+    #[test]
+    fn a_single_profile_is_the_default_and_demo_has_defaults() {
+        let c = ok(DEMO);
+        assert_eq!(c.default_profile, "d");
+        assert_eq!(c.profiles[0].source, SourceSpec::Demo { seed: 7, days: 45 });
+        assert_eq!(c.profiles[0].tags, TagMapping::default());
+        assert_eq!(c.profiles[0].env, EnvRules::default());
+    }
+
+    #[test]
+    fn profiles_keep_file_order() {
+        let c = ok(
+            "default-profile = \"b\"\n[profiles.zeta]\nsource = \"demo\"\n[profiles.b]\nsource = \"demo\"\n[profiles.alpha]\nsource = \"demo\"\n",
+        );
+        let names: Vec<&str> = c.profiles.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["zeta", "b", "alpha"]);
+        assert_eq!(c.default_profile, "b");
+    }
+
+    #[test]
+    fn tags_replace_defaults_and_labels_keep_order() {
+        let c = ok(
+            "[profiles.p]\nsource = \"demo\"\n[profiles.p.tags]\ncluster = [\"eks:cluster-name\", \"kubernetes_cluster\"]\nlabel.team = [\"team\"]\nlabel.app = []\n",
+        );
+        let tags = &c.profiles[0].tags;
+        assert_eq!(tags.cluster, ["eks:cluster-name", "kubernetes_cluster"]);
+        assert_eq!(tags.namespace, TagMapping::default().namespace);
+        assert_eq!(
+            tags.labels,
+            [
+                ("team".to_string(), vec!["team".to_string()]),
+                ("app".to_string(), TagMapping::label_default_keys("app")),
+            ]
+        );
+    }
+
+    #[test]
+    fn env_aliases_are_added_over_the_defaults() {
+        let c = ok(
+            "[profiles.p]\nsource = \"demo\"\n[profiles.p.env-aliases]\nSBX = \"sandbox\"\nprod = \"live\"\n",
+        );
+        let env = &c.profiles[0].env;
+        assert_eq!(env.normalize("sbx").as_deref(), Some("sandbox"));
+        assert_eq!(env.normalize("prod").as_deref(), Some("live"));
+        assert_eq!(env.normalize("stg").as_deref(), Some("staging"));
+    }
+
+    #[test]
+    fn relative_paths_join_the_base_folder() {
+        let text = "[profiles.a]\nsource = \"local\"\npath = \"cur/report\"\n[profiles.b]\nsource = \"local\"\npath = \"/abs/cur\"\n";
+        let text = format!("default-profile = \"a\"\n{text}");
+        let c = parse(&text, "t.toml", Some(Path::new("/etc/curtop"))).expect("valid");
+        assert_eq!(
+            c.profiles[0].source,
+            SourceSpec::Local {
+                path: "/etc/curtop/cur/report".into()
+            }
+        );
+        assert_eq!(
+            c.profiles[1].source,
+            SourceSpec::Local {
+                path: "/abs/cur".into()
+            }
+        );
+        let c = parse(&text, "t.toml", None).expect("valid");
+        assert_eq!(
+            c.profiles[0].source,
+            SourceSpec::Local {
+                path: "cur/report".into()
+            }
+        );
+    }
+
+    #[test]
+    fn no_profiles() {
+        assert_eq!(
+            fails(""),
+            "t.toml: key `profiles`: no profiles; add a `[profiles.NAME]` table with a `source`"
+        );
+        assert_eq!(
+            fails("profiles = {}\n"),
+            "t.toml:1:12: key `profiles`: no profiles; add a `[profiles.NAME]` table with a `source`"
+        );
+    }
+
+    #[test]
+    fn default_profile_must_exist_or_be_implied() {
+        assert_eq!(
+            fails(&format!("default-profile = \"x\"\n{DEMO}")),
+            "t.toml:1:19: key `default-profile`: no profile named `x`; the profiles are `d`"
+        );
+        assert_eq!(
+            fails(&format!("{DEMO}[profiles.e]\nsource = \"demo\"\n")),
+            "t.toml: key `default-profile`: missing; required when there are several profiles (`d`, `e`)"
+        );
+    }
+
+    #[test]
+    fn profile_names_are_restricted() {
+        assert_eq!(
+            fails("[profiles.\"my prod\"]\nsource = \"demo\"\n"),
+            "t.toml:1:11: key `profiles.\"my prod\"`: invalid profile name; use letters, digits, `-` and `_`"
+        );
+        assert_eq!(
+            fails("[profiles.\"\"]\nsource = \"demo\"\n"),
+            "t.toml:1:11: key `profiles.\"\"`: invalid profile name; use letters, digits, `-` and `_`"
+        );
+        ok("[profiles.Prod_2-eu]\nsource = \"demo\"\n");
+    }
+
+    #[test]
+    fn unknown_and_planned_sources() {
+        assert_eq!(
+            fails("[profiles.p]\nsource = \"ftp\"\n"),
+            "t.toml:2:10: key `profiles.p.source`: unknown source `ftp`; expected `local` or `demo`"
+        );
+        assert_eq!(
+            fails("[profiles.p]\nsource = \"s3\"\n"),
+            "t.toml:2:10: key `profiles.p.source`: source `s3` is not supported yet; expected `local` or `demo`"
+        );
+    }
+
+    #[test]
+    fn local_needs_a_non_empty_path_and_no_demo_keys() {
+        assert_eq!(
+            fails("[profiles.p]\nsource = \"local\"\n"),
+            "t.toml:1:1: key `profiles.p.path`: missing; source = \"local\" needs the CUR delivery folder or file"
+        );
+        assert_eq!(
+            fails("[profiles.p]\nsource = \"local\"\npath = \" \"\n"),
+            "t.toml:3:8: key `profiles.p.path`: empty path"
+        );
+        assert_eq!(
+            fails("[profiles.p]\nsource = \"local\"\npath = \"x\"\ndays = 3\n"),
+            "t.toml:4:8: key `profiles.p.days`: only allowed with source = \"demo\""
+        );
+    }
+
+    #[test]
+    fn demo_takes_no_path_and_bounded_days() {
+        assert_eq!(
+            fails("[profiles.p]\nsource = \"demo\"\npath = \"x\"\n"),
+            "t.toml:3:8: key `profiles.p.path`: only allowed with source = \"local\""
+        );
+        assert_eq!(
+            fails("[profiles.p]\nsource = \"demo\"\ndays = 0\n"),
+            "t.toml:3:8: key `profiles.p.days`: 0 is out of range; expected 1 to 400"
+        );
+        let c = ok("[profiles.p]\nsource = \"demo\"\nseed = 1\ndays = 400\n");
+        assert_eq!(
+            c.profiles[0].source,
+            SourceSpec::Demo { seed: 1, days: 400 }
+        );
+    }
+
+    #[test]
+    fn tag_lists_are_non_empty_without_blanks_or_repeats() {
+        let head = "[profiles.p]\nsource = \"demo\"\n[profiles.p.tags]\n";
+        assert_eq!(
+            fails(&format!("{head}pod = []\n")),
+            "t.toml:4:7: key `profiles.p.tags.pod`: empty list; name at least one tag key, or leave `pod` out to use the default (`kubernetes_pod`)"
+        );
+        assert_eq!(
+            fails(&format!("{head}pod = [\"a\", \"\"]\n")),
+            "t.toml:4:13: key `profiles.p.tags.pod`: empty tag key"
+        );
+        assert_eq!(
+            fails(&format!("{head}label.team = [\"t\", \"t\"]\n")),
+            "t.toml:4:20: key `profiles.p.tags.label.team`: tag key `t` is listed twice"
+        );
+        assert_eq!(
+            fails(&format!("{head}label.\" \" = []\n")),
+            "t.toml:4:7: key `profiles.p.tags.label.\" \"`: empty label name"
+        );
+    }
+
+    #[test]
+    fn env_aliases_are_not_blank() {
+        let head = "[profiles.p]\nsource = \"demo\"\n[profiles.p.env-aliases]\n";
+        assert_eq!(
+            fails(&format!("{head}stg = \"\"\n")),
+            "t.toml:4:7: key `profiles.p.env-aliases.stg`: empty environment name"
+        );
+    }
+
+    #[test]
+    fn serde_errors_name_the_key() {
+        assert_eq!(
+            fails("[profiles.p]\nsource = \"demo\"\n[profiles.p.tags]\nnode = [\"x\"]\n"),
+            "t.toml:4:1: key `profiles.p.tags.node`: unknown key; expected one of `cluster`, `namespace`, `deployment`, `daemonset`, `statefulset`, `pod`, `container`, `env`, `label`"
+        );
+        assert_eq!(
+            fails("[profiles.p]\npath = \"x\"\n"),
+            "t.toml:1:1: key `profiles.p.source`: missing required key"
+        );
+        assert_eq!(
+            fails("[profiles.p]\nsource = \"demo\"\nseed = \"x\"\n"),
+            "t.toml:3:8: key `profiles.p.seed`: invalid type: string \"x\", expected a non-negative integer"
+        );
+        assert_eq!(
+            fails("[profiles.p]\nsource = \"demo\"\n[profiles.p.tags]\npod = [\"a\", 3]\n"),
+            "t.toml:4:13: key `profiles.p.tags.pod`: invalid type: integer `3`, expected a string"
+        );
+        assert_eq!(
+            fails("profiles = 3\n"),
+            "t.toml:1:12: key `profiles`: invalid type: integer `3`, expected a table"
+        );
+        assert_eq!(
+            fails("profiles.p = 3\n"),
+            "t.toml:1:14: key `profiles.p`: invalid type: integer `3`, expected a table"
+        );
+        assert_eq!(
+            fails("[profiles.p]\nsource = \"demo\"\ntags = \"x\"\n"),
+            "t.toml:3:8: key `profiles.p.tags`: invalid type: string \"x\", expected a table"
+        );
+        assert_eq!(
+            fails("[profiles.p]\nsource = \"demo\"\ntags.pod = \"x\"\n"),
+            "t.toml:3:12: key `profiles.p.tags.pod`: invalid type: string \"x\", expected an array"
+        );
+    }
+}

@@ -1,0 +1,207 @@
+//! Profiles: which CUR each billing integration reads and how its tags map to Kubernetes.
+//! Owns the config file (`file`: format and validation), where it is looked for
+//! ([`Config::discover`]), the embedded demo config, and user-facing errors with file, line and
+//! key (`error`). The file format is documented in `config/example.toml`.
+
+mod error;
+mod file;
+pub mod mapping;
+
+use std::path::{Path, PathBuf};
+
+pub use error::ConfigError;
+pub use mapping::{EnvRules, TagMapping};
+
+/// The environment variable naming a config file (used when `--config` is not given).
+pub const CONFIG_ENV: &str = "CURTOP_CONFIG";
+
+/// The origin named in errors of the embedded demo config.
+const DEMO_ORIGIN: &str = "<built-in demo.toml>";
+
+/// Where a profile's CUR comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceSpec {
+    /// A local folder holding a CUR delivery (the folder with the manifest, or any parent), or
+    /// one CUR file.
+    Local { path: PathBuf },
+    /// The deterministic generated demo bill. `seed` default 7, `days` default 45 (days of data
+    /// ending today).
+    Demo { seed: u64, days: u32 },
+}
+
+/// One billing integration: a named CUR source with its tag mapping and environment rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    /// `[A-Za-z0-9_-]+`, unique in its file.
+    pub name: String,
+    pub source: SourceSpec,
+    pub tags: TagMapping,
+    pub env: EnvRules,
+}
+
+/// A validated config file: at least one profile, and a default that names one of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The file it was read from (None for the embedded demo config, or text given to
+    /// [`Config::parse`]).
+    pub path: Option<PathBuf>,
+    pub default_profile: String,
+    /// In file order.
+    pub profiles: Vec<Profile>,
+}
+
+impl Config {
+    /// Parse TOML text; `origin` is the file name used in error messages. Relative `path`s
+    /// stay relative (there is no file to resolve them against; [`Config::load_file`] does).
+    pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
+        file::parse(text, origin, None)
+    }
+
+    /// Read and parse a file (I/O errors are `ConfigError`s too, naming the file). Relative
+    /// `path`s are resolved against the file's folder, not the working directory.
+    pub fn load_file(path: &Path) -> Result<Config, ConfigError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ConfigError::in_file(&origin, format!("cannot read the config file: {e}"))
+        })?;
+        let mut config = file::parse(&text, &origin, path.parent())?;
+        config.path = Some(path.to_path_buf());
+        Ok(config)
+    }
+
+    /// The config a user gets: `explicit` (--config) if given, else `$CURTOP_CONFIG` if set and
+    /// non-empty, else `<config dir>/config.toml` (e.g. `~/.config/curtop/config.toml`) if that
+    /// file exists, else `Ok(None)`. An explicit or `$CURTOP_CONFIG` path that does not exist is
+    /// an error.
+    pub fn discover(explicit: Option<&Path>) -> Result<Option<Config>, ConfigError> {
+        let from_env = std::env::var_os(CONFIG_ENV)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from);
+        let user_file = directories::ProjectDirs::from("", "", "curtop")
+            .map(|dirs| dirs.config_dir().join("config.toml"));
+        discover_in(explicit, from_env.as_deref(), user_file.as_deref())
+    }
+
+    /// The embedded demo config (`config/demo.toml`): one generated demo profile.
+    pub fn demo() -> Config {
+        Config::parse(include_str!("../../config/demo.toml"), DEMO_ORIGIN)
+            .expect("the embedded config/demo.toml is valid (tested)")
+    }
+
+    /// The profile called `name`.
+    pub fn profile(&self, name: &str) -> Option<&Profile> {
+        self.profiles.iter().find(|p| p.name == name)
+    }
+
+    /// The profile named by `default-profile` (or the only one).
+    ///
+    /// # Panics
+    /// If the config was built by hand with a default that names none of its profiles; a
+    /// parsed config always holds its default.
+    pub fn default_profile(&self) -> &Profile {
+        self.profile(&self.default_profile)
+            .expect("a Config always holds the profile its default_profile names")
+    }
+}
+
+/// [`Config::discover`] with its environment given: the `$CURTOP_CONFIG` value (already
+/// filtered for emptiness) and the per-user config file.
+fn discover_in(
+    explicit: Option<&Path>,
+    from_env: Option<&Path>,
+    user_file: Option<&Path>,
+) -> Result<Option<Config>, ConfigError> {
+    if let Some(path) = explicit {
+        return Config::load_file(path).map(Some);
+    }
+    if let Some(path) = from_env {
+        return Config::load_file(path).map(Some).map_err(|mut e| {
+            if e.line.is_none() {
+                e.message = format!("{} (named by ${CONFIG_ENV})", e.message);
+            }
+            e
+        });
+    }
+    match user_file {
+        Some(path) if path.is_file() => Config::load_file(path).map(Some),
+        _ => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh folder under the system temp dir, unique to this process and test.
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("curtop-config-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn the_demo_config_parses() {
+        let c = Config::demo();
+        assert_eq!(c.path, None);
+        assert_eq!(c.default_profile().name, "demo");
+        assert_eq!(
+            c.default_profile().source,
+            SourceSpec::Demo { seed: 7, days: 45 }
+        );
+    }
+
+    #[test]
+    fn load_file_resolves_relative_paths_and_names_missing_files() {
+        let dir = temp_dir("load");
+        let file = dir.join("c.toml");
+        std::fs::write(&file, "[profiles.p]\nsource = \"local\"\npath = \"cur\"\n").unwrap();
+        let c = Config::load_file(&file).unwrap();
+        assert_eq!(c.path.as_deref(), Some(file.as_path()));
+        assert_eq!(
+            c.default_profile().source,
+            SourceSpec::Local {
+                path: dir.join("cur")
+            }
+        );
+
+        let missing = dir.join("none.toml");
+        let e = Config::load_file(&missing).unwrap_err();
+        assert_eq!(e.file, missing.display().to_string());
+        assert!(
+            e.message.starts_with("cannot read the config file: "),
+            "{e}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn discovery_order_is_explicit_then_env_then_user_file() {
+        let dir = temp_dir("discover");
+        let write = |name: &str, profile: &str| {
+            let path = dir.join(name);
+            std::fs::write(&path, format!("[profiles.{profile}]\nsource = \"demo\"\n")).unwrap();
+            path
+        };
+        let explicit = write("explicit.toml", "explicit");
+        let env = write("env.toml", "env");
+        let user = write("user.toml", "user");
+        let missing = dir.join("missing.toml");
+        let found = |e: Option<&Path>, v: Option<&Path>, u: Option<&Path>| {
+            discover_in(e, v, u).unwrap().map(|c| c.default_profile)
+        };
+        assert_eq!(
+            found(Some(&explicit), Some(&env), Some(&user)).as_deref(),
+            Some("explicit")
+        );
+        assert_eq!(found(None, Some(&env), Some(&user)).as_deref(), Some("env"));
+        assert_eq!(found(None, None, Some(&user)).as_deref(), Some("user"));
+        assert_eq!(found(None, None, Some(&missing)), None);
+        assert_eq!(found(None, None, None), None);
+
+        assert!(discover_in(Some(&missing), None, Some(&user)).is_err());
+        let e = discover_in(None, Some(&missing), Some(&user)).unwrap_err();
+        assert!(e.message.ends_with("(named by $CURTOP_CONFIG)"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,49 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use curtop::config::{EnvRules, TagMapping};
+use curtop::cur::attribution::TagPlan;
+use curtop::facts::Facts;
+use curtop::source::error::SourceError;
+use curtop::source::local::{ReadOptions, open_local, read_delivery};
+
+/// `../shared/cur-samples/NAME` (the real public samples beside the repository).
+pub fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/cur-samples").join(name)
+}
+
+/// A fresh, empty temporary folder for one test.
+pub fn temp_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("curtop-test-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Reads a local path with the default mapping, every day kept.
+pub fn read_path(path: &Path, mapping: &TagMapping) -> Result<Facts, SourceError> {
+    let (store, delivery) = open_local(path)?;
+    let plan = TagPlan::new(mapping, &[]);
+    let env = EnvRules::default();
+    let opts = ReadOptions { plan: &plan, env: &env, window: None, progress: None, threads: 2 };
+    read_delivery(&store, &delivery, &opts)
+}
+
+/// Writes `bytes` gzip-compressed.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+/// Writes `bytes` as the single deflated entry `name` of a zip archive.
+pub fn zip(name: &str, bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    w.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+    w.write_all(bytes).unwrap();
+    w.finish().unwrap().into_inner()
+}
