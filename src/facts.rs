@@ -35,7 +35,10 @@ impl Default for Interner {
     fn default() -> Self {
         let mut index = FxHashMap::default();
         index.insert(Box::from(""), NONE);
-        Self { strings: vec![Box::from("")], index }
+        Self {
+            strings: vec![Box::from("")],
+            index,
+        }
     }
 }
 
@@ -161,13 +164,21 @@ impl Quality {
     pub fn malformed(&mut self, file: &str, line: u64, reason: impl Into<String>) {
         self.malformed_rows += 1;
         if self.examples.len() < MAX_EXAMPLES {
-            self.examples.push(Malformed { file: file.to_string(), line, reason: reason.into() });
+            self.examples.push(Malformed {
+                file: file.to_string(),
+                line,
+                reason: reason.into(),
+            });
         }
     }
 
     pub fn warn(&mut self, code: &'static str, message: impl Into<String>) {
         let message = message.into();
-        if !self.warnings.iter().any(|w| w.code == code && w.message == message) {
+        if !self
+            .warnings
+            .iter()
+            .any(|w| w.code == code && w.message == message)
+        {
             self.warnings.push(Warning { code, message });
         }
     }
@@ -241,12 +252,17 @@ impl Facts {
 
     /// The bill over `[start, end)`.
     pub fn bill_total(&self, start: Day, end: Day) -> Costs {
-        self.bill.range(start..end).fold(Costs::ZERO, |acc, (_, c)| acc + *c)
+        self.bill
+            .range(start..end)
+            .fold(Costs::ZERO, |acc, (_, c)| acc + *c)
     }
 }
 
 /// Costs of the facts being built, by key.
 type KeyMap = FxHashMap<Box<[u32]>, Costs>;
+
+/// Per (day, node): the key of its largest idle row, and that row's size.
+type Anchors = FxHashMap<(Day, Sym), (Box<[u32]>, Money)>;
 
 /// The state of one part's read, mergeable with others.
 #[derive(Debug, Default)]
@@ -331,7 +347,9 @@ impl<'p> Aggregator<'p> {
                 return;
             }
             let net = li.amount(Field::SplitNetSplitCost).unwrap_or(split);
-            let od = li.amount(Field::SplitPublicOnDemandSplitCost).unwrap_or(split);
+            let od = li
+                .amount(Field::SplitPublicOnDemandSplitCost)
+                .unwrap_or(split);
             let costs = Costs([split, split, net, od]);
             self.build_key(li, &placement, li.split_parent);
             let st = &mut self.state;
@@ -342,12 +360,18 @@ impl<'p> Aggregator<'p> {
             return;
         }
         if !KNOWN_TYPES.contains(&li.line_item_type) {
-            *st.quality.unknown_line_item_types.entry(li.line_item_type.to_string()).or_default() +=
-                1;
+            *st.quality
+                .unknown_line_item_types
+                .entry(li.line_item_type.to_string())
+                .or_default() += 1;
         }
         let costs = line_item_costs(li, columns);
         *st.bill.entry(li.day).or_default() += costs;
-        let node = if kind == RowKind::NodeCandidate { li.resource_id } else { placement.node };
+        let node = if kind == RowKind::NodeCandidate {
+            li.resource_id
+        } else {
+            placement.node
+        };
         self.build_key(li, &placement, node);
         let st = &mut self.state;
         if kind == RowKind::NodeCandidate {
@@ -367,11 +391,14 @@ impl<'p> Aggregator<'p> {
         let s = &mut st.strings;
         let env_raw = s.intern(p.env);
         let env = *self.env_cache.entry(env_raw).or_insert_with(|| {
-            self.env_rules.normalize(p.env).map_or(NONE, |e| s.intern(&e))
+            self.env_rules
+                .normalize(p.env)
+                .map_or(NONE, |e| s.intern(&e))
         });
         self.key.clear();
         self.key.push(li.day as u32);
-        self.key.push(p.category.unwrap_or(Category::Unallocated) as u32);
+        self.key
+            .push(p.category.unwrap_or(Category::Unallocated) as u32);
         for v in [
             li.account,
             li.product_code,
@@ -411,10 +438,18 @@ fn add_to(map: &mut KeyMap, key: &[u32], costs: Costs) {
 impl Partial {
     /// Folds `other` into `self` (symbols re-interned).
     pub fn merge(&mut self, other: Partial) {
-        let map: Vec<Sym> = other.strings.strings.iter().map(|s| self.strings.intern(s)).collect();
+        let map: Vec<Sym> = other
+            .strings
+            .strings
+            .iter()
+            .map(|s| self.strings.intern(s))
+            .collect();
         let tr = |sym: Sym| map.get(sym as usize).copied().unwrap_or(NONE);
         let rekey = |key: &[u32]| -> Box<[u32]> {
-            key.iter().enumerate().map(|(i, &v)| if i < K_DIMS { v } else { tr(v) }).collect()
+            key.iter()
+                .enumerate()
+                .map(|(i, &v)| if i < K_DIMS { v } else { tr(v) })
+                .collect()
         };
         for (dst, src) in [
             (&mut self.facts, other.facts),
@@ -449,19 +484,27 @@ impl Partial {
         }
         let mut node_cost: FxHashMap<(Day, Sym), Costs> = FxHashMap::default();
         // The idle row of each node-day that absorbs the pods' share (its largest row).
-        let mut idle_anchor: FxHashMap<(Day, Sym), (Box<[u32]>, Money)> = FxHashMap::default();
+        let mut idle_anchor: Anchors = FxHashMap::default();
         for (mut key, costs) in std::mem::take(&mut self.nodes) {
             let node = key[kd(Dim::Node)];
             let day = key[K_DAY] as Day;
             if let Some(&cluster) = node_cluster.get(&node) {
                 key[K_CAT] = Category::Idle as u32;
                 key[kd(Dim::Cluster)] = cluster;
-                for d in [Dim::Namespace, Dim::WorkloadKind, Dim::Workload, Dim::Pod, Dim::Container] {
+                for d in [
+                    Dim::Namespace,
+                    Dim::WorkloadKind,
+                    Dim::Workload,
+                    Dim::Pod,
+                    Dim::Container,
+                ] {
                     key[kd(d)] = NONE;
                 }
                 *node_cost.entry((day, node)).or_default() += costs;
                 let size = Money(costs[Metric::Amortized].0.abs());
-                let anchor = idle_anchor.entry((day, node)).or_insert_with(|| (key.clone(), size));
+                let anchor = idle_anchor
+                    .entry((day, node))
+                    .or_insert_with(|| (key.clone(), size));
                 if size > anchor.1 {
                     *anchor = (key.clone(), size);
                 }
@@ -490,7 +533,9 @@ impl Partial {
             for &m in &derived {
                 costs[m] = split.scale(nc[m], nc[Metric::Amortized]);
             }
-            let total = pod_total.entry((day, node)).or_insert((Costs::ZERO, key[kd(Dim::Cluster)]));
+            let total = pod_total
+                .entry((day, node))
+                .or_insert((Costs::ZERO, key[kd(Dim::Cluster)]));
             total.0 += costs;
             *self.facts.entry(key).or_default() += costs;
         }
@@ -606,7 +651,11 @@ mod tests {
             Field::SpEffectiveCost,
             Field::PublicOnDemandCost,
         ]);
-        Fixture { plan: TagPlan::new(&TagMapping::default(), &[]), env: EnvRules::default(), cols }
+        Fixture {
+            plan: TagPlan::new(&TagMapping::default(), &[]),
+            env: EnvRules::default(),
+            cols,
+        }
     }
 
     fn tags<'a>(plan: &TagPlan, pairs: &[(&str, &'a str)]) -> Vec<&'a str> {
@@ -618,7 +667,11 @@ mod tests {
     }
 
     fn total(f: &Facts, cat: Category, metric: Metric) -> Money {
-        f.rows.iter().filter(|r| r.category == cat).map(|r| r.costs[metric]).sum()
+        f.rows
+            .iter()
+            .filter(|r| r.category == cat)
+            .map(|r| r.costs[metric])
+            .sum()
     }
 
     #[test]
@@ -652,7 +705,11 @@ mod tests {
             agg.add(&li, &fx.cols);
         }
         let facts = agg.into_partial().finish(vec![]);
-        assert!(facts.quality.warnings.is_empty(), "{:?}", facts.quality.warnings);
+        assert!(
+            facts.quality.warnings.is_empty(),
+            "{:?}",
+            facts.quality.warnings
+        );
         assert_eq!(total(&facts, Category::Pod, Metric::Amortized), m(0.3));
         assert_eq!(total(&facts, Category::Idle, Metric::Amortized), m(0.3));
         // Unblended of an SP-covered node is 0 (usage + negation): pods and idle get 0.
@@ -662,7 +719,11 @@ mod tests {
         assert_eq!(total(&facts, Category::Idle, Metric::OnDemand), m(0.5));
         assert_eq!(facts.bill[&1], Costs([m(0.0), m(0.6), m(0.6), m(1.0)]));
         assert_eq!(facts.quality.overlay_rows, 2);
-        let idle = facts.rows.iter().find(|r| r.category == Category::Idle).unwrap();
+        let idle = facts
+            .rows
+            .iter()
+            .find(|r| r.category == Category::Idle)
+            .unwrap();
         assert_eq!(facts.text(idle, Dim::Cluster), "prod");
         assert_eq!(facts.text(idle, Dim::Node), "i-1");
     }
@@ -699,7 +760,13 @@ mod tests {
         let facts = agg.into_partial().finish(vec![]);
         let sum: Money = facts.rows.iter().map(|r| r.costs[Metric::Amortized]).sum();
         assert_eq!(sum, Money::ZERO);
-        assert!(facts.quality.warnings.iter().any(|w| w.code == "pods-without-node"));
+        assert!(
+            facts
+                .quality
+                .warnings
+                .iter()
+                .any(|w| w.code == "pods-without-node")
+        );
     }
 
     #[test]
@@ -708,7 +775,10 @@ mod tests {
         let build = |days: &[Day]| {
             let mut agg = Aggregator::new(&fx.plan, &fx.env, Some((1, 3)));
             for (i, d) in days.iter().enumerate() {
-                let t = tags(&fx.plan, &[("environment", if i % 2 == 0 { "Prod" } else { "stg" })]);
+                let t = tags(
+                    &fx.plan,
+                    &[("environment", if i % 2 == 0 { "Prod" } else { "stg" })],
+                );
                 let mut li = LineItem::new(*d, "Usage", m(1.0));
                 li.product_code = "AmazonS3";
                 li.tags = &t;
@@ -726,7 +796,13 @@ mod tests {
             let mut v: Vec<(Day, String, Money)> = f
                 .rows
                 .iter()
-                .map(|r| (r.day, f.text(r, Dim::Env).to_string(), r.costs[Metric::Amortized]))
+                .map(|r| {
+                    (
+                        r.day,
+                        f.text(r, Dim::Env).to_string(),
+                        r.costs[Metric::Amortized],
+                    )
+                })
                 .collect();
             v.sort();
             v
@@ -734,7 +810,10 @@ mod tests {
         assert_eq!(envs(&fa), envs(&fb));
         assert_eq!(
             envs(&fa),
-            [(1, "staging".into(), m(1.0)), (2, "production".into(), m(2.0))]
+            [
+                (1, "staging".into(), m(1.0)),
+                (2, "production".into(), m(2.0))
+            ]
         );
     }
 }

@@ -95,7 +95,11 @@ impl Dimension {
 
     /// Parses a comma list.
     pub fn parse_list(s: &str) -> Result<Vec<Dimension>, String> {
-        let dims: Vec<Dimension> = s.split(',').filter(|p| !p.trim().is_empty()).map(str::parse).collect::<Result<_, _>>()?;
+        let dims: Vec<Dimension> = s
+            .split(',')
+            .filter(|p| !p.trim().is_empty())
+            .map(str::parse)
+            .collect::<Result<_, _>>()?;
         if dims.is_empty() {
             return Err("--by needs at least one dimension".into());
         }
@@ -118,7 +122,9 @@ impl FromStr for Format {
             "table" => Ok(Format::Table),
             "csv" => Ok(Format::Csv),
             "json" => Ok(Format::Json),
-            _ => Err(format!("unknown output format `{s}`; expected table, csv or json")),
+            _ => Err(format!(
+                "unknown output format `{s}`; expected table, csv or json"
+            )),
         }
     }
 }
@@ -164,7 +170,11 @@ pub fn build(facts: &Facts, window: Window, metric: Metric, dims: &[Dimension]) 
             Dimension::Day => Getter::Day,
             Dimension::Label(_) | Dimension::Tag(_) => {
                 let name = d.name();
-                facts.label_names.iter().position(|n| *n == name).map_or(Getter::Missing, Getter::Label)
+                facts
+                    .label_names
+                    .iter()
+                    .position(|n| *n == name)
+                    .map_or(Getter::Missing, Getter::Label)
             }
         })
         .collect();
@@ -187,7 +197,13 @@ pub fn build(facts: &Facts, window: Window, metric: Metric, dims: &[Dimension]) 
     }
     let mut rows: Vec<(Vec<Option<String>>, Money)> = groups.into_iter().collect();
     rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    Report { window, metric, dims: dims.to_vec(), rows, total }
+    Report {
+        window,
+        metric,
+        dims: dims.to_vec(),
+        rows,
+        total,
+    }
 }
 
 impl Report {
@@ -204,13 +220,20 @@ impl Report {
         head.push("COST".into());
         head.push("SHARE".into());
         let share = |m: Money| {
-            if self.total.0 == 0 { "-".to_string() } else { format!("{:.1}%", m.0 as f64 * 100.0 / self.total.0 as f64) }
+            if self.total.0 == 0 {
+                "-".to_string()
+            } else {
+                format!("{:.1}%", m.0 as f64 * 100.0 / self.total.0 as f64)
+            }
         };
         let mut body: Vec<Vec<String>> = self
             .rows
             .iter()
             .map(|(k, m)| {
-                let mut v: Vec<String> = k.iter().map(|x| x.clone().unwrap_or_else(|| "-".into())).collect();
+                let mut v: Vec<String> = k
+                    .iter()
+                    .map(|x| x.clone().unwrap_or_else(|| "-".into()))
+                    .collect();
                 v.push(m.display_dollars());
                 v.push(share(*m));
                 v
@@ -223,14 +246,31 @@ impl Report {
         body.push(total);
         let n = head.len();
         let widths: Vec<usize> = (0..n)
-            .map(|i| std::iter::once(&head).chain(body.iter()).map(|r| r[i].chars().count()).max().unwrap_or(0))
+            .map(|i| {
+                std::iter::once(&head)
+                    .chain(body.iter())
+                    .map(|r| r[i].chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
             .collect();
-        let mut out = format!("{} · {} · {} rows\n", self.window, self.metric, self.rows.len());
+        let mut out = format!(
+            "{} · {} · {} rows\n",
+            self.window,
+            self.metric,
+            self.rows.len()
+        );
         let line = |out: &mut String, r: &[String]| {
             let cells: Vec<String> = r
                 .iter()
                 .enumerate()
-                .map(|(i, c)| if i + 2 >= n { format!("{c:>w$}", w = widths[i]) } else { format!("{c:<w$}", w = widths[i]) })
+                .map(|(i, c)| {
+                    if i + 2 >= n {
+                        format!("{c:>w$}", w = widths[i])
+                    } else {
+                        format!("{c:<w$}", w = widths[i])
+                    }
+                })
                 .collect();
             let _ = writeln!(out, "{}", cells.join("  ").trim_end());
         };
@@ -238,7 +278,11 @@ impl Report {
         let last = body.len() - 1;
         for (i, r) in body.iter().enumerate() {
             if i == last {
-                let _ = writeln!(out, "{}", "-".repeat(widths.iter().sum::<usize>() + 2 * (n - 1)));
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    "-".repeat(widths.iter().sum::<usize>() + 2 * (n - 1))
+                );
             }
             line(&mut out, r);
         }

@@ -10,10 +10,11 @@ use chrono::NaiveDate;
 use crate::cur::time::{Day, date_of, day_of, month_start, next_month_start, parse_day};
 
 /// A window as the user wrote it, resolved against today and the data by [`WindowSpec::resolve`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum WindowSpec {
     All,
     /// The latest billing period in the data (the default).
+    #[default]
     Latest,
     Range(Day, Day),
     Today,
@@ -42,19 +43,16 @@ impl Window {
 
     /// The window of equal length just before this one.
     pub fn previous(&self) -> Window {
-        Window { start: self.start - self.days(), end: self.start }
+        Window {
+            start: self.start - self.days(),
+            end: self.start,
+        }
     }
 }
 
 impl fmt::Display for Window {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}..{}", date_of(self.start), date_of(self.end))
-    }
-}
-
-impl Default for WindowSpec {
-    fn default() -> Self {
-        WindowSpec::Latest
     }
 }
 
@@ -86,14 +84,16 @@ impl FromStr for WindowSpec {
                     let (a, b) = (parse_day(a.as_bytes()), parse_day(b.as_bytes()));
                     return match (a, b) {
                         (Some(a), Some(b)) if a < b => Ok(WindowSpec::Range(a, b)),
-                        (Some(_), Some(_)) => Err(format!("window `{s}`: the end (exclusive) must be after the start")),
+                        (Some(_), Some(_)) => Err(format!(
+                            "window `{s}`: the end (exclusive) must be after the start"
+                        )),
                         _ => Err(err()),
                     };
                 }
-                if s.len() == 7 {
-                    if let Some(start) = parse_day(format!("{s}-01").as_bytes()) {
-                        return Ok(WindowSpec::Range(start, next_month_start(start)));
-                    }
+                if s.len() == 7
+                    && let Some(start) = parse_day(format!("{s}-01").as_bytes())
+                {
+                    return Ok(WindowSpec::Range(start, next_month_start(start)));
                 }
                 return Err(err());
             }
@@ -104,7 +104,12 @@ impl FromStr for WindowSpec {
 impl WindowSpec {
     /// Resolves the window. `latest` is the latest billing period if known, `data` the first
     /// and last day with data. `None` when it cannot be known yet (latest of unread data).
-    pub fn resolve(self, today: NaiveDate, latest: Option<(Day, Day)>, data: Option<(Day, Day)>) -> Option<Window> {
+    pub fn resolve(
+        self,
+        today: NaiveDate,
+        latest: Option<(Day, Day)>,
+        data: Option<(Day, Day)>,
+    ) -> Option<Window> {
         let t = day_of(today);
         let w = |start, end| Some(Window { start, end });
         match self {
@@ -142,42 +147,105 @@ mod tests {
     fn parses_every_form() {
         assert_eq!("all".parse(), Ok(WindowSpec::All));
         assert_eq!("7d".parse(), Ok(WindowSpec::LastDays(7)));
-        assert_eq!("2024-02".parse(), Ok(WindowSpec::Range(d(2024, 2, 1), d(2024, 3, 1))));
+        assert_eq!(
+            "2024-02".parse(),
+            Ok(WindowSpec::Range(d(2024, 2, 1), d(2024, 3, 1)))
+        );
         assert_eq!(
             "2024-02-03..2024-02-10".parse(),
             Ok(WindowSpec::Range(d(2024, 2, 3), d(2024, 2, 10)))
         );
-        assert!("2024-02-10..2024-02-03".parse::<WindowSpec>().unwrap_err().contains("after"));
+        assert!(
+            "2024-02-10..2024-02-03"
+                .parse::<WindowSpec>()
+                .unwrap_err()
+                .contains("after")
+        );
         assert!("0d".parse::<WindowSpec>().is_err());
-        assert!("fortnight".parse::<WindowSpec>().unwrap_err().contains("expected"));
+        assert!(
+            "fortnight"
+                .parse::<WindowSpec>()
+                .unwrap_err()
+                .contains("expected")
+        );
     }
 
     #[test]
     fn resolves_relative_windows_against_today() {
         let today = NaiveDate::from_ymd_opt(2024, 3, 15).unwrap();
-        let r = |s: &str| s.parse::<WindowSpec>().unwrap().resolve(today, None, None).unwrap();
-        assert_eq!(r("today"), Window { start: d(2024, 3, 15), end: d(2024, 3, 16) });
-        assert_eq!(r("yesterday"), Window { start: d(2024, 3, 14), end: d(2024, 3, 15) });
-        assert_eq!(r("7d"), Window { start: d(2024, 3, 9), end: d(2024, 3, 16) });
-        assert_eq!(r("mtd"), Window { start: d(2024, 3, 1), end: d(2024, 3, 16) });
-        assert_eq!(r("last-month"), Window { start: d(2024, 2, 1), end: d(2024, 3, 1) });
-        assert_eq!(r("7d").previous(), Window { start: d(2024, 3, 2), end: d(2024, 3, 9) });
+        let r = |s: &str| {
+            s.parse::<WindowSpec>()
+                .unwrap()
+                .resolve(today, None, None)
+                .unwrap()
+        };
+        assert_eq!(
+            r("today"),
+            Window {
+                start: d(2024, 3, 15),
+                end: d(2024, 3, 16)
+            }
+        );
+        assert_eq!(
+            r("yesterday"),
+            Window {
+                start: d(2024, 3, 14),
+                end: d(2024, 3, 15)
+            }
+        );
+        assert_eq!(
+            r("7d"),
+            Window {
+                start: d(2024, 3, 9),
+                end: d(2024, 3, 16)
+            }
+        );
+        assert_eq!(
+            r("mtd"),
+            Window {
+                start: d(2024, 3, 1),
+                end: d(2024, 3, 16)
+            }
+        );
+        assert_eq!(
+            r("last-month"),
+            Window {
+                start: d(2024, 2, 1),
+                end: d(2024, 3, 1)
+            }
+        );
+        assert_eq!(
+            r("7d").previous(),
+            Window {
+                start: d(2024, 3, 2),
+                end: d(2024, 3, 9)
+            }
+        );
     }
 
     #[test]
     fn latest_uses_the_billing_period_or_the_data() {
         let today = NaiveDate::from_ymd_opt(2024, 3, 15).unwrap();
-        let p = Some((d(2024, 1, 1), d(2024, 2, 1)));
-        assert_eq!(WindowSpec::Latest.resolve(today, p, None), Some(Window { start: p.unwrap().0, end: p.unwrap().1 }));
+        let (start, end) = (d(2024, 1, 1), d(2024, 2, 1));
+        assert_eq!(
+            WindowSpec::Latest.resolve(today, Some((start, end)), None),
+            Some(Window { start, end })
+        );
         let data = Some((d(2023, 11, 1), d(2023, 11, 30)));
         assert_eq!(
             WindowSpec::Latest.resolve(today, None, data),
-            Some(Window { start: d(2023, 11, 1), end: d(2023, 12, 1) })
+            Some(Window {
+                start: d(2023, 11, 1),
+                end: d(2023, 12, 1)
+            })
         );
         assert_eq!(WindowSpec::Latest.resolve(today, None, None), None);
         assert_eq!(
             WindowSpec::All.resolve(today, None, data),
-            Some(Window { start: d(2023, 11, 1), end: d(2023, 12, 1) })
+            Some(Window {
+                start: d(2023, 11, 1),
+                end: d(2023, 12, 1)
+            })
         );
     }
 }

@@ -23,7 +23,7 @@ fn keys(list: &[&str]) -> Vec<String> {
 }
 
 impl Default for TagMapping {
-    /// The Kubecost / OpenCost `kubernetes_*` scheme.
+    /// The Kubecost / `OpenCost` `kubernetes_*` scheme.
     fn default() -> Self {
         Self {
             cluster: keys(&["kubernetes_cluster"]),

@@ -44,7 +44,10 @@ impl Category {
     }
 
     pub fn from_index(i: u32) -> Category {
-        Category::ALL.get(i as usize).copied().unwrap_or(Category::Unallocated)
+        Category::ALL
+            .get(i as usize)
+            .copied()
+            .unwrap_or(Category::Unallocated)
     }
 }
 
@@ -150,16 +153,27 @@ impl TagPlan {
 
     /// Whether any of the Kubecost-scheme concepts (not env, not labels) is among `present` ids.
     pub fn concept_ids(&self) -> Vec<&str> {
-        [&self.cluster, &self.namespace, &self.deployment, &self.daemonset, &self.statefulset, &self.pod, &self.container]
-            .into_iter()
-            .flatten()
-            .map(|i| self.ids[*i].as_str())
-            .collect()
+        [
+            &self.cluster,
+            &self.namespace,
+            &self.deployment,
+            &self.daemonset,
+            &self.statefulset,
+            &self.pod,
+            &self.container,
+        ]
+        .into_iter()
+        .flatten()
+        .map(|i| self.ids[*i].as_str())
+        .collect()
     }
 }
 
 fn first<'a>(tags: &[&'a str], idx: &[usize]) -> &'a str {
-    idx.iter().map(|i| tags.get(*i).copied().unwrap_or("")).find(|v| !v.is_empty()).unwrap_or("")
+    idx.iter()
+        .map(|i| tags.get(*i).copied().unwrap_or(""))
+        .find(|v| !v.is_empty())
+        .unwrap_or("")
 }
 
 /// What a line item is, for the aggregator.
@@ -207,7 +221,9 @@ pub fn parse_pod_arn(arn: &str) -> Option<(&str, &str, &str)> {
 
 /// The cluster name of a cluster ARN `arn:aws:eks:<region>:<acct>:cluster/<name>`.
 pub fn parse_cluster_arn(arn: &str) -> Option<&str> {
-    eks_resource(arn)?.strip_prefix("cluster/").filter(|s| !s.is_empty() && !s.contains('/'))
+    eks_resource(arn)?
+        .strip_prefix("cluster/")
+        .filter(|s| !s.is_empty() && !s.contains('/'))
 }
 
 /// The resource part (after the 5th `:`) of an EKS ARN in any partition.
@@ -239,7 +255,8 @@ pub fn classify<'a>(li: &LineItem<'a>, plan: &TagPlan, out: &mut Placement<'a>) 
     out.node_cluster_tag = "";
     out.env = first(tags, &plan.env);
     out.labels.clear();
-    out.labels.extend(plan.labels.iter().map(|(_, idx)| first(tags, idx)));
+    out.labels
+        .extend(plan.labels.iter().map(|(_, idx)| first(tags, idx)));
 
     match li.operation {
         "EKSPod-EC2" => {
@@ -301,10 +318,20 @@ pub fn classify<'a>(li: &LineItem<'a>, plan: &TagPlan, out: &mut Placement<'a>) 
     }
     out.pod = first(tags, &plan.pod);
     out.container = first(tags, &plan.container);
-    let tagged = [out.cluster, out.namespace, out.workload, out.pod, out.container]
-        .iter()
-        .any(|v| !v.is_empty());
-    out.category = Some(if tagged { Category::External } else { Category::Unallocated });
+    let tagged = [
+        out.cluster,
+        out.namespace,
+        out.workload,
+        out.pod,
+        out.container,
+    ]
+    .iter()
+    .any(|v| !v.is_empty());
+    out.category = Some(if tagged {
+        Category::External
+    } else {
+        Category::Unallocated
+    });
 
     if li.product_code == "AmazonEC2" && li.resource_id.starts_with("i-") {
         out.node_cluster_tag = first(tags, &plan.eks[0..2]);
@@ -320,7 +347,8 @@ mod tests {
 
     fn plan() -> TagPlan {
         let mut m = TagMapping::default();
-        m.labels.push(("team".into(), TagMapping::label_default_keys("team")));
+        m.labels
+            .push(("team".into(), TagMapping::label_default_keys("team")));
         TagPlan::new(&m, &["cost-center".to_string()])
     }
 
@@ -346,16 +374,30 @@ mod tests {
         );
         assert_eq!(parse_pod_arn("arn:aws:eks:us-east-1:1:pod/c/ns"), None);
         assert_eq!(parse_pod_arn("arn:ats:ec2:x:1:pod/c/ns/p/u"), None);
-        assert_eq!(parse_cluster_arn("arn:aws:eks:us-east-1:1:cluster/prod-use1"), Some("prod-use1"));
-        assert_eq!(parse_cluster_arn("arn:aws:eks:us-east-1:1:nodegroup/prod/x/y"), None);
+        assert_eq!(
+            parse_cluster_arn("arn:aws:eks:us-east-1:1:cluster/prod-use1"),
+            Some("prod-use1")
+        );
+        assert_eq!(
+            parse_cluster_arn("arn:aws:eks:us-east-1:1:nodegroup/prod/x/y"),
+            None
+        );
     }
 
     #[test]
     fn split_pod_rows_are_placed_on_their_pod_with_workload() {
         let plan = plan();
         let mut tags = Vec::new();
-        with_tags(&plan, &[("aws:eks:deployment", "api"), ("aws:eks:workload-type", "ReplicaSet"),
-            ("team", "core"), ("env", "prod")], &mut tags);
+        with_tags(
+            &plan,
+            &[
+                ("aws:eks:deployment", "api"),
+                ("aws:eks:workload-type", "ReplicaSet"),
+                ("team", "core"),
+                ("env", "prod"),
+            ],
+            &mut tags,
+        );
         let mut li = LineItem::new(0, "Usage", Money::ZERO);
         li.operation = "EKSPod-EC2";
         li.resource_id = "arn:aws:eks:us-east-1:1:pod/prod/payments/api-1/u";
@@ -363,8 +405,14 @@ mod tests {
         li.tags = &tags;
         let mut out = Placement::default();
         assert_eq!(classify(&li, &plan, &mut out), RowKind::PodSplit);
-        assert_eq!((out.cluster, out.namespace, out.pod), ("prod", "payments", "api-1"));
-        assert_eq!((out.workload_kind, out.workload, out.node), ("Deployment", "api", "i-0abc"));
+        assert_eq!(
+            (out.cluster, out.namespace, out.pod),
+            ("prod", "payments", "api-1")
+        );
+        assert_eq!(
+            (out.workload_kind, out.workload, out.node),
+            ("Deployment", "api", "i-0abc")
+        );
         assert_eq!(out.env, "prod");
         assert_eq!(out.labels, ["core", ""]);
     }
@@ -380,7 +428,10 @@ mod tests {
         li.product_code = "AmazonEKS";
         li.resource_id = "arn:aws:eks:us-east-1:1:cluster/prod";
         assert_eq!(classify(&li, &plan, &mut out), RowKind::Billed);
-        assert_eq!((out.category, out.cluster), (Some(Category::ControlPlane), "prod"));
+        assert_eq!(
+            (out.category, out.cluster),
+            (Some(Category::ControlPlane), "prod")
+        );
         li.operation = "FargatePod";
         li.resource_id = "arn:aws:eks:us-east-1:1:pod/prod/batch/job-1/u";
         assert_eq!(classify(&li, &plan, &mut out), RowKind::Billed);
@@ -391,15 +442,26 @@ mod tests {
     fn tags_attach_external_resources_at_the_deepest_level() {
         let plan = plan();
         let mut tags = Vec::new();
-        with_tags(&plan, &[("kubernetes_cluster", "prod"), ("kubernetes_namespace", "payments"),
-            ("kubernetes_daemonset", "fluentbit"), ("cost-center", "42")], &mut tags);
+        with_tags(
+            &plan,
+            &[
+                ("kubernetes_cluster", "prod"),
+                ("kubernetes_namespace", "payments"),
+                ("kubernetes_daemonset", "fluentbit"),
+                ("cost-center", "42"),
+            ],
+            &mut tags,
+        );
         let mut li = LineItem::new(0, "Usage", Money::ZERO);
         li.product_code = "AmazonRDS";
         li.tags = &tags;
         let mut out = Placement::default();
         assert_eq!(classify(&li, &plan, &mut out), RowKind::Billed);
         assert_eq!(out.category, Some(Category::External));
-        assert_eq!((out.workload_kind, out.workload), ("DaemonSet", "fluentbit"));
+        assert_eq!(
+            (out.workload_kind, out.workload),
+            ("DaemonSet", "fluentbit")
+        );
         assert_eq!(out.labels, ["", "42"]);
 
         let mut none = Vec::new();
@@ -426,17 +488,26 @@ mod tests {
 
     #[test]
     fn mapped_keys_first_match_wins() {
-        let mut m = TagMapping::default();
-        m.namespace = vec!["k8s-namespace".into(), "kubernetes_namespace".into()];
+        let m = TagMapping {
+            namespace: vec!["k8s-namespace".into(), "kubernetes_namespace".into()],
+            ..TagMapping::default()
+        };
         let plan = TagPlan::new(&m, &[]);
         let mut tags = Vec::new();
         with_tags(&plan, &[("kubernetes_namespace", "b")], &mut tags);
-        let li = LineItem { tags: &tags, ..LineItem::new(0, "Usage", Money::ZERO) };
+        let li = LineItem {
+            tags: &tags,
+            ..LineItem::new(0, "Usage", Money::ZERO)
+        };
         let mut out = Placement::default();
         classify(&li, &plan, &mut out);
         assert_eq!(out.namespace, "b");
         let mut both = Vec::new();
-        with_tags(&plan, &[("k8s-namespace", "a"), ("kubernetes_namespace", "b")], &mut both);
+        with_tags(
+            &plan,
+            &[("k8s-namespace", "a"), ("kubernetes_namespace", "b")],
+            &mut both,
+        );
         let li = LineItem { tags: &both, ..li };
         classify(&li, &plan, &mut out);
         assert_eq!(out.namespace, "a");

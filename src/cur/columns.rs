@@ -47,27 +47,51 @@ pub const FIELDS: &[(Field, &str)] = &[
     (Field::UsageType, "line_item_usage_type"),
     (Field::Operation, "line_item_operation"),
     (Field::ResourceId, "line_item_resource_id"),
-    (Field::LineItemDescription, "line_item_line_item_description"),
+    (
+        Field::LineItemDescription,
+        "line_item_line_item_description",
+    ),
     (Field::NetUnblendedCost, "line_item_net_unblended_cost"),
     (Field::PublicOnDemandCost, "pricing_public_on_demand_cost"),
     (Field::ReservationArn, "reservation_reservation_a_r_n"),
     (Field::RiEffectiveCost, "reservation_effective_cost"),
     (Field::RiNetEffectiveCost, "reservation_net_effective_cost"),
-    (Field::RiUnusedAmortizedUpfront, "reservation_unused_amortized_upfront_fee_for_billing_period"),
+    (
+        Field::RiUnusedAmortizedUpfront,
+        "reservation_unused_amortized_upfront_fee_for_billing_period",
+    ),
     (Field::RiUnusedRecurring, "reservation_unused_recurring_fee"),
     (
         Field::RiNetUnusedAmortizedUpfront,
         "reservation_net_unused_amortized_upfront_fee_for_billing_period",
     ),
-    (Field::RiNetUnusedRecurring, "reservation_net_unused_recurring_fee"),
-    (Field::SpEffectiveCost, "savings_plan_savings_plan_effective_cost"),
-    (Field::SpNetEffectiveCost, "savings_plan_net_savings_plan_effective_cost"),
-    (Field::SpTotalCommitment, "savings_plan_total_commitment_to_date"),
+    (
+        Field::RiNetUnusedRecurring,
+        "reservation_net_unused_recurring_fee",
+    ),
+    (
+        Field::SpEffectiveCost,
+        "savings_plan_savings_plan_effective_cost",
+    ),
+    (
+        Field::SpNetEffectiveCost,
+        "savings_plan_net_savings_plan_effective_cost",
+    ),
+    (
+        Field::SpTotalCommitment,
+        "savings_plan_total_commitment_to_date",
+    ),
     (Field::SpUsedCommitment, "savings_plan_used_commitment"),
-    (Field::SplitParentResourceId, "split_line_item_parent_resource_id"),
+    (
+        Field::SplitParentResourceId,
+        "split_line_item_parent_resource_id",
+    ),
     (Field::SplitCost, "split_line_item_split_cost"),
     (Field::SplitNetSplitCost, "split_line_item_net_split_cost"),
-    (Field::SplitPublicOnDemandSplitCost, "split_line_item_public_on_demand_split_cost"),
+    (
+        Field::SplitPublicOnDemandSplitCost,
+        "split_line_item_public_on_demand_split_cost",
+    ),
     (Field::BillPayerAccountName, "bill_payer_account_name"),
     (Field::ResourceTagsMap, "resource_tags"),
 ];
@@ -76,7 +100,11 @@ pub const FIELDS: &[(Field, &str)] = &[
 pub const FIELD_COUNT: usize = FIELDS.len();
 
 /// Without these no cost can be computed: their absence is fatal.
-pub const REQUIRED: &[Field] = &[Field::LineItemType, Field::UsageStartDate, Field::UnblendedCost];
+pub const REQUIRED: &[Field] = &[
+    Field::LineItemType,
+    Field::UsageStartDate,
+    Field::UnblendedCost,
+];
 
 impl Field {
     /// Position in [`FIELDS`].
@@ -177,13 +205,18 @@ pub fn normalize(name: &str) -> String {
 
 /// The field a normalized column name stands for.
 pub fn field_of(normalized: &str) -> Option<Field> {
-    FIELDS.iter().find(|(_, n)| *n == normalized).map(|(f, _)| *f)
+    FIELDS
+        .iter()
+        .find(|(_, n)| *n == normalized)
+        .map(|(f, _)| *f)
 }
 
 /// The tag id of a column: `resourceTags/user:team` → `user_team` (legacy CSV and Athena
 /// flat tag columns). `None` for other columns, and for CUR 2.0's `resource_tags` map itself.
 pub fn tag_of_column(normalized: &str) -> Option<&str> {
-    normalized.strip_prefix("resource_tags_").filter(|t| !t.is_empty())
+    normalized
+        .strip_prefix("resource_tags_")
+        .filter(|t| !t.is_empty())
 }
 
 /// The tag id of a key as a user writes it: `team` → `user_team`,
@@ -206,14 +239,26 @@ mod tests {
 
     #[test]
     fn normalize_follows_the_athena_rule() {
-        assert_eq!(normalize("lineItem/UsageStartDate"), "line_item_usage_start_date");
-        assert_eq!(normalize("reservation/ReservationARN"), "reservation_reservation_a_r_n");
+        assert_eq!(
+            normalize("lineItem/UsageStartDate"),
+            "line_item_usage_start_date"
+        );
+        assert_eq!(
+            normalize("reservation/ReservationARN"),
+            "reservation_reservation_a_r_n"
+        );
         assert_eq!(
             normalize("resourceTags/user:app.kubernetes.io/name"),
             "resource_tags_user_app_kubernetes_io_name"
         );
-        assert_eq!(normalize("resourceTags/user:Environment"), "resource_tags_user_environment");
-        assert_eq!(normalize("line_item_usage_start_date"), "line_item_usage_start_date");
+        assert_eq!(
+            normalize("resourceTags/user:Environment"),
+            "resource_tags_user_environment"
+        );
+        assert_eq!(
+            normalize("line_item_usage_start_date"),
+            "line_item_usage_start_date"
+        );
     }
 
     #[test]
@@ -224,7 +269,10 @@ mod tests {
                 assert_eq!(normalize(field.legacy_name()), *name, "{field:?}");
             }
             assert_eq!(field_of(name), Some(*field));
-            assert_eq!(field.index(), FIELDS.iter().position(|(f, _)| f == field).unwrap());
+            assert_eq!(
+                field.index(),
+                FIELDS.iter().position(|(f, _)| f == field).unwrap()
+            );
         }
     }
 

@@ -23,7 +23,12 @@ pub enum Metric {
 }
 
 impl Metric {
-    pub const ALL: [Metric; 4] = [Metric::Unblended, Metric::Amortized, Metric::Net, Metric::OnDemand];
+    pub const ALL: [Metric; 4] = [
+        Metric::Unblended,
+        Metric::Amortized,
+        Metric::Net,
+        Metric::OnDemand,
+    ];
 
     /// The name used on the command line and in output.
     pub fn name(self) -> &'static str {
@@ -130,7 +135,11 @@ impl Neg for Costs {
 fn amortized_case(li: &LineItem<'_>, net: bool, cols: &ColumnSet) -> Money {
     // A net column missing from the report falls back to its gross twin.
     let pick = |net_field: Field, gross_field: Field| {
-        if net && cols.has(net_field) { li.money(net_field) } else { li.money(gross_field) }
+        if net && cols.has(net_field) {
+            li.money(net_field)
+        } else {
+            li.money(gross_field)
+        }
     };
     match li.line_item_type {
         "SavingsPlanCoveredUsage" => pick(Field::SpNetEffectiveCost, Field::SpEffectiveCost),
@@ -140,13 +149,16 @@ fn amortized_case(li: &LineItem<'_>, net: bool, cols: &ColumnSet) -> Money {
         "SavingsPlanNegation" | "SavingsPlanUpfrontFee" => Money::ZERO,
         "DiscountedUsage" => pick(Field::RiNetEffectiveCost, Field::RiEffectiveCost),
         "RIFee" => {
-            pick(Field::RiNetUnusedAmortizedUpfront, Field::RiUnusedAmortizedUpfront)
-                + pick(Field::RiNetUnusedRecurring, Field::RiUnusedRecurring)
+            pick(
+                Field::RiNetUnusedAmortizedUpfront,
+                Field::RiUnusedAmortizedUpfront,
+            ) + pick(Field::RiNetUnusedRecurring, Field::RiUnusedRecurring)
         }
         "Fee" if !li.reservation_arn.is_empty() => Money::ZERO,
         _ => {
             if net {
-                li.amount(Field::NetUnblendedCost).unwrap_or(li.money(Field::UnblendedCost))
+                li.amount(Field::NetUnblendedCost)
+                    .unwrap_or(li.money(Field::UnblendedCost))
             } else {
                 li.money(Field::UnblendedCost)
             }
@@ -196,7 +208,12 @@ mod tests {
         for metric in Metric::ALL {
             assert_eq!(metric.name().parse::<Metric>(), Ok(metric));
         }
-        assert!("blended".parse::<Metric>().unwrap_err().contains("expected one of"));
+        assert!(
+            "blended"
+                .parse::<Metric>()
+                .unwrap_err()
+                .contains("expected one of")
+        );
         assert_eq!(Metric::OnDemand.next(), Metric::Unblended);
     }
 
@@ -206,17 +223,26 @@ mod tests {
         let mut covered = item("SavingsPlanCoveredUsage", 1.0);
         covered.set(Field::SpEffectiveCost, m(0.6));
         covered.set(Field::PublicOnDemandCost, m(1.0));
-        assert_eq!(line_item_costs(&covered, &cols), Costs([m(1.0), m(0.6), m(0.6), m(1.0)]));
+        assert_eq!(
+            line_item_costs(&covered, &cols),
+            Costs([m(1.0), m(0.6), m(0.6), m(1.0)])
+        );
 
         let mut negation = item("SavingsPlanNegation", -1.0);
         negation.set(Field::PublicOnDemandCost, m(1.0));
-        assert_eq!(line_item_costs(&negation, &cols), Costs([m(-1.0), m(0.0), m(0.0), m(0.0)]));
+        assert_eq!(
+            line_item_costs(&negation, &cols),
+            Costs([m(-1.0), m(0.0), m(0.0), m(0.0)])
+        );
 
         let mut fee = item("SavingsPlanRecurringFee", 10.0);
         fee.set(Field::SpTotalCommitment, m(10.0));
         fee.set(Field::SpUsedCommitment, m(7.5));
         assert_eq!(line_item_costs(&fee, &cols)[Metric::Amortized], m(2.5));
-        assert_eq!(line_item_costs(&item("SavingsPlanUpfrontFee", 99.0), &cols)[Metric::Amortized], m(0.0));
+        assert_eq!(
+            line_item_costs(&item("SavingsPlanUpfrontFee", 99.0), &cols)[Metric::Amortized],
+            m(0.0)
+        );
     }
 
     #[test]
@@ -233,16 +259,32 @@ mod tests {
 
         let mut upfront = item("Fee", 1000.0);
         upfront.reservation_arn = "arn:aws:ec2:us-east-1:1:reserved-instances/x";
-        assert_eq!(line_item_costs(&upfront, &cols), Costs([m(1000.0), m(0.0), m(0.0), m(0.0)]));
+        assert_eq!(
+            line_item_costs(&upfront, &cols),
+            Costs([m(1000.0), m(0.0), m(0.0), m(0.0)])
+        );
         // A Fee without a reservation (support, marketplace) is kept.
-        assert_eq!(line_item_costs(&item("Fee", 29.0), &cols)[Metric::Amortized], m(29.0));
+        assert_eq!(
+            line_item_costs(&item("Fee", 29.0), &cols)[Metric::Amortized],
+            m(29.0)
+        );
     }
 
     #[test]
     fn everything_else_passes_through_unblended() {
         let cols = all_cols();
-        for kind in ["Usage", "Tax", "Credit", "Refund", "EdpDiscount", "SomethingNew"] {
-            assert_eq!(line_item_costs(&item(kind, -4.25), &cols)[Metric::Amortized], m(-4.25));
+        for kind in [
+            "Usage",
+            "Tax",
+            "Credit",
+            "Refund",
+            "EdpDiscount",
+            "SomethingNew",
+        ] {
+            assert_eq!(
+                line_item_costs(&item(kind, -4.25), &cols)[Metric::Amortized],
+                m(-4.25)
+            );
         }
     }
 
@@ -253,7 +295,10 @@ mod tests {
         usage.set(Field::NetUnblendedCost, m(0.9));
         assert_eq!(line_item_costs(&usage, &cols)[Metric::Net], m(0.9));
         // Row without a net value: gross.
-        assert_eq!(line_item_costs(&item("Usage", 1.0), &cols)[Metric::Net], m(1.0));
+        assert_eq!(
+            line_item_costs(&item("Usage", 1.0), &cols)[Metric::Net],
+            m(1.0)
+        );
         // Report without the net SP column: the gross SP column is used.
         let cols = ColumnSet::with(&[Field::NetUnblendedCost, Field::SpEffectiveCost]);
         let mut covered = item("SavingsPlanCoveredUsage", 1.0);

@@ -115,7 +115,9 @@ impl Money {
             if scale > 19 {
                 return Err(MoneyError::OutOfRange);
             }
-            digits.checked_mul(10_i128.pow(scale as u32)).ok_or(MoneyError::OutOfRange)?
+            digits
+                .checked_mul(10_i128.pow(scale as u32))
+                .ok_or(MoneyError::OutOfRange)?
         } else {
             let div = -scale;
             if div > 38 {
@@ -129,7 +131,9 @@ impl Money {
             }
         };
         let signed = if negative { -nanos } else { nanos };
-        i64::try_from(signed).map(Money).map_err(|_| MoneyError::OutOfRange)
+        i64::try_from(signed)
+            .map(Money)
+            .map_err(|_| MoneyError::OutOfRange)
     }
 
     /// From a floating-point amount (Parquet / Athena `double`), rounded to the nano-dollar.
@@ -158,7 +162,11 @@ impl Money {
         let d = i128::from(den.0);
         let q = p / d;
         let r = p % d;
-        let adjust = if 2 * r.abs() >= d.abs() { if (p < 0) == (d < 0) { 1 } else { -1 } } else { 0 };
+        let adjust = if 2 * r.abs() >= d.abs() {
+            if (p < 0) == (d < 0) { 1 } else { -1 }
+        } else {
+            0
+        };
         Money(i64::try_from(q + adjust).unwrap_or(if q > 0 { i64::MAX } else { i64::MIN }))
     }
 
@@ -181,7 +189,11 @@ impl Money {
             }
             grouped.push(c);
         }
-        let sign = if negative && (dollars > 0 || cents > 0) { "-" } else { "" };
+        let sign = if negative && (dollars > 0 || cents > 0) {
+            "-"
+        } else {
+            ""
+        };
         format!("{sign}${grouped}.{cents:02}")
     }
 
@@ -303,7 +315,10 @@ mod tests {
         assert_eq!(Money(1_234_567_890_000).display_dollars(), "$1,234.57");
         assert_eq!(Money(-3_100_000_000).display_dollars(), "-$3.10");
         assert_eq!(Money(4_000_000).display_dollars(), "$0.00");
-        assert_eq!(Money(1_000_000_000_000_000).display_dollars(), "$1,000,000.00");
+        assert_eq!(
+            Money(1_000_000_000_000_000).display_dollars(),
+            "$1,000,000.00"
+        );
         assert_eq!(Money(12_500_000_000).to_decimal_string(), "12.5");
         assert_eq!(Money(-15).to_decimal_string(), "-0.000000015");
         assert_eq!(Money(0).to_decimal_string(), "0");

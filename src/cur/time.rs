@@ -44,7 +44,11 @@ pub fn parse_day(text: &[u8]) -> Option<Day> {
         if rest.len() < 9 || !(rest[0] == b'T' || rest[0] == b' ') {
             return None;
         }
-        let (h, mi, s) = (digits(&rest[1..3])?, digits(&rest[4..6])?, digits(&rest[7..9])?);
+        let (h, mi, s) = (
+            digits(&rest[1..3])?,
+            digits(&rest[4..6])?,
+            digits(&rest[7..9])?,
+        );
         if rest[3] != b':' || rest[6] != b':' || h > 23 || mi > 59 || s > 60 {
             return None;
         }
@@ -84,7 +88,11 @@ pub fn month_start(day: Day) -> Day {
 /// The first day of the month after the one containing `day`.
 pub fn next_month_start(day: Day) -> Day {
     let d = date_of(day);
-    let (y, m) = if d.month() == 12 { (d.year() + 1, 1) } else { (d.year(), d.month() + 1) };
+    let (y, m) = if d.month() == 12 {
+        (d.year() + 1, 1)
+    } else {
+        (d.year(), d.month() + 1)
+    };
     NaiveDate::from_ymd_opt(y, m, 1).map_or(day + 31, day_of)
 }
 
@@ -99,7 +107,10 @@ mod tests {
     #[test]
     fn epoch_is_day_zero() {
         assert_eq!(ymd(1970, 1, 1), 0);
-        assert_eq!(date_of(ymd(2024, 2, 29)), NaiveDate::from_ymd_opt(2024, 2, 29).unwrap());
+        assert_eq!(
+            date_of(ymd(2024, 2, 29)),
+            NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()
+        );
     }
 
     #[test]
@@ -119,16 +130,30 @@ mod tests {
 
     #[test]
     fn rejects_broken_timestamps() {
-        for s in ["", "2023-13-01T00:00:00Z", "2023-11-31", "2023/11/01", "2023-11-01T25:00:00Z",
-            "2023-11-01Tfoo", "2023-11-01T00:00:00.Z", "2023-11-01T00:00:00+02:00"] {
+        for s in [
+            "",
+            "2023-13-01T00:00:00Z",
+            "2023-11-31",
+            "2023/11/01",
+            "2023-11-01T25:00:00Z",
+            "2023-11-01Tfoo",
+            "2023-11-01T00:00:00.Z",
+            "2023-11-01T00:00:00+02:00",
+        ] {
             assert_eq!(parse_day(s.as_bytes()), None, "{s}");
         }
     }
 
     #[test]
     fn manifest_periods_and_months() {
-        assert_eq!(parse_manifest_day("20161101T000000.000Z"), Some(ymd(2016, 11, 1)));
-        assert_eq!(parse_manifest_day("2016-12-01T00:00:00Z"), Some(ymd(2016, 12, 1)));
+        assert_eq!(
+            parse_manifest_day("20161101T000000.000Z"),
+            Some(ymd(2016, 11, 1))
+        );
+        assert_eq!(
+            parse_manifest_day("2016-12-01T00:00:00Z"),
+            Some(ymd(2016, 12, 1))
+        );
         assert_eq!(month_start(ymd(2024, 2, 17)), ymd(2024, 2, 1));
         assert_eq!(next_month_start(ymd(2024, 12, 17)), ymd(2025, 1, 1));
     }

@@ -21,6 +21,7 @@ pub enum PartFormat {
 
 impl PartFormat {
     /// From a key's file name; `None` for files that are not report parts.
+    #[allow(clippy::case_sensitive_file_extension_comparisons)] // `name` is lower-cased
     pub fn of(key: &str) -> Option<PartFormat> {
         let name = key.rsplit('/').next().unwrap_or(key).to_ascii_lowercase();
         if name.ends_with(".csv.gz") || name.ends_with(".csv.gzip") {
@@ -91,7 +92,11 @@ impl Delivery {
                 span: None,
                 manifest: None,
                 assembly: None,
-                parts: vec![Part { key: obj.key.clone(), size: obj.size, format }],
+                parts: vec![Part {
+                    key: obj.key.clone(),
+                    size: obj.size,
+                    format,
+                }],
                 missing: Vec::new(),
                 modified: obj.modified,
             }],
@@ -143,18 +148,24 @@ fn resolve<'a>(key: &str, objects: &'a HashMap<&str, &Object>) -> Option<&'a Obj
     }
 }
 
+/// A manifest found while listing, with how it ranks against others of its period.
+struct Found {
+    /// 0 for the current manifest of a period, 1 for a copy kept in an assembly folder.
+    depth_rank: u8,
+    modified: Option<SystemTime>,
+    key: String,
+    manifest: manifest::Manifest,
+}
+
 /// Finds the delivery under the store's root. `root` names it in messages.
 pub fn discover(store: &dyn Store, root: &str) -> Result<Delivery, SourceError> {
-    let objects = store.list().map_err(|e| SourceError::Io { path: root.to_string(), error: e })?;
+    let objects = store.list().map_err(|e| SourceError::Io {
+        path: root.to_string(),
+        error: e,
+    })?;
     let by_key: HashMap<&str, &Object> = objects.iter().map(|o| (o.key.as_str(), o)).collect();
 
     // Manifests, grouped by (report, period); the one nearest the period folder wins.
-    struct Found {
-        depth_rank: u8,
-        modified: Option<SystemTime>,
-        key: String,
-        manifest: manifest::Manifest,
-    }
     let mut groups: BTreeMap<(String, Option<(Day, Day)>), Found> = BTreeMap::new();
     let mut kinds = Vec::new();
     for o in &objects {
@@ -162,23 +173,40 @@ pub fn discover(store: &dyn Store, root: &str) -> Result<Delivery, SourceError> 
         if !name.ends_with("Manifest.json") {
             continue;
         }
-        let bytes = store.read_all(&o.key).map_err(|e| SourceError::Io { path: store.describe(&o.key), error: e })?;
+        let bytes = store.read_all(&o.key).map_err(|e| SourceError::Io {
+            path: store.describe(&o.key),
+            error: e,
+        })?;
         let folder = file_name(parent(&o.key));
-        let fallback = name.trim_end_matches(".json").trim_end_matches("Manifest").trim_end_matches('-');
-        let mut m = manifest::parse(&bytes, fallback)
-            .map_err(|reason| SourceError::BadManifest { file: store.describe(&o.key), reason })?;
+        let fallback = name
+            .trim_end_matches(".json")
+            .trim_end_matches("Manifest")
+            .trim_end_matches('-');
+        let mut m =
+            manifest::parse(&bytes, fallback).map_err(|reason| SourceError::BadManifest {
+                file: store.describe(&o.key),
+                reason,
+            })?;
         // The period from the folder when the manifest lacks it.
         if m.period.is_none() {
             m.period = period_folder(folder).or_else(|| billing_period_folder(folder));
         }
         // Legacy: `<period>/<report>-Manifest.json` is current; the copy in its assembly's own
         // folder `<period>/<assemblyId>/` is history (and older assemblies' too).
-        let depth_rank = u8::from(m.assembly.as_deref() == Some(folder) && m.kind == ManifestKind::Legacy);
+        let depth_rank =
+            u8::from(m.assembly.as_deref() == Some(folder) && m.kind == ManifestKind::Legacy);
         kinds.push(m.kind);
         let entry = (m.report.clone(), m.period);
-        let candidate = Found { depth_rank, modified: o.modified, key: o.key.clone(), manifest: m };
+        let candidate = Found {
+            depth_rank,
+            modified: o.modified,
+            key: o.key.clone(),
+            manifest: m,
+        };
         match groups.get(&entry) {
-            Some(f) if (f.depth_rank, std::cmp::Reverse(f.modified)) <= (candidate.depth_rank, std::cmp::Reverse(candidate.modified)) => {}
+            Some(f)
+                if (f.depth_rank, std::cmp::Reverse(f.modified))
+                    <= (candidate.depth_rank, std::cmp::Reverse(candidate.modified)) => {}
             _ => {
                 groups.insert(entry, candidate);
             }
@@ -198,13 +226,25 @@ pub fn discover(store: &dyn Store, root: &str) -> Result<Delivery, SourceError> 
                         reason: "the manifest lists a file that is neither CSV nor Parquet".into(),
                     })?;
                     covered.insert(o.key.clone());
-                    parts.push(Part { key: o.key.clone(), size: o.size, format });
+                    parts.push(Part {
+                        key: o.key.clone(),
+                        size: o.size,
+                        format,
+                    });
                 }
                 None => missing.push(k.clone()),
             }
         }
-        let layout = if f.manifest.kind == ManifestKind::Cur2 { Layout::Cur2 } else { Layout::Legacy };
-        let d = reports.entry(report.clone()).or_insert_with(|| Delivery { report, layout, periods: Vec::new() });
+        let layout = if f.manifest.kind == ManifestKind::Cur2 {
+            Layout::Cur2
+        } else {
+            Layout::Legacy
+        };
+        let d = reports.entry(report.clone()).or_insert_with(|| Delivery {
+            report,
+            layout,
+            periods: Vec::new(),
+        });
         d.periods.push(Period {
             span,
             manifest: Some(f.key),
@@ -226,11 +266,22 @@ pub fn discover(store: &dyn Store, root: &str) -> Result<Delivery, SourceError> 
         if n < 3 {
             continue;
         }
-        let (y, m) = (comps[n - 3].strip_prefix("year="), comps[n - 2].strip_prefix("month="));
+        let (y, m) = (
+            comps[n - 3].strip_prefix("year="),
+            comps[n - 2].strip_prefix("month="),
+        );
         let (Some(y), Some(m)) = (y, m) else { continue };
-        let (Ok(y), Ok(m)) = (y.parse::<i32>(), m.parse::<u32>()) else { continue };
-        let Some(start) = chrono::NaiveDate::from_ymd_opt(y, m, 1).map(day_of) else { continue };
-        let report = if n >= 4 { comps[n - 4].to_string() } else { "report".to_string() };
+        let (Ok(y), Ok(m)) = (y.parse::<i32>(), m.parse::<u32>()) else {
+            continue;
+        };
+        let Some(start) = chrono::NaiveDate::from_ymd_opt(y, m, 1).map(day_of) else {
+            continue;
+        };
+        let report = if n >= 4 {
+            comps[n - 4].to_string()
+        } else {
+            "report".to_string()
+        };
         let p = athena.entry((report, start)).or_insert_with(|| Period {
             span: Some((start, next_month_start(start))),
             manifest: None,
@@ -240,12 +291,20 @@ pub fn discover(store: &dyn Store, root: &str) -> Result<Delivery, SourceError> 
             modified: None,
         });
         p.modified = p.modified.max(o.modified);
-        p.parts.push(Part { key: o.key.clone(), size: o.size, format: PartFormat::Parquet });
+        p.parts.push(Part {
+            key: o.key.clone(),
+            size: o.size,
+            format: PartFormat::Parquet,
+        });
     }
     for ((report, _), period) in athena {
         reports
             .entry(report.clone())
-            .or_insert_with(|| Delivery { report, layout: Layout::AthenaParquet, periods: Vec::new() })
+            .or_insert_with(|| Delivery {
+                report,
+                layout: Layout::AthenaParquet,
+                periods: Vec::new(),
+            })
             .periods
             .push(period);
     }
@@ -257,13 +316,19 @@ pub fn discover(store: &dyn Store, root: &str) -> Result<Delivery, SourceError> 
             if objects.len() > 8 {
                 seen.push(format!("… {} more", objects.len() - 8));
             }
-            Err(SourceError::NoDelivery { path: root.to_string(), seen })
+            Err(SourceError::NoDelivery {
+                path: root.to_string(),
+                seen,
+            })
         }
         1 => {
-            let mut d = reports.into_values().next().ok_or_else(|| SourceError::NoDelivery {
-                path: root.to_string(),
-                seen: Vec::new(),
-            })?;
+            let mut d = reports
+                .into_values()
+                .next()
+                .ok_or_else(|| SourceError::NoDelivery {
+                    path: root.to_string(),
+                    seen: Vec::new(),
+                })?;
             d.periods.sort_by_key(|p| p.span);
             Ok(d)
         }
@@ -294,11 +359,20 @@ mod tests {
         let mut s = MemStore::new();
         let p = "cur/r/20240501-20240601";
         s.put(format!("{p}/old/r-1.csv.gz"), vec![1]);
-        s.put(format!("{p}/old/r-Manifest.json"), manifest("r", "old", &["cur/r/20240501-20240601/old/r-1.csv.gz"]));
+        s.put(
+            format!("{p}/old/r-Manifest.json"),
+            manifest("r", "old", &["cur/r/20240501-20240601/old/r-1.csv.gz"]),
+        );
         s.put(format!("{p}/new/r-1.csv.gz"), vec![1]);
         s.put(format!("{p}/new/r-2.csv.gz"), vec![1]);
-        let keys = ["cur/r/20240501-20240601/new/r-1.csv.gz", "cur/r/20240501-20240601/new/r-2.csv.gz"];
-        s.put(format!("{p}/new/r-Manifest.json"), manifest("r", "new", &keys));
+        let keys = [
+            "cur/r/20240501-20240601/new/r-1.csv.gz",
+            "cur/r/20240501-20240601/new/r-2.csv.gz",
+        ];
+        s.put(
+            format!("{p}/new/r-Manifest.json"),
+            manifest("r", "new", &keys),
+        );
         s.put(format!("{p}/r-Manifest.json"), manifest("r", "new", &keys));
         let d = discover(&s, "mem").unwrap();
         assert_eq!(d.layout, Layout::Legacy);
@@ -306,7 +380,10 @@ mod tests {
         let parts: Vec<_> = d.periods[0].parts.iter().map(|p| p.key.as_str()).collect();
         assert_eq!(parts, keys);
         assert_eq!(d.periods[0].assembly.as_deref(), Some("new"));
-        assert_eq!(d.periods[0].manifest.as_deref(), Some("cur/r/20240501-20240601/r-Manifest.json"));
+        assert_eq!(
+            d.periods[0].manifest.as_deref(),
+            Some("cur/r/20240501-20240601/r-Manifest.json")
+        );
     }
 
     #[test]
@@ -315,7 +392,14 @@ mod tests {
         s.put("20240501-20240601/r-1.csv", vec![1]);
         s.put(
             "20240501-20240601/r-Manifest.json",
-            manifest("r", "a", &["pre/r/20240501-20240601/r-1.csv", "pre/r/20240501-20240601/r-2.csv"]),
+            manifest(
+                "r",
+                "a",
+                &[
+                    "pre/r/20240501-20240601/r-1.csv",
+                    "pre/r/20240501-20240601/r-2.csv",
+                ],
+            ),
         );
         let d = discover(&s, "mem").unwrap();
         assert_eq!(d.periods[0].parts[0].key, "20240501-20240601/r-1.csv");
@@ -329,10 +413,16 @@ mod tests {
         s.put("cur/r/r/year=2024/month=6/r-00001.snappy.parquet", vec![1]);
         s.put("cur/r/cost_and_usage_data_status/status.parquet", vec![1]);
         let d = discover(&s, "mem").unwrap();
-        assert_eq!((d.layout, d.periods.len(), d.report.as_str()), (Layout::AthenaParquet, 2, "r"));
+        assert_eq!(
+            (d.layout, d.periods.len(), d.report.as_str()),
+            (Layout::AthenaParquet, 2, "r")
+        );
 
         let mut s = MemStore::new();
-        s.put("p/e/data/BILLING_PERIOD=2024-05/e-00001.snappy.parquet", vec![1]);
+        s.put(
+            "p/e/data/BILLING_PERIOD=2024-05/e-00001.snappy.parquet",
+            vec![1],
+        );
         s.put(
             "p/e/metadata/BILLING_PERIOD=2024-05/e-Manifest.json",
             serde_json::json!({"executionId": "x", "exportArn": "arn:aws:bcm-data-exports:us-east-1:1:export/e",
@@ -350,9 +440,18 @@ mod tests {
     fn nothing_or_several_reports_are_errors() {
         let mut s = MemStore::new();
         s.put("notes.txt", vec![1]);
-        assert!(matches!(discover(&s, "mem"), Err(SourceError::NoDelivery { .. })));
-        s.put("a/20240501-20240601/a-Manifest.json", manifest("a", "1", &[]));
-        s.put("b/20240501-20240601/b-Manifest.json", manifest("b", "1", &[]));
+        assert!(matches!(
+            discover(&s, "mem"),
+            Err(SourceError::NoDelivery { .. })
+        ));
+        s.put(
+            "a/20240501-20240601/a-Manifest.json",
+            manifest("a", "1", &[]),
+        );
+        s.put(
+            "b/20240501-20240601/b-Manifest.json",
+            manifest("b", "1", &[]),
+        );
         match discover(&s, "mem") {
             Err(SourceError::SeveralReports { reports, .. }) => assert_eq!(reports, ["a", "b"]),
             other => panic!("{other:?}"),

@@ -15,11 +15,18 @@ pub enum SourceError {
     /// A manifest that is not the JSON AWS writes.
     BadManifest { file: String, reason: String },
     /// Columns without which no cost can be computed.
-    MissingColumns { file: String, columns: Vec<&'static str> },
+    MissingColumns {
+        file: String,
+        columns: Vec<&'static str>,
+    },
     /// A file curtop cannot read (FOCUS export, unknown compression, broken Parquet).
     Unreadable { file: String, reason: String },
     /// The window holds no billing period of the delivery.
-    NothingInWindow { path: String, window: String, available: String },
+    NothingInWindow {
+        path: String,
+        window: String,
+        available: String,
+    },
 }
 
 impl fmt::Display for SourceError {
@@ -27,7 +34,10 @@ impl fmt::Display for SourceError {
         match self {
             Self::Io { path, error } => write!(f, "cannot read {path}: {error}"),
             Self::NoDelivery { path, seen } => {
-                write!(f, "no CUR delivery under {path}: no `*-Manifest.json`, no `year=/month=` Parquet folder, no CUR file")?;
+                write!(
+                    f,
+                    "no CUR delivery under {path}: no `*-Manifest.json`, no `year=/month=` Parquet folder, no CUR file"
+                )?;
                 if seen.is_empty() {
                     write!(f, " (the folder is empty)")
                 } else {
@@ -39,14 +49,20 @@ impl fmt::Display for SourceError {
                 "{path} holds several reports ({}); point --cur at one report's folder so no cost is counted twice",
                 reports.join(", ")
             ),
-            Self::BadManifest { file, reason } => write!(f, "manifest {file} is not a CUR manifest: {reason}"),
+            Self::BadManifest { file, reason } => {
+                write!(f, "manifest {file} is not a CUR manifest: {reason}")
+            }
             Self::MissingColumns { file, columns } => write!(
                 f,
                 "{file} lacks the column(s) {} without which no cost can be computed; is this a Cost and Usage Report?",
                 columns.join(", ")
             ),
             Self::Unreadable { file, reason } => write!(f, "cannot read {file}: {reason}"),
-            Self::NothingInWindow { path, window, available } => write!(
+            Self::NothingInWindow {
+                path,
+                window,
+                available,
+            } => write!(
                 f,
                 "{path} has no billing data in the window {window}; it covers {available}"
             ),

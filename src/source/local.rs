@@ -41,11 +41,25 @@ pub struct ReadOptions<'a> {
 /// single CUR file.
 pub fn open_local(path: &Path) -> Result<(DirStore, Delivery), SourceError> {
     let shown = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|e| SourceError::Io { path: shown.clone(), error: e })?;
+    let meta = std::fs::metadata(path).map_err(|e| SourceError::Io {
+        path: shown.clone(),
+        error: e,
+    })?;
     if meta.is_file() {
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
-        let obj = Object { key: name, size: meta.len(), modified: meta.modified().ok() };
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        let obj = Object {
+            key: name,
+            size: meta.len(),
+            modified: meta.modified().ok(),
+        };
         let delivery = Delivery::single(&obj).ok_or_else(|| SourceError::Unreadable {
             file: shown.clone(),
             reason: "not a CUR file (expected .csv, .csv.gz, .csv.zip or .parquet)".into(),
@@ -74,9 +88,13 @@ pub fn read_delivery(
         .collect();
     if let Some(p) = opts.progress {
         p.parts_total.store(parts.len() as u64, Ordering::Relaxed);
-        p.bytes_total.store(parts.iter().map(|p| p.size).sum(), Ordering::Relaxed);
+        p.bytes_total
+            .store(parts.iter().map(|p| p.size).sum(), Ordering::Relaxed);
     }
-    let counter = opts.progress.map_or_else(|| Arc::new(AtomicU64::new(0)), |p| Arc::clone(&p.bytes_read));
+    let counter = opts.progress.map_or_else(
+        || Arc::new(AtomicU64::new(0)),
+        |p| Arc::clone(&p.bytes_read),
+    );
     let threads = if opts.threads == 0 {
         std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
     } else {
@@ -96,13 +114,15 @@ pub fn read_delivery(
                     let Some(part) = parts.get(i) else { break };
                     let mut agg = Aggregator::new(opts.plan, opts.env, opts.window);
                     let shown = store.describe(&part.key);
-                    let outcome = read_part(store, &part.key, part.format, &shown, &counter, &mut agg)
-                        .map(|()| {
-                            let q = agg.quality();
-                            q.files += 1;
-                            q.bytes += part.size;
-                            agg.into_partial()
-                        });
+                    let outcome =
+                        read_part(store, &part.key, part.format, &shown, &counter, &mut agg).map(
+                            |()| {
+                                let q = agg.quality();
+                                q.files += 1;
+                                q.bytes += part.size;
+                                agg.into_partial()
+                            },
+                        );
                     if let Some(p) = opts.progress {
                         p.parts_done.fetch_add(1, Ordering::Relaxed);
                     }
@@ -135,7 +155,10 @@ fn read_part(
     counter: &Arc<AtomicU64>,
     agg: &mut Aggregator<'_>,
 ) -> Result<(), SourceError> {
-    let io = |e: std::io::Error| SourceError::Io { path: shown.to_string(), error: e };
+    let io = |e: std::io::Error| SourceError::Io {
+        path: shown.to_string(),
+        error: e,
+    };
     match format {
         PartFormat::Csv(compression) => {
             let input = store.open(key).map_err(io)?;
@@ -190,7 +213,10 @@ fn warn_about_delivery(delivery: &Delivery, facts: &mut Facts) {
         }
     }
     if q.malformed_rows > 0 {
-        let first = q.examples.first().map(|e| format!("; first: {}:{}: {}", e.file, e.line, e.reason));
+        let first = q
+            .examples
+            .first()
+            .map(|e| format!("; first: {}:{}: {}", e.file, e.line, e.reason));
         q.warn(
             "malformed-rows",
             format!(
@@ -202,11 +228,17 @@ fn warn_about_delivery(delivery: &Delivery, facts: &mut Facts) {
         );
     }
     if !q.unknown_line_item_types.is_empty() {
-        let list: Vec<String> =
-            q.unknown_line_item_types.iter().map(|(k, v)| format!("{k} ({v})")).collect();
+        let list: Vec<String> = q
+            .unknown_line_item_types
+            .iter()
+            .map(|(k, v)| format!("{k} ({v})"))
+            .collect();
         q.warn(
             "unknown-line-item-types",
-            format!("line item types without a rule, counted as unblended cost: {}", list.join(", ")),
+            format!(
+                "line item types without a rule, counted as unblended cost: {}",
+                list.join(", ")
+            ),
         );
     }
 }

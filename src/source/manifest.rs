@@ -50,14 +50,19 @@ pub struct Manifest {
 pub fn parse(bytes: &[u8], fallback_report: &str) -> Result<Manifest, String> {
     let raw: RawManifest = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
     let period = raw.billing_period.as_ref().and_then(|p| {
-        Some((parse_manifest_day(p.start.as_deref()?)?, parse_manifest_day(p.end.as_deref()?)?))
+        Some((
+            parse_manifest_day(p.start.as_deref()?)?,
+            parse_manifest_day(p.end.as_deref()?)?,
+        ))
     });
     if let Some(keys) = raw.report_keys {
         let bucket = raw.bucket.unwrap_or_default();
         let parts = keys.iter().map(|k| strip_uri(k, &bucket)).collect();
         return Ok(Manifest {
             kind: ManifestKind::Legacy,
-            report: raw.report_name.unwrap_or_else(|| fallback_report.to_string()),
+            report: raw
+                .report_name
+                .unwrap_or_else(|| fallback_report.to_string()),
             assembly: raw.assembly_id,
             period,
             parts,
@@ -88,11 +93,11 @@ fn strip_uri(key: &str, bucket: &str) -> String {
         return rest.split_once('/').map_or("", |(_, k)| k).to_string();
     }
     let key = key.trim_start_matches('/');
-    if !bucket.is_empty() {
-        if let Some(rest) = key.strip_prefix(bucket).and_then(|r| r.strip_prefix('/')) {
-            // Some tools write keys with the bucket in front.
-            return rest.to_string();
-        }
+    if !bucket.is_empty()
+        && let Some(rest) = key.strip_prefix(bucket).and_then(|r| r.strip_prefix('/'))
+    {
+        // Some tools write keys with the bucket in front.
+        return rest.to_string();
     }
     key.to_string()
 }
@@ -105,7 +110,8 @@ mod tests {
 
     #[test]
     fn parses_the_documented_legacy_manifest() {
-        let text = br#"{"assemblyId":"aa1ddccb-abcd-1234-b849-57a32b6864a9","account":"012345678910",
+        let text =
+            br#"{"assemblyId":"aa1ddccb-abcd-1234-b849-57a32b6864a9","account":"012345678910",
  "columns":[{"category":"identity","name":"LineItemId"}],
  "charset":"UTF-8","compression":"GZIP","contentType":"text/csv",
  "reportId":"a5e3","reportName":"hourly2",
@@ -115,10 +121,16 @@ mod tests {
         let m = parse(text, "x").unwrap();
         assert_eq!(m.kind, ManifestKind::Legacy);
         assert_eq!(m.report, "hourly2");
-        assert_eq!(m.assembly.as_deref(), Some("aa1ddccb-abcd-1234-b849-57a32b6864a9"));
+        assert_eq!(
+            m.assembly.as_deref(),
+            Some("aa1ddccb-abcd-1234-b849-57a32b6864a9")
+        );
         let d = |y, mo, da| day_of(NaiveDate::from_ymd_opt(y, mo, da).unwrap());
         assert_eq!(m.period, Some((d(2016, 11, 1), d(2016, 12, 1))));
-        assert_eq!(m.parts, ["report/path/20161101-20161201/aa1ddccb/hourly2-1.csv.gz"]);
+        assert_eq!(
+            m.parts,
+            ["report/path/20161101-20161201/aa1ddccb/hourly2-1.csv.gz"]
+        );
     }
 
     #[test]
@@ -128,7 +140,10 @@ mod tests {
         let m = parse(text, "x").unwrap();
         assert_eq!(m.kind, ManifestKind::Cur2);
         assert_eq!(m.report, "cur2-daily");
-        assert_eq!(m.parts, ["pre/cur2-daily/data/BILLING_PERIOD=2024-05/cur2-daily-00001.snappy.parquet"]);
+        assert_eq!(
+            m.parts,
+            ["pre/cur2-daily/data/BILLING_PERIOD=2024-05/cur2-daily-00001.snappy.parquet"]
+        );
         assert_eq!(m.period, None);
     }
 

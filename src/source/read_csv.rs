@@ -1,5 +1,5 @@
 //! Streaming reader of CUR CSV parts (plain, `.gz`, `.zip`): legacy `category/Name` headers and
-//! CUR 2.0 snake_case headers (with `resource_tags` as a JSON cell). Only the needed columns
+//! CUR 2.0 `snake_case` headers (with `resource_tags` as a JSON cell). Only the needed columns
 //! are decoded; a malformed row is counted and skipped.
 
 use std::io::{BufReader, Read};
@@ -7,7 +7,9 @@ use std::io::{BufReader, Read};
 use csv::ByteRecord;
 
 use super::error::SourceError;
-use crate::cur::columns::{FIELD_COUNT, FIELDS, Field, REQUIRED, field_of, normalize, tag_of_column};
+use crate::cur::columns::{
+    FIELD_COUNT, FIELDS, Field, REQUIRED, field_of, normalize, tag_of_column,
+};
 use crate::cur::line_item::{ColumnSet, LineItem};
 use crate::cur::money::Money;
 use crate::cur::time::parse_day;
@@ -60,8 +62,11 @@ impl ColumnMap {
                 focus = true;
             }
         }
-        let missing: Vec<&'static str> =
-            REQUIRED.iter().filter(|f| !columns.has(**f)).map(|f| f.legacy_name()).collect();
+        let missing: Vec<&'static str> = REQUIRED
+            .iter()
+            .filter(|f| !columns.has(**f))
+            .map(|f| f.legacy_name())
+            .collect();
         if !missing.is_empty() {
             if focus {
                 return Err(SourceError::Unreadable {
@@ -71,9 +76,17 @@ impl ColumnMap {
                         .into(),
                 });
             }
-            return Err(SourceError::MissingColumns { file: file.to_string(), columns: missing });
+            return Err(SourceError::MissingColumns {
+                file: file.to_string(),
+                columns: missing,
+            });
         }
-        Ok(ColumnMap { fields, tags, columns, width })
+        Ok(ColumnMap {
+            fields,
+            tags,
+            columns,
+            width,
+        })
     }
 
     pub fn col(&self, f: Field) -> Option<usize> {
@@ -96,7 +109,8 @@ impl<R> CountingReader<R> {
 impl<R: Read> Read for CountingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.counter.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        self.counter
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
         Ok(n)
     }
 }
@@ -109,11 +123,15 @@ pub fn read_csv_part(
     file: &str,
     agg: &mut Aggregator<'_>,
 ) -> Result<(), SourceError> {
-    let io_err = |e: std::io::Error| SourceError::Io { path: file.to_string(), error: e };
+    let io_err = |e: std::io::Error| SourceError::Io {
+        path: file.to_string(),
+        error: e,
+    };
     match compression {
         Compression::None => read_csv_stream(input, file, agg),
         Compression::Gzip => {
-            let dec = flate2::read::MultiGzDecoder::new(BufReader::with_capacity(256 * 1024, input));
+            let dec =
+                flate2::read::MultiGzDecoder::new(BufReader::with_capacity(256 * 1024, input));
             read_csv_stream(dec, file, agg)
         }
         Compression::Zip => {
@@ -130,19 +148,31 @@ pub fn read_csv_part(
     }
 }
 
-fn read_csv_stream(input: impl Read, file: &str, agg: &mut Aggregator<'_>) -> Result<(), SourceError> {
+fn read_csv_stream(
+    input: impl Read,
+    file: &str,
+    agg: &mut Aggregator<'_>,
+) -> Result<(), SourceError> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .buffer_capacity(1 << 20)
         .from_reader(input);
     let mut record = ByteRecord::new();
-    let io = |e: csv::Error| SourceError::Unreadable { file: file.to_string(), reason: e.to_string() };
+    let io = |e: csv::Error| SourceError::Unreadable {
+        file: file.to_string(),
+        reason: e.to_string(),
+    };
     if !rdr.read_byte_record(&mut record).map_err(io)? {
-        return Err(SourceError::Unreadable { file: file.to_string(), reason: "the file is empty".into() });
+        return Err(SourceError::Unreadable {
+            file: file.to_string(),
+            reason: "the file is empty".into(),
+        });
     }
-    let headers: Vec<String> =
-        record.iter().map(|h| String::from_utf8_lossy(h).into_owned()).collect();
+    let headers: Vec<String> = record
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).into_owned())
+        .collect();
     let map = ColumnMap::new(headers.iter().map(String::as_str), &agg.plan().ids, file)?;
     let tag_map_col = map.col(Field::ResourceTagsMap);
     agg.set_columns(&map.columns);
@@ -183,7 +213,15 @@ fn read_csv_stream(input: impl Read, file: &str, agg: &mut Aggregator<'_>) -> Re
             );
             continue;
         }
-        match parse_row(&record, &map, &money_fields, day_col, tag_map_col, &wanted, agg) {
+        match parse_row(
+            &record,
+            &map,
+            &money_fields,
+            day_col,
+            tag_map_col,
+            &wanted,
+            agg,
+        ) {
             Ok(()) => {}
             Err(reason) => agg.quality().malformed(file, line, reason),
         }
@@ -191,7 +229,7 @@ fn read_csv_stream(input: impl Read, file: &str, agg: &mut Aggregator<'_>) -> Re
     Ok(())
 }
 
-fn text<'r>(record: &'r ByteRecord, col: Option<usize>, name: Field) -> Result<&'r str, String> {
+fn text(record: &ByteRecord, col: Option<usize>, name: Field) -> Result<&str, String> {
     match col {
         None => Ok(""),
         Some(i) => std::str::from_utf8(&record[i])
@@ -210,7 +248,10 @@ fn parse_row(
 ) -> Result<(), String> {
     let raw_day = &record[day_col];
     let day = parse_day(raw_day).ok_or_else(|| {
-        format!("lineItem/UsageStartDate `{}` is not a timestamp", String::from_utf8_lossy(raw_day))
+        format!(
+            "lineItem/UsageStartDate `{}` is not a timestamp",
+            String::from_utf8_lossy(raw_day)
+        )
     })?;
     if !agg.wants_day(day) {
         agg.quality().rows_outside_window += 1;
@@ -226,7 +267,11 @@ fn parse_row(
         let cell = &record[i];
         if !cell.is_empty() {
             let m = Money::parse(cell).map_err(|e| {
-                format!("{} `{}`: {e}", f.legacy_name(), String::from_utf8_lossy(cell))
+                format!(
+                    "{} `{}`: {e}",
+                    f.legacy_name(),
+                    String::from_utf8_lossy(cell)
+                )
             })?;
             li.amounts[f.index()] = Some(m);
         }
@@ -234,36 +279,52 @@ fn parse_row(
     if li.amount(Field::UnblendedCost).is_none() {
         return Err("lineItem/UnblendedCost is empty".into());
     }
-    li.account = text(record, map.col(Field::UsageAccountId), Field::UsageAccountId)?;
+    li.account = text(
+        record,
+        map.col(Field::UsageAccountId),
+        Field::UsageAccountId,
+    )?;
     li.product_code = text(record, map.col(Field::ProductCode), Field::ProductCode)?;
     li.usage_type = text(record, map.col(Field::UsageType), Field::UsageType)?;
     li.operation = text(record, map.col(Field::Operation), Field::Operation)?;
     li.resource_id = text(record, map.col(Field::ResourceId), Field::ResourceId)?;
-    li.description = text(record, map.col(Field::LineItemDescription), Field::LineItemDescription)?;
-    li.reservation_arn = text(record, map.col(Field::ReservationArn), Field::ReservationArn)?;
-    li.split_parent = text(record, map.col(Field::SplitParentResourceId), Field::SplitParentResourceId)?;
+    li.description = text(
+        record,
+        map.col(Field::LineItemDescription),
+        Field::LineItemDescription,
+    )?;
+    li.reservation_arn = text(
+        record,
+        map.col(Field::ReservationArn),
+        Field::ReservationArn,
+    )?;
+    li.split_parent = text(
+        record,
+        map.col(Field::SplitParentResourceId),
+        Field::SplitParentResourceId,
+    )?;
 
     // Tags: flat columns (legacy, Athena) or CUR 2.0's JSON map cell.
     let json_tags: Vec<(String, String)> = match tag_map_col {
-        Some(i) if !record[i].is_empty() && !wanted.is_empty() => {
-            parse_tag_json(&record[i]).map_err(|e| format!("resource_tags is not a JSON object: {e}"))?
-        }
+        Some(i) if !record[i].is_empty() && !wanted.is_empty() => parse_tag_json(&record[i])
+            .map_err(|e| format!("resource_tags is not a JSON object: {e}"))?,
         _ => Vec::new(),
     };
     let mut tags: Vec<&str> = Vec::with_capacity(wanted.len());
     for (t, cols) in map.tags.iter().enumerate() {
         let mut value = "";
         for &c in cols {
-            let v = std::str::from_utf8(&record[c]).map_err(|_| "a tag value is not valid UTF-8".to_string())?;
+            let v = std::str::from_utf8(&record[c])
+                .map_err(|_| "a tag value is not valid UTF-8".to_string())?;
             if !v.is_empty() {
                 value = v;
                 break;
             }
         }
-        if value.is_empty() {
-            if let Some((_, v)) = json_tags.iter().find(|(k, _)| *k == wanted[t]) {
-                value = v;
-            }
+        if value.is_empty()
+            && let Some((_, v)) = json_tags.iter().find(|(k, _)| *k == wanted[t])
+        {
+            value = v;
         }
         tags.push(value);
     }

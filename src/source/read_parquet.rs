@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Float32Type, Float64Type, Int32Type, TimestampMicrosecondType,
-    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
+    Float32Type, Float64Type, Int32Type, TimestampMicrosecondType, TimestampMillisecondType,
+    TimestampNanosecondType, TimestampSecondType,
 };
 use arrow_array::{Array, ArrayRef, MapArray, RecordBatch};
 use arrow_schema::{DataType, TimeUnit};
@@ -86,12 +86,17 @@ enum Text<'a> {
     Utf8(&'a arrow_array::StringArray),
     Large(&'a arrow_array::LargeStringArray),
     View(&'a arrow_array::StringViewArray),
-    Dict(&'a arrow_array::DictionaryArray<Int32Type>, &'a arrow_array::StringArray),
+    Dict(
+        &'a arrow_array::DictionaryArray<Int32Type>,
+        &'a arrow_array::StringArray,
+    ),
 }
 
 impl<'a> Text<'a> {
     fn of(col: Option<&'a ArrayRef>) -> Result<Text<'a>, String> {
-        let Some(a) = col else { return Ok(Text::Absent) };
+        let Some(a) = col else {
+            return Ok(Text::Absent);
+        };
         Ok(match a.data_type() {
             DataType::Utf8 => Text::Utf8(a.as_string::<i32>()),
             DataType::LargeUtf8 => Text::Large(a.as_string::<i64>()),
@@ -108,15 +113,36 @@ impl<'a> Text<'a> {
     fn get(&self, row: usize) -> &'a str {
         match self {
             Text::Absent => "",
-            Text::Utf8(a) => if a.is_null(row) { "" } else { a.value(row) },
-            Text::Large(a) => if a.is_null(row) { "" } else { a.value(row) },
-            Text::View(a) => if a.is_null(row) { "" } else { a.value(row) },
+            Text::Utf8(a) => {
+                if a.is_null(row) {
+                    ""
+                } else {
+                    a.value(row)
+                }
+            }
+            Text::Large(a) => {
+                if a.is_null(row) {
+                    ""
+                } else {
+                    a.value(row)
+                }
+            }
+            Text::View(a) => {
+                if a.is_null(row) {
+                    ""
+                } else {
+                    a.value(row)
+                }
+            }
             Text::Dict(d, v) => {
                 if d.is_null(row) {
                     ""
                 } else {
                     let k = d.keys().value(row);
-                    usize::try_from(k).ok().filter(|k| *k < v.len()).map_or("", |k| v.value(k))
+                    usize::try_from(k)
+                        .ok()
+                        .filter(|k| *k < v.len())
+                        .map_or("", |k| v.value(k))
                 }
             }
         }
@@ -144,25 +170,43 @@ impl<'a> Amount<'a> {
     }
 
     fn get(&self, row: usize) -> Result<Option<Money>, String> {
-        let float = |v: f64| Money::from_f64(v).map(Some).map_err(|e| format!("{v}: {e}"));
+        let float = |v: f64| {
+            Money::from_f64(v)
+                .map(Some)
+                .map_err(|e| format!("{v}: {e}"))
+        };
         match self {
-            Amount::F64(a) => if a.is_null(row) { Ok(None) } else { float(a.value(row)) },
+            Amount::F64(a) => {
+                if a.is_null(row) {
+                    Ok(None)
+                } else {
+                    float(a.value(row))
+                }
+            }
             Amount::F32(a) => {
-                if a.is_null(row) { Ok(None) } else { float(f64::from(a.value(row))) }
+                if a.is_null(row) {
+                    Ok(None)
+                } else {
+                    float(f64::from(a.value(row)))
+                }
             }
             Amount::Decimal(a, scale) => {
                 if a.is_null(row) {
                     return Ok(None);
                 }
                 let text = format!("{}e{}", a.value(row), -i32::from(*scale));
-                Money::parse(text.as_bytes()).map(Some).map_err(|e| format!("{text}: {e}"))
+                Money::parse(text.as_bytes())
+                    .map(Some)
+                    .map_err(|e| format!("{text}: {e}"))
             }
             Amount::Text(t) => {
                 let s = t.get(row);
                 if s.is_empty() {
                     Ok(None)
                 } else {
-                    Money::parse(s.as_bytes()).map(Some).map_err(|e| format!("`{s}`: {e}"))
+                    Money::parse(s.as_bytes())
+                        .map(Some)
+                        .map_err(|e| format!("`{s}`: {e}"))
                 }
             }
         }
@@ -198,14 +242,26 @@ impl<'a> Days<'a> {
                     return None;
                 }
                 let v = match a.data_type() {
-                    DataType::Timestamp(TimeUnit::Second, _) => a.as_primitive::<TimestampSecondType>().value(row),
-                    DataType::Timestamp(TimeUnit::Millisecond, _) => a.as_primitive::<TimestampMillisecondType>().value(row),
-                    DataType::Timestamp(TimeUnit::Microsecond, _) => a.as_primitive::<TimestampMicrosecondType>().value(row),
+                    DataType::Timestamp(TimeUnit::Second, _) => {
+                        a.as_primitive::<TimestampSecondType>().value(row)
+                    }
+                    DataType::Timestamp(TimeUnit::Millisecond, _) => {
+                        a.as_primitive::<TimestampMillisecondType>().value(row)
+                    }
+                    DataType::Timestamp(TimeUnit::Microsecond, _) => {
+                        a.as_primitive::<TimestampMicrosecondType>().value(row)
+                    }
                     _ => a.as_primitive::<TimestampNanosecondType>().value(row),
                 };
                 Day::try_from(v.div_euclid(*per_day)).ok()
             }
-            Days::Date32(a) => if a.is_null(row) { None } else { Some(a.value(row)) },
+            Days::Date32(a) => {
+                if a.is_null(row) {
+                    None
+                } else {
+                    Some(a.value(row))
+                }
+            }
             Days::Text(t) => parse_day(t.get(row).as_bytes()),
         }
     }
@@ -220,10 +276,16 @@ enum TagMap<'a> {
 
 impl<'a> TagMap<'a> {
     fn of(col: Option<&'a ArrayRef>) -> Result<TagMap<'a>, String> {
-        let Some(a) = col else { return Ok(TagMap::Absent) };
+        let Some(a) = col else {
+            return Ok(TagMap::Absent);
+        };
         if let DataType::Map(_, _) = a.data_type() {
             let m = a.as_map();
-            return Ok(TagMap::Map(m, Text::of(Some(m.keys()))?, Text::of(Some(m.values()))?));
+            return Ok(TagMap::Map(
+                m,
+                Text::of(Some(m.keys()))?,
+                Text::of(Some(m.values()))?,
+            ));
         }
         Ok(TagMap::Json(Text::of(Some(a))?))
     }
@@ -238,7 +300,12 @@ impl<'a> TagMap<'a> {
                 let offsets = m.value_offsets();
                 let (s, e) = (offsets[row] as usize, offsets[row + 1] as usize);
                 Ok((s..e)
-                    .map(|i| (crate::cur::columns::normalize(k.get(i)), v.get(i).to_string()))
+                    .map(|i| {
+                        (
+                            crate::cur::columns::normalize(k.get(i)),
+                            v.get(i).to_string(),
+                        )
+                    })
                     .collect())
             }
             TagMap::Json(t) => {
@@ -263,9 +330,13 @@ fn read_batch(
     row_base: u64,
     agg: &mut Aggregator<'_>,
 ) -> Result<(), SourceError> {
-    let unreadable = |reason: String| SourceError::Unreadable { file: file.to_string(), reason };
+    let unreadable = |reason: String| SourceError::Unreadable {
+        file: file.to_string(),
+        reason,
+    };
     let col = |f: Field| map.col(f).and_then(pos).map(|i| batch.column(i));
-    let text = |f: Field| Text::of(col(f)).map_err(|e| unreadable(format!("{}: {e}", f.column_name())));
+    let text =
+        |f: Field| Text::of(col(f)).map_err(|e| unreadable(format!("{}: {e}", f.column_name())));
     let lit = text(Field::LineItemType)?;
     let account = text(Field::UsageAccountId)?;
     let product = text(Field::ProductCode)?;
@@ -276,13 +347,18 @@ fn read_batch(
     let ri_arn = text(Field::ReservationArn)?;
     let parent = text(Field::SplitParentResourceId)?;
     let days = match col(Field::UsageStartDate) {
-        Some(a) => Days::of(a).map_err(|e| unreadable(format!("line_item_usage_start_date: {e}")))?,
+        Some(a) => {
+            Days::of(a).map_err(|e| unreadable(format!("line_item_usage_start_date: {e}")))?
+        }
         None => return Err(unreadable("no usage start date column".into())),
     };
     let mut amounts: Vec<(Field, Amount<'_>)> = Vec::new();
     for (f, _) in FIELDS.iter().filter(|(f, _)| f.is_money()) {
         if let Some(a) = col(*f) {
-            amounts.push((*f, Amount::of(a).map_err(|e| unreadable(format!("{}: {e}", f.column_name())))?));
+            amounts.push((
+                *f,
+                Amount::of(a).map_err(|e| unreadable(format!("{}: {e}", f.column_name())))?,
+            ));
         }
     }
     let tag_cols: Vec<Vec<Text<'_>>> = map
@@ -295,14 +371,19 @@ fn read_batch(
         })
         .collect::<Result<_, _>>()
         .map_err(|e| unreadable(format!("tag column: {e}")))?;
-    let tag_map = TagMap::of(col(Field::ResourceTagsMap)).map_err(|e| unreadable(format!("resource_tags: {e}")))?;
+    let tag_map = TagMap::of(col(Field::ResourceTagsMap))
+        .map_err(|e| unreadable(format!("resource_tags: {e}")))?;
     let columns = map.columns;
 
     for row in 0..batch.num_rows() {
         let line = row_base + row as u64 + 1;
         agg.quality().rows_read += 1;
         let Some(day) = days.get(row) else {
-            agg.quality().malformed(file, line, "line_item_usage_start_date is empty or not a date");
+            agg.quality().malformed(
+                file,
+                line,
+                "line_item_usage_start_date is empty or not a date",
+            );
             continue;
         };
         if !agg.wants_day(day) {
@@ -311,7 +392,8 @@ fn read_batch(
         }
         let line_item_type = lit.get(row);
         if line_item_type.is_empty() {
-            agg.quality().malformed(file, line, "line_item_line_item_type is empty");
+            agg.quality()
+                .malformed(file, line, "line_item_line_item_type is empty");
             continue;
         }
         let mut li = LineItem::new(day, line_item_type, Money::ZERO);
@@ -355,7 +437,11 @@ fn read_batch(
                 cols.iter()
                     .map(|c| c.get(row))
                     .find(|v| !v.is_empty())
-                    .or_else(|| json.iter().find(|(k, _)| *k == wanted[t]).map(|(_, v)| v.as_str()))
+                    .or_else(|| {
+                        json.iter()
+                            .find(|(k, _)| *k == wanted[t])
+                            .map(|(_, v)| v.as_str())
+                    })
                     .unwrap_or("")
             })
             .collect();
@@ -364,4 +450,3 @@ fn read_batch(
     }
     Ok(())
 }
-

@@ -55,7 +55,8 @@ impl DirStore {
     }
 
     fn path_of(&self, key: &str) -> PathBuf {
-        key.split('/').fold(self.root.clone(), |p, part| p.join(part))
+        key.split('/')
+            .fold(self.root.clone(), |p, part| p.join(part))
     }
 }
 
@@ -70,12 +71,20 @@ fn walk(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<Object>) -> io::Re
         let entry = entry?;
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        let key = if prefix.is_empty() { name.to_string() } else { format!("{prefix}/{name}") };
+        let key = if prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{prefix}/{name}")
+        };
         let meta = entry.metadata()?;
         if meta.is_dir() {
             walk(&entry.path(), &key, depth + 1, out)?;
         } else if meta.is_file() {
-            out.push(Object { key, size: meta.len(), modified: meta.modified().ok() });
+            out.push(Object {
+                key,
+                size: meta.len(),
+                modified: meta.modified().ok(),
+            });
         }
     }
     Ok(())
@@ -155,15 +164,23 @@ impl Store for MemStore {
         Ok(self
             .objects
             .iter()
-            .map(|(k, v)| Object { key: k.clone(), size: v.len() as u64, modified: self.modified })
+            .map(|(k, v)| Object {
+                key: k.clone(),
+                size: v.len() as u64,
+                modified: self.modified,
+            })
             .collect())
     }
 
     fn open(&self, key: &str) -> io::Result<Box<dyn Read + Send>> {
-        let bytes = self.objects.get(key).ok_or_else(|| {
-            io::Error::new(io::ErrorKind::NotFound, format!("no object {key}"))
-        })?;
-        Ok(Box::new(SharedBytes { bytes: Arc::clone(bytes), pos: 0 }))
+        let bytes = self
+            .objects
+            .get(key)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("no object {key}")))?;
+        Ok(Box::new(SharedBytes {
+            bytes: Arc::clone(bytes),
+            pos: 0,
+        }))
     }
 
     fn describe(&self, key: &str) -> String {

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
@@ -11,7 +12,9 @@ use curtop::source::local::{ReadOptions, open_local, read_delivery};
 
 /// `../shared/cur-samples/NAME` (the real public samples beside the repository).
 pub fn sample(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/cur-samples").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/cur-samples")
+        .join(name)
 }
 
 /// A fresh, empty temporary folder for one test.
@@ -27,7 +30,13 @@ pub fn read_path(path: &Path, mapping: &TagMapping) -> Result<Facts, SourceError
     let (store, delivery) = open_local(path)?;
     let plan = TagPlan::new(mapping, &[]);
     let env = EnvRules::default();
-    let opts = ReadOptions { plan: &plan, env: &env, window: None, progress: None, threads: 2 };
+    let opts = ReadOptions {
+        plan: &plan,
+        env: &env,
+        window: None,
+        progress: None,
+        threads: 2,
+    };
     read_delivery(&store, &delivery, &opts)
 }
 
@@ -43,7 +52,8 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
 pub fn zip(name: &str, bytes: &[u8]) -> Vec<u8> {
     use std::io::Write;
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    w.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+    w.start_file(name, zip::write::SimpleFileOptions::default())
+        .unwrap();
     w.write_all(bytes).unwrap();
     w.finish().unwrap().into_inner()
 }
