@@ -355,7 +355,7 @@ impl<'p> Aggregator<'p> {
             let st = &mut self.state;
             let node = st.strings.intern(li.split_parent);
             let cluster = st.strings.intern(placement.cluster);
-            st.pod_parents.entry(node).or_insert(cluster);
+            claim(&mut st.pod_parents, &st.strings, node, cluster);
             add_to(&mut st.pods, &self.key, costs);
             return;
         }
@@ -378,7 +378,7 @@ impl<'p> Aggregator<'p> {
             let node = self.key[kd(Dim::Node)];
             if !placement.node_cluster_tag.is_empty() {
                 let c = st.strings.intern(placement.node_cluster_tag);
-                st.node_cluster_tag.entry(node).or_insert(c);
+                claim(&mut st.node_cluster_tag, &st.strings, node, c);
             }
             add_to(&mut st.nodes, &self.key, costs);
         } else {
@@ -427,6 +427,23 @@ impl<'p> Aggregator<'p> {
     }
 }
 
+/// Records that `node` belongs to `cluster`. Should data name two clusters for one node, the
+/// first by name wins, so the outcome never depends on the order rows were read in.
+fn claim(map: &mut FxHashMap<Sym, Sym>, strings: &Interner, node: Sym, cluster: Sym) {
+    map.entry(node)
+        .and_modify(|c| {
+            if strings.get(cluster) < strings.get(*c) {
+                *c = cluster;
+            }
+        })
+        .or_insert(cluster);
+}
+
+/// A key as text, for tie-breaks that must not depend on symbol numbering.
+fn key_text<'s>(strings: &'s Interner, key: &[u32]) -> Vec<&'s str> {
+    key[K_DIMS..].iter().map(|s| strings.get(*s)).collect()
+}
+
 fn add_to(map: &mut KeyMap, key: &[u32], costs: Costs) {
     if let Some(c) = map.get_mut(key) {
         *c += costs;
@@ -461,10 +478,10 @@ impl Partial {
             }
         }
         for (n, c) in other.node_cluster_tag {
-            self.node_cluster_tag.entry(tr(n)).or_insert(tr(c));
+            claim(&mut self.node_cluster_tag, &self.strings, tr(n), tr(c));
         }
         for (n, c) in other.pod_parents {
-            self.pod_parents.entry(tr(n)).or_insert(tr(c));
+            claim(&mut self.pod_parents, &self.strings, tr(n), tr(c));
         }
         for (d, c) in other.bill {
             *self.bill.entry(d).or_default() += c;
@@ -505,7 +522,10 @@ impl Partial {
                 let anchor = idle_anchor
                     .entry((day, node))
                     .or_insert_with(|| (key.clone(), size));
-                if size > anchor.1 {
+                let larger = size > anchor.1
+                    || (size == anchor.1
+                        && key_text(&self.strings, &key) < key_text(&self.strings, &anchor.0));
+                if larger {
                     *anchor = (key.clone(), size);
                 }
             } else {
@@ -533,10 +553,14 @@ impl Partial {
             for &m in &derived {
                 costs[m] = split.scale(nc[m], nc[Metric::Amortized]);
             }
+            let cluster = key[kd(Dim::Cluster)];
             let total = pod_total
                 .entry((day, node))
-                .or_insert((Costs::ZERO, key[kd(Dim::Cluster)]));
+                .or_insert((Costs::ZERO, cluster));
             total.0 += costs;
+            if self.strings.get(cluster) < self.strings.get(total.1) {
+                total.1 = cluster;
+            }
             *self.facts.entry(key).or_default() += costs;
         }
 
