@@ -50,7 +50,10 @@ pub fn run(args: Vec<OsString>) -> i32 {
     let args: Vec<String> = match args.into_iter().map(OsString::into_string).collect() {
         Ok(a) => a,
         Err(bad) => {
-            eprintln!("curtop: argument {bad:?} is not valid UTF-8");
+            eprintln!(
+                "curtop: argument `{}` is not valid UTF-8",
+                bad.to_string_lossy()
+            );
             return 2;
         }
     };
@@ -86,7 +89,9 @@ struct DataArgs {
 
 fn take_value<'a>(args: &'a [String], i: &mut usize, flag: &str) -> Result<&'a str, String> {
     *i += 1;
-    args.get(*i).map(String::as_str).ok_or_else(|| format!("{flag} needs a value"))
+    args.get(*i)
+        .map(String::as_str)
+        .ok_or_else(|| format!("{flag} needs a value"))
 }
 
 fn parse_data_args(args: &[String]) -> Result<DataArgs, String> {
@@ -97,7 +102,7 @@ fn parse_data_args(args: &[String]) -> Result<DataArgs, String> {
             Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
             _ => (args[i].clone(), None),
         };
-        let mut value = |i: &mut usize| -> Result<String, String> {
+        let value = |i: &mut usize| -> Result<String, String> {
             match &inline {
                 Some(v) => Ok(v.clone()),
                 None => take_value(args, i, &flag).map(str::to_string),
@@ -138,14 +143,21 @@ fn resolve_profile(d: &DataArgs) -> Result<Profile, String> {
     match &d.profile {
         Some(name) => config.profile(name).cloned().ok_or_else(|| {
             let names: Vec<&str> = config.profiles.iter().map(|p| p.name.as_str()).collect();
-            format!("no profile `{name}` in {}; profiles: {}", config_origin(&config), names.join(", "))
+            format!(
+                "no profile `{name}` in {}; profiles: {}",
+                config_origin(&config),
+                names.join(", ")
+            )
         }),
         None => Ok(config.default_profile().clone()),
     }
 }
 
 fn config_origin(c: &Config) -> String {
-    c.path.as_ref().map_or_else(|| "the built-in demo config".into(), |p| p.display().to_string())
+    c.path.as_ref().map_or_else(
+        || "the built-in demo config".into(),
+        |p| p.display().to_string(),
+    )
 }
 
 fn report_cmd(args: &[String]) -> i32 {
@@ -166,7 +178,13 @@ fn report_cmd(args: &[String]) -> i32 {
     let dims = d.by.clone().unwrap_or_else(|| vec![Dimension::Cluster]);
     let extra: Vec<String> = dims
         .iter()
-        .filter_map(|x| if let Dimension::Tag(k) = x { Some(k.clone()) } else { None })
+        .filter_map(|x| {
+            if let Dimension::Tag(k) = x {
+                Some(k.clone())
+            } else {
+                None
+            }
+        })
         .collect();
     let today = Utc::now().date_naive();
     let loaded = match source::load(&profile, d.window, &extra, today, None) {
@@ -187,14 +205,18 @@ fn report_cmd(args: &[String]) -> i32 {
         }
     }
     for dim in &dims {
-        if let Dimension::Label(n) = dim {
-            if !loaded.facts.label_names.iter().any(|l| *l == format!("label:{n}")) {
-                let _ = writeln!(
-                    err,
-                    "warning [unknown-label]: profile `{}` maps no label `{n}`; use tag:{n} for a raw tag key",
-                    profile.name
-                );
-            }
+        if let Dimension::Label(n) = dim
+            && !loaded
+                .facts
+                .label_names
+                .iter()
+                .any(|l| *l == format!("label:{n}"))
+        {
+            let _ = writeln!(
+                err,
+                "warning [unknown-label]: profile `{}` maps no label `{n}`; use tag:{n} for a raw tag key",
+                profile.name
+            );
         }
     }
     drop(err);
@@ -202,7 +224,11 @@ fn report_cmd(args: &[String]) -> i32 {
     let rep = report::build(&loaded.facts, loaded.window, metric, &dims);
     let out = rep.render(d.output.unwrap_or(Format::Table));
     let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()).is_err() {
+    if stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+        .is_err()
+    {
         // A closed pipe (`| head`) is not an error worth a message.
         return 0;
     }
@@ -228,8 +254,14 @@ fn demo_data_cmd(args: &[String]) -> i32 {
                 out = Some(PathBuf::from(v));
                 Ok(())
             }
-            "--days" => v.parse().map(|n| days = n).map_err(|_| format!("--days `{v}` is not a number")),
-            "--seed" => v.parse().map(|n| seed = n).map_err(|_| format!("--seed `{v}` is not a number")),
+            "--days" => v
+                .parse()
+                .map(|n| days = n)
+                .map_err(|_| format!("--days `{v}` is not a number")),
+            "--seed" => v
+                .parse()
+                .map(|n| seed = n)
+                .map_err(|_| format!("--seed `{v}` is not a number")),
             other => Err(format!("unknown option `{other}`")),
         };
         if let Err(e) = parsed {
@@ -247,11 +279,16 @@ fn demo_data_cmd(args: &[String]) -> i32 {
         return 2;
     }
     let today = Utc::now().date_naive();
-    let end = today.checked_add_days(chrono::Days::new(1)).unwrap_or(today);
+    let end = today
+        .checked_add_days(chrono::Days::new(1))
+        .unwrap_or(today);
     let spec = crate::demo::DemoSpec::demo(seed, days, end);
     match crate::demo::generate_to_dir(&spec, &out) {
-        Ok(_) => {
-            println!("wrote a {days}-day demo CUR delivery (seed {seed}) to {}", out.display());
+        Ok(_truth) => {
+            println!(
+                "wrote a {days}-day demo CUR delivery (seed {seed}) to {}",
+                out.display()
+            );
             println!("read it with: curtop report --cur {}", out.display());
             0
         }
@@ -272,19 +309,41 @@ mod tests {
 
     #[test]
     fn parses_report_options_in_both_spellings() {
-        let d = parse_data_args(&args("--window 7d --metric=net --by cluster,tag:team -o json")).unwrap();
+        let d = parse_data_args(&args(
+            "--window 7d --metric=net --by cluster,tag:team -o json",
+        ))
+        .unwrap();
         assert_eq!(d.window, WindowSpec::LastDays(7));
         assert_eq!(d.metric, Some(Metric::Net));
-        assert_eq!(d.by, Some(vec![Dimension::Cluster, Dimension::Tag("team".into())]));
+        assert_eq!(
+            d.by,
+            Some(vec![Dimension::Cluster, Dimension::Tag("team".into())])
+        );
         assert_eq!(d.output, Some(Format::Json));
     }
 
     #[test]
     fn rejects_bad_options_with_a_reason() {
-        assert!(parse_data_args(&args("--window")).unwrap_err().contains("needs a value"));
-        assert!(parse_data_args(&args("--bogus 1")).unwrap_err().contains("unknown option"));
-        assert!(parse_data_args(&args("--by planet")).unwrap_err().contains("unknown dimension"));
-        assert!(parse_data_args(&args("--cur x --profile y")).unwrap_err().contains("together"));
+        assert!(
+            parse_data_args(&args("--window"))
+                .unwrap_err()
+                .contains("needs a value")
+        );
+        assert!(
+            parse_data_args(&args("--bogus 1"))
+                .unwrap_err()
+                .contains("unknown option")
+        );
+        assert!(
+            parse_data_args(&args("--by planet"))
+                .unwrap_err()
+                .contains("unknown dimension")
+        );
+        assert!(
+            parse_data_args(&args("--cur x --profile y"))
+                .unwrap_err()
+                .contains("together")
+        );
         assert_eq!(run(vec!["nope".into()]), 2);
     }
 }

@@ -4,10 +4,10 @@
 //! [`source`] reads it; [`cur`] turns each line item into costs and an attribution; [`facts`]
 //! holds the aggregated table everything downstream reads; [`report`] prints it.
 
-// pub mod cli;
+pub mod cli;
 pub mod config;
 pub mod cur;
-// pub mod demo;
+pub mod demo;
 pub mod facts;
 pub mod report;
 pub mod source;

@@ -13,5 +13,8 @@ pub fn demo_store(seed: u64, days: u32, today: NaiveDate) -> Result<MemStore, So
     let spec = DemoSpec::demo(seed, days, end);
     generate_in_memory(&spec)
         .map(|(store, _truth)| store)
-        .map_err(|e| SourceError::Unreadable { file: "demo data".into(), reason: e.to_string() })
+        .map_err(|e| SourceError::Unreadable {
+            file: "demo data".into(),
+            reason: e.to_string(),
+        })
 }

@@ -3,6 +3,7 @@
 //! `local` reads CUR deliveries laid out as AWS writes them (from a folder or from memory);
 //! `demo` generates the demo bill and reads it through the same path.
 
+pub mod demo;
 pub mod discover;
 pub mod error;
 pub mod local;
@@ -10,7 +11,6 @@ pub mod manifest;
 pub mod read_csv;
 pub mod read_parquet;
 pub mod store;
-pub mod demo;
 
 use chrono::NaiveDate;
 
@@ -42,7 +42,8 @@ pub fn load(
     progress: Option<&Progress>,
 ) -> Result<Loaded, SourceError> {
     let plan = TagPlan::new(&profile.tags, extra_tags);
-    let (store, delivery, origin): (Box<dyn store::Store>, Delivery, String) = match &profile.source {
+    let (store, delivery, origin): (Box<dyn store::Store>, Delivery, String) = match &profile.source
+    {
         SourceSpec::Local { path } => {
             let (store, delivery) = local::open_local(path)?;
             (Box::new(store), delivery, path.display().to_string())
@@ -50,7 +51,11 @@ pub fn load(
         SourceSpec::Demo { seed, days } => {
             let store = demo::demo_store(*seed, *days, today)?;
             let delivery = discover::discover(&store, "demo data")?;
-            (Box::new(store), delivery, format!("demo data (seed {seed}, {days} days)"))
+            (
+                Box::new(store),
+                delivery,
+                format!("demo data (seed {seed}, {days} days)"),
+            )
         }
     };
     let latest = delivery.latest_span();
@@ -65,13 +70,18 @@ pub fn load(
     let facts = local::read_delivery(store.as_ref(), &delivery, &opts)?;
     let window = match window {
         Some(w) => w,
-        None => spec.resolve(today, latest, facts.day_range()).ok_or_else(|| {
-            SourceError::NothingInWindow {
+        None => spec
+            .resolve(today, latest, facts.day_range())
+            .ok_or_else(|| SourceError::NothingInWindow {
                 path: origin.clone(),
                 window: "latest".into(),
                 available: "no rows".into(),
-            }
-        })?,
+            })?,
     };
-    Ok(Loaded { facts, delivery, window, origin })
+    Ok(Loaded {
+        facts,
+        delivery,
+        window,
+        origin,
+    })
 }

@@ -1,0 +1,133 @@
+//! The real `curtop` binary: the README's first command, `demo-data` + `report -o json` against
+//! the generator's truth file, and the exit codes and messages of bad input.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::process::{Command, Output};
+
+use common::temp_dir;
+
+fn curtop(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_curtop"))
+        .args(args)
+        .env_remove("CURTOP_CONFIG")
+        .env("XDG_CONFIG_HOME", temp_dir("no-user-config"))
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn the_readme_first_command_reports_the_demo_bill() {
+    let out = curtop(&["report", "--by", "cluster,category"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    for want in [
+        "CLUSTER",
+        "CATEGORY",
+        "COST",
+        "SHARE",
+        "TOTAL",
+        "idle",
+        "pod",
+        "unallocated",
+        "100.0%",
+    ] {
+        assert!(stdout.contains(want), "missing {want} in\n{stdout}");
+    }
+}
+
+#[test]
+fn demo_data_written_to_disk_reports_its_own_truth_within_a_cent() {
+    let dir = temp_dir("cli-demo-data");
+    let out = curtop(&[
+        "demo-data",
+        "--out",
+        dir.to_str().unwrap(),
+        "--days",
+        "20",
+        "--seed",
+        "9",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let truth: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("truth.json")).unwrap()).unwrap();
+    let by_cc = &truth["default_mapping"]["amortized"]["by_cluster_category"];
+    let out = curtop(&[
+        "report",
+        "--cur",
+        dir.to_str().unwrap(),
+        "--window",
+        "all",
+        "--by",
+        "cluster,category",
+        "-o",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["metric"], "amortized");
+    let rows = report["rows"].as_array().unwrap();
+    let mut seen = 0;
+    for (cluster, cats) in by_cc.as_object().unwrap() {
+        for (cat, nanos) in cats.as_object().unwrap() {
+            let want = nanos.as_i64().unwrap() as f64 / 1e9;
+            if want == 0.0 {
+                continue;
+            }
+            let got = rows
+                .iter()
+                .find(|r| {
+                    r["cluster"].as_str().unwrap_or("-") == cluster && r["category"] == cat.as_str()
+                })
+                .map_or(0.0, |r| r["cost"].as_f64().unwrap());
+            assert!(
+                (got - want).abs() < 0.01,
+                "{cluster}/{cat}: {got} vs {want}"
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen >= 10, "only {seen} cluster/category cells compared");
+    let total = truth["default_mapping"]["amortized"]["total"]
+        .as_i64()
+        .unwrap() as f64
+        / 1e9;
+    assert!((report["total"].as_f64().unwrap() - total).abs() < 0.01);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn bad_arguments_and_configs_exit_2_with_the_reason() {
+    let out = curtop(&["report", "--window", "fortnight"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("unknown window `fortnight`"));
+
+    let dir = temp_dir("cli-bad-config");
+    let cfg = dir.join("broken.toml");
+    std::fs::write(
+        &cfg,
+        "default-profile = \"x\"\n\n[profiles.x]\nsource = \"local\"\npth = \"/data\"\n",
+    )
+    .unwrap();
+    let out = curtop(&["report", "--config", cfg.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("broken.toml:5") && err.contains("pth"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn unreadable_data_exits_1_and_names_the_path() {
+    let out = curtop(&["report", "--cur", "/nonexistent/cur"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("/nonexistent/cur"));
+}
