@@ -27,14 +27,16 @@ fi
 if [ ! -f "$DATA/.done" ]; then
   echo "== generating $ROWS rows (csv.gz + parquet) into $DATA" >&2
   rm -rf "$DATA"
-  "$BIN" demo-data --out "$DATA/csv" --bench-rows "$ROWS" --layout legacy-csv-gz --parts 4 >&2
+  "$BIN" demo-data --out "$DATA/csv" --bench-rows "$ROWS" --layout legacy-csv-gz --parts 4 --versioning overwrite >&2
   "$BIN" demo-data --out "$DATA/parquet" --bench-rows "$ROWS" --layout legacy-parquet >&2
   touch "$DATA/.done"
 fi
 
-csv_glob=$(find "$DATA/csv" -name '*.csv.gz' -path '*-*' | grep -v '/old-' | head -1 | xargs dirname)/'*.csv.gz'
-pq_glob=$(find "$DATA/parquet" -name '*.parquet' -path '*month=*' | head -1 | xargs dirname)/'*.parquet'
-csv_bytes=$(find "$DATA/csv" -path "${csv_glob%/*}/*" -name '*.csv.gz' -exec zcat {} + | wc -c)
+# Overwrite versioning: each period folder holds exactly its current parts, so a glob over
+# them is the same data curtop reads through the manifests.
+csv_glob="$DATA/csv/cur/curtop-demo/*/*.csv.gz"
+pq_glob="$DATA/parquet/cur/curtop-demo/curtop-demo/*/*/*.parquet"
+csv_bytes=$(cat $csv_glob | gzip -dc | wc -c)
 rows=$(.venv/bin/python -c "import duckdb,sys; print(duckdb.sql(\"select count(*) from read_parquet('$pq_glob')\").fetchone()[0])")
 
 # Runs a command 3 times; prints the best wall time (s) and its peak RSS (KiB).

@@ -18,7 +18,7 @@ curtop — where the AWS bill goes inside your Kubernetes clusters
 
 USAGE:
   curtop report [OPTIONS]           costs grouped by dimensions, as a table, CSV or JSON
-  curtop demo-data --out DIR        write the demo CUR delivery (legacy CSV) to a folder
+  curtop demo-data --out DIR        write a generated CUR delivery (any layout) to a folder
   curtop help | --help | --version
 
 DATA (report):
@@ -36,10 +36,19 @@ DATA (report):
                     label:NAME, tag:KEY (default: cluster)
   -o, --output F    table (default), csv, json
 
-DEMO DATA:
+DEMO DATA (a deterministic bill with its truth in DIR/truth.json):
   --out DIR         where to write (created)
   --days N          days of data ending today (default 45)
   --seed S          generator seed (default 7)
+  --layout L        legacy-csv-gz (default), legacy-csv-zip, legacy-csv, legacy-parquet
+                    (Athena integration), cur2-parquet, cur2-csv-gz (Data Exports)
+  --parts N         CSV parts per billing period (default 2)
+  --versioning V    create-new (default) or overwrite
+  --hourly          hourly line items (default daily)
+  --wide            ~155 columns, as a real report with every option has
+  --net             net (discounted) columns
+  --no-resource-ids a report created without resource IDs
+  --bench-rows N    benchmark size: about N hourly, wide line items (default 7 days)
 
 Warnings (malformed rows, missing columns) go to stderr. Exit codes: 0 ok, 1 the data could not
 be read, 2 bad arguments or config.
@@ -235,65 +244,137 @@ fn report_cmd(args: &[String]) -> i32 {
     0
 }
 
-fn demo_data_cmd(args: &[String]) -> i32 {
-    let mut out: Option<PathBuf> = None;
-    let mut days: u32 = 45;
+/// What `demo-data` was asked for.
+#[derive(Debug)]
+struct DemoArgs {
+    out: PathBuf,
+    spec: crate::demo::DemoSpec,
+}
+
+fn parse_demo_args(args: &[String], today: chrono::NaiveDate) -> Result<DemoArgs, String> {
+    use crate::demo::{Compression, Cur2Format, DemoSpec, Granularity, Layout, Scale, Versioning};
+    let mut out = None;
+    let mut days: Option<u32> = None;
     let mut seed: u64 = 7;
+    let mut layout = "legacy-csv-gz".to_string();
+    let mut parts: usize = 2;
+    let mut versioning = Versioning::CreateNew;
+    let mut hourly = false;
+    let mut wide = false;
+    let mut net = false;
+    let mut resource_ids = true;
+    let mut bench_rows: Option<u64> = None;
     let mut i = 0;
     while i < args.len() {
         let flag = args[i].as_str();
-        let v = match take_value(args, &mut i, flag) {
-            Ok(v) => v,
-            Err(e) => {
-                eprintln!("curtop demo-data: {e}");
-                return 2;
-            }
+        let number = |i: &mut usize| -> Result<u64, String> {
+            let v = take_value(args, i, flag)?;
+            v.parse()
+                .map_err(|_| format!("{flag} `{v}` is not a number"))
         };
-        let parsed = match flag {
-            "--out" => {
-                out = Some(PathBuf::from(v));
-                Ok(())
+        match flag {
+            "--out" => out = Some(PathBuf::from(take_value(args, &mut i, flag)?)),
+            "--days" => days = Some(u32::try_from(number(&mut i)?).unwrap_or(u32::MAX)),
+            "--seed" => seed = number(&mut i)?,
+            "--layout" => layout = take_value(args, &mut i, flag)?.to_string(),
+            "--parts" => parts = usize::try_from(number(&mut i)?).unwrap_or(usize::MAX),
+            "--versioning" => {
+                versioning = match take_value(args, &mut i, flag)? {
+                    "create-new" => Versioning::CreateNew,
+                    "overwrite" => Versioning::Overwrite,
+                    v => {
+                        return Err(format!(
+                            "--versioning `{v}`: expected create-new or overwrite"
+                        ));
+                    }
+                }
             }
-            "--days" => v
-                .parse()
-                .map(|n| days = n)
-                .map_err(|_| format!("--days `{v}` is not a number")),
-            "--seed" => v
-                .parse()
-                .map(|n| seed = n)
-                .map_err(|_| format!("--seed `{v}` is not a number")),
-            other => Err(format!("unknown option `{other}`")),
-        };
-        if let Err(e) = parsed {
-            eprintln!("curtop demo-data: {e}");
-            return 2;
+            "--hourly" => hourly = true,
+            "--wide" => wide = true,
+            "--net" => net = true,
+            "--no-resource-ids" => resource_ids = false,
+            "--bench-rows" => bench_rows = Some(number(&mut i)?),
+            other => return Err(format!("unknown option `{other}`")),
         }
         i += 1;
     }
-    let Some(out) = out else {
-        eprintln!("curtop demo-data: --out DIR is required");
-        return 2;
-    };
+    let out = out.ok_or("--out DIR is required")?;
+    let days = days.unwrap_or(if bench_rows.is_some() { 7 } else { 45 });
     if days == 0 || days > 400 {
-        eprintln!("curtop demo-data: --days must be 1..=400");
-        return 2;
+        return Err("--days must be 1..=400".into());
     }
-    let today = Utc::now().date_naive();
+    if parts == 0 || parts > 64 {
+        return Err("--parts must be 1..=64".into());
+    }
+    let csv = |compression| Layout::LegacyCsv {
+        versioning,
+        compression,
+        parts,
+    };
+    let layout = match layout.as_str() {
+        "legacy-csv-gz" => csv(Compression::Gzip),
+        "legacy-csv-zip" => csv(Compression::Zip),
+        "legacy-csv" => csv(Compression::None),
+        "legacy-parquet" => Layout::LegacyParquet,
+        "cur2-parquet" => Layout::Cur2 {
+            format: Cur2Format::Parquet,
+        },
+        "cur2-csv-gz" => Layout::Cur2 {
+            format: Cur2Format::CsvGz,
+        },
+        v => {
+            return Err(format!(
+                "--layout `{v}`: expected legacy-csv-gz, legacy-csv-zip, legacy-csv, \
+                 legacy-parquet, cur2-parquet or cur2-csv-gz"
+            ));
+        }
+    };
     let end = today
         .checked_add_days(chrono::Days::new(1))
         .unwrap_or(today);
-    let spec = crate::demo::DemoSpec::demo(seed, days, end);
-    match crate::demo::generate_to_dir(&spec, &out) {
-        Ok(_truth) => {
+    let mut spec = DemoSpec::demo(seed, days, end);
+    spec.layout = layout;
+    spec.with_net = net;
+    spec.with_resource_ids = resource_ids;
+    spec.wide = wide;
+    if hourly {
+        spec.granularity = Granularity::Hourly;
+    }
+    if let Some(rows) = bench_rows {
+        spec.granularity = Granularity::Hourly;
+        spec.wide = true;
+        spec.scale = Scale::with_target_rows(rows, days, Granularity::Hourly);
+    }
+    Ok(DemoArgs { out, spec })
+}
+
+fn demo_data_cmd(args: &[String]) -> i32 {
+    let today = Utc::now().date_naive();
+    let d = match parse_demo_args(args, today) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("curtop demo-data: {e}");
+            return 2;
+        }
+    };
+    match crate::demo::generate_to_dir(&d.spec, &d.out) {
+        Ok(truth) => {
             println!(
-                "wrote a {days}-day demo CUR delivery (seed {seed}) to {}",
-                out.display()
+                "wrote {} line items ({} days, seed {}) to {}; truth in {}",
+                truth.rows,
+                d.spec.days,
+                d.spec.seed,
+                d.out.display(),
+                d.out.join("truth.json").display()
             );
-            println!("read it with: curtop report --cur {}", out.display());
+            println!(
+                "read it with: curtop report --cur {} --window all",
+                d.out.display()
+            );
             0
         }
         Err(e) => {
-            eprintln!("curtop demo-data: cannot write {}: {e}", out.display());
+            eprintln!("curtop demo-data: cannot write {}: {e}", d.out.display());
             1
         }
     }
@@ -345,5 +426,47 @@ mod tests {
                 .contains("together")
         );
         assert_eq!(run(vec!["nope".into()]), 2);
+    }
+
+    #[test]
+    fn demo_data_options_build_the_spec() {
+        use crate::demo::{Granularity, Layout};
+        let today = chrono::NaiveDate::from_ymd_opt(2024, 5, 20).unwrap();
+        let d = parse_demo_args(
+            &args("--out x --layout cur2-parquet --days 3 --hourly --net"),
+            today,
+        )
+        .unwrap();
+        assert_eq!(
+            d.spec.layout,
+            Layout::Cur2 {
+                format: crate::demo::Cur2Format::Parquet
+            }
+        );
+        assert_eq!(
+            (d.spec.days, d.spec.granularity, d.spec.with_net),
+            (3, Granularity::Hourly, true)
+        );
+        assert_eq!(
+            d.spec.end,
+            chrono::NaiveDate::from_ymd_opt(2024, 5, 21).unwrap()
+        );
+        let b = parse_demo_args(&args("--out x --bench-rows 100000"), today).unwrap();
+        assert!(b.spec.wide && b.spec.days == 7);
+        assert!(
+            parse_demo_args(&args("--layout xml --out x"), today)
+                .unwrap_err()
+                .contains("expected")
+        );
+        assert!(
+            parse_demo_args(&args("--days 5"), today)
+                .unwrap_err()
+                .contains("--out")
+        );
+        assert!(
+            parse_demo_args(&args("--out x --parts 0"), today)
+                .unwrap_err()
+                .contains("1..=64")
+        );
     }
 }
