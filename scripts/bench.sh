@@ -37,17 +37,19 @@ fi
 csv_glob="$DATA/csv/cur/curtop-demo/*/*.csv.gz"
 pq_glob="$DATA/parquet/cur/curtop-demo/curtop-demo/*/*/*.parquet"
 csv_bytes=$(cat $csv_glob | gzip -dc | wc -c)
-rows=$(.venv/bin/python -c "import duckdb,sys; print(duckdb.sql(\"select count(*) from read_parquet('$pq_glob')\").fetchone()[0])")
+rows=$(.venv/bin/python -c "import duckdb,sys; print(duckdb.sql(\"select count(*) from read_parquet('$pq_glob')\").fetchall()[0][0])")
 
 # Runs a command 3 times; prints the best wall time (s) and its peak RSS (KiB).
 best() {
-  local best_t=999999 best_m=0
+  local best_t=999999 best_m=0 tmp
+  tmp=$(mktemp)
   for _ in 1 2 3; do
-    local out
-    out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1 )
-    local t=${out% *} m=${out#* }
+    /usr/bin/time -o "$tmp" -f '%e %M' "$@" >/dev/null 2>&1
+    local t m
+    read -r t m < <(tail -1 "$tmp")
     if awk "BEGIN{exit !($t < $best_t)}"; then best_t=$t; best_m=$m; fi
   done
+  rm -f "$tmp"
   echo "$best_t $best_m"
 }
 

@@ -6,10 +6,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-use super::discover::{Delivery, PartFormat, discover};
+use super::discover::{Delivery, Part, PartFormat, discover};
 use super::error::SourceError;
 use super::read_csv::{CountingReader, read_csv_part};
-use super::read_parquet::{ParquetInput, read_parquet_part};
+use super::read_parquet::{ParquetInput, read_parquet_part, row_group_count};
 use super::store::{DirStore, Object, Store};
 use crate::config::EnvRules;
 use crate::cur::attribution::TagPlan;
@@ -86,6 +86,23 @@ pub fn read_delivery(
         })
         .flat_map(|p| p.parts.iter())
         .collect();
+    // Local Parquet files are read one row group per task, so one big file uses every core.
+    let mut tasks: Vec<(&Part, Option<usize>, u64)> = Vec::with_capacity(parts.len());
+    for part in &parts {
+        let path = match part.format {
+            PartFormat::Parquet => store.local_path(&part.key),
+            PartFormat::Csv(_) => None,
+        };
+        match path {
+            Some(path) => {
+                let groups = row_group_count(&path, &store.describe(&part.key))?.max(1);
+                for rg in 0..groups {
+                    tasks.push((part, Some(rg), part.size / groups as u64));
+                }
+            }
+            None => tasks.push((part, None, part.size)),
+        }
+    }
     if let Some(p) = opts.progress {
         p.parts_total.store(parts.len() as u64, Ordering::Relaxed);
         p.bytes_total
@@ -100,30 +117,31 @@ pub fn read_delivery(
     } else {
         opts.threads
     }
-    .min(parts.len().max(1));
+    .min(tasks.len().max(1));
 
     let next = AtomicUsize::new(0);
     let mut results: Vec<Option<Result<Partial, SourceError>>> = Vec::new();
-    results.resize_with(parts.len(), || None);
+    results.resize_with(tasks.len(), || None);
     let results = std::sync::Mutex::new(results);
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(part) = parts.get(i) else { break };
+                    let Some(&(part, row_group, bytes)) = tasks.get(i) else {
+                        break;
+                    };
                     let mut agg = Aggregator::new(opts.plan, opts.env, opts.window);
                     let shown = store.describe(&part.key);
-                    let outcome =
-                        read_part(store, &part.key, part.format, &shown, &counter, &mut agg).map(
-                            |()| {
-                                let q = agg.quality();
-                                q.files += 1;
-                                q.bytes += part.size;
-                                agg.into_partial()
-                            },
-                        );
-                    if let Some(p) = opts.progress {
+                    let outcome = read_part(store, part, row_group, &shown, &counter, &mut agg)
+                        .map(|()| {
+                            let q = agg.quality();
+                            q.files += u64::from(row_group.is_none_or(|rg| rg == 0));
+                            q.bytes += bytes;
+                            agg.into_partial()
+                        });
+                    let last_of_part = tasks.get(i + 1).is_none_or(|t| !std::ptr::eq(t.0, part));
+                    if let Some(p) = opts.progress.filter(|_| last_of_part) {
                         p.parts_done.fetch_add(1, Ordering::Relaxed);
                     }
                     if let Ok(mut r) = results.lock() {
@@ -135,11 +153,17 @@ pub fn read_delivery(
     });
     let results = results.into_inner().unwrap_or_default();
     let mut merged = Partial::default();
-    for r in results {
+    for (r, (part, _, _)) in results.into_iter().zip(&tasks) {
         match r {
             Some(Ok(p)) => merged.merge(p),
             Some(Err(e)) => return Err(e),
-            None => {}
+            // A reader thread died (a bug): say so rather than return a smaller bill.
+            None => {
+                return Err(SourceError::Unreadable {
+                    file: store.describe(&part.key),
+                    reason: "internal error: the reader of this part stopped unexpectedly".into(),
+                });
+            }
         }
     }
     let mut facts = merged.finish(opts.plan.label_names());
@@ -149,8 +173,8 @@ pub fn read_delivery(
 
 fn read_part(
     store: &dyn Store,
-    key: &str,
-    format: PartFormat,
+    part: &Part,
+    row_group: Option<usize>,
     shown: &str,
     counter: &Arc<AtomicU64>,
     agg: &mut Aggregator<'_>,
@@ -159,7 +183,8 @@ fn read_part(
         path: shown.to_string(),
         error: e,
     };
-    match format {
+    let key = part.key.as_str();
+    match part.format {
         PartFormat::Csv(compression) => {
             let input = store.open(key).map_err(io)?;
             let input = Box::new(CountingReader::new(input, Arc::clone(counter)));
@@ -168,14 +193,19 @@ fn read_part(
         PartFormat::Parquet => {
             let input = if let Some(path) = store.local_path(key) {
                 let f = std::fs::File::open(&path).map_err(io)?;
-                counter.fetch_add(f.metadata().map_or(0, |m| m.len()), Ordering::Relaxed);
+                let size = f.metadata().map_or(0, |m| m.len());
+                let groups = match row_group {
+                    Some(_) => row_group_count(&path, shown)?.max(1),
+                    None => 1,
+                };
+                counter.fetch_add(size / groups as u64, Ordering::Relaxed);
                 ParquetInput::File(f)
             } else {
                 let bytes = store.read_all(key).map_err(io)?;
                 counter.fetch_add(bytes.len() as u64, Ordering::Relaxed);
                 ParquetInput::Bytes(bytes::Bytes::from(bytes))
             };
-            read_parquet_part(input, shown, agg)
+            read_parquet_part(input, row_group, shown, agg)
         }
     }
 }

@@ -32,20 +32,38 @@ pub enum ParquetInput {
     Bytes(bytes::Bytes),
 }
 
-/// Reads one Parquet part into the aggregator.
+/// How many row groups a local Parquet file has (read from its footer only), so that large
+/// files can be read by several threads, one row group each.
+pub fn row_group_count(path: &std::path::Path, file: &str) -> Result<usize, SourceError> {
+    let f = File::open(path).map_err(|e| SourceError::Io {
+        path: file.to_string(),
+        error: e,
+    })?;
+    let meta = parquet::file::metadata::ParquetMetaDataReader::new()
+        .parse_and_finish(&f)
+        .map_err(|e| SourceError::Unreadable {
+            file: file.to_string(),
+            reason: format!("not a readable Parquet file: {e}"),
+        })?;
+    Ok(meta.num_row_groups())
+}
+
+/// Reads one Parquet part (or one of its row groups) into the aggregator.
 pub fn read_parquet_part(
     input: ParquetInput,
+    row_group: Option<usize>,
     file: &str,
     agg: &mut Aggregator<'_>,
 ) -> Result<(), SourceError> {
     match input {
-        ParquetInput::File(f) => read_from(f, file, agg),
-        ParquetInput::Bytes(b) => read_from(b, file, agg),
+        ParquetInput::File(f) => read_from(f, row_group, file, agg),
+        ParquetInput::Bytes(b) => read_from(b, row_group, file, agg),
     }
 }
 
 fn read_from<T: ChunkReader + 'static>(
     input: T,
+    row_group: Option<usize>,
     file: &str,
     agg: &mut Aggregator<'_>,
 ) -> Result<(), SourceError> {
@@ -53,7 +71,16 @@ fn read_from<T: ChunkReader + 'static>(
         file: file.to_string(),
         reason: format!("not a readable Parquet file: {e}"),
     };
-    let builder = ParquetRecordBatchReaderBuilder::try_new(input).map_err(|e| bad(&e))?;
+    let mut builder = ParquetRecordBatchReaderBuilder::try_new(input).map_err(|e| bad(&e))?;
+    // Row numbers in messages count from the file's start.
+    let mut row_base: u64 = 0;
+    if let Some(rg) = row_group {
+        let meta = builder.metadata();
+        row_base = (0..rg.min(meta.num_row_groups()))
+            .map(|i| meta.row_group(i).num_rows() as u64)
+            .sum();
+        builder = builder.with_row_groups(vec![rg]);
+    }
     let schema = Arc::clone(builder.schema());
     let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
     let map = ColumnMap::new(names.iter().copied(), &agg.plan().ids, file)?;
@@ -71,7 +98,6 @@ fn read_from<T: ChunkReader + 'static>(
     // Positions of the projected columns inside each batch.
     let pos = |orig: usize| roots.iter().position(|&r| r == orig);
     let wanted = agg.plan().ids.clone();
-    let mut row_base: u64 = 0;
     for batch in reader {
         let batch = batch.map_err(|e| bad(&e))?;
         read_batch(&batch, &map, &pos, &wanted, file, row_base, agg)?;
