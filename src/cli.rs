@@ -1,4 +1,4 @@
-//! The command line: `curtop report`, `curtop demo-data`, help. Errors in the arguments or the
+//! The command line: the dashboard (no command), `curtop report`, `curtop demo-data`, help. Errors in the arguments or the
 //! config are printed with what to do and exit with code 2; a failing source exits with 1.
 
 use std::ffi::OsString;
@@ -17,6 +17,7 @@ const HELP: &str = "\
 curtop — where the AWS bill goes inside your Kubernetes clusters
 
 USAGE:
+  curtop [OPTIONS]                  the dashboard (default profile, or the built-in demo)
   curtop report [OPTIONS]           costs grouped by dimensions, as a table, CSV or JSON
   curtop demo-data --out DIR        write a generated CUR delivery (any layout) to a folder
   curtop help | --help | --version
@@ -35,6 +36,10 @@ DATA (report):
                     node, category, service, usage-type, account, resource, day, env,
                     label:NAME, tag:KEY (default: cluster)
   -o, --output F    table (default), csv, json
+
+DASHBOARD (also takes --config, --profile, --cur, --window, --metric):
+  --no-color        no colours (also when NO_COLOR is set): reverse video and markers only
+  --ascii           no box-drawing, block or arrow glyphs
 
 DEMO DATA (a deterministic bill with its truth in DIR/truth.json):
   --out DIR         where to write (created)
@@ -67,7 +72,8 @@ pub fn run(args: Vec<OsString>) -> i32 {
         }
     };
     match args.first().map(String::as_str) {
-        None | Some("help" | "--help" | "-h") => {
+        None => dashboard_cmd(&[]),
+        Some("help" | "--help" | "-h") => {
             print!("{HELP}");
             0
         }
@@ -76,6 +82,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
             0
         }
         Some("report") => report_cmd(&args[1..]),
+        Some(flag) if flag.starts_with('-') => dashboard_cmd(&args),
         Some("demo-data") => demo_data_cmd(&args[1..]),
         Some(other) => {
             eprintln!("curtop: unknown command `{other}`; run `curtop help`");
@@ -94,6 +101,8 @@ struct DataArgs {
     metric: Option<Metric>,
     by: Option<Vec<Dimension>>,
     output: Option<Format>,
+    no_color: bool,
+    ascii: bool,
 }
 
 fn take_value<'a>(args: &'a [String], i: &mut usize, flag: &str) -> Result<&'a str, String> {
@@ -125,6 +134,8 @@ fn parse_data_args(args: &[String]) -> Result<DataArgs, String> {
             "--metric" => d.metric = Some(value(&mut i)?.parse()?),
             "--by" => d.by = Some(Dimension::parse_list(&value(&mut i)?)?),
             "-o" | "--output" => d.output = Some(value(&mut i)?.parse()?),
+            "--no-color" | "--no-colour" => d.no_color = true,
+            "--ascii" => d.ascii = true,
             other => return Err(format!("unknown option `{other}`; run `curtop help`")),
         }
         i += 1;
@@ -159,6 +170,79 @@ fn resolve_profile(d: &DataArgs) -> Result<Profile, String> {
             )
         }),
         None => Ok(config.default_profile().clone()),
+    }
+}
+
+/// The dashboard's config: `--cur` as a one-profile config, else the discovered file, else the
+/// built-in demo; and the index of the profile to show first.
+fn dashboard_config(d: &DataArgs) -> Result<(Config, usize), String> {
+    if d.cur.is_some() {
+        let profile = resolve_profile(d)?;
+        let mut config = Config::demo();
+        config.default_profile.clone_from(&profile.name);
+        config.profiles = vec![profile];
+        return Ok((config, 0));
+    }
+    let config = match Config::discover(d.config.as_deref()).map_err(|e| e.to_string())? {
+        Some(c) => c,
+        None => Config::demo(),
+    };
+    let name = d.profile.as_deref().unwrap_or(&config.default_profile);
+    match config.profiles.iter().position(|p| p.name == name) {
+        Some(i) => Ok((config, i)),
+        None => {
+            let names: Vec<&str> = config.profiles.iter().map(|p| p.name.as_str()).collect();
+            Err(format!(
+                "no profile `{name}` in {}; profiles: {}",
+                config_origin(&config),
+                names.join(", ")
+            ))
+        }
+    }
+}
+
+/// The dashboard. Argument and config errors are printed before the terminal is touched.
+fn dashboard_cmd(args: &[String]) -> i32 {
+    let d = match parse_data_args(args) {
+        Ok(d) if d.by.is_some() || d.output.is_some() => {
+            eprintln!("curtop: --by and -o belong to `curtop report`");
+            return 2;
+        }
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("curtop: {e}");
+            return 2;
+        }
+    };
+    let (config, active) = match dashboard_config(&d) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("curtop: {e}");
+            return 2;
+        }
+    };
+    if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        eprintln!(
+            "curtop: the dashboard needs a terminal; for scripts use `curtop report` (see `curtop help`)"
+        );
+        return 2;
+    }
+    let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let display = crate::app::Display {
+        color: !(d.no_color || no_color_env),
+        ascii: d.ascii,
+    };
+    let mut app = crate::app::App::new(config, active, Utc::now(), display);
+    app.window = d.window;
+    if let Some(m) = d.metric {
+        app.metric = m;
+    }
+    match crate::runtime::run(app) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("curtop: terminal error: {e}");
+            1
+        }
     }
 }
 

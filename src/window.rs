@@ -56,6 +56,29 @@ impl fmt::Display for Window {
     }
 }
 
+impl fmt::Display for WindowSpec {
+    /// The form the parser reads back.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WindowSpec::All => write!(f, "all"),
+            WindowSpec::Latest => write!(f, "latest"),
+            WindowSpec::Range(a, b) => {
+                let (start, end) = (date_of(*a), date_of(*b));
+                if *a == month_start(*a) && *b == next_month_start(*a) {
+                    write!(f, "{}", start.format("%Y-%m"))
+                } else {
+                    write!(f, "{start}..{end}")
+                }
+            }
+            WindowSpec::Today => write!(f, "today"),
+            WindowSpec::Yesterday => write!(f, "yesterday"),
+            WindowSpec::LastDays(n) => write!(f, "{n}d"),
+            WindowSpec::MonthToDate => write!(f, "mtd"),
+            WindowSpec::LastMonth => write!(f, "last-month"),
+        }
+    }
+}
+
 impl FromStr for WindowSpec {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -141,6 +164,13 @@ mod tests {
 
     fn d(y: i32, m: u32, dd: u32) -> Day {
         day_of(NaiveDate::from_ymd_opt(y, m, dd).unwrap())
+    }
+
+    #[test]
+    fn display_reads_back() {
+        for s in ["all", "latest", "2024-02", "2024-02-03..2024-02-10", "today", "7d", "mtd"] {
+            assert_eq!(s.parse::<WindowSpec>().unwrap().to_string(), s);
+        }
     }
 
     #[test]

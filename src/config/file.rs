@@ -13,6 +13,7 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 use toml::Spanned;
 use toml::de::DeTable;
 
+use super::keys::Keymap;
 use super::error::{ConfigError, dotted};
 use super::{Config, EnvRules, Profile, SourceSpec, TagMapping};
 
@@ -31,6 +32,8 @@ const DEMO_MAX_DAYS: u32 = 400;
 struct RawConfig {
     default_profile: Option<Spanned<String>>,
     profiles: Option<Spanned<InOrder<Spanned<RawProfile>>>>,
+    /// `[keys]`: action name → keys, replacing that action's defaults.
+    keys: Option<InOrder<KeyList>>,
 }
 
 /// `[profiles.NAME]`.
@@ -159,10 +162,35 @@ impl Check<'_> {
                 ));
             }
         };
+        let keys = self.keymap(raw.keys)?;
         Ok(Config {
             path: None,
             default_profile,
             profiles,
+            keys,
+        })
+    }
+
+    /// `[keys]` over the default keymap; errors point at the offending action's entry.
+    fn keymap(&self, raw: Option<InOrder<KeyList>>) -> Result<Keymap, ConfigError> {
+        let Some(InOrder(entries)) = raw else {
+            return Ok(Keymap::default());
+        };
+        let overrides = entries
+            .iter()
+            .map(|(action, keys)| {
+                (
+                    action.get_ref().as_str(),
+                    keys.get_ref().iter().map(|k| k.get_ref().as_str()).collect(),
+                )
+            })
+            .collect::<Vec<(&str, Vec<&str>)>>();
+        Keymap::with_overrides(overrides).map_err(|e| {
+            let span = entries
+                .iter()
+                .find(|(action, _)| *action.get_ref() == e.action)
+                .map(|(action, _)| action.span());
+            self.err(span, &["keys", &e.action], e.message)
         })
     }
 

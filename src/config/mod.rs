@@ -5,6 +5,7 @@
 
 mod error;
 mod file;
+pub mod keys;
 pub mod mapping;
 
 use std::path::{Path, PathBuf};
@@ -48,6 +49,8 @@ pub struct Config {
     pub default_profile: String,
     /// In file order.
     pub profiles: Vec<Profile>,
+    /// The dashboard's keys: defaults with the file's `[keys]` overrides.
+    pub keys: keys::Keymap,
 }
 
 impl Config {

@@ -1,0 +1,598 @@
+//! The cost tree: facts of a window seen as levels the user drills through.
+//!
+//! all clusters → cluster (namespaces, `idle`, `control-plane`, cluster-level `external`) →
+//! namespace (workloads and external resources) → workload (pods, resources) → pod (usage
+//! types); `idle` → nodes → usage types; `unallocated` → service → usage type → account.
+//!
+//! A level is built by giving each fact row of its parent exactly one child key ([`key`]), so
+//! every child's facts are a partition of its parent's: a parent always equals the sum of its
+//! children, and the root equals the bill. Each row keeps the indices of its fact rows, so
+//! drilling in, the detail pane and a metric change only touch the facts below the row.
+
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
+
+use crate::cur::attribution::Category;
+use crate::cur::metrics::Metric;
+use crate::cur::money::Money;
+use crate::cur::time::Day;
+use crate::facts::{Dim, FactRow, Facts, NONE, Sym};
+use crate::window::Window;
+
+/// One step of a drill-down path: the key of a row at its level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Step {
+    Cluster(Sym),
+    /// External resources whose tags name no cluster.
+    NoCluster,
+    Unallocated,
+    Namespace(Sym),
+    Idle,
+    ControlPlane,
+    /// External resources tagged with a cluster but no namespace.
+    ClusterExternal,
+    Workload { kind: Sym, name: Sym },
+    Pod(Sym),
+    Resource(Sym),
+    Node(Sym),
+    Service(Sym),
+    UsageType(Sym),
+    Account(Sym),
+}
+
+/// What the children of a path are grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LevelKind {
+    Clusters,
+    Cluster,
+    NoCluster,
+    Namespace,
+    Workload,
+    Nodes,
+    Resources,
+    Services,
+    UsageTypes,
+    Accounts,
+}
+
+impl LevelKind {
+    /// The children's kind of a path, `None` for a leaf.
+    pub fn of(path: &[Step]) -> Option<LevelKind> {
+        Some(match path.last() {
+            None => LevelKind::Clusters,
+            Some(Step::Cluster(_)) => LevelKind::Cluster,
+            Some(Step::NoCluster) => LevelKind::NoCluster,
+            Some(Step::Unallocated) => LevelKind::Services,
+            Some(Step::Namespace(_)) => LevelKind::Namespace,
+            Some(Step::Idle) => LevelKind::Nodes,
+            Some(Step::ClusterExternal) => LevelKind::Resources,
+            Some(Step::Workload { .. }) => LevelKind::Workload,
+            Some(
+                Step::ControlPlane
+                | Step::Pod(_)
+                | Step::Resource(_)
+                | Step::Node(_)
+                | Step::Service(_),
+            ) => LevelKind::UsageTypes,
+            Some(Step::UsageType(_)) if path.first() == Some(&Step::Unallocated) => {
+                LevelKind::Accounts
+            }
+            Some(Step::UsageType(_) | Step::Account(_)) => return None,
+        })
+    }
+
+    /// What the rows of this level are, for column headers.
+    pub fn noun(self) -> &'static str {
+        match self {
+            LevelKind::Clusters => "cluster",
+            LevelKind::Cluster | LevelKind::NoCluster => "namespace",
+            LevelKind::Namespace => "workload",
+            LevelKind::Workload => "pod",
+            LevelKind::Nodes => "node",
+            LevelKind::Resources => "resource",
+            LevelKind::Services => "service",
+            LevelKind::UsageTypes => "usage type",
+            LevelKind::Accounts => "account",
+        }
+    }
+}
+
+/// The child key of a fact row at a level. Total: every row of the parent gets exactly one.
+pub fn key(kind: LevelKind, r: &FactRow) -> Step {
+    let d = |dim: Dim| r.dim(dim);
+    match kind {
+        LevelKind::Clusters => match r.category {
+            Category::Unallocated => Step::Unallocated,
+            _ if d(Dim::Cluster) != NONE => Step::Cluster(d(Dim::Cluster)),
+            _ => Step::NoCluster,
+        },
+        LevelKind::Cluster => match r.category {
+            Category::Idle => Step::Idle,
+            Category::ControlPlane => Step::ControlPlane,
+            Category::External if d(Dim::Namespace) == NONE => Step::ClusterExternal,
+            _ => Step::Namespace(d(Dim::Namespace)),
+        },
+        LevelKind::NoCluster => match d(Dim::Namespace) {
+            NONE => Step::Resource(d(Dim::Resource)),
+            ns => Step::Namespace(ns),
+        },
+        LevelKind::Namespace => {
+            if d(Dim::Workload) != NONE || r.category == Category::Pod {
+                Step::Workload {
+                    kind: d(Dim::WorkloadKind),
+                    name: d(Dim::Workload),
+                }
+            } else {
+                Step::Resource(d(Dim::Resource))
+            }
+        }
+        LevelKind::Workload => match r.category {
+            Category::Pod => Step::Pod(d(Dim::Pod)),
+            _ => Step::Resource(d(Dim::Resource)),
+        },
+        LevelKind::Nodes => Step::Node(d(Dim::Node)),
+        LevelKind::Resources => Step::Resource(d(Dim::Resource)),
+        LevelKind::Services => Step::Service(d(Dim::Service)),
+        LevelKind::UsageTypes => Step::UsageType(d(Dim::UsageType)),
+        LevelKind::Accounts => Step::Account(d(Dim::Account)),
+    }
+}
+
+/// A step as the user reads it: (name, kind column).
+pub fn describe(facts: &Facts, step: Step) -> (String, String) {
+    let s = |sym: Sym, none: &str| -> String {
+        if sym == NONE {
+            none.to_string()
+        } else {
+            facts.strings.get(sym).to_string()
+        }
+    };
+    match step {
+        Step::Cluster(c) => (s(c, "(none)"), "cluster".into()),
+        Step::NoCluster => ("external (no cluster)".into(), "external".into()),
+        Step::Unallocated => ("unallocated".into(), "unallocated".into()),
+        Step::Namespace(n) => (s(n, "(no namespace)"), "namespace".into()),
+        Step::Idle => ("idle".into(), "idle".into()),
+        Step::ControlPlane => ("control-plane".into(), "control-plane".into()),
+        Step::ClusterExternal => ("external".into(), "external".into()),
+        Step::Workload { kind, name } => {
+            if name == NONE {
+                ("(no workload)".into(), "pods".into())
+            } else {
+                (s(name, "-"), s(kind, "workload"))
+            }
+        }
+        Step::Pod(p) => (s(p, "(unknown pod)"), "pod".into()),
+        Step::Resource(r) => (short_resource(&s(r, "(no resource id)")), "resource".into()),
+        Step::Node(n) => (short_resource(&s(n, "(unknown node)")), "node".into()),
+        Step::Service(v) => (s(v, "(no service)"), "service".into()),
+        Step::UsageType(u) => (s(u, "(no usage type)"), "usage type".into()),
+        Step::Account(a) => (s(a, "(no account)"), "account".into()),
+    }
+}
+
+/// The readable end of a resource id: `arn:aws:rds:…:db:orders` → `orders`,
+/// `arn:aws:s3:::bucket` → `bucket`; ids that are not ARNs are kept whole.
+pub fn short_resource(id: &str) -> String {
+    if !id.starts_with("arn:") {
+        return id.to_string();
+    }
+    let tail = id.rsplit([':', '/']).find(|p| !p.is_empty()).unwrap_or(id);
+    tail.to_string()
+}
+
+/// What a level is computed for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct View {
+    pub window: Window,
+    pub metric: Metric,
+    /// Days from here on are inside the billing lag (provisional).
+    pub provisional_from: Day,
+}
+
+impl View {
+    /// The window and the one of equal length before it, whose facts a level keeps.
+    pub fn span(&self) -> Window {
+        Window {
+            start: self.window.previous().start,
+            end: self.window.end,
+        }
+    }
+
+    /// Sparkline buckets: one per day up to 31 days, else 31 buckets.
+    pub fn buckets(&self) -> usize {
+        (self.window.days().max(1) as usize).min(31)
+    }
+
+    fn bucket(&self, day: Day) -> usize {
+        let days = i64::from(self.window.days().max(1));
+        let at = i64::from(day - self.window.start);
+        (at * self.buckets() as i64 / days) as usize
+    }
+}
+
+/// One row of a level.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub step: Step,
+    pub name: String,
+    /// A short word for what the row is (`deployment`, `namespace`, `idle`, …).
+    pub kind: String,
+    pub cost: Money,
+    /// Cost in the previous window of equal length.
+    pub prev: Money,
+    /// Cost per sparkline bucket over the window.
+    pub series: Vec<Money>,
+    /// Has cost on provisional days.
+    pub provisional: bool,
+    /// Indices into `Facts::rows` (both windows).
+    pub facts: Vec<u32>,
+}
+
+impl Row {
+    /// Absent in the previous window.
+    pub fn is_new(&self) -> bool {
+        self.prev == Money::ZERO && self.cost != Money::ZERO
+    }
+
+    /// Absent in this window, present in the previous one.
+    pub fn is_gone(&self) -> bool {
+        self.cost == Money::ZERO && self.prev != Money::ZERO
+    }
+
+    pub fn delta(&self) -> Money {
+        self.cost - self.prev
+    }
+
+    /// Relative change in percent; `None` when there was nothing before.
+    pub fn delta_pct(&self) -> Option<f64> {
+        (self.prev != Money::ZERO)
+            .then(|| (self.cost - self.prev).dollars() / self.prev.dollars().abs() * 100.0)
+    }
+
+    /// Whether a path ending here can be opened.
+    pub fn has_children(&self, path: &[Step]) -> bool {
+        let mut p = path.to_vec();
+        p.push(self.step);
+        LevelKind::of(&p).is_some()
+    }
+}
+
+/// The rows under one path, unsorted (the view sorts).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Level {
+    pub kind: LevelKind,
+    pub rows: Vec<Row>,
+    pub total: Money,
+    pub prev_total: Money,
+}
+
+impl Level {
+    /// The top level, from every fact row in the view's span.
+    pub fn root(facts: &Facts, view: &View) -> Level {
+        let span = view.span();
+        let indices = facts
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| span.contains(r.day))
+            .map(|(i, _)| i as u32);
+        Level::build(facts, LevelKind::Clusters, indices, view)
+    }
+
+    /// The level below `parent` for a path ending in `parent.step`; `None` at a leaf.
+    pub fn children(facts: &Facts, path: &[Step], parent: &Row, view: &View) -> Option<Level> {
+        let kind = LevelKind::of(path)?;
+        Some(Level::build(facts, kind, parent.facts.iter().copied(), view))
+    }
+
+    /// Groups fact rows by their key at `kind`.
+    pub fn build(
+        facts: &Facts,
+        kind: LevelKind,
+        indices: impl Iterator<Item = u32>,
+        view: &View,
+    ) -> Level {
+        let mut at: FxHashMap<Step, usize> = FxHashMap::default();
+        let mut rows: Vec<Row> = Vec::new();
+        for i in indices {
+            let r = &facts.rows[i as usize];
+            let step = key(kind, r);
+            let slot = *at.entry(step).or_insert_with(|| {
+                rows.push(Row {
+                    step,
+                    name: String::new(),
+                    kind: String::new(),
+                    cost: Money::ZERO,
+                    prev: Money::ZERO,
+                    series: Vec::new(),
+                    provisional: false,
+                    facts: Vec::new(),
+                });
+                rows.len() - 1
+            });
+            rows[slot].facts.push(i);
+        }
+        for row in &mut rows {
+            (row.name, row.kind) = describe(facts, row.step);
+        }
+        let mut level = Level {
+            kind,
+            rows,
+            total: Money::ZERO,
+            prev_total: Money::ZERO,
+        };
+        level.recost(facts, view);
+        level
+    }
+
+    /// Recomputes costs, deltas and sparklines (a metric change keeps the grouping). Rows
+    /// with no cost in either window are dropped.
+    pub fn recost(&mut self, facts: &Facts, view: &View) {
+        let buckets = view.buckets();
+        let prev = view.window.previous();
+        for row in &mut self.rows {
+            row.cost = Money::ZERO;
+            row.prev = Money::ZERO;
+            row.provisional = false;
+            row.series.clear();
+            row.series.resize(buckets, Money::ZERO);
+            for &i in &row.facts {
+                let r = &facts.rows[i as usize];
+                let c = r.costs[view.metric];
+                if view.window.contains(r.day) {
+                    row.cost += c;
+                    row.series[view.bucket(r.day)] += c;
+                    if r.day >= view.provisional_from && c != Money::ZERO {
+                        row.provisional = true;
+                    }
+                } else if prev.contains(r.day) {
+                    row.prev += c;
+                }
+            }
+        }
+        self.rows
+            .retain(|r| r.cost != Money::ZERO || r.prev != Money::ZERO);
+        self.total = self.rows.iter().map(|r| r.cost).sum();
+        self.prev_total = self.rows.iter().map(|r| r.prev).sum();
+    }
+}
+
+/// Everything the detail pane shows about one row.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Detail {
+    pub by_category: Vec<(Category, Money)>,
+    /// Highest first, at most 5.
+    pub by_service: Vec<(String, Money)>,
+    /// The row's own children, highest first, at most 5.
+    pub top_children: Vec<(String, Money)>,
+    pub children_noun: Option<&'static str>,
+    /// Cost per day in the window.
+    pub by_day: Vec<(Day, Money)>,
+    pub pod: Option<PodDetail>,
+}
+
+/// What the detail pane says about a pod.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PodDetail {
+    pub arn: String,
+    pub nodes: Vec<String>,
+    pub workload: String,
+    pub workload_kind: String,
+    pub namespace: String,
+    pub cluster: String,
+    pub cpu: Money,
+    pub memory: Money,
+    pub other: Money,
+}
+
+/// The detail of `row` at the end of `path` (the path includes the row's own step).
+pub fn detail(facts: &Facts, path: &[Step], row: &Row, view: &View) -> Detail {
+    let mut cats: BTreeMap<Category, Money> = BTreeMap::new();
+    let mut services: FxHashMap<Sym, Money> = FxHashMap::default();
+    let mut days: BTreeMap<Day, Money> = BTreeMap::new();
+    let child_kind = LevelKind::of(path);
+    let mut children: FxHashMap<Step, Money> = FxHashMap::default();
+    let mut pod: Option<PodDetail> = None;
+    let mut nodes: Vec<Sym> = Vec::new();
+    for &i in &row.facts {
+        let r = &facts.rows[i as usize];
+        if !view.window.contains(r.day) {
+            continue;
+        }
+        let c = r.costs[view.metric];
+        *cats.entry(r.category).or_default() += c;
+        *services.entry(r.dim(Dim::Service)).or_default() += c;
+        *days.entry(r.day).or_default() += c;
+        if let Some(kind) = child_kind {
+            *children.entry(key(kind, r)).or_default() += c;
+        }
+        if let Step::Pod(_) = row.step {
+            let p = pod.get_or_insert_with(|| PodDetail {
+                arn: facts.text(r, Dim::Resource).to_string(),
+                workload: facts.text(r, Dim::Workload).to_string(),
+                workload_kind: facts.text(r, Dim::WorkloadKind).to_string(),
+                namespace: facts.text(r, Dim::Namespace).to_string(),
+                cluster: facts.text(r, Dim::Cluster).to_string(),
+                ..PodDetail::default()
+            });
+            let usage = facts.text(r, Dim::UsageType);
+            if usage.contains("vCPU") {
+                p.cpu += c;
+            } else if usage.contains("GB-Hours") {
+                p.memory += c;
+            } else {
+                p.other += c;
+            }
+            let node = r.dim(Dim::Node);
+            if node != NONE && !nodes.contains(&node) {
+                nodes.push(node);
+            }
+        }
+    }
+    if let Some(p) = &mut pod {
+        p.nodes = nodes.iter().map(|&n| facts.strings.get(n).to_string()).collect();
+        p.nodes.sort();
+    }
+    let top = |m: Vec<(String, Money)>| -> Vec<(String, Money)> {
+        let mut m: Vec<(String, Money)> = m.into_iter().filter(|(_, c)| *c != Money::ZERO).collect();
+        m.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        m.truncate(5);
+        m
+    };
+    Detail {
+        by_category: cats.into_iter().filter(|(_, c)| *c != Money::ZERO).collect(),
+        by_service: top(
+            services
+                .into_iter()
+                .map(|(s, c)| {
+                    let name = if s == NONE { "(no service)" } else { facts.strings.get(s) };
+                    (name.to_string(), c)
+                })
+                .collect(),
+        ),
+        top_children: top(
+            children
+                .into_iter()
+                .map(|(s, c)| (describe(facts, s).0, c))
+                .collect(),
+        ),
+        children_noun: child_kind.map(LevelKind::noun),
+        by_day: days.into_iter().collect(),
+        pod,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::source;
+    use crate::window::WindowSpec;
+
+    fn demo() -> (Facts, View) {
+        let config = Config::demo();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 15).unwrap();
+        let loaded = source::load(config.default_profile(), WindowSpec::All, &[], today, None)
+            .unwrap();
+        let (first, last) = loaded.facts.day_range().unwrap();
+        let view = View {
+            window: Window {
+                start: last - 6,
+                end: last + 1,
+            },
+            metric: Metric::Amortized,
+            provisional_from: last - 1,
+        };
+        assert!(first < last - 13, "the demo holds two windows of a week");
+        (loaded.facts, view)
+    }
+
+    /// Walks every level below `path` and asserts each parent equals its children.
+    fn check_partition(facts: &Facts, path: &mut Vec<Step>, level: &Level, view: &View, depth: usize) -> usize {
+        let mut levels = 1;
+        for row in &level.rows {
+            path.push(row.step);
+            if let Some(children) = Level::children(facts, path, row, view) {
+                assert_eq!(children.total, row.cost, "{path:?}");
+                assert_eq!(children.prev_total, row.prev, "{path:?}");
+                assert_eq!(row.series.iter().copied().sum::<Money>(), row.cost);
+                // Only the costliest branch is walked deeply, to keep the test quick.
+                if depth < 6 && (row.step == level.rows[0].step || depth < 2) {
+                    levels += check_partition(facts, path, &children, view, depth + 1);
+                }
+            }
+            path.pop();
+        }
+        levels
+    }
+
+    #[test]
+    fn the_root_is_the_bill_and_every_parent_is_the_sum_of_its_children() {
+        let (facts, view) = demo();
+        for metric in Metric::ALL {
+            let view = View { metric, ..view };
+            let root = Level::root(&facts, &view);
+            let bill = facts.bill_total(view.window.start, view.window.end);
+            assert_eq!(root.total, bill[metric], "{metric:?}");
+            let prev = view.window.previous();
+            assert_eq!(root.prev_total, facts.bill_total(prev.start, prev.end)[metric]);
+            let walked = check_partition(&facts, &mut Vec::new(), &root, &view, 0);
+            assert!(walked > 20, "walked only {walked} levels");
+        }
+    }
+
+    #[test]
+    fn drilling_reaches_pods_with_their_detail() {
+        let (facts, view) = demo();
+        let root = Level::root(&facts, &view);
+        let steps: Vec<Step> = root.rows.iter().map(|r| r.step).collect();
+        assert!(steps.contains(&Step::Unallocated));
+        let cluster = root
+            .rows
+            .iter()
+            .find(|r| matches!(r.step, Step::Cluster(_)))
+            .unwrap();
+        let mut path = vec![cluster.step];
+        let level = Level::children(&facts, &path, cluster, &view).unwrap();
+        let kinds: Vec<&str> = level.rows.iter().map(|r| r.kind.as_str()).collect();
+        for k in ["namespace", "idle", "control-plane"] {
+            assert!(kinds.contains(&k), "{kinds:?} lacks {k}");
+        }
+        let ns = level
+            .rows
+            .iter()
+            .filter(|r| matches!(r.step, Step::Namespace(_)))
+            .max_by_key(|r| r.facts.len())
+            .unwrap();
+        path.push(ns.step);
+        let workloads = Level::children(&facts, &path, ns, &view).unwrap();
+        let wl = workloads
+            .rows
+            .iter()
+            .find(|r| matches!(r.step, Step::Workload { name, .. } if name != NONE))
+            .unwrap();
+        path.push(wl.step);
+        let pods = Level::children(&facts, &path, wl, &view).unwrap();
+        let pod = pods.rows.iter().find(|r| matches!(r.step, Step::Pod(_))).unwrap();
+        path.push(pod.step);
+        let d = detail(&facts, &path, pod, &view);
+        let p = d.pod.as_ref().unwrap();
+        assert!(p.arn.starts_with("arn:aws:eks:"), "{}", p.arn);
+        assert!(!p.nodes.is_empty());
+        assert!(p.cpu > Money::ZERO && p.memory > Money::ZERO, "{p:?}");
+        assert_eq!(p.cpu + p.memory + p.other, pod.cost);
+        assert_eq!(d.by_day.iter().map(|d| d.1).sum::<Money>(), pod.cost);
+        assert_eq!(d.children_noun, Some("usage type"));
+        let usage = Level::children(&facts, &path, pod, &view).unwrap();
+        path.push(usage.rows[0].step);
+        assert_eq!(LevelKind::of(&path), None, "usage types of a pod are a leaf");
+    }
+
+    #[test]
+    fn unallocated_drills_to_services_usage_types_and_accounts() {
+        let (facts, view) = demo();
+        let root = Level::root(&facts, &view);
+        let un = root.rows.iter().find(|r| r.step == Step::Unallocated).unwrap();
+        let mut path = vec![Step::Unallocated];
+        let services = Level::children(&facts, &path, un, &view).unwrap();
+        assert_eq!(services.kind, LevelKind::Services);
+        let svc = &services.rows[0];
+        path.push(svc.step);
+        let usage = Level::children(&facts, &path, svc, &view).unwrap();
+        path.push(usage.rows[0].step);
+        assert_eq!(LevelKind::of(&path), Some(LevelKind::Accounts));
+    }
+
+    #[test]
+    fn resource_names_are_shortened_from_arns() {
+        assert_eq!(short_resource("arn:aws:rds:us-east-1:1:db:orders"), "orders");
+        assert_eq!(short_resource("arn:aws:s3:::my-bucket"), "my-bucket");
+        assert_eq!(short_resource("i-0abc"), "i-0abc");
+        assert_eq!(
+            short_resource("arn:aws:dynamodb:us-east-1:1:table/carts"),
+            "carts"
+        );
+    }
+}

@@ -1,0 +1,79 @@
+//! Test fixtures shared by the app's and the panes' tests: a demo profile and a broken one,
+//! a fixed clock, and fetches run synchronously as the runtime would run them.
+
+use chrono::TimeZone;
+
+use super::*;
+use crate::source;
+
+/// The demo config with a second, broken profile.
+pub fn config() -> Config {
+    Config::parse(
+        r#"
+default-profile = "demo"
+[profiles.demo]
+source = "demo"
+[profiles.broken]
+source = "local"
+path = "/nonexistent/curtop-test"
+"#,
+        "test.toml",
+    )
+    .unwrap()
+}
+
+pub fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 15, 10, 0, 0).unwrap()
+}
+
+/// Runs a fetch command synchronously, as the runtime would, and feeds the result back.
+pub fn run(app: &mut App, cmds: Vec<Cmd>) {
+    for cmd in cmds {
+        if let Cmd::Fetch {
+            profile,
+            generation,
+            window,
+        } = cmd
+        {
+            let p = app.config.profiles[profile].clone();
+            let result = source::load(&p, window, &[], app.today(), None)
+                .map(Box::new)
+                .map_err(|e| crate::runtime::failure_of(&e));
+            let more = update(
+                app,
+                Msg::Fetched {
+                    profile,
+                    generation,
+                    result,
+                },
+            );
+            run(app, more);
+        }
+    }
+}
+
+pub fn started() -> App {
+    let mut app = App::new(
+        config(),
+        0,
+        now(),
+        Display {
+            color: true,
+            ascii: false,
+        },
+    );
+    let cmds = app.start();
+    assert_eq!(cmds.len(), 2, "both profiles fetch");
+    assert!(matches!(cmds[0], Cmd::Fetch { profile: 0, .. }), "active first");
+    run(&mut app, cmds);
+    app
+}
+
+
+/// Applies messages, running the fetches they start.
+pub fn send(app: &mut App, msgs: impl IntoIterator<Item = Msg>) {
+    for m in msgs {
+        let cmds = update(app, m);
+        run(app, cmds);
+    }
+}

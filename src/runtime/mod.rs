@@ -1,0 +1,292 @@
+//! The dashboard's runtime: the terminal (raw mode, alternate screen, always restored), the
+//! event sources (keys and resizes from a reader thread, SIGHUP/SIGTERM/SIGINT from tokio),
+//! and the executor of [`Cmd`]s (fetches as tokio tasks that report progress and results in
+//! messages). The loop blocks on the next message: nothing is redrawn while nothing happens.
+
+use std::io::{self, Write};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use chrono::Utc;
+use ratatui::crossterm::event::{self, Event, KeyEventKind, KeyModifiers};
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+
+use crate::app::{self, App, Cmd, Failure, FetchProgress, Msg};
+use crate::config::keys::{Key, KeyCode};
+use crate::source::{self, error::SourceError, local::Progress};
+use crate::ui;
+
+/// Restores the terminal when dropped: on a normal exit, an error or an unwinding panic.
+struct Restore;
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        ratatui::restore();
+    }
+}
+
+/// Runs the dashboard until the user quits or a signal arrives.
+pub fn run(app: App) -> io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let result = runtime.block_on(event_loop(app));
+    // Reads still running (a refresh made them stale) are not waited for.
+    runtime.shutdown_background();
+    result
+}
+
+async fn event_loop(mut app: App) -> io::Result<()> {
+    let (tx, mut rx) = unbounded_channel::<Msg>();
+    // `try_init` enters raw mode and the alternate screen and installs a panic hook that
+    // restores the terminal before the panic message is printed.
+    let mut terminal = ratatui::try_init()?;
+    let _restore = Restore;
+    let size = terminal.size()?;
+    app.size = (size.width, size.height);
+    spawn_input(tx.clone());
+    spawn_signals(tx.clone());
+    let cmds = app.start();
+    execute(&app, cmds, &tx);
+    terminal.draw(|f| ui::draw(f, &app))?;
+    while let Some(msg) = rx.recv().await {
+        app.now = Utc::now();
+        let mut cmds = app::update(&mut app, msg);
+        // Coalesce what is already queued (key repeat, progress bursts) into one frame.
+        while !app.quit
+            && let Ok(msg) = rx.try_recv()
+        {
+            cmds.extend(app::update(&mut app, msg));
+        }
+        if app.quit {
+            break;
+        }
+        execute(&app, cmds, &tx);
+        terminal.draw(|f| ui::draw(f, &app))?;
+    }
+    Ok(())
+}
+
+/// Keys and resizes, read on a plain thread (crossterm's reader blocks).
+fn spawn_input(tx: UnboundedSender<Msg>) {
+    std::thread::spawn(move || {
+        loop {
+            let msg = match event::read() {
+                Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => match key_of(&k) {
+                    Some(key) => Msg::Key(key),
+                    None => continue,
+                },
+                Ok(Event::Resize(w, h)) => Msg::Resize(w, h),
+                Ok(_) => continue,
+                // The terminal is gone (SSH dropped): leave.
+                Err(_) => Msg::Quit,
+            };
+            let quit = matches!(msg, Msg::Quit);
+            if tx.send(msg).is_err() || quit {
+                return;
+            }
+        }
+    });
+}
+
+/// SIGHUP (the SSH connection dropped), SIGTERM and SIGINT become a quit message, so the
+/// terminal is restored on the way out.
+fn spawn_signals(tx: UnboundedSender<Msg>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    for kind in [
+        SignalKind::hangup(),
+        SignalKind::terminate(),
+        SignalKind::interrupt(),
+    ] {
+        let tx = tx.clone();
+        match signal(kind) {
+            Ok(mut stream) => {
+                tokio::spawn(async move {
+                    if stream.recv().await.is_some() {
+                        let _ = tx.send(Msg::Quit);
+                    }
+                });
+            }
+            // Without a handler the signal keeps its default action (the process ends and the
+            // terminal may be left raw); nothing better can be done from here.
+            Err(_) => {}
+        }
+    }
+}
+
+/// A terminal key as curtop's own [`Key`].
+fn key_of(k: &event::KeyEvent) -> Option<Key> {
+    use event::KeyCode as C;
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    let code = match k.code {
+        C::Char(c) if ctrl => return Some(Key::ctrl(c.to_ascii_lowercase())),
+        C::Char(c) => KeyCode::Char(c),
+        C::Enter => KeyCode::Enter,
+        C::Esc => KeyCode::Esc,
+        C::Backspace => KeyCode::Backspace,
+        C::Tab | C::BackTab => KeyCode::Tab,
+        C::Up => KeyCode::Up,
+        C::Down => KeyCode::Down,
+        C::Left => KeyCode::Left,
+        C::Right => KeyCode::Right,
+        C::Home => KeyCode::Home,
+        C::End => KeyCode::End,
+        C::PageUp => KeyCode::PageUp,
+        C::PageDown => KeyCode::PageDown,
+        C::Delete => KeyCode::Delete,
+        _ => return None,
+    };
+    Some(Key { code, ctrl })
+}
+
+fn execute(app: &App, cmds: Vec<Cmd>, tx: &UnboundedSender<Msg>) {
+    for cmd in cmds {
+        match cmd {
+            Cmd::Fetch {
+                profile,
+                generation,
+                window,
+            } => {
+                let p = app.config.profiles[profile].clone();
+                let today = app.today();
+                let tx = tx.clone();
+                tokio::spawn(fetch(p, profile, generation, window, today, tx));
+            }
+            Cmd::Copy(text) => {
+                // OSC 52: the terminal (also over SSH, and tmux with set-clipboard) puts the
+                // text on the user's clipboard.
+                let mut out = io::stdout().lock();
+                let _ = write!(out, "\x1b]52;c;{}\x07", base64(text.as_bytes()));
+                let _ = out.flush();
+            }
+        }
+    }
+}
+
+/// One profile's read, on a blocking thread, with its progress polled while it runs.
+async fn fetch(
+    profile: crate::config::Profile,
+    index: usize,
+    generation: u64,
+    window: crate::window::WindowSpec,
+    today: chrono::NaiveDate,
+    tx: UnboundedSender<Msg>,
+) {
+    let progress = Arc::new(Progress::default());
+    let counters = Arc::clone(&progress);
+    let mut read = tokio::task::spawn_blocking(move || {
+        source::load(&profile, window, &[], today, Some(&counters))
+    });
+    let mut tick = tokio::time::interval(Duration::from_millis(200));
+    let mut last = FetchProgress::default();
+    loop {
+        tokio::select! {
+            joined = &mut read => {
+                let result = match joined {
+                    Ok(Ok(loaded)) => Ok(Box::new(loaded)),
+                    Ok(Err(e)) => Err(failure_of(&e)),
+                    Err(e) => Err(Failure {
+                        code: "internal-error".into(),
+                        title: format!("the read stopped unexpectedly: {e}"),
+                        seen: vec![],
+                        causes: vec!["a bug in curtop".into()],
+                        fixes: vec!["press r to retry; report the bug with `curtop report` output".into()],
+                    }),
+                };
+                let _ = tx.send(Msg::Fetched { profile: index, generation, result });
+                return;
+            }
+            _ = tick.tick() => {
+                let now = FetchProgress {
+                    parts_done: progress.parts_done.load(Ordering::Relaxed),
+                    parts_total: progress.parts_total.load(Ordering::Relaxed),
+                    bytes_read: progress.bytes_read.load(Ordering::Relaxed),
+                    bytes_total: progress.bytes_total.load(Ordering::Relaxed),
+                };
+                if now != last {
+                    last = now;
+                    if tx.send(Msg::Progress { profile: index, generation, progress: now }).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A source error as the dashboard shows it.
+pub fn failure_of(e: &SourceError) -> Failure {
+    let code = match e {
+        SourceError::Io { error, .. } if error.kind() == io::ErrorKind::NotFound => {
+            "path-not-found"
+        }
+        SourceError::Io { .. } => "io-error",
+        SourceError::NoDelivery { .. } => "no-manifest",
+        SourceError::SeveralReports { .. } => "several-reports",
+        SourceError::BadManifest { .. } => "bad-manifest",
+        SourceError::MissingColumns { .. } => "required-columns-missing",
+        SourceError::Unreadable { .. } => "unreadable-file",
+        SourceError::NothingInWindow { .. } => "nothing-in-window",
+    };
+    Failure {
+        code: code.into(),
+        title: e.to_string(),
+        seen: Vec::new(),
+        causes: Vec::new(),
+        fixes: Vec::new(),
+    }
+}
+
+/// Standard base64 with padding (RFC 4648), for OSC 52.
+pub fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(char::from(ABC[((n >> shift) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc4648_vectors() {
+        for (plain, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(plain.as_bytes()), encoded);
+        }
+    }
+
+    #[test]
+    fn terminal_keys_map_to_curtop_keys() {
+        use event::{KeyCode as C, KeyEvent};
+        let k = |code, mods| key_of(&KeyEvent::new(code, mods));
+        assert_eq!(k(C::Char('c'), KeyModifiers::CONTROL), Some(Key::ctrl('c')));
+        assert_eq!(k(C::Char('G'), KeyModifiers::SHIFT), Some(Key::char('G')));
+        assert_eq!(k(C::Enter, KeyModifiers::NONE), Some(Key::plain(KeyCode::Enter)));
+        assert_eq!(k(C::F(5), KeyModifiers::NONE), None);
+    }
+}

@@ -1,0 +1,147 @@
+//! The detail pane of the selected row: cost and share, change, cost by category and service,
+//! its top children, for a pod its ARN, nodes, workload and CPU vs memory, and cost per day.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::theme::Theme;
+use super::{fit, fit_middle, right};
+use crate::alloc::{self, View};
+use crate::app::{App, share, signed};
+use crate::cur::money::Money;
+use crate::cur::time::date_of;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
+    let (Some(f), Some(view), Some(data)) = (app.frame(), app.view(), app.data()) else {
+        return;
+    };
+    let Some(row) = f.selected_row() else {
+        let block = theme.block("detail");
+        frame.render_widget(Paragraph::new("no row selected").block(block), area);
+        return;
+    };
+    let block = theme.block(&format!("{} {}", row.kind, row.name));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let mut path = app.path();
+    path.push(row.step);
+    let d = alloc::detail(&data.facts, &path, row, &view);
+    let w = inner.width as usize;
+    let ascii = app.display.ascii;
+    let label_w = (w / 2).clamp(8, 24);
+    let money_w = w.saturating_sub(label_w + 1).min(14);
+    let kv = |k: &str, v: String| -> Line<'static> {
+        Line::from(vec![
+            Span::raw(format!("  {:<label_w$}", fit(k, label_w.saturating_sub(2), ascii))),
+            Span::raw(right(&v, money_w)),
+        ])
+    };
+    let head = |t: &str| Line::styled(t.to_string(), theme.title());
+    // A text fact on one line: `  label value`, the value cut in the middle if needed.
+    let text = |k: &str, v: &str| -> Line<'static> {
+        let room = w.saturating_sub(k.chars().count() + 3);
+        Line::from(vec![
+            Span::styled(format!("  {k} "), theme.dim()),
+            Span::raw(fit_middle(v, room, ascii)),
+        ])
+    };
+    let parent = app.breadcrumb().last().cloned().unwrap_or_default();
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("cost ", theme.dim()),
+            Span::raw(row.cost.to_string()),
+            Span::styled(
+                format!(" {:.1}% of {}", share(row.cost, f.level.total), fit(&parent, 20, ascii)),
+                theme.dim(),
+            ),
+        ]),
+        Line::from(vec![
+            Span::styled("previous ", theme.dim()),
+            Span::raw(row.prev.to_string()),
+            Span::raw(match row.delta_pct() {
+                Some(p) => format!("  {} ({p:+.1}%)", signed(row.delta())),
+                None => "  new in this window".into(),
+            }),
+        ]),
+    ];
+    if row.provisional {
+        lines.push(Line::styled(
+            format!(
+                "{} has provisional days (< 48 h old)",
+                theme.provisional()
+            ),
+            theme.warn(),
+        ));
+    }
+    if let Some(p) = &d.pod {
+        lines.push(head("pod"));
+        lines.push(text("arn", &p.arn));
+        let workload = if p.workload.is_empty() {
+            "(none)".to_string()
+        } else {
+            format!("{}/{}", p.workload_kind, p.workload)
+        };
+        lines.push(text("workload", &workload));
+        let shown: Vec<String> = p
+            .nodes
+            .iter()
+            .take(2)
+            .map(|n| alloc::short_resource(n))
+            .collect();
+        let mut nodes = shown.join(", ");
+        if p.nodes.len() > 2 {
+            nodes.push_str(&format!(" +{} more", p.nodes.len() - 2));
+        }
+        let label = if p.nodes.len() == 1 { "node" } else { "nodes" };
+        lines.push(text(label, &nodes));
+        lines.push(kv("cpu", p.cpu.to_string()));
+        lines.push(kv("memory", p.memory.to_string()));
+        if p.other != Money::ZERO {
+            lines.push(kv("other", p.other.to_string()));
+        }
+    }
+    if d.by_category.len() > 1 || d.pod.is_none() {
+        lines.push(head("by category"));
+        for (c, m) in &d.by_category {
+            lines.push(kv(c.name(), m.to_string()));
+        }
+    }
+    lines.push(head("by service"));
+    for (s, m) in &d.by_service {
+        lines.push(kv(s, m.to_string()));
+    }
+    if let Some(noun) = d.children_noun
+        && !d.top_children.is_empty()
+    {
+        lines.push(head(&format!("top {noun}s")));
+        for (s, m) in &d.top_children {
+            lines.push(kv(s, m.to_string()));
+        }
+    }
+    lines.push(head("by day"));
+    lines.extend(by_day(&d.by_day, &view, theme, &kv));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Newest first, at most 14 days.
+fn by_day(
+    days: &[(i32, Money)],
+    view: &View,
+    theme: Theme,
+    kv: &dyn Fn(&str, String) -> Line<'static>,
+) -> Vec<Line<'static>> {
+    days.iter()
+        .rev()
+        .take(14)
+        .map(|(day, m)| {
+            let mark = if *day >= view.provisional_from {
+                theme.provisional()
+            } else {
+                " "
+            };
+            kv(&format!("{}{mark}", date_of(*day)), m.to_string())
+        })
+        .collect()
+}

@@ -1,0 +1,151 @@
+//! The header (profile, source, window, metric, billed-through date, data age, provisional
+//! days) and the breadcrumb line.
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::theme::Theme;
+use crate::app::{App, JobState};
+use crate::cur::time::date_of;
+
+/// A duration as the user reads it: `45s`, `12m`, `3h`, `2d 4h`.
+pub fn age(secs: i64) -> String {
+    match secs.max(0) {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m", s / 60),
+        s if s < 48 * 3600 => format!("{}h", s / 3600),
+        s => format!("{}d {}h", s / 86400, s % 86400 / 3600),
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
+    let job = app.job();
+    let dot = theme.dot();
+    let mut first = vec![
+        Span::styled("curtop", theme.title()),
+        Span::raw(dot),
+        Span::styled("profile ", theme.dim()),
+        Span::raw(job.profile.clone()),
+    ];
+    if app.is_demo() {
+        first.push(Span::styled(" (demo data)", theme.warn()));
+    }
+    let state = match &job.state {
+        JobState::Idle => Span::styled("idle", theme.dim()),
+        JobState::Running { progress, .. } => Span::styled(
+            if progress.parts_total > 0 {
+                format!("fetching {}/{}", progress.parts_done, progress.parts_total)
+            } else {
+                "fetching".to_string()
+            },
+            theme.warn(),
+        ),
+        JobState::Ready => Span::styled("ready", theme.ok()),
+        JobState::Failed(f) => Span::styled(format!("FAILED {}", f.code), theme.error()),
+    };
+    first.push(Span::raw(dot));
+    first.push(state);
+    if let Some(data) = app.data() {
+        first.push(Span::raw(dot));
+        first.push(Span::styled("source ", theme.dim()));
+        first.push(Span::raw(data.origin.clone()));
+    }
+    // Second line: segments in order of importance, each added only if it fits.
+    let mut segments: Vec<Vec<Span<'static>>> = Vec::new();
+    let window = match app.view() {
+        Some(view) => format!("{} {}", app.window, view.window),
+        None => app.window.to_string(),
+    };
+    segments.push(vec![Span::raw(window)]);
+    segments.push(vec![Span::raw(app.metric.name())]);
+    if let Some(data) = app.data() {
+        if let Some((_, last)) = data.facts.day_range() {
+            segments.push(vec![
+                Span::styled("billed through ", theme.dim()),
+                Span::raw(date_of(last).to_string()),
+            ]);
+            if last >= app.provisional_from() {
+                segments.push(vec![Span::styled(
+                    format!(
+                        "{}provisional from {}",
+                        theme.provisional(),
+                        date_of(app.provisional_from()).format("%m-%d")
+                    ),
+                    theme.warn(),
+                )]);
+            }
+        }
+        let delivered: Option<DateTime<Utc>> = data
+            .delivery
+            .periods
+            .iter()
+            .filter_map(|p| p.modified)
+            .max()
+            .map(DateTime::<Utc>::from);
+        if let Some(at) = delivered {
+            segments.push(vec![
+                Span::styled("delivered ", theme.dim()),
+                Span::raw(format!("{} ago", age((app.now - at).num_seconds()))),
+            ]);
+        }
+    }
+    let mut second: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for (i, seg) in segments.into_iter().enumerate() {
+        let w: usize = seg.iter().map(|s| s.content.chars().count()).sum::<usize>()
+            + if i == 0 { 0 } else { dot.chars().count() };
+        if used + w > area.width as usize {
+            continue;
+        }
+        used += w;
+        if i > 0 {
+            second.push(Span::raw(dot));
+        }
+        second.extend(seg);
+    }
+    frame.render_widget(Paragraph::new(vec![Line::from(first), Line::from(second)]), area);
+}
+
+pub fn breadcrumb(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
+    let crumbs = app.breadcrumb();
+    let mut spans = Vec::new();
+    for (i, c) in crumbs.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(theme.crumb_sep(), theme.dim()));
+        }
+        let style = if i + 1 == crumbs.len() {
+            theme.title()
+        } else {
+            ratatui::style::Style::new()
+        };
+        spans.push(Span::styled(c.clone(), style));
+    }
+    if let Some(f) = app.frame() {
+        spans.push(Span::styled(
+            format!("{}sort {}", theme.dot(), app.sort.label(app.display.ascii)),
+            theme.dim(),
+        ));
+        if !f.filter.is_empty() {
+            spans.push(Span::styled(
+                format!("{}filter /{}", theme.dot(), f.filter),
+                theme.warn(),
+            ));
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ages_read_naturally() {
+        assert_eq!(super::age(5), "5s");
+        assert_eq!(super::age(300), "5m");
+        assert_eq!(super::age(7200), "2h");
+        assert_eq!(super::age(3 * 86400 + 3600), "3d 1h");
+        assert_eq!(super::age(-4), "0s");
+    }
+}

@@ -1,0 +1,180 @@
+//! Panes about integrations rather than costs: the loading pane (a fetch's progress), the
+//! diagnostics pane of a failed profile, and the integrations pane (one line per profile).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::header::age;
+use super::popup;
+use super::theme::Theme;
+use crate::app::{App, Failure, FetchProgress, Job, JobState};
+use crate::config::SourceSpec;
+
+/// Bytes as MiB/GiB.
+fn size(bytes: u64) -> String {
+    let b = bytes as f64;
+    if b >= 1024.0 * 1024.0 * 1024.0 {
+        format!("{:.1} GiB", b / (1024.0 * 1024.0 * 1024.0))
+    } else {
+        format!("{:.1} MiB", b / (1024.0 * 1024.0))
+    }
+}
+
+fn progress_text(p: &FetchProgress) -> String {
+    let mut s = format!("parts {}/{}", p.parts_done, p.parts_total);
+    if p.bytes_total > 0 {
+        s.push_str(&format!(", {} of {}", size(p.bytes_read), size(p.bytes_total)));
+    }
+    s
+}
+
+pub fn loading(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
+    let job = app.job();
+    let block = theme.block(&format!("profile {}", job.profile));
+    let mut lines = Vec::new();
+    match &job.state {
+        JobState::Running { progress, started } => {
+            lines.push(Line::styled(
+                format!(
+                    "fetching the bill ({} elapsed)",
+                    age((app.now - *started).num_seconds())
+                ),
+                theme.warn(),
+            ));
+            let w = (area.width as usize).saturating_sub(6).min(50);
+            let (done, total) = if progress.bytes_total > 0 {
+                (progress.bytes_read, progress.bytes_total)
+            } else {
+                (progress.parts_done, progress.parts_total)
+            };
+            lines.push(Line::raw(format!("[{}]", theme.bar(done, total, w))));
+            lines.push(Line::raw(progress_text(progress)));
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                "keys keep working: i integrations, p another profile, q quit",
+                theme.dim(),
+            ));
+        }
+        JobState::Ready => lines.push(Line::raw(
+            "no billing data in this window; press w to pick another",
+        )),
+        _ => lines.push(Line::raw("waiting to fetch; r fetches now")),
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// Lines of a diagnosis: title, what was seen, probable causes, numbered fix steps.
+pub fn diagnosis_lines(f: &Failure, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(format!("[{}] ", f.code), theme.error()),
+            Span::styled(f.title.clone(), theme.error()),
+        ]),
+        Line::raw(""),
+    ];
+    if !f.seen.is_empty() {
+        lines.push(Line::styled("What curtop saw", theme.title()));
+        lines.extend(f.seen.iter().map(|s| Line::raw(format!("  {s}"))));
+    }
+    if !f.causes.is_empty() {
+        lines.push(Line::styled("Probable causes", theme.title()));
+        lines.extend(f.causes.iter().map(|s| Line::raw(format!("  - {s}"))));
+    }
+    if !f.fixes.is_empty() {
+        lines.push(Line::styled("Fix", theme.title()));
+        lines.extend(
+            f.fixes
+                .iter()
+                .enumerate()
+                .map(|(i, s)| Line::raw(format!("  {}. {s}", i + 1))),
+        );
+    }
+    lines
+}
+
+pub fn diagnosis(frame: &mut Frame, area: Rect, app: &App, theme: Theme, failure: &Failure) {
+    let block = theme.block(&format!("diagnostics {}", app.job().profile));
+    let mut lines = diagnosis_lines(failure, theme);
+    lines.push(Line::raw(""));
+    let dot = theme.dot();
+    lines.push(Line::styled(
+        format!("r retry{dot}p or i another profile{dot}q quit"),
+        theme.dim(),
+    ));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+fn source_kind(app: &App, i: usize) -> &'static str {
+    match app.config.profiles[i].source {
+        SourceSpec::Local { .. } => "local",
+        SourceSpec::Demo { .. } => "demo",
+    }
+}
+
+fn state_span(job: &Job, app: &App, theme: Theme) -> Span<'static> {
+    match &job.state {
+        JobState::Idle => Span::styled("idle", theme.dim()),
+        JobState::Running { progress, .. } => {
+            Span::styled(format!("running {}", progress_text(progress)), theme.warn())
+        }
+        JobState::Ready => Span::styled(
+            format!(
+                "ready{}",
+                job.last_success.map_or(String::new(), |t| format!(
+                    " {} ago",
+                    age((app.now - t).num_seconds())
+                ))
+            ),
+            theme.ok(),
+        ),
+        JobState::Failed(f) => Span::styled(format!("failed: {}", f.code), theme.error()),
+    }
+}
+
+pub fn integrations(frame: &mut Frame, area: Rect, app: &App, theme: Theme, selected: usize) {
+    let h = (app.jobs.len() as u16 + 12).min(area.height);
+    let rect = popup(frame, area, area.width.saturating_sub(4).min(110), h);
+    let block = theme.block("integrations");
+    let mut lines = Vec::new();
+    for (i, job) in app.jobs.iter().enumerate() {
+        let mark = if i == app.active { "*" } else { " " };
+        let style = if i == selected {
+            theme.selected()
+        } else {
+            ratatui::style::Style::new()
+        };
+        let last = job.last_success.map_or("never".to_string(), |t| {
+            format!("{}", t.format("%Y-%m-%d %H:%M UTC"))
+        });
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{mark} {:<16} {:<6} ", job.profile, source_kind(app, i)),
+                style,
+            ),
+            state_span(job, app, theme),
+            Span::styled(format!("  last success {last}"), theme.dim()),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    if let Some(job) = app.jobs.get(selected) {
+        if let JobState::Failed(f) = &job.state {
+            lines.extend(diagnosis_lines(f, theme));
+        } else {
+            lines.push(Line::styled(format!("log of {}", job.profile), theme.title()));
+            lines.extend(job.log.iter().rev().take(6).map(|l| Line::raw(format!("  {l}"))));
+        }
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
+}

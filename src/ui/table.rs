@@ -1,0 +1,322 @@
+//! The cost table of the current level: name, kind, cost, share of the parent, Δ vs the
+//! previous window (absolute and %), a sparkline, flags. Columns are dropped by priority when
+//! the screen is narrow; only the visible rows are formatted.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::theme::Theme;
+use super::{fit, fit_middle, right};
+use crate::alloc::Row;
+use crate::app::nav::SortKey;
+use crate::app::{App, share, signed};
+use crate::cur::money::Money;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Col {
+    Kind,
+    Cost,
+    Share,
+    Delta,
+    DeltaPct,
+    Trend,
+    Flags,
+}
+
+impl Col {
+    fn width(self, trend: usize) -> usize {
+        match self {
+            Col::Kind => 12,
+            Col::Cost => 13,
+            Col::Share => 6,
+            Col::Delta => 12,
+            Col::DeltaPct => 7,
+            Col::Trend => trend,
+            Col::Flags => 2,
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Col::Kind => "KIND",
+            Col::Cost => "COST",
+            Col::Share => "SHARE",
+            Col::Delta => "Δ",
+            Col::DeltaPct => "Δ%",
+            Col::Trend => "TREND",
+            Col::Flags => "",
+        }
+    }
+}
+
+/// Name needs at least this much before optional columns are added.
+const MIN_NAME: usize = 18;
+
+/// Which columns fit in `width`, in display order.
+fn columns(width: usize, trend: usize) -> Vec<Col> {
+    // Most important first.
+    let priority = [
+        Col::Cost,
+        Col::Share,
+        Col::DeltaPct,
+        Col::Flags,
+        Col::Delta,
+        Col::Trend,
+        Col::Kind,
+    ];
+    let mut chosen = Vec::new();
+    let mut used = MIN_NAME;
+    for c in priority {
+        let w = c.width(trend) + 1;
+        // Stop at the first that does not fit: a less important column never takes the
+        // place of a more important one.
+        if used + w > width {
+            break;
+        }
+        used += w;
+        chosen.push(c);
+    }
+    let order = [
+        Col::Kind,
+        Col::Cost,
+        Col::Share,
+        Col::Delta,
+        Col::DeltaPct,
+        Col::Trend,
+        Col::Flags,
+    ];
+    order.into_iter().filter(|c| chosen.contains(c)).collect()
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
+    let Some(f) = app.frame() else { return };
+    let noun = f.level.kind.noun();
+    let title = format!("{noun}s ({})", f.level.rows.len());
+    let block = theme.block(&title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height < 3 {
+        return;
+    }
+    let width = inner.width as usize;
+    let buckets = f.level.rows.first().map_or(0, |r| r.series.len());
+    let trend = buckets.clamp(1, 16);
+    let cols = columns(width, trend);
+    let fixed: usize = cols.iter().map(|c| c.width(trend) + 1).sum();
+    let name_w = width.saturating_sub(fixed).max(4);
+    let ascii = app.display.ascii;
+
+    let mut lines: Vec<Line> = Vec::new();
+    // Column header, with the sort marker on the sorted column.
+    let marker = |key: SortKey| -> &'static str {
+        if app.sort.key != key {
+            ""
+        } else if app.sort.reverse != (key == SortKey::Name) {
+            if ascii { "^" } else { "↑" }
+        } else if ascii {
+            "v"
+        } else {
+            "↓"
+        }
+    };
+    let mut head = vec![Span::styled(
+        format!(
+            "{:<name_w$}",
+            fit(
+                &format!("{}{}", noun.to_uppercase(), marker(SortKey::Name)),
+                name_w,
+                ascii
+            )
+        ),
+        theme.column_header(),
+    )];
+    for c in &cols {
+        let mut t = c.title().to_string();
+        if *c == Col::Cost {
+            t.push_str(marker(SortKey::Cost));
+        }
+        if *c == Col::Delta || (*c == Col::DeltaPct && !cols.contains(&Col::Delta)) {
+            t.push_str(marker(SortKey::Delta));
+        }
+        if ascii {
+            t = t.replace('Δ', "chg");
+        }
+        let w = c.width(trend);
+        let cell = if matches!(c, Col::Kind | Col::Trend | Col::Flags) {
+            format!("{:<w$}", fit(&t, w, ascii))
+        } else {
+            right(&fit(&t, w, ascii), w)
+        };
+        head.push(Span::raw(" "));
+        head.push(Span::styled(cell, theme.column_header()));
+    }
+    lines.push(Line::from(head));
+
+    let rows_h = inner.height as usize - 2;
+    let offset = visible_offset(f.selected, f.offset, rows_h, f.order.len());
+    let path = app.path();
+    for (pos, &i) in f.order.iter().enumerate().skip(offset).take(rows_h) {
+        let row = &f.level.rows[i as usize];
+        let selected = pos == f.selected;
+        lines.push(row_line(row, f.level.total, &cols, name_w, trend, theme, selected, ascii, &path));
+    }
+    while lines.len() < rows_h + 1 {
+        lines.push(Line::raw(""));
+    }
+    // Totals: what is shown, and the parent.
+    let shown: Money = f.order.iter().map(|&i| f.level.rows[i as usize].cost).sum();
+    let total = if f.order.len() == f.level.rows.len() {
+        format!("{} rows{}total {}", f.order.len(), theme.dot(), f.level.total)
+    } else {
+        format!(
+            "shown {} of {} rows{}{} of {}",
+            f.order.len(),
+            f.level.rows.len(),
+            theme.dot(),
+            shown,
+            f.level.total
+        )
+    };
+    lines.push(Line::styled(fit(&total, width, ascii), theme.dim()));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The first shown position so that the selection is visible (the stored offset is a hint
+/// from the last movement; the render is pure).
+fn visible_offset(selected: usize, offset: usize, height: usize, len: usize) -> usize {
+    let height = height.max(1);
+    let mut offset = offset;
+    if selected < offset {
+        offset = selected;
+    } else if selected >= offset + height {
+        offset = selected + 1 - height;
+    }
+    offset.min(len.saturating_sub(height))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn row_line(
+    row: &Row,
+    parent: Money,
+    cols: &[Col],
+    name_w: usize,
+    trend: usize,
+    theme: Theme,
+    selected: bool,
+    ascii: bool,
+    path: &[crate::alloc::Step],
+) -> Line<'static> {
+    let base = if selected { theme.selected() } else { Style::new() };
+    let opens = row.has_children(path);
+    let lead = match (opens, ascii) {
+        (true, false) => "▸ ",
+        (true, true) => "> ",
+        (false, _) => "  ",
+    };
+    let name = format!(
+        "{lead}{}",
+        fit_middle(&row.name, name_w.saturating_sub(2), ascii)
+    );
+    let mut spans = vec![Span::styled(format!("{name:<name_w$}"), base)];
+    for c in cols {
+        let w = c.width(trend);
+        let (text, style) = match c {
+            Col::Kind => (format!("{:<w$}", fit(&row.kind, w, ascii)), theme.dim()),
+            Col::Cost => (right(&row.cost.to_string(), w), Style::new()),
+            Col::Share => (
+                right(&format!("{:.1}%", share(row.cost, parent)), w),
+                Style::new(),
+            ),
+            Col::Delta => {
+                let d = row.delta();
+                let style = delta_style(d, theme);
+                (right(&fit(&signed(d), w, ascii), w), style)
+            }
+            Col::DeltaPct => {
+                let (t, style) = if row.is_new() {
+                    ("new".to_string(), theme.warn())
+                } else if row.is_gone() {
+                    ("gone".to_string(), theme.dim())
+                } else {
+                    let p = row.delta_pct().unwrap_or(0.0);
+                    let arrow = if p > 0.05 {
+                        theme.arrow_up()
+                    } else if p < -0.05 {
+                        theme.arrow_down()
+                    } else {
+                        " "
+                    };
+                    (format!("{arrow}{:.0}%", p.abs()), delta_style(row.delta(), theme))
+                };
+                (right(&fit(&t, w, ascii), w), style)
+            }
+            Col::Trend => {
+                let values = squeeze(&row.series, w);
+                (format!("{:<w$}", theme.sparkline(&values)), theme.dim())
+            }
+            Col::Flags => {
+                let t = if row.provisional { theme.provisional() } else { " " };
+                (format!("{t:<w$}"), theme.warn())
+            }
+        };
+        spans.push(Span::styled(" ", base));
+        spans.push(Span::styled(text, if selected { base } else { style }));
+    }
+    Line::from(spans)
+}
+
+fn delta_style(d: Money, theme: Theme) -> Style {
+    if d > Money::ZERO {
+        theme.up()
+    } else if d < Money::ZERO {
+        theme.down()
+    } else {
+        Style::new()
+    }
+}
+
+/// Sums `series` into at most `width` buckets.
+fn squeeze(series: &[Money], width: usize) -> Vec<f64> {
+    if series.len() <= width {
+        return series.iter().map(|m| m.dollars()).collect();
+    }
+    let mut out = vec![0.0; width];
+    for (i, m) in series.iter().enumerate() {
+        out[i * width / series.len()] += m.dollars();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_drop_by_priority() {
+        let all = columns(200, 16);
+        assert_eq!(all.len(), 7);
+        let narrow = columns(78, 16);
+        assert!(narrow.contains(&Col::Cost) && narrow.contains(&Col::Share));
+        assert!(!narrow.contains(&Col::Kind), "{narrow:?}");
+        let tiny = columns(40, 16);
+        assert_eq!(tiny, vec![Col::Cost, Col::Share]);
+    }
+
+    #[test]
+    fn offsets_follow_the_selection() {
+        assert_eq!(visible_offset(0, 0, 10, 100), 0);
+        assert_eq!(visible_offset(15, 0, 10, 100), 6);
+        assert_eq!(visible_offset(3, 6, 10, 100), 3);
+        assert_eq!(visible_offset(99, 95, 10, 100), 90);
+    }
+
+    #[test]
+    fn series_are_squeezed_by_summing() {
+        let s: Vec<Money> = (1..=4).map(|d| Money(d * 1_000_000_000)).collect();
+        assert_eq!(squeeze(&s, 2), vec![3.0, 7.0]);
+        assert_eq!(squeeze(&s, 8), vec![1.0, 2.0, 3.0, 4.0]);
+    }
+}

@@ -1,0 +1,191 @@
+//! Panes rendered into ratatui's `TestBackend` at 80×24 and 120×40, in colour and without,
+//! compared line by line with golden files in `tests/fixtures/ui/` (`CURTOP_BLESS=1` rewrites
+//! them after a deliberate change; review the diff).
+
+use std::path::PathBuf;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::{Color, Modifier};
+
+use super::draw;
+use crate::alloc::Step;
+use crate::cur::attribution::Category;
+use crate::app::testing::{config, now, send, started};
+use crate::app::{App, Display, Msg, run_command};
+use crate::config::keys::{Key, KeyCode};
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+fn render(app: &mut App, (w, h): (u16, u16)) -> Buffer {
+    app.size = (w, h);
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| draw(f, app)).unwrap();
+    terminal.backend().buffer().clone()
+}
+
+fn text(buf: &Buffer) -> String {
+    let area = buf.area;
+    let mut out = String::new();
+    for y in 0..area.height {
+        let mut line = String::new();
+        for x in 0..area.width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Compares with the golden file, line by line.
+fn golden(name: &str, actual: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/ui")
+        .join(format!("{name}.txt"));
+    if std::env::var_os("CURTOP_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!("{}: {e}; run with CURTOP_BLESS=1 to create it", path.display())
+    });
+    for (i, (a, e)) in actual.lines().zip(expected.lines()).enumerate() {
+        assert_eq!(a, e, "{name}: line {} differs\n--- actual ---\n{actual}", i + 1);
+    }
+    assert_eq!(actual.lines().count(), expected.lines().count(), "{name}: line count");
+}
+
+/// Renders a scenario at both sizes, in colour and without; the text is the same in both
+/// modes, colour never appears without colour, and the selection is always visible.
+fn scenario(name: &str, app: &mut App) {
+    for size in SIZES {
+        app.display = Display { color: true, ascii: false };
+        let colour = render(app, size);
+        app.display = Display { color: false, ascii: false };
+        let mono = render(app, size);
+        let t = text(&colour);
+        assert_eq!(t, text(&mono), "{name}: text must not depend on colour");
+        golden(&format!("{name}-{}x{}", size.0, size.1), &t);
+        for cell in mono.content() {
+            assert!(
+                matches!(cell.fg, Color::Reset) && matches!(cell.bg, Color::Reset),
+                "{name}: colour without colour: {cell:?}"
+            );
+        }
+        if app.frame().is_some_and(|f| f.selected_row().is_some()) {
+            assert!(
+                mono.content().iter().any(|c| c.modifier.contains(Modifier::REVERSED)),
+                "{name}: the selection needs reverse video without colour"
+            );
+            assert!(
+                colour.content().iter().any(|c| c.bg == Color::Blue),
+                "{name}: the selection is highlighted in colour"
+            );
+        }
+        app.display = Display { color: false, ascii: true };
+        let ascii = text(&render(app, size));
+        assert!(
+            ascii.is_ascii(),
+            "{name}: --ascii drew {:?}",
+            ascii.chars().filter(|c| !c.is_ascii()).collect::<String>()
+        );
+    }
+}
+
+fn key(c: char) -> Msg {
+    Msg::Key(Key::char(c))
+}
+
+fn enter() -> Msg {
+    Msg::Key(Key::plain(KeyCode::Enter))
+}
+
+#[test]
+fn overview() {
+    let mut app = started();
+    scenario("overview", &mut app);
+}
+
+#[test]
+fn cluster_level() {
+    let mut app = started();
+    send(&mut app, [enter()]);
+    scenario("cluster", &mut app);
+}
+
+#[test]
+fn pod_detail() {
+    let mut app = started();
+    run_command(&mut app, "ns payments");
+    assert_eq!(app.frames.len(), 3, "{:?}", app.status);
+    let facts = &app.data().unwrap().facts;
+    let workload = app
+        .frame()
+        .unwrap()
+        .level
+        .rows
+        .iter()
+        .filter(|r| matches!(r.step, Step::Workload { .. }))
+        .filter(|r| {
+            r.facts
+                .iter()
+                .any(|&i| facts.rows[i as usize].category == Category::Pod)
+        })
+        .max_by_key(|r| r.cost)
+        .unwrap()
+        .step;
+    app.frames.last_mut().unwrap().select_step(workload);
+    send(&mut app, [enter()]);
+    let pod = app
+        .frame()
+        .unwrap()
+        .level
+        .rows
+        .iter()
+        .filter(|r| matches!(r.step, Step::Pod(_)))
+        .max_by_key(|r| r.cost)
+        .unwrap()
+        .step;
+    app.frames.last_mut().unwrap().select_step(pod);
+    let f = app.frame().unwrap();
+    assert!(matches!(f.selected_row().unwrap().step, Step::Pod(_)));
+    scenario("pod", &mut app);
+    // The pane shows what a pod is: its ARN, node and CPU/memory split.
+    let t = text(&render(&mut app, (120, 40)));
+    for needle in ["arn:aws:eks:", "node", "cpu", "memory", "by day"] {
+        assert!(t.contains(needle), "pod detail lacks {needle}\n{t}");
+    }
+}
+
+#[test]
+fn help_window_and_integrations_overlays() {
+    let mut app = started();
+    send(&mut app, [key('?')]);
+    scenario("help", &mut app);
+    send(&mut app, [Msg::Key(Key::plain(KeyCode::Esc)), key('w')]);
+    scenario("window", &mut app);
+    send(&mut app, [Msg::Key(Key::plain(KeyCode::Esc)), key('i'), key('j')]);
+    scenario("integrations", &mut app);
+}
+
+#[test]
+fn diagnostics_of_a_failed_profile() {
+    let mut app = started();
+    run_command(&mut app, "profile broken");
+    scenario("diagnostics", &mut app);
+    let t = text(&render(&mut app, (80, 24)));
+    assert!(t.contains("path-not-found"), "{t}");
+}
+
+#[test]
+fn loading_and_too_small() {
+    let mut app = App::new(config(), 0, now(), Display { color: true, ascii: false });
+    let _fetches = app.start();
+    scenario("loading", &mut app);
+    let t = text(&render(&mut app, (50, 12)));
+    assert!(t.contains("terminal too small"), "{t}");
+    assert!(t.contains("need 60x15, have 50x12"), "{t}");
+}
