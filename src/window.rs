@@ -168,7 +168,15 @@ mod tests {
 
     #[test]
     fn display_reads_back() {
-        for s in ["all", "latest", "2024-02", "2024-02-03..2024-02-10", "today", "7d", "mtd"] {
+        for s in [
+            "all",
+            "latest",
+            "2024-02",
+            "2024-02-03..2024-02-10",
+            "today",
+            "7d",
+            "mtd",
+        ] {
             assert_eq!(s.parse::<WindowSpec>().unwrap().to_string(), s);
         }
     }

@@ -32,7 +32,10 @@ pub enum Step {
     ControlPlane,
     /// External resources tagged with a cluster but no namespace.
     ClusterExternal,
-    Workload { kind: Sym, name: Sym },
+    Workload {
+        kind: Sym,
+        name: Sym,
+    },
     Pod(Sym),
     Resource(Sym),
     Node(Sym),
@@ -284,7 +287,12 @@ impl Level {
     /// The level below `parent` for a path ending in `parent.step`; `None` at a leaf.
     pub fn children(facts: &Facts, path: &[Step], parent: &Row, view: &View) -> Option<Level> {
         let kind = LevelKind::of(path)?;
-        Some(Level::build(facts, kind, parent.facts.iter().copied(), view))
+        Some(Level::build(
+            facts,
+            kind,
+            parent.facts.iter().copied(),
+            view,
+        ))
     }
 
     /// Groups fact rows by their key at `kind`.
@@ -432,32 +440,39 @@ pub fn detail(facts: &Facts, path: &[Step], row: &Row, view: &View) -> Detail {
         }
     }
     if let Some(p) = &mut pod {
-        p.nodes = nodes.iter().map(|&n| facts.strings.get(n).to_string()).collect();
+        p.nodes = nodes
+            .iter()
+            .map(|&n| facts.strings.get(n).to_string())
+            .collect();
         p.nodes.sort();
     }
     let top = |m: Vec<(String, Money)>| -> Vec<(String, Money)> {
-        let mut m: Vec<(String, Money)> = m.into_iter().filter(|(_, c)| *c != Money::ZERO).collect();
+        let mut m: Vec<(String, Money)> =
+            m.into_iter().filter(|(_, c)| *c != Money::ZERO).collect();
         m.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         m.truncate(5);
         m
     };
     Detail {
-        by_category: cats.into_iter().filter(|(_, c)| *c != Money::ZERO).collect(),
-        by_service: top(
-            services
-                .into_iter()
-                .map(|(s, c)| {
-                    let name = if s == NONE { "(no service)" } else { facts.strings.get(s) };
-                    (name.to_string(), c)
-                })
-                .collect(),
-        ),
-        top_children: top(
-            children
-                .into_iter()
-                .map(|(s, c)| (describe(facts, s).0, c))
-                .collect(),
-        ),
+        by_category: cats
+            .into_iter()
+            .filter(|(_, c)| *c != Money::ZERO)
+            .collect(),
+        by_service: top(services
+            .into_iter()
+            .map(|(s, c)| {
+                let name = if s == NONE {
+                    "(no service)"
+                } else {
+                    facts.strings.get(s)
+                };
+                (name.to_string(), c)
+            })
+            .collect()),
+        top_children: top(children
+            .into_iter()
+            .map(|(s, c)| (describe(facts, s).0, c))
+            .collect()),
         children_noun: child_kind.map(LevelKind::noun),
         by_day: days.into_iter().collect(),
         pod,
@@ -474,8 +489,8 @@ mod tests {
     fn demo() -> (Facts, View) {
         let config = Config::demo();
         let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 15).unwrap();
-        let loaded = source::load(config.default_profile(), WindowSpec::All, &[], today, None)
-            .unwrap();
+        let loaded =
+            source::load(config.default_profile(), WindowSpec::All, &[], today, None).unwrap();
         let (first, last) = loaded.facts.day_range().unwrap();
         let view = View {
             window: Window {
@@ -490,7 +505,13 @@ mod tests {
     }
 
     /// Walks every level below `path` and asserts each parent equals its children.
-    fn check_partition(facts: &Facts, path: &mut Vec<Step>, level: &Level, view: &View, depth: usize) -> usize {
+    fn check_partition(
+        facts: &Facts,
+        path: &mut Vec<Step>,
+        level: &Level,
+        view: &View,
+        depth: usize,
+    ) -> usize {
         let mut levels = 1;
         for row in &level.rows {
             path.push(row.step);
@@ -517,7 +538,10 @@ mod tests {
             let bill = facts.bill_total(view.window.start, view.window.end);
             assert_eq!(root.total, bill[metric], "{metric:?}");
             let prev = view.window.previous();
-            assert_eq!(root.prev_total, facts.bill_total(prev.start, prev.end)[metric]);
+            assert_eq!(
+                root.prev_total,
+                facts.bill_total(prev.start, prev.end)[metric]
+            );
             let walked = check_partition(&facts, &mut Vec::new(), &root, &view, 0);
             assert!(walked > 20, "walked only {walked} levels");
         }
@@ -555,7 +579,11 @@ mod tests {
             .unwrap();
         path.push(wl.step);
         let pods = Level::children(&facts, &path, wl, &view).unwrap();
-        let pod = pods.rows.iter().find(|r| matches!(r.step, Step::Pod(_))).unwrap();
+        let pod = pods
+            .rows
+            .iter()
+            .find(|r| matches!(r.step, Step::Pod(_)))
+            .unwrap();
         path.push(pod.step);
         let d = detail(&facts, &path, pod, &view);
         let p = d.pod.as_ref().unwrap();
@@ -567,14 +595,22 @@ mod tests {
         assert_eq!(d.children_noun, Some("usage type"));
         let usage = Level::children(&facts, &path, pod, &view).unwrap();
         path.push(usage.rows[0].step);
-        assert_eq!(LevelKind::of(&path), None, "usage types of a pod are a leaf");
+        assert_eq!(
+            LevelKind::of(&path),
+            None,
+            "usage types of a pod are a leaf"
+        );
     }
 
     #[test]
     fn unallocated_drills_to_services_usage_types_and_accounts() {
         let (facts, view) = demo();
         let root = Level::root(&facts, &view);
-        let un = root.rows.iter().find(|r| r.step == Step::Unallocated).unwrap();
+        let un = root
+            .rows
+            .iter()
+            .find(|r| r.step == Step::Unallocated)
+            .unwrap();
         let mut path = vec![Step::Unallocated];
         let services = Level::children(&facts, &path, un, &view).unwrap();
         assert_eq!(services.kind, LevelKind::Services);
@@ -587,7 +623,10 @@ mod tests {
 
     #[test]
     fn resource_names_are_shortened_from_arns() {
-        assert_eq!(short_resource("arn:aws:rds:us-east-1:1:db:orders"), "orders");
+        assert_eq!(
+            short_resource("arn:aws:rds:us-east-1:1:db:orders"),
+            "orders"
+        );
         assert_eq!(short_resource("arn:aws:s3:::my-bucket"), "my-bucket");
         assert_eq!(short_resource("i-0abc"), "i-0abc");
         assert_eq!(

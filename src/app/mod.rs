@@ -247,9 +247,9 @@ impl App {
     pub fn view(&self) -> Option<View> {
         let data = self.data()?;
         let range = data.facts.day_range();
-        let mut window =
-            self.window
-                .resolve(self.today(), data.delivery.latest_span(), range)?;
+        let mut window = self
+            .window
+            .resolve(self.today(), data.delivery.latest_span(), range)?;
         // A window reaching past the last billed day is compared on the days billed so far
         // (month to date against the same number of days before), not on empty days.
         if let Some((_, last)) = range
@@ -469,7 +469,10 @@ fn on_fetched(
     let saved = (profile == app.active).then(|| app.saved_path());
     let job = &mut app.jobs[profile];
     if job.generation != generation {
-        job.log(now, format!("dropped a stale result (generation {generation})"));
+        job.log(
+            now,
+            format!("dropped a stale result (generation {generation})"),
+        );
         return Vec::new();
     }
     let old = job.data.clone();
@@ -565,7 +568,10 @@ fn on_key(app: &mut App, key: Key) -> Vec<Cmd> {
         Mode::Command(text) => on_command_key(app, key, text),
         Mode::Help => {
             if matches!(key.code, KeyCode::Esc | KeyCode::Enter)
-                || matches!(app.config.keys.action(key), Some(Action::Help | Action::Quit))
+                || matches!(
+                    app.config.keys.action(key),
+                    Some(Action::Help | Action::Quit)
+                )
             {
                 app.mode = Mode::Normal;
             }
@@ -885,7 +891,10 @@ fn jump(app: &mut App, dim: Dim, name: &str) {
             .map(|r| r.step),
     };
     let Some(cluster) = cluster else {
-        app.status = Some(format!("no {} named `{name}` in this window", dim_noun(dim)));
+        app.status = Some(format!(
+            "no {} named `{name}` in this window",
+            dim_noun(dim)
+        ));
         return;
     };
     let mut path = vec![
@@ -898,7 +907,10 @@ fn jump(app: &mut App, dim: Dim, name: &str) {
     }
     app.rebuild(&path);
     if app.path().last().copied() != path.last().and_then(|p| p.0) {
-        app.status = Some(format!("no {} named `{name}` in this window", dim_noun(dim)));
+        app.status = Some(format!(
+            "no {} named `{name}` in this window",
+            dim_noun(dim)
+        ));
     }
 }
 
@@ -923,9 +935,7 @@ fn set_metric(app: &mut App, metric: Metric) {
         .data()
         .is_some_and(|d| !d.facts.columns.has(Field::NetUnblendedCost));
     if metric == Metric::Net && no_net {
-        app.status = Some(
-            "net: this report has no net columns, so net equals amortized".into(),
-        );
+        app.status = Some("net: this report has no net columns, so net equals amortized".into());
     } else {
         app.status = Some(format!("metric: {}", metric.name()));
     }

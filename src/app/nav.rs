@@ -52,8 +52,14 @@ impl Sort {
             SortKey::Name => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
             SortKey::Delta => b.delta().cmp(&a.delta()),
         };
-        let natural = natural.then_with(|| a.name.cmp(&b.name)).then_with(|| a.step.cmp(&b.step));
-        if self.reverse { natural.reverse() } else { natural }
+        let natural = natural
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.step.cmp(&b.step));
+        if self.reverse {
+            natural.reverse()
+        } else {
+            natural
+        }
     }
 
     /// `cost↓`, `name↑`, `Δ↓`; with `ascii`, `cost-desc`, `name-asc`, `change-desc`.
@@ -230,7 +236,10 @@ mod tests {
     }
 
     fn names(f: &Frame) -> Vec<&str> {
-        f.order.iter().map(|&i| f.level.rows[i as usize].name.as_str()).collect()
+        f.order
+            .iter()
+            .map(|&i| f.level.rows[i as usize].name.as_str())
+            .collect()
     }
 
     #[test]

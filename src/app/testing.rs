@@ -64,11 +64,13 @@ pub fn started() -> App {
     );
     let cmds = app.start();
     assert_eq!(cmds.len(), 2, "both profiles fetch");
-    assert!(matches!(cmds[0], Cmd::Fetch { profile: 0, .. }), "active first");
+    assert!(
+        matches!(cmds[0], Cmd::Fetch { profile: 0, .. }),
+        "active first"
+    );
     run(&mut app, cmds);
     app
 }
-
 
 /// Applies messages, running the fetches they start.
 pub fn send(app: &mut App, msgs: impl IntoIterator<Item = Msg>) {

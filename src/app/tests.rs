@@ -26,7 +26,11 @@ fn a_failing_profile_does_not_block_the_other() {
     assert_eq!(app.frames.len(), 1);
     let root = &app.frames[0].level;
     let view = app.view().unwrap();
-    let bill = app.data().unwrap().facts.bill_total(view.window.start, view.window.end);
+    let bill = app
+        .data()
+        .unwrap()
+        .facts
+        .bill_total(view.window.start, view.window.end);
     assert_eq!(root.total, bill[Metric::Amortized]);
 }
 
@@ -41,7 +45,16 @@ fn drill_down_three_levels_and_back_remembers_the_selection() {
     assert_eq!(app.frames.len(), 2);
     let cluster = app.breadcrumb()[1].clone();
     // Into the costliest namespace, then its costliest workload.
-    let ns_row = app.frame().unwrap().level.rows.iter().filter(|r| matches!(r.step, Step::Namespace(_))).max_by_key(|r| r.cost).unwrap().step;
+    let ns_row = app
+        .frame()
+        .unwrap()
+        .level
+        .rows
+        .iter()
+        .filter(|r| matches!(r.step, Step::Namespace(_)))
+        .max_by_key(|r| r.cost)
+        .unwrap()
+        .step;
     app.frames.last_mut().unwrap().select_step(ns_row);
     send(&mut app, [key('l'), key('l')]);
     assert_eq!(app.frames.len(), 4);
@@ -67,12 +80,28 @@ fn filter_types_live_inverts_and_esc_clears() {
     send(&mut app, [code(KeyCode::Enter)]);
     assert_eq!(app.mode, Mode::Normal);
     assert_eq!(app.frame().unwrap().filter, "una");
-    send(&mut app, [key('/'), code(KeyCode::Backspace), code(KeyCode::Backspace), code(KeyCode::Backspace), key('!'), key('u'), key('n'), key('a'), code(KeyCode::Enter)]);
+    send(
+        &mut app,
+        [
+            key('/'),
+            code(KeyCode::Backspace),
+            code(KeyCode::Backspace),
+            code(KeyCode::Backspace),
+            key('!'),
+            key('u'),
+            key('n'),
+            key('a'),
+            code(KeyCode::Enter),
+        ],
+    );
     assert_eq!(app.frame().unwrap().order.len(), all - 1);
     // Esc in normal mode clears the filter before it leaves the level.
     send(&mut app, [code(KeyCode::Esc)]);
     assert_eq!(app.frame().unwrap().order.len(), all);
-    send(&mut app, [key('/'), key('x'), key('y'), key('z'), code(KeyCode::Esc)]);
+    send(
+        &mut app,
+        [key('/'), key('x'), key('y'), key('z'), code(KeyCode::Esc)],
+    );
     assert_eq!(app.frame().unwrap().filter, "");
 }
 
@@ -81,16 +110,26 @@ fn sort_keys_toggle_and_reverse() {
     let mut app = started();
     let costs = |app: &App| -> Vec<Money> {
         let f = app.frame().unwrap();
-        f.order.iter().map(|&i| f.level.rows[i as usize].cost).collect()
+        f.order
+            .iter()
+            .map(|&i| f.level.rows[i as usize].cost)
+            .collect()
     };
     let c = costs(&app);
-    assert!(c.windows(2).all(|w| w[0] >= w[1]), "highest first by default");
+    assert!(
+        c.windows(2).all(|w| w[0] >= w[1]),
+        "highest first by default"
+    );
     send(&mut app, [key('C')]);
     let c = costs(&app);
     assert!(c.windows(2).all(|w| w[0] <= w[1]), "C again reverses");
     send(&mut app, [key('N')]);
     let f = app.frame().unwrap();
-    let names: Vec<String> = f.order.iter().map(|&i| f.level.rows[i as usize].name.to_lowercase()).collect();
+    let names: Vec<String> = f
+        .order
+        .iter()
+        .map(|&i| f.level.rows[i as usize].name.to_lowercase())
+        .collect();
     let mut sorted = names.clone();
     sorted.sort();
     assert_eq!(names, sorted);
@@ -113,14 +152,24 @@ fn metric_and_window_changes_keep_the_path_and_reconcile() {
     // Window picker: down to "last 7 days" and choose it.
     send(&mut app, [key('w')]);
     assert!(matches!(app.mode, Mode::WindowPicker { .. }));
-    send(&mut app, [key('g'), key('j'), key('j'), code(KeyCode::Enter)]);
+    send(
+        &mut app,
+        [key('g'), key('j'), key('j'), code(KeyCode::Enter)],
+    );
     assert_eq!(app.window, WindowSpec::LastDays(7));
     assert_eq!(app.view().unwrap().window.days(), 7);
-    assert_eq!(app.path(), path, "the cluster still exists in the new window");
+    assert_eq!(
+        app.path(),
+        path,
+        "the cluster still exists in the new window"
+    );
     let view = app.view().unwrap();
     let facts = &app.data().unwrap().facts;
     let root = &app.frames[0].level;
-    assert_eq!(root.total, facts.bill_total(view.window.start, view.window.end)[Metric::Unblended]);
+    assert_eq!(
+        root.total,
+        facts.bill_total(view.window.start, view.window.end)[Metric::Unblended]
+    );
     // Custom window typed in the picker.
     send(&mut app, [key('w'), key('G'), code(KeyCode::Enter)]);
     for c in "2026-03-01..2026-03-08".chars() {
@@ -156,7 +205,12 @@ fn commands_jump_switch_and_report_errors() {
     assert_eq!(app.metric, Metric::OnDemand);
     assert_eq!(app.window, WindowSpec::LastDays(30));
     run_command(&mut app, "ns no-such-namespace");
-    assert!(app.status.as_deref().unwrap().contains("no namespace named"));
+    assert!(
+        app.status
+            .as_deref()
+            .unwrap()
+            .contains("no namespace named")
+    );
     run_command(&mut app, "frobnicate");
     assert!(app.status.as_deref().unwrap().contains("unknown command"));
     run_command(&mut app, "profile broken");
@@ -172,22 +226,64 @@ fn commands_jump_switch_and_report_errors() {
 
 #[test]
 fn stale_results_are_dropped_and_progress_is_shown() {
-    let mut app = App::new(config(), 0, now(), Display { color: false, ascii: true });
+    let mut app = App::new(
+        config(),
+        0,
+        now(),
+        Display {
+            color: false,
+            ascii: true,
+        },
+    );
     let first = app.start();
     // The user refreshes before the first fetch answers.
     let second = update(&mut app, key('r'));
-    let (Cmd::Fetch { generation: g1, window, .. }, Cmd::Fetch { generation: g2, .. }) =
-        (&first[0], &second[0])
+    let (
+        Cmd::Fetch {
+            generation: g1,
+            window,
+            ..
+        },
+        Cmd::Fetch { generation: g2, .. },
+    ) = (&first[0], &second[0])
     else {
         panic!("fetches expected")
     };
     assert!(g2 > g1);
-    update(&mut app, Msg::Progress { profile: 0, generation: *g2, progress: FetchProgress { parts_done: 1, parts_total: 4, bytes_read: 10, bytes_total: 40 } });
-    assert!(matches!(app.job().state, JobState::Running { progress: FetchProgress { parts_done: 1, .. }, .. }));
+    update(
+        &mut app,
+        Msg::Progress {
+            profile: 0,
+            generation: *g2,
+            progress: FetchProgress {
+                parts_done: 1,
+                parts_total: 4,
+                bytes_read: 10,
+                bytes_total: 40,
+            },
+        },
+    );
+    assert!(matches!(
+        app.job().state,
+        JobState::Running {
+            progress: FetchProgress { parts_done: 1, .. },
+            ..
+        }
+    ));
     let p = app.config.profiles[0].clone();
     let loaded = source::load(&p, *window, &[], app.today(), None).unwrap();
-    update(&mut app, Msg::Fetched { profile: 0, generation: *g1, result: Ok(Box::new(loaded)) });
-    assert!(app.data().is_none(), "an old generation's result is dropped");
+    update(
+        &mut app,
+        Msg::Fetched {
+            profile: 0,
+            generation: *g1,
+            result: Ok(Box::new(loaded)),
+        },
+    );
+    assert!(
+        app.data().is_none(),
+        "an old generation's result is dropped"
+    );
     assert!(app.job().log.iter().any(|l| l.contains("stale")));
     // Keys keep working while the fetch runs.
     update(&mut app, key('?'));
@@ -214,9 +310,14 @@ fn integrations_pane_switches_profile_and_refreshes() {
 fn copy_gives_a_one_line_summary() {
     let mut app = started();
     let cmds = update(&mut app, key('y'));
-    let [Cmd::Copy(text)] = &cmds[..] else { panic!("{cmds:?}") };
+    let [Cmd::Copy(text)] = &cmds[..] else {
+        panic!("{cmds:?}")
+    };
     assert!(text.starts_with("all > "), "{text}");
-    assert!(text.contains("amortized") && text.contains("[demo]"), "{text}");
+    assert!(
+        text.contains("amortized") && text.contains("[demo]"),
+        "{text}"
+    );
     assert!(!text.contains('\n'));
 }
 

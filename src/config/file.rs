@@ -13,8 +13,8 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 use toml::Spanned;
 use toml::de::DeTable;
 
-use super::keys::Keymap;
 use super::error::{ConfigError, dotted};
+use super::keys::Keymap;
 use super::{Config, EnvRules, Profile, SourceSpec, TagMapping};
 
 /// The sources a profile may name, as written in `source = "…"`.
@@ -181,7 +181,10 @@ impl Check<'_> {
             .map(|(action, keys)| {
                 (
                     action.get_ref().as_str(),
-                    keys.get_ref().iter().map(|k| k.get_ref().as_str()).collect(),
+                    keys.get_ref()
+                        .iter()
+                        .map(|k| k.get_ref().as_str())
+                        .collect(),
                 )
             })
             .collect::<Vec<(&str, Vec<&str>)>>();

@@ -69,7 +69,9 @@ impl FromStr for Key {
         let mut chars = s.chars();
         if let (Some(c), None) = (chars.next(), chars.next()) {
             if c.is_control() || c == ' ' {
-                return Err(format!("`{s}` is not a key name; write `space` for the space bar"));
+                return Err(format!(
+                    "`{s}` is not a key name; write `space` for the space bar"
+                ));
             }
             return Ok(Key::char(c));
         }
@@ -157,30 +159,126 @@ const TABLE: [(Action, &str, &[&str], &str, &str); 22] = [
     (Action::Down, "down", &["j", "down"], "move down", "down"),
     (Action::Up, "up", &["k", "up"], "move up", "up"),
     (Action::Top, "top", &["g", "home"], "first row", "top"),
-    (Action::Bottom, "bottom", &["G", "end"], "last row", "bottom"),
-    (Action::PageDown, "page-down", &["pgdn", "ctrl-d"], "one page down", "page"),
-    (Action::PageUp, "page-up", &["pgup", "ctrl-u"], "one page up", "page"),
-    (Action::DrillIn, "drill-in", &["enter", "l", "right"], "open the selected row", "open"),
+    (
+        Action::Bottom,
+        "bottom",
+        &["G", "end"],
+        "last row",
+        "bottom",
+    ),
+    (
+        Action::PageDown,
+        "page-down",
+        &["pgdn", "ctrl-d"],
+        "one page down",
+        "page",
+    ),
+    (
+        Action::PageUp,
+        "page-up",
+        &["pgup", "ctrl-u"],
+        "one page up",
+        "page",
+    ),
+    (
+        Action::DrillIn,
+        "drill-in",
+        &["enter", "l", "right"],
+        "open the selected row",
+        "open",
+    ),
     (
         Action::DrillOut,
         "drill-out",
         &["esc", "h", "backspace", "left"],
-        "back up one level (Esc first clears a filter)",
+        "up a level, clear filter",
         "back",
     ),
-    (Action::Filter, "filter", &["/"], "filter rows by name (!text inverts)", "filter"),
-    (Action::SortCost, "sort-cost", &["C"], "sort by cost (again: reverse)", "sort"),
-    (Action::SortName, "sort-name", &["N"], "sort by name (again: reverse)", "sort"),
-    (Action::SortDelta, "sort-delta", &["D"], "sort by change vs the previous window", "sort"),
-    (Action::CycleMetric, "cycle-metric", &["m"], "next cost metric", "metric"),
-    (Action::Window, "window", &["w"], "pick the time window", "window"),
-    (Action::Profile, "profile", &["p"], "switch profile", "profile"),
-    (Action::Refresh, "refresh", &["r"], "fetch the profile's data again", "refresh"),
-    (Action::Integrations, "integrations", &["i"], "integrations: every profile's state", "integrations"),
-    (Action::Detail, "detail", &["tab"], "show or hide the detail pane", "detail"),
+    (
+        Action::Filter,
+        "filter",
+        &["/"],
+        "filter (!text inverts)",
+        "filter",
+    ),
+    (
+        Action::SortCost,
+        "sort-cost",
+        &["C"],
+        "sort: cost (again flips)",
+        "sort",
+    ),
+    (
+        Action::SortName,
+        "sort-name",
+        &["N"],
+        "sort: name (again flips)",
+        "sort",
+    ),
+    (
+        Action::SortDelta,
+        "sort-delta",
+        &["D"],
+        "sort: change vs previous",
+        "sort",
+    ),
+    (
+        Action::CycleMetric,
+        "cycle-metric",
+        &["m"],
+        "next cost metric",
+        "metric",
+    ),
+    (
+        Action::Window,
+        "window",
+        &["w"],
+        "pick the time window",
+        "window",
+    ),
+    (
+        Action::Profile,
+        "profile",
+        &["p"],
+        "switch profile",
+        "profile",
+    ),
+    (
+        Action::Refresh,
+        "refresh",
+        &["r"],
+        "fetch the data again",
+        "refresh",
+    ),
+    (
+        Action::Integrations,
+        "integrations",
+        &["i"],
+        "every profile's state",
+        "integrations",
+    ),
+    (
+        Action::Detail,
+        "detail",
+        &["tab"],
+        "toggle the detail pane",
+        "detail",
+    ),
     (Action::Help, "help", &["?"], "this help", "help"),
-    (Action::Command, "command", &[":"], "command line (:ns, :window, :metric, :profile, :q)", "cmd"),
-    (Action::Copy, "copy", &["y"], "copy a one-line summary (OSC 52)", "copy"),
+    (
+        Action::Command,
+        "command",
+        &[":"],
+        "command line (see below)",
+        "cmd",
+    ),
+    (
+        Action::Copy,
+        "copy",
+        &["y"],
+        "copy a summary (OSC 52)",
+        "copy",
+    ),
     (Action::Quit, "quit", &["q", "ctrl-c"], "quit", "quit"),
 ];
 
@@ -190,7 +288,15 @@ impl Action {
         TABLE.iter().map(|t| t.0)
     }
 
-    fn entry(self) -> &'static (Action, &'static str, &'static [&'static str], &'static str, &'static str) {
+    fn entry(
+        self,
+    ) -> &'static (
+        Action,
+        &'static str,
+        &'static [&'static str],
+        &'static str,
+        &'static str,
+    ) {
         TABLE
             .iter()
             .find(|t| t.0 == self)
@@ -266,7 +372,10 @@ impl Keymap {
                 message,
             };
             let action = Action::from_name(name).ok_or_else(|| {
-                err(format!("unknown action `{name}`; the actions are {}", Action::names()))
+                err(format!(
+                    "unknown action `{name}`; the actions are {}",
+                    Action::names()
+                ))
             })?;
             if keys.is_empty() {
                 return Err(err("needs at least one key".into()));
@@ -359,14 +468,20 @@ mod tests {
     fn defaults_parse_and_bind_each_key_once() {
         let map = Keymap::default();
         assert_eq!(map.action(Key::char('j')), Some(Action::Down));
-        assert_eq!(map.action(Key::plain(KeyCode::Enter)), Some(Action::DrillIn));
+        assert_eq!(
+            map.action(Key::plain(KeyCode::Enter)),
+            Some(Action::DrillIn)
+        );
         assert_eq!(map.action(Key::char('G')), Some(Action::Bottom));
         assert_eq!(map.action(Key::ctrl('c')), Some(Action::Quit));
         assert_eq!(map.action(Key::char('x')), None);
         assert!(Keymap::with_overrides([]).is_ok());
         for action in Action::all() {
             assert_eq!(Action::from_name(action.name()), Some(action));
-            assert!(!map.keys(action).is_empty(), "{action:?} has no default key");
+            assert!(
+                !map.keys(action).is_empty(),
+                "{action:?} has no default key"
+            );
         }
     }
 
@@ -382,10 +497,13 @@ mod tests {
     fn a_key_bound_twice_is_rejected_naming_both_actions() {
         let e = Keymap::with_overrides([("quit", vec!["j"])]).unwrap_err();
         assert_eq!(e.action, "quit");
-        assert!(e.message.contains("`j` is already bound to `down`"), "{}", e.message);
+        assert!(
+            e.message.contains("`j` is already bound to `down`"),
+            "{}",
+            e.message
+        );
         // Freeing the key by overriding the other action too makes it valid.
-        let map =
-            Keymap::with_overrides([("quit", vec!["j"]), ("down", vec!["n"])]).unwrap();
+        let map = Keymap::with_overrides([("quit", vec!["j"]), ("down", vec!["n"])]).unwrap();
         assert_eq!(map.action(Key::char('j')), Some(Action::Quit));
         let e = Keymap::with_overrides([("help", vec!["x", "x"])]).unwrap_err();
         assert!(e.message.contains("listed twice"), "{}", e.message);
@@ -397,9 +515,17 @@ mod tests {
         assert!(e.message.contains("unknown action `jump`"), "{}", e.message);
         assert!(e.message.contains("drill-in"), "{}", e.message);
         let e = Keymap::with_overrides([("down", vec!["ctrl-"])]).unwrap_err();
-        assert!(e.message.contains("ctrl- takes one letter"), "{}", e.message);
+        assert!(
+            e.message.contains("ctrl- takes one letter"),
+            "{}",
+            e.message
+        );
         let e = Keymap::with_overrides([("down", vec!["shift-tab"])]).unwrap_err();
-        assert!(e.message.contains("unknown key `shift-tab`"), "{}", e.message);
+        assert!(
+            e.message.contains("unknown key `shift-tab`"),
+            "{}",
+            e.message
+        );
         let e = Keymap::with_overrides([("down", vec![])]).unwrap_err();
         assert!(e.message.contains("at least one key"), "{}", e.message);
     }

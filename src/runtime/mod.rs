@@ -286,7 +286,10 @@ mod tests {
         let k = |code, mods| key_of(&KeyEvent::new(code, mods));
         assert_eq!(k(C::Char('c'), KeyModifiers::CONTROL), Some(Key::ctrl('c')));
         assert_eq!(k(C::Char('G'), KeyModifiers::SHIFT), Some(Key::char('G')));
-        assert_eq!(k(C::Enter, KeyModifiers::NONE), Some(Key::plain(KeyCode::Enter)));
+        assert_eq!(
+            k(C::Enter, KeyModifiers::NONE),
+            Some(Key::plain(KeyCode::Enter))
+        );
         assert_eq!(k(C::F(5), KeyModifiers::NONE), None);
     }
 }

@@ -34,7 +34,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let money_w = w.saturating_sub(label_w + 1).min(14);
     let kv = |k: &str, v: String| -> Line<'static> {
         Line::from(vec![
-            Span::raw(format!("  {:<label_w$}", fit(k, label_w.saturating_sub(2), ascii))),
+            Span::raw(format!(
+                "  {:<label_w$}",
+                fit(k, label_w.saturating_sub(2), ascii)
+            )),
             Span::raw(right(&v, money_w)),
         ])
     };
@@ -53,7 +56,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             Span::styled("cost ", theme.dim()),
             Span::raw(row.cost.to_string()),
             Span::styled(
-                format!(" {:.1}% of {}", share(row.cost, f.level.total), fit(&parent, 20, ascii)),
+                format!(
+                    " {:.1}% of {}",
+                    share(row.cost, f.level.total),
+                    fit(&parent, 20, ascii)
+                ),
                 theme.dim(),
             ),
         ]),
@@ -68,10 +75,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     ];
     if row.provisional {
         lines.push(Line::styled(
-            format!(
-                "{} has provisional days (< 48 h old)",
-                theme.provisional()
-            ),
+            format!("{} has provisional days (< 48 h old)", theme.provisional()),
             theme.warn(),
         ));
     }

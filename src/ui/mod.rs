@@ -54,7 +54,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Mode::WindowPicker { selected, custom } => {
             overlays::window_picker(frame, body, app, theme, *selected, custom.as_deref());
         }
-        Mode::ProfilePicker { selected } => overlays::profile_picker(frame, body, app, theme, *selected),
+        Mode::ProfilePicker { selected } => {
+            overlays::profile_picker(frame, body, app, theme, *selected)
+        }
         Mode::Integrations { selected } => panes::integrations(frame, body, app, theme, *selected),
         Mode::Normal | Mode::Filter | Mode::Command(_) => {}
     }
@@ -74,13 +76,11 @@ fn draw_body(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     }
     let (table_area, detail_area) = if area.width >= 110 {
         let w = (area.width / 3).clamp(40, 60);
-        let [t, d] =
-            Layout::horizontal([Constraint::Min(60), Constraint::Length(w)]).areas(area);
+        let [t, d] = Layout::horizontal([Constraint::Min(60), Constraint::Length(w)]).areas(area);
         (t, d)
     } else {
         let h = (area.height / 2).max(8);
-        let [t, d] =
-            Layout::vertical([Constraint::Min(5), Constraint::Length(h)]).areas(area);
+        let [t, d] = Layout::vertical([Constraint::Min(5), Constraint::Length(h)]).areas(area);
         (t, d)
     };
     table::draw(frame, table_area, app, theme);

@@ -7,50 +7,78 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::popup;
 use super::theme::Theme;
+use super::{fit, popup};
 use crate::app::{App, WINDOW_CHOICES};
 use crate::config::keys::Action;
 
 pub fn help(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let keys = &app.config.keys;
-    let mut lines: Vec<Line> = Action::all()
-        .map(|a| {
-            Line::from(vec![
-                Span::styled(format!("{:<22}", keys.shown(a)), theme.header_key()),
-                Span::raw(a.description()),
-            ])
-        })
-        .collect();
-    lines.push(Line::raw(""));
-    lines.push(Line::styled("Commands (:)", theme.title()));
-    for (c, d) in [
-        (":ns NAME", "open a namespace (in its costliest cluster)"),
-        (":cluster NAME", "open a cluster"),
-        (":window W", "7d, 30d, mtd, last-month, 2026-10, A..B, all"),
-        (":metric M", "amortized, unblended, net, on-demand"),
+    let actions: Vec<Action> = Action::all().collect();
+    let commands = [
+        (":ns NAME", "open namespace NAME"),
+        (":cluster NAME", "open cluster NAME"),
+        (":window W", "7d, mtd, 2026-10, all"),
+        (":metric M", "e.g. net, on-demand"),
         (":profile NAME", "switch profile"),
         (":q", "quit"),
-    ] {
-        lines.push(Line::from(vec![
-            Span::styled(format!("{c:<22}"), theme.header_key()),
-            Span::raw(d),
-        ]));
-    }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
+    ];
+    // One column when it fits, else two side by side (80x24 must show everything).
+    let one_column = actions.len() + commands.len() + 4;
+    let two_columns = area.width >= 78 && usize::from(area.height) < one_column + 2;
+    let (key_w, desc_w) = if two_columns { (14, 23) } else { (22, 52) };
+    let entry = |k: String, d: &str| -> Vec<Span<'static>> {
+        vec![
+            Span::styled(
+                format!("{:<key_w$}", fit(&k, key_w - 1, app.display.ascii)),
+                theme.header_key(),
+            ),
+            Span::raw(format!("{:<desc_w$}", fit(d, desc_w, app.display.ascii))),
+        ]
+    };
+    let mut cells: Vec<Vec<Span<'static>>> = actions
+        .iter()
+        .map(|a| entry(keys.shown(*a), a.description()))
+        .collect();
+    cells.push(vec![Span::styled("Commands (:)", theme.title())]);
+    cells.extend(commands.iter().map(|(c, d)| entry((*c).to_string(), d)));
+    let legend = Line::styled(
         format!(
-            "{} provisional (inside the 48 h billing lag)  new/gone: absent before/now",
+            "{} provisional (< 48 h billing lag) | new/gone: absent before/now",
             theme.provisional()
         ),
         theme.dim(),
-    ));
+    );
+    let mut lines: Vec<Line> = Vec::new();
+    if two_columns {
+        let half = cells.len().div_ceil(2);
+        let (left, right_col) = cells.split_at(half);
+        for i in 0..half {
+            let mut spans = left[i].clone();
+            let pad = key_w + desc_w
+                - spans
+                    .iter()
+                    .map(|s| s.content.chars().count())
+                    .sum::<usize>();
+            spans.push(Span::raw(" ".repeat(pad + 1)));
+            if let Some(r) = right_col.get(i) {
+                spans.extend(r.iter().cloned());
+            }
+            lines.push(Line::from(spans));
+        }
+    } else {
+        lines.extend(cells.into_iter().map(Line::from));
+    }
+    lines.push(legend);
     let h = lines.len() as u16 + 2;
-    let rect = popup(frame, area, 76, h);
+    let w = if two_columns {
+        2 * (key_w + desc_w) as u16 + 3
+    } else {
+        78
+    };
+    let rect = popup(frame, area, w, h);
     frame.render_widget(
-        Paragraph::new(lines)
-            .block(theme.block("help: keys (config [keys] overrides them)"))
-            .scroll((0, 0)),
+        Paragraph::new(lines).block(theme.block("help: keys (config [keys] overrides them)")),
         rect,
     );
 }
@@ -68,7 +96,11 @@ pub fn window_picker(
         let mark = if *spec == app.window { "*" } else { " " };
         lines.push(Line::styled(
             format!("{mark} {label:<24} {spec}"),
-            if i == selected { theme.selected() } else { Style::new() },
+            if i == selected {
+                theme.selected()
+            } else {
+                Style::new()
+            },
         ));
     }
     let custom_line = match custom {
@@ -103,7 +135,11 @@ pub fn profile_picker(frame: &mut Frame, area: Rect, app: &App, theme: Theme, se
             let mark = if i == app.active { "*" } else { " " };
             Line::styled(
                 format!("{mark} {}", job.profile),
-                if i == selected { theme.selected() } else { Style::new() },
+                if i == selected {
+                    theme.selected()
+                } else {
+                    Style::new()
+                },
             )
         })
         .collect();

@@ -25,7 +25,11 @@ fn size(bytes: u64) -> String {
 fn progress_text(p: &FetchProgress) -> String {
     let mut s = format!("parts {}/{}", p.parts_done, p.parts_total);
     if p.bytes_total > 0 {
-        s.push_str(&format!(", {} of {}", size(p.bytes_read), size(p.bytes_total)));
+        s.push_str(&format!(
+            ", {} of {}",
+            size(p.bytes_read),
+            size(p.bytes_total)
+        ));
     }
     s
 }
@@ -167,8 +171,17 @@ pub fn integrations(frame: &mut Frame, area: Rect, app: &App, theme: Theme, sele
         if let JobState::Failed(f) = &job.state {
             lines.extend(diagnosis_lines(f, theme));
         } else {
-            lines.push(Line::styled(format!("log of {}", job.profile), theme.title()));
-            lines.extend(job.log.iter().rev().take(6).map(|l| Line::raw(format!("  {l}"))));
+            lines.push(Line::styled(
+                format!("log of {}", job.profile),
+                theme.title(),
+            ));
+            lines.extend(
+                job.log
+                    .iter()
+                    .rev()
+                    .take(6)
+                    .map(|l| Line::raw(format!("  {l}"))),
+            );
         }
     }
     frame.render_widget(

@@ -161,7 +161,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     for (pos, &i) in f.order.iter().enumerate().skip(offset).take(rows_h) {
         let row = &f.level.rows[i as usize];
         let selected = pos == f.selected;
-        lines.push(row_line(row, f.level.total, &cols, name_w, trend, theme, selected, ascii, &path));
+        lines.push(row_line(
+            row,
+            f.level.total,
+            &cols,
+            name_w,
+            trend,
+            theme,
+            selected,
+            ascii,
+            &path,
+        ));
     }
     while lines.len() < rows_h + 1 {
         lines.push(Line::raw(""));
@@ -169,7 +179,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     // Totals: what is shown, and the parent.
     let shown: Money = f.order.iter().map(|&i| f.level.rows[i as usize].cost).sum();
     let total = if f.order.len() == f.level.rows.len() {
-        format!("{} rows{}total {}", f.order.len(), theme.dot(), f.level.total)
+        format!(
+            "{} rows{}total {}",
+            f.order.len(),
+            theme.dot(),
+            f.level.total
+        )
     } else {
         format!(
             "shown {} of {} rows{}{} of {}",
@@ -209,7 +224,11 @@ fn row_line(
     ascii: bool,
     path: &[crate::alloc::Step],
 ) -> Line<'static> {
-    let base = if selected { theme.selected() } else { Style::new() };
+    let base = if selected {
+        theme.selected()
+    } else {
+        Style::new()
+    };
     let opens = row.has_children(path);
     let lead = match (opens, ascii) {
         (true, false) => "▸ ",
@@ -249,7 +268,10 @@ fn row_line(
                     } else {
                         " "
                     };
-                    (format!("{arrow}{:.0}%", p.abs()), delta_style(row.delta(), theme))
+                    (
+                        format!("{arrow}{:.0}%", p.abs()),
+                        delta_style(row.delta(), theme),
+                    )
                 };
                 (right(&fit(&t, w, ascii), w), style)
             }
@@ -258,7 +280,11 @@ fn row_line(
                 (format!("{:<w$}", theme.sparkline(&values)), theme.dim())
             }
             Col::Flags => {
-                let t = if row.provisional { theme.provisional() } else { " " };
+                let t = if row.provisional {
+                    theme.provisional()
+                } else {
+                    " "
+                };
                 (format!("{t:<w$}"), theme.warn())
             }
         };

@@ -11,10 +11,10 @@ use ratatui::style::{Color, Modifier};
 
 use super::draw;
 use crate::alloc::Step;
-use crate::cur::attribution::Category;
 use crate::app::testing::{config, now, send, started};
 use crate::app::{App, Display, Msg, run_command};
 use crate::config::keys::{Key, KeyCode};
+use crate::cur::attribution::Category;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
@@ -50,21 +50,39 @@ fn golden(name: &str, actual: &str) {
         return;
     }
     let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!("{}: {e}; run with CURTOP_BLESS=1 to create it", path.display())
+        panic!(
+            "{}: {e}; run with CURTOP_BLESS=1 to create it",
+            path.display()
+        )
     });
     for (i, (a, e)) in actual.lines().zip(expected.lines()).enumerate() {
-        assert_eq!(a, e, "{name}: line {} differs\n--- actual ---\n{actual}", i + 1);
+        assert_eq!(
+            a,
+            e,
+            "{name}: line {} differs\n--- actual ---\n{actual}",
+            i + 1
+        );
     }
-    assert_eq!(actual.lines().count(), expected.lines().count(), "{name}: line count");
+    assert_eq!(
+        actual.lines().count(),
+        expected.lines().count(),
+        "{name}: line count"
+    );
 }
 
 /// Renders a scenario at both sizes, in colour and without; the text is the same in both
 /// modes, colour never appears without colour, and the selection is always visible.
 fn scenario(name: &str, app: &mut App) {
     for size in SIZES {
-        app.display = Display { color: true, ascii: false };
+        app.display = Display {
+            color: true,
+            ascii: false,
+        };
         let colour = render(app, size);
-        app.display = Display { color: false, ascii: false };
+        app.display = Display {
+            color: false,
+            ascii: false,
+        };
         let mono = render(app, size);
         let t = text(&colour);
         assert_eq!(t, text(&mono), "{name}: text must not depend on colour");
@@ -77,7 +95,9 @@ fn scenario(name: &str, app: &mut App) {
         }
         if app.frame().is_some_and(|f| f.selected_row().is_some()) {
             assert!(
-                mono.content().iter().any(|c| c.modifier.contains(Modifier::REVERSED)),
+                mono.content()
+                    .iter()
+                    .any(|c| c.modifier.contains(Modifier::REVERSED)),
                 "{name}: the selection needs reverse video without colour"
             );
             assert!(
@@ -85,7 +105,10 @@ fn scenario(name: &str, app: &mut App) {
                 "{name}: the selection is highlighted in colour"
             );
         }
-        app.display = Display { color: false, ascii: true };
+        app.display = Display {
+            color: false,
+            ascii: true,
+        };
         let ascii = text(&render(app, size));
         assert!(
             ascii.is_ascii(),
@@ -167,7 +190,10 @@ fn help_window_and_integrations_overlays() {
     scenario("help", &mut app);
     send(&mut app, [Msg::Key(Key::plain(KeyCode::Esc)), key('w')]);
     scenario("window", &mut app);
-    send(&mut app, [Msg::Key(Key::plain(KeyCode::Esc)), key('i'), key('j')]);
+    send(
+        &mut app,
+        [Msg::Key(Key::plain(KeyCode::Esc)), key('i'), key('j')],
+    );
     scenario("integrations", &mut app);
 }
 
@@ -182,7 +208,15 @@ fn diagnostics_of_a_failed_profile() {
 
 #[test]
 fn loading_and_too_small() {
-    let mut app = App::new(config(), 0, now(), Display { color: true, ascii: false });
+    let mut app = App::new(
+        config(),
+        0,
+        now(),
+        Display {
+            color: true,
+            ascii: false,
+        },
+    );
     let _fetches = app.start();
     scenario("loading", &mut app);
     let t = text(&render(&mut app, (50, 12)));

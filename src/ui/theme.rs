@@ -66,7 +66,8 @@ impl Theme {
     }
 
     pub fn column_header(self) -> Style {
-        self.fg(Color::Cyan).add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+        self.fg(Color::Cyan)
+            .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
     }
 
     /// Cost went up (bad news is red), down (green).
@@ -151,7 +152,11 @@ impl Theme {
         } else {
             ((done.min(total) as f64 / total as f64) * width as f64).round() as usize
         };
-        let (on, off) = if self.display.ascii { ('#', '.') } else { ('█', '░') };
+        let (on, off) = if self.display.ascii {
+            ('#', '.')
+        } else {
+            ('█', '░')
+        };
         std::iter::repeat_n(on, filled)
             .chain(std::iter::repeat_n(off, width - filled.min(width)))
             .collect()
@@ -185,7 +190,15 @@ mod tests {
             color: false,
             ascii: false,
         });
-        for s in [t.title(), t.up(), t.down(), t.warn(), t.error(), t.selected(), t.dim()] {
+        for s in [
+            t.title(),
+            t.up(),
+            t.down(),
+            t.warn(),
+            t.error(),
+            t.selected(),
+            t.dim(),
+        ] {
             assert_eq!(s.fg, None);
             assert_eq!(s.bg, None);
         }

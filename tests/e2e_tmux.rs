@@ -1,0 +1,207 @@
+//! End to end: the real `curtop` binary in a real terminal (tmux) on the demo data. Drills
+//! three levels, filters, switches metric and window, opens help, quits — asserting the screen
+//! at each step (polling for it with a deadline, never a bare sleep) — and checks the terminal
+//! is restored after `q` and after SIGHUP (an SSH drop).
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// A private tmux server, killed on drop.
+struct Tmux {
+    socket: String,
+    dir: PathBuf,
+}
+
+impl Tmux {
+    fn start(name: &str, args: &str) -> Tmux {
+        let socket = format!("curtop-e2e-{name}-{}", std::process::id());
+        let dir = std::env::temp_dir().join(&socket);
+        std::fs::create_dir_all(dir.join("config")).unwrap();
+        let bin = env!("CARGO_BIN_EXE_curtop");
+        // An empty HOME/XDG config: the embedded demo profile, whatever the machine has.
+        let script = format!(
+            "cd {dir}; env -u NO_COLOR HOME={dir} XDG_CONFIG_HOME={dir}/config CURTOP_CONFIG= \
+             TERM=xterm-256color sh -c 'echo $$ > {dir}/pid; exec {bin} {args}'; \
+             echo \"EXIT=$?\"; \
+             stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | \
+             tr '\\n' ' '; echo; echo DONE; sleep 600",
+            dir = dir.display(),
+        );
+        let t = Tmux { socket, dir };
+        let ok = Command::new("tmux")
+            .args([
+                "-L",
+                &t.socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-x",
+                "110",
+                "-y",
+                "32",
+                "sh",
+                "-c",
+                &script,
+            ])
+            .status()
+            .expect("tmux must be installed to run the end-to-end test");
+        assert!(ok.success(), "tmux new-session failed");
+        t
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p", "-t", "0"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["-L", &self.socket, "send-keys", "-t", "0"];
+        args.extend_from_slice(keys);
+        assert!(Command::new("tmux").args(&args).status().unwrap().success());
+    }
+
+    /// Literal text (no key-name lookup).
+    fn type_text(&self, text: &str) {
+        assert!(
+            Command::new("tmux")
+                .args(["-L", &self.socket, "send-keys", "-t", "0", "-l", text])
+                .status()
+                .unwrap()
+                .success()
+        );
+    }
+
+    /// Polls until every needle is on screen; fails with the screen after the deadline.
+    fn wait_for(&self, needles: &[&str]) -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let screen = self.screen();
+            if needles.iter().all(|n| screen.contains(n)) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {needles:?}; the screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The pid of the curtop process (its shell wrote it, then exec'd curtop).
+    fn curtop_pid(&self) -> String {
+        std::fs::read_to_string(self.dir.join("pid"))
+            .unwrap()
+            .trim()
+            .to_string()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The terminal came back: curtop exited 0 and the tty is in cooked mode with echo.
+fn assert_restored(screen: &str) {
+    assert!(
+        screen.contains("EXIT=0"),
+        "curtop did not exit cleanly:\n{screen}"
+    );
+    assert!(
+        screen.contains("icanon echo"),
+        "the terminal was left in raw mode:\n{screen}"
+    );
+    assert!(
+        !screen.contains("clusters ("),
+        "the alternate screen was not left:\n{screen}"
+    );
+}
+
+#[test]
+fn drill_filter_metric_window_help_and_quit() {
+    let t = Tmux::start("drive", "");
+    t.wait_for(&[
+        "profile demo (demo data)",
+        "clusters (",
+        "unallocated",
+        "prod-use1",
+    ]);
+    // Level 1 → 2: the costliest cluster.
+    t.keys(&["Enter"]);
+    t.wait_for(&["namespaces (", "idle", "control-plane"]);
+    // Level 2 → 3 by command: a namespace.
+    t.type_text(":ns payments");
+    t.keys(&["Enter"]);
+    t.wait_for(&["workloads (", "payments"]);
+    // Filter live, then open the match: level 4, its pods.
+    t.type_text("/scheduler");
+    t.wait_for(&["shown 1 of", "payments-scheduler"]);
+    t.keys(&["Enter", "Enter"]);
+    let s = t.wait_for(&["pods (", "› payments-scheduler"]);
+    assert!(s.contains("all › "), "{s}");
+    // Metric and window.
+    t.keys(&["m"]);
+    t.wait_for(&[" · net · ", "pods ("]);
+    t.keys(&["w"]);
+    t.wait_for(&["last 7 days", "custom range"]);
+    t.keys(&["g", "j", "j", "Enter"]);
+    t.wait_for(&["7d ", "window: 7d"]);
+    // Help, then quit.
+    t.keys(&["?"]);
+    t.wait_for(&["help: keys", "open the selected row", "Commands (:)"]);
+    t.keys(&["Escape"]);
+    t.wait_for(&["pods ("]);
+    t.keys(&["q"]);
+    let s = t.wait_for(&["DONE"]);
+    assert_restored(&s);
+}
+
+#[test]
+fn sighup_restores_the_terminal() {
+    let t = Tmux::start("hup", "--no-color");
+    t.wait_for(&["clusters ("]);
+    let pid = t.curtop_pid();
+    assert!(
+        Command::new("kill")
+            .args(["-HUP", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let s = t.wait_for(&["DONE"]);
+    assert_restored(&s);
+}
+
+#[test]
+fn a_config_error_is_printed_before_the_screen_with_exit_2() {
+    let dir = std::env::temp_dir().join(format!("curtop-e2e-cfg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.toml");
+    std::fs::write(
+        &file,
+        "[profiles.a]\nsource = \"demo\"\n[keys]\nquit = [\"j\"]\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_curtop"))
+        .arg("--config")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("bad.toml:4"), "{err}");
+    assert!(err.contains("keys.quit"), "{err}");
+    assert!(err.contains("already bound to `down`"), "{err}");
+    assert!(out.stdout.is_empty(), "nothing drawn before the error");
+    let _ = std::fs::remove_dir_all(&dir);
+}
