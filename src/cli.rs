@@ -188,17 +188,15 @@ fn dashboard_config(d: &DataArgs) -> Result<(Config, usize), String> {
         None => Config::demo(),
     };
     let name = d.profile.as_deref().unwrap_or(&config.default_profile);
-    match config.profiles.iter().position(|p| p.name == name) {
-        Some(i) => Ok((config, i)),
-        None => {
-            let names: Vec<&str> = config.profiles.iter().map(|p| p.name.as_str()).collect();
-            Err(format!(
-                "no profile `{name}` in {}; profiles: {}",
-                config_origin(&config),
-                names.join(", ")
-            ))
-        }
+    if let Some(i) = config.profiles.iter().position(|p| p.name == name) {
+        return Ok((config, i));
     }
+    let names: Vec<&str> = config.profiles.iter().map(|p| p.name.as_str()).collect();
+    Err(format!(
+        "no profile `{name}` in {}; profiles: {}",
+        config_origin(&config),
+        names.join(", ")
+    ))
 }
 
 /// The dashboard. Argument and config errors are printed before the terminal is touched.

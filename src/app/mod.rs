@@ -832,16 +832,16 @@ pub fn run_command(app: &mut App, line: &str) -> Vec<Cmd> {
             Ok(metric) => set_metric(app, metric),
             Err(e) => app.status = Some(e),
         },
-        ("profile" | "p", Some(name)) => match app.jobs.iter().position(|j| j.profile == name) {
-            Some(i) => return switch_profile(app, i),
-            None => {
-                let names: Vec<&str> = app.jobs.iter().map(|j| j.profile.as_str()).collect();
-                app.status = Some(format!(
-                    "no profile `{name}`; the profiles are {}",
-                    names.join(", ")
-                ));
+        ("profile" | "p", Some(name)) => {
+            if let Some(i) = app.jobs.iter().position(|j| j.profile == name) {
+                return switch_profile(app, i);
             }
-        },
+            let names: Vec<&str> = app.jobs.iter().map(|j| j.profile.as_str()).collect();
+            app.status = Some(format!(
+                "no profile `{name}`; the profiles are {}",
+                names.join(", ")
+            ));
+        }
         ("ns" | "namespace", Some(name)) => jump(app, Dim::Namespace, name),
         ("cluster" | "cl", Some(name)) => jump(app, Dim::Cluster, name),
         ("window" | "w", None) => app.status = Some(need("a window: 7d, mtd, 2026-10, ...")),

@@ -47,7 +47,7 @@ async fn event_loop(mut app: App) -> io::Result<()> {
     let size = terminal.size()?;
     app.size = (size.width, size.height);
     spawn_input(tx.clone());
-    spawn_signals(tx.clone());
+    spawn_signals(&tx);
     let cmds = app.start();
     execute(&app, cmds, &tx);
     terminal.draw(|f| ui::draw(f, &app))?;
@@ -93,7 +93,7 @@ fn spawn_input(tx: UnboundedSender<Msg>) {
 
 /// SIGHUP (the SSH connection dropped), SIGTERM and SIGINT become a quit message, so the
 /// terminal is restored on the way out.
-fn spawn_signals(tx: UnboundedSender<Msg>) {
+fn spawn_signals(tx: &UnboundedSender<Msg>) {
     use tokio::signal::unix::{SignalKind, signal};
     for kind in [
         SignalKind::hangup(),
@@ -101,17 +101,14 @@ fn spawn_signals(tx: UnboundedSender<Msg>) {
         SignalKind::interrupt(),
     ] {
         let tx = tx.clone();
-        match signal(kind) {
-            Ok(mut stream) => {
-                tokio::spawn(async move {
-                    if stream.recv().await.is_some() {
-                        let _ = tx.send(Msg::Quit);
-                    }
-                });
-            }
-            // Without a handler the signal keeps its default action (the process ends and the
-            // terminal may be left raw); nothing better can be done from here.
-            Err(_) => {}
+        // Without a handler the signal keeps its default action (the process ends); nothing
+        // better can be done when the handler cannot be installed.
+        if let Ok(mut stream) = signal(kind) {
+            tokio::spawn(async move {
+                if stream.recv().await.is_some() {
+                    let _ = tx.send(Msg::Quit);
+                }
+            });
         }
     }
 }

@@ -1,6 +1,8 @@
 //! The detail pane of the selected row: cost and share, change, cost by category and service,
 //! its top children, for a pod its ARN, nodes, workload and CPU vs memory, and cost per day.
 
+use std::fmt::Write as _;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -96,7 +98,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             .collect();
         let mut nodes = shown.join(", ");
         if p.nodes.len() > 2 {
-            nodes.push_str(&format!(" +{} more", p.nodes.len() - 2));
+            let _ = write!(nodes, " +{} more", p.nodes.len() - 2);
         }
         let label = if p.nodes.len() == 1 { "node" } else { "nodes" };
         lines.push(text(label, &nodes));

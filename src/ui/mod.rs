@@ -55,7 +55,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             overlays::window_picker(frame, body, app, theme, *selected, custom.as_deref());
         }
         Mode::ProfilePicker { selected } => {
-            overlays::profile_picker(frame, body, app, theme, *selected)
+            overlays::profile_picker(frame, body, app, theme, *selected);
         }
         Mode::Integrations { selected } => panes::integrations(frame, body, app, theme, *selected),
         Mode::Normal | Mode::Filter | Mode::Command(_) => {}

@@ -53,8 +53,8 @@ pub fn help(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     if two_columns {
         let half = cells.len().div_ceil(2);
         let (left, right_col) = cells.split_at(half);
-        for i in 0..half {
-            let mut spans = left[i].clone();
+        for (i, cell) in left.iter().enumerate() {
+            let mut spans = cell.clone();
             let pad = key_w + desc_w
                 - spans
                     .iter()

@@ -1,6 +1,8 @@
 //! Panes about integrations rather than costs: the loading pane (a fetch's progress), the
 //! diagnostics pane of a failed profile, and the integrations pane (one line per profile).
 
+use std::fmt::Write as _;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -25,11 +27,7 @@ fn size(bytes: u64) -> String {
 fn progress_text(p: &FetchProgress) -> String {
     let mut s = format!("parts {}/{}", p.parts_done, p.parts_total);
     if p.bytes_total > 0 {
-        s.push_str(&format!(
-            ", {} of {}",
-            size(p.bytes_read),
-            size(p.bytes_total)
-        ));
+        let _ = write!(s, ", {} of {}", size(p.bytes_read), size(p.bytes_total));
     }
     s
 }

@@ -29,10 +29,9 @@ enum Col {
 impl Col {
     fn width(self, trend: usize) -> usize {
         match self {
-            Col::Kind => 12,
+            Col::Kind | Col::Delta => 12,
             Col::Cost => 13,
             Col::Share => 6,
-            Col::Delta => 12,
             Col::DeltaPct => 7,
             Col::Trend => trend,
             Col::Flags => 2,
@@ -295,12 +294,10 @@ fn row_line(
 }
 
 fn delta_style(d: Money, theme: Theme) -> Style {
-    if d > Money::ZERO {
-        theme.up()
-    } else if d < Money::ZERO {
-        theme.down()
-    } else {
-        Style::new()
+    match d.cmp(&Money::ZERO) {
+        std::cmp::Ordering::Greater => theme.up(),
+        std::cmp::Ordering::Less => theme.down(),
+        std::cmp::Ordering::Equal => Style::new(),
     }
 }
 
