@@ -1,4 +1,4 @@
-//! The real `curtop` binary: the README's first command, `demo-data` + `report -o json` against
+//! The real `curtop` binary: `report` on the demo bill, the dashboard's argument checks, `demo-data` + `report -o json` against
 //! the generator's truth file, and the exit codes and messages of bad input.
 
 #![allow(clippy::unwrap_used)]
@@ -23,7 +23,7 @@ fn text(b: &[u8]) -> String {
 }
 
 #[test]
-fn the_readme_first_command_reports_the_demo_bill() {
+fn report_groups_the_demo_bill_by_cluster_and_category() {
     let out = curtop(&["report", "--by", "cluster,category"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
@@ -123,6 +123,31 @@ fn bad_arguments_and_configs_exit_2_with_the_reason() {
         "{err}"
     );
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn the_dashboard_refuses_a_non_terminal_and_checks_its_arguments_first() {
+    // Without a terminal (a pipe, cron), the dashboard says to use `report`.
+    let out = curtop(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("needs a terminal"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = curtop(&["--metric", "gross"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("gross"), "{}", text(&out.stderr));
+    let out = curtop(&["--profile", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("no profile `nope`"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = curtop(&["--by", "cluster"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("belong to `curtop report`"));
 }
 
 #[test]

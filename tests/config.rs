@@ -116,6 +116,11 @@ fn the_shipped_configs_parse() {
     let example =
         Config::load_file(&crate_path("config/example.toml")).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(example.default_profile().name, "prod");
+    assert_eq!(
+        example.keys.action("o".parse().unwrap()),
+        Some(curtop::config::keys::Action::DrillIn),
+        "the example's [keys] entry applies"
+    );
     assert!(example.profiles.len() >= 2);
     // The relative path is resolved against the file's folder.
     assert_eq!(

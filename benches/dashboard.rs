@@ -1,0 +1,192 @@
+//! Dashboard speed on a level of 100 000 rows: first frame from facts in memory, drill-down,
+//! keypress → frame, filter typing, metric change. Each step is `update` plus a full draw
+//! into ratatui's `TestBackend` at 120×40 (the terminal write itself is not included).
+//!
+//!     cargo bench --bench dashboard [-- PODS]      (default 100000 pods, 7 days)
+//!
+//! Prints median / p99 / max per step and the peak RSS. Not a test: nothing here asserts a
+//! time; the README records the figures.
+#![allow(clippy::unwrap_used)]
+
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use curtop::app::{self, App, Display, Msg};
+use curtop::config::Config;
+use curtop::config::keys::{Key, KeyCode};
+use curtop::cur::attribution::Category;
+use curtop::cur::metrics::{Costs, Metric};
+use curtop::cur::money::Money;
+use curtop::cur::time::day_of;
+use curtop::facts::{DIMS, Dim, FactRow, Facts};
+use curtop::source::Loaded;
+use curtop::source::discover::{Delivery, Layout};
+use curtop::window::{Window, WindowSpec};
+
+fn facts(pods: usize, last: i32) -> Facts {
+    let mut f = Facts::default();
+    let cluster = f.strings.intern("bench-cluster");
+    let ns = f.strings.intern("load");
+    let wl = f.strings.intern("api");
+    let kind = f.strings.intern("Deployment");
+    let svc = f.strings.intern("AmazonEKS");
+    let cpu = f.strings.intern("USE1-EKS-EC2-vCPU-Hours");
+    let acct = f.strings.intern("111122223333");
+    for p in 0..pods {
+        let pod = f.strings.intern(&format!("api-7f9c8d-{p:06}"));
+        let node = f.strings.intern(&format!("i-{:017x}", p / 40));
+        for day in last - 13..=last {
+            let mut dims = [0; DIMS];
+            dims[Dim::Cluster as usize] = cluster;
+            dims[Dim::Namespace as usize] = ns;
+            dims[Dim::Workload as usize] = wl;
+            dims[Dim::WorkloadKind as usize] = kind;
+            dims[Dim::Pod as usize] = pod;
+            dims[Dim::Node as usize] = node;
+            dims[Dim::Service as usize] = svc;
+            dims[Dim::UsageType as usize] = cpu;
+            dims[Dim::Account as usize] = acct;
+            let m = Money(((p * 7919 + day as usize * 104_729) % 5_000_000 + 1) as i64 * 1000);
+            let costs = Costs([m; 4]);
+            let b = f.bill.entry(day).or_default();
+            *b = *b + costs;
+            f.rows.push(FactRow {
+                day,
+                category: Category::Pod,
+                dims,
+                labels: Box::new([]),
+                costs,
+            });
+        }
+    }
+    f
+}
+
+struct Timings(Vec<Duration>);
+
+impl Timings {
+    fn report(mut self, what: &str) {
+        self.0.sort();
+        let n = self.0.len();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        println!(
+            "{what:<34} n={n:<5} median {:>7.2} ms  p99 {:>7.2} ms  max {:>7.2} ms",
+            ms(self.0[n / 2]),
+            ms(self.0[(n * 99 / 100).min(n - 1)]),
+            ms(self.0[n - 1])
+        );
+    }
+}
+
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn main() {
+    let pods: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(100_000);
+    let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
+    let last = day_of(now.date_naive()) - 1;
+    let t = Instant::now();
+    let facts = facts(pods, last);
+    println!(
+        "facts: {} rows ({pods} pods x 14 days), built in {:.2} s",
+        facts.rows.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let loaded = Loaded {
+        facts,
+        delivery: Delivery {
+            report: "bench".into(),
+            layout: Layout::SingleFile,
+            periods: vec![],
+        },
+        window: Window {
+            start: last - 13,
+            end: last + 1,
+        },
+        origin: "generated".into(),
+    };
+    let mut app = App::new(
+        Config::demo(),
+        0,
+        now,
+        Display {
+            color: true,
+            ascii: false,
+        },
+    );
+    app.window = WindowSpec::LastDays(7);
+    let _ = app.start();
+    let generation = app.jobs[0].generation;
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    app.size = (120, 40);
+    let mut step = |app: &mut App, msg: Msg| -> Duration {
+        let t = Instant::now();
+        let _ = app::update(app, msg);
+        terminal.draw(|f| curtop::ui::draw(f, app)).unwrap();
+        t.elapsed()
+    };
+    let first = step(
+        &mut app,
+        Msg::Fetched {
+            profile: 0,
+            generation,
+            result: Ok(Box::new(loaded)),
+        },
+    );
+    Timings(vec![first]).report("first frame (facts in memory)");
+    let key = |c: char| Msg::Key(Key::char(c));
+    let enter = || Msg::Key(Key::plain(KeyCode::Enter));
+    let mut drill = Vec::new();
+    for _ in 0..3 {
+        drill.push(step(&mut app, enter()));
+    }
+    assert_eq!(
+        app.frame().unwrap().level.rows.len(),
+        pods,
+        "the workload level holds every pod"
+    );
+    Timings(drill).report("drill in (3 levels, last = pods)");
+    let mut moves = Vec::new();
+    for i in 0..2000 {
+        moves.push(step(&mut app, key(if i % 3 == 2 { 'k' } else { 'j' })));
+    }
+    Timings(moves).report(&format!("keypress j/k ({pods} rows)"));
+    let mut pages = Vec::new();
+    for _ in 0..200 {
+        pages.push(step(&mut app, Msg::Key(Key::plain(KeyCode::PageDown))));
+    }
+    Timings(pages).report("page down");
+    let mut typing = vec![step(&mut app, key('/'))];
+    for c in "api-7f9c8d-0999".chars() {
+        typing.push(step(&mut app, key(c)));
+    }
+    for _ in 0..6 {
+        typing.push(step(&mut app, Msg::Key(Key::plain(KeyCode::Backspace))));
+    }
+    Timings(typing).report("filter typing (per key)");
+    let _ = step(&mut app, Msg::Key(Key::plain(KeyCode::Esc)));
+    let mut sorts = Vec::new();
+    for c in ['N', 'N', 'D', 'C'] {
+        sorts.push(step(&mut app, key(c)));
+    }
+    Timings(sorts).report("sort (N, N, D, C)");
+    let mut metric = Vec::new();
+    for _ in 0..4 {
+        metric.push(step(&mut app, key('m')));
+    }
+    Timings(metric).report("metric change (m)");
+    assert_eq!(app.metric, Metric::Amortized);
+    println!("peak RSS {:.0} MiB", peak_rss_mib());
+}
