@@ -578,32 +578,20 @@ fn on_key(app: &mut App, key: Key) -> Vec<Cmd> {
             Vec::new()
         }
         Mode::WindowPicker { selected, custom } => on_window_key(app, key, selected, custom),
-        Mode::ProfilePicker { selected } => {
-            let n = app.jobs.len();
-            match pick(app, key, selected, n) {
+        Mode::ProfilePicker { selected } | Mode::Integrations { selected } => {
+            // Both list the profiles; the integrations pane also refreshes the selected one.
+            let integrations = matches!(app.mode, Mode::Integrations { .. });
+            if integrations && app.config.keys.action(key) == Some(Action::Refresh) {
+                return vec![app.fetch(selected)];
+            }
+            match pick(app, key, selected, app.jobs.len()) {
+                Picked::Move(s) if integrations => app.mode = Mode::Integrations { selected: s },
                 Picked::Move(s) => app.mode = Mode::ProfilePicker { selected: s },
                 Picked::Chosen(s) => {
                     app.mode = Mode::Normal;
                     return switch_profile(app, s);
                 }
                 Picked::Cancel => app.mode = Mode::Normal,
-            }
-            Vec::new()
-        }
-        Mode::Integrations { selected } => {
-            let n = app.jobs.len();
-            match pick(app, key, selected, n) {
-                Picked::Move(s) => app.mode = Mode::Integrations { selected: s },
-                Picked::Chosen(s) => {
-                    app.mode = Mode::Normal;
-                    return switch_profile(app, s);
-                }
-                Picked::Cancel => app.mode = Mode::Normal,
-            }
-            if app.config.keys.action(key) == Some(Action::Refresh)
-                && let Mode::Integrations { selected } = app.mode
-            {
-                return vec![app.fetch(selected)];
             }
             Vec::new()
         }
@@ -929,6 +917,7 @@ fn set_metric(app: &mut App, metric: Metric) {
     let sort = app.sort;
     for f in &mut app.frames {
         f.level.recost(&data.facts, &view);
+        f.rows_changed();
         f.reorder(sort);
     }
     let no_net = app

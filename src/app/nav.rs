@@ -4,6 +4,7 @@
 use std::cmp::Ordering;
 
 use crate::alloc::{Level, Row, Step};
+use crate::cur::money::Money;
 
 /// What rows are ordered by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +50,11 @@ impl Sort {
     fn compare(self, a: &Row, b: &Row) -> Ordering {
         let natural = match self.key {
             SortKey::Cost => b.cost.cmp(&a.cost),
-            SortKey::Name => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+            SortKey::Name => a
+                .name
+                .bytes()
+                .map(|c| c.to_ascii_lowercase())
+                .cmp(b.name.bytes().map(|c| c.to_ascii_lowercase())),
             SortKey::Delta => b.delta().cmp(&a.delta()),
         };
         let natural = natural
@@ -115,6 +120,11 @@ pub struct Frame {
     pub filter: String,
     /// Indices into `level.rows` of the rows shown, in display order.
     pub order: Vec<u32>,
+    /// The cost of the rows shown (computed when the order changes, not on every frame).
+    pub shown_total: Money,
+    /// Every row in sort order, and the sort it is in: a filter change only filters this.
+    sorted: Vec<u32>,
+    sorted_by: Option<Sort>,
     /// Position in `order`.
     pub selected: usize,
     /// First shown position (scrolling).
@@ -122,12 +132,21 @@ pub struct Frame {
 }
 
 impl Frame {
+    /// Call after the level's rows changed (a metric or window change): the next
+    /// [`Frame::reorder`] sorts again.
+    pub fn rows_changed(&mut self) {
+        self.sorted_by = None;
+    }
+
     pub fn new(step: Option<Step>, level: Level, sort: Sort) -> Frame {
         let mut frame = Frame {
             step,
             level,
             filter: String::new(),
             order: Vec::new(),
+            sorted: Vec::new(),
+            sorted_by: None,
+            shown_total: Money::ZERO,
             selected: 0,
             offset: 0,
         };
@@ -136,14 +155,35 @@ impl Frame {
     }
 
     /// Recomputes the visible order, keeping the selected row selected when it is still shown.
+    /// Sorting happens only when the sort or the rows changed; filtering is one pass.
     pub fn reorder(&mut self, sort: Sort) {
         let keep = self.selected_row().map(|r| r.step);
         let rows = &self.level.rows;
-        self.order = (0..rows.len() as u32)
-            .filter(|&i| matches(&self.filter, &rows[i as usize]))
-            .collect();
-        self.order
-            .sort_by(|&a, &b| sort.compare(&rows[a as usize], &rows[b as usize]));
+        if self.sorted_by != Some(sort) || self.sorted.len() != rows.len() {
+            self.sorted = (0..rows.len() as u32).collect();
+            self.sorted
+                .sort_unstable_by(|&a, &b| sort.compare(&rows[a as usize], &rows[b as usize]));
+            self.sorted_by = Some(sort);
+        }
+        if self.filter.is_empty() {
+            self.order.clone_from(&self.sorted);
+            self.shown_total = self.level.total;
+        } else {
+            // Match in memory order (cache-friendly), then walk the sorted order.
+            let hit: Vec<bool> = rows.iter().map(|r| matches(&self.filter, r)).collect();
+            self.order = self
+                .sorted
+                .iter()
+                .copied()
+                .filter(|&i| hit[i as usize])
+                .collect();
+            self.shown_total = rows
+                .iter()
+                .zip(&hit)
+                .filter(|(_, h)| **h)
+                .map(|(r, _)| r.cost)
+                .sum();
+        }
         self.selected = keep
             .and_then(|step| {
                 self.order
@@ -205,7 +245,6 @@ impl Frame {
 mod tests {
     use super::*;
     use crate::alloc::LevelKind;
-    use crate::cur::money::Money;
 
     fn row(name: &str, cost: i64, prev: i64, step: u32) -> Row {
         Row {

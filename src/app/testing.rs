@@ -52,8 +52,9 @@ pub fn run(app: &mut App, cmds: Vec<Cmd>) {
     }
 }
 
-pub fn started() -> App {
-    let mut app = App::new(
+/// The dashboard before any fetch answered.
+pub fn fresh() -> App {
+    App::new(
         config(),
         0,
         now(),
@@ -61,7 +62,12 @@ pub fn started() -> App {
             color: true,
             ascii: false,
         },
-    );
+    )
+}
+
+/// The dashboard with both profiles fetched (one ready, one failed).
+pub fn started() -> App {
+    let mut app = fresh();
     let cmds = app.start();
     assert_eq!(cmds.len(), 2, "both profiles fetch");
     assert!(

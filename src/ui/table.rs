@@ -176,7 +176,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         lines.push(Line::raw(""));
     }
     // Totals: what is shown, and the parent.
-    let shown: Money = f.order.iter().map(|&i| f.level.rows[i as usize].cost).sum();
     let total = if f.order.len() == f.level.rows.len() {
         format!(
             "{} rows{}total {}",
@@ -190,7 +189,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             f.order.len(),
             f.level.rows.len(),
             theme.dot(),
-            shown,
+            f.shown_total,
             f.level.total
         )
     };

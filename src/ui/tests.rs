@@ -11,7 +11,7 @@ use ratatui::style::{Color, Modifier};
 
 use super::draw;
 use crate::alloc::Step;
-use crate::app::testing::{config, now, send, started};
+use crate::app::testing::{fresh, send, started};
 use crate::app::{App, Display, Msg, run_command};
 use crate::config::keys::{Key, KeyCode};
 use crate::cur::attribution::Category;
@@ -208,15 +208,7 @@ fn diagnostics_of_a_failed_profile() {
 
 #[test]
 fn loading_and_too_small() {
-    let mut app = App::new(
-        config(),
-        0,
-        now(),
-        Display {
-            color: true,
-            ascii: false,
-        },
-    );
+    let mut app = fresh();
     let _fetches = app.start();
     scenario("loading", &mut app);
     let t = text(&render(&mut app, (50, 12)));
