@@ -73,12 +73,13 @@ read -r dc_t dc_m <<<"$(duck csv "$csv_glob")"
 read -r dp_t dp_m <<<"$(duck parquet "$pq_glob")"
 
 fmt() { awk "BEGIN{printf \"%.2f\", $1}"; }
+int() { awk "BEGIN{printf \"%.0f\", $1}"; }
 echo
 echo "Generated hourly legacy CUR: $rows line items, $(fmt "$csv_bytes/1e9") GB CSV (4 gzip parts), $THREADS cores."
 echo
 echo "| input | tool | time (s) | rows/s | MB/s (CSV, uncompressed) | peak RSS (MiB) | curtop ÷ DuckDB |"
 echo "|---|---|---:|---:|---:|---:|---:|"
-echo "| CSV.gz | curtop | $(fmt "$c_t") | $(fmt "$rows/$c_t") | $(fmt "$csv_bytes/1e6/$c_t") | $(fmt "$c_m/1024") | $(fmt "$c_t/$dc_t") |"
-echo "| CSV.gz | DuckDB $(.venv/bin/python -c 'import duckdb; print(duckdb.__version__)') | $(fmt "$dc_t") | $(fmt "$rows/$dc_t") | $(fmt "$csv_bytes/1e6/$dc_t") | $(fmt "$dc_m/1024") | |"
-echo "| Parquet | curtop | $(fmt "$p_t") | $(fmt "$rows/$p_t") | | $(fmt "$p_m/1024") | $(fmt "$p_t/$dp_t") |"
-echo "| Parquet | DuckDB | $(fmt "$dp_t") | $(fmt "$rows/$dp_t") | | $(fmt "$dp_m/1024") | |"
+echo "| CSV.gz | curtop | $(fmt "$c_t") | $(int "$rows/$c_t") | $(int "$csv_bytes/1e6/$c_t") | $(int "$c_m/1024") | $(fmt "$c_t/$dc_t") |"
+echo "| CSV.gz | DuckDB $(.venv/bin/python -c 'import duckdb; print(duckdb.__version__)') | $(fmt "$dc_t") | $(int "$rows/$dc_t") | $(int "$csv_bytes/1e6/$dc_t") | $(int "$dc_m/1024") | |"
+echo "| Parquet | curtop | $(fmt "$p_t") | $(int "$rows/$p_t") | | $(int "$p_m/1024") | $(fmt "$p_t/$dp_t") |"
+echo "| Parquet | DuckDB | $(fmt "$dp_t") | $(int "$rows/$dp_t") | | $(int "$dp_m/1024") | |"

@@ -24,7 +24,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         frame.render_widget(Paragraph::new("no row selected").block(block), area);
         return;
     };
-    let block = theme.block(&format!("{} {}", row.kind, row.name));
+    let title = if row.kind == row.name {
+        row.name.clone()
+    } else {
+        format!("{} {}", row.kind, row.name)
+    };
+    let block = theme.block(&title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let mut path = app.path();
