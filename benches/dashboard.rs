@@ -52,7 +52,7 @@ fn facts(pods: usize, last: i32) -> Facts {
             let m = Money(((p * 7919 + day as usize * 104_729) % 5_000_000 + 1) as i64 * 1000);
             let costs = Costs([m; 4]);
             let b = f.bill.entry(day).or_default();
-            *b = *b + costs;
+            *b += costs;
             f.rows.push(FactRow {
                 day,
                 category: Category::Pod,
