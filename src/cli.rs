@@ -281,7 +281,12 @@ fn report_cmd(args: &[String]) -> i32 {
     let loaded = match source::load(&profile, d.window, &extra, today, None) {
         Ok(l) => l,
         Err(e) => {
+            let d = crate::diag::diagnose(&e);
             eprintln!("curtop: profile `{}`: {e}", profile.name);
+            eprintln!("diagnosis [{}]: {}", d.code, d.title);
+            for (i, fix) in d.fixes.iter().enumerate() {
+                eprintln!("  fix {}. {fix}", i + 1);
+            }
             return 1;
         }
     };

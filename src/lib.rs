@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod cur;
 pub mod demo;
+pub mod diag;
 pub mod facts;
 pub mod report;
 pub mod runtime;

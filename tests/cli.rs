@@ -154,5 +154,8 @@ fn the_dashboard_refuses_a_non_terminal_and_checks_its_arguments_first() {
 fn unreadable_data_exits_1_and_names_the_path() {
     let out = curtop(&["report", "--cur", "/nonexistent/cur"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("/nonexistent/cur"));
+    let err = text(&out.stderr);
+    assert!(err.contains("/nonexistent/cur"), "{err}");
+    assert!(err.contains("diagnosis [path-not-found]"), "{err}");
+    assert!(err.contains("fix 1. check the folder"), "{err}");
 }

@@ -14,6 +14,7 @@ use crate::config::{Config, SourceSpec};
 use crate::cur::columns::Field;
 use crate::cur::metrics::Metric;
 use crate::cur::time::{Day, day_of};
+use crate::diag::Diagnosis;
 use crate::facts::{Dim, Facts, NONE};
 use crate::source::Loaded;
 use crate::window::{Window, WindowSpec};
@@ -37,18 +38,6 @@ pub struct FetchProgress {
     pub bytes_total: u64,
 }
 
-/// Why a fetch failed, as shown in the integrations and diagnostics panes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    /// A stable code (`no-delivery`, `missing-columns`, …).
-    pub code: String,
-    pub title: String,
-    /// What was seen.
-    pub seen: Vec<String>,
-    pub causes: Vec<String>,
-    pub fixes: Vec<String>,
-}
-
 /// A profile's fetch.
 #[derive(Debug, Clone)]
 pub enum JobState {
@@ -58,7 +47,7 @@ pub enum JobState {
         started: DateTime<Utc>,
     },
     Ready,
-    Failed(Failure),
+    Failed(Diagnosis),
 }
 
 /// One profile: its fetch state, its newest data and a short log.
@@ -159,7 +148,7 @@ pub enum Msg {
     Fetched {
         profile: usize,
         generation: u64,
-        result: Result<Box<Loaded>, Failure>,
+        result: Result<Box<Loaded>, Diagnosis>,
     },
     /// SIGHUP, SIGTERM, SIGINT: leave now.
     Quit,
@@ -460,7 +449,7 @@ fn on_fetched(
     app: &mut App,
     profile: usize,
     generation: u64,
-    result: Result<Box<Loaded>, Failure>,
+    result: Result<Box<Loaded>, Diagnosis>,
 ) -> Vec<Cmd> {
     let now = app.now;
     if profile >= app.jobs.len() {

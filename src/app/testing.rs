@@ -38,7 +38,7 @@ pub fn run(app: &mut App, cmds: Vec<Cmd>) {
             let p = app.config.profiles[profile].clone();
             let result = source::load(&p, window, &[], app.today(), None)
                 .map(Box::new)
-                .map_err(|e| crate::runtime::failure_of(&e));
+                .map_err(|e| crate::diag::diagnose(&e));
             let more = update(
                 app,
                 Msg::Fetched {

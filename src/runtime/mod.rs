@@ -12,9 +12,10 @@ use chrono::Utc;
 use ratatui::crossterm::event::{self, Event, KeyEventKind, KeyModifiers};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
-use crate::app::{self, App, Cmd, Failure, FetchProgress, Msg};
+use crate::app::{self, App, Cmd, FetchProgress, Msg};
 use crate::config::keys::{Key, KeyCode};
-use crate::source::{self, error::SourceError, local::Progress};
+use crate::diag::{self, Diagnosis, Severity};
+use crate::source::{self, local::Progress};
 use crate::ui;
 
 /// Restores the terminal when dropped: on a normal exit, an error or an unwinding panic.
@@ -183,13 +184,18 @@ async fn fetch(
             joined = &mut read => {
                 let result = match joined {
                     Ok(Ok(loaded)) => Ok(Box::new(loaded)),
-                    Ok(Err(e)) => Err(failure_of(&e)),
-                    Err(e) => Err(Failure {
-                        code: "internal-error".into(),
-                        title: format!("the read stopped unexpectedly: {e}"),
-                        seen: vec![],
+                    Ok(Err(e)) => Err(diag::diagnose(&e)),
+                    Err(e) => Err(Diagnosis {
+                        code: "internal-error",
+                        severity: Severity::Error,
+                        title: "the read stopped unexpectedly".into(),
+                        seen: vec![e.to_string()],
                         causes: vec!["a bug in curtop".into()],
-                        fixes: vec!["press r to retry; report the bug with `curtop report` output".into()],
+                        fixes: vec![
+                            "press r to retry".into(),
+                            "run `curtop report` on the same profile and report its output".into(),
+                        ],
+                        docs: vec![],
                     }),
                 };
                 let _ = tx.send(Msg::Fetched { profile: index, generation, result });
@@ -210,29 +216,6 @@ async fn fetch(
                 }
             }
         }
-    }
-}
-
-/// A source error as the dashboard shows it.
-pub fn failure_of(e: &SourceError) -> Failure {
-    let code = match e {
-        SourceError::Io { error, .. } if error.kind() == io::ErrorKind::NotFound => {
-            "path-not-found"
-        }
-        SourceError::Io { .. } => "io-error",
-        SourceError::NoDelivery { .. } => "no-manifest",
-        SourceError::SeveralReports { .. } => "several-reports",
-        SourceError::BadManifest { .. } => "bad-manifest",
-        SourceError::MissingColumns { .. } => "required-columns-missing",
-        SourceError::Unreadable { .. } => "unreadable-file",
-        SourceError::NothingInWindow { .. } => "nothing-in-window",
-    };
-    Failure {
-        code: code.into(),
-        title: e.to_string(),
-        seen: Vec::new(),
-        causes: Vec::new(),
-        fixes: Vec::new(),
     }
 }
 

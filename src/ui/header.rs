@@ -43,11 +43,33 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             },
             theme.warn(),
         ),
-        JobState::Ready => Span::styled("ready", theme.ok()),
+        JobState::Ready => match app.data().map_or(0, |d| d.facts.quality.warnings.len()) {
+            0 => Span::styled("ready", theme.ok()),
+            n => Span::styled(
+                format!("ready, {n} warning{} (i)", if n == 1 { "" } else { "s" }),
+                theme.warn(),
+            ),
+        },
         JobState::Failed(f) => Span::styled(format!("FAILED {}", f.code), theme.error()),
     };
     first.push(Span::raw(dot));
     first.push(state);
+    let failing = app
+        .jobs
+        .iter()
+        .enumerate()
+        .filter(|(i, j)| *i != app.active && matches!(j.state, JobState::Failed(_)))
+        .count();
+    if failing > 0 {
+        first.push(Span::raw(dot));
+        first.push(Span::styled(
+            format!(
+                "{failing} other profile{} failing (i)",
+                if failing == 1 { "" } else { "s" }
+            ),
+            theme.error(),
+        ));
+    }
     if let Some(data) = app.data() {
         first.push(Span::raw(dot));
         first.push(Span::styled("source ", theme.dim()));

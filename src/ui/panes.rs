@@ -11,8 +11,9 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::header::age;
 use super::popup;
 use super::theme::Theme;
-use crate::app::{App, Failure, FetchProgress, Job, JobState};
+use crate::app::{App, FetchProgress, Job, JobState};
 use crate::config::SourceSpec;
+use crate::diag::{self, Diagnosis, Severity};
 
 /// Bytes as MiB/GiB.
 fn size(bytes: u64) -> String {
@@ -68,11 +69,15 @@ pub fn loading(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
 }
 
 /// Lines of a diagnosis: title, what was seen, probable causes, numbered fix steps.
-pub fn diagnosis_lines(f: &Failure, theme: Theme) -> Vec<Line<'static>> {
+pub fn diagnosis_lines(f: &Diagnosis, theme: Theme) -> Vec<Line<'static>> {
+    let style = match f.severity {
+        Severity::Error => theme.error(),
+        Severity::Warning => theme.warn(),
+    };
     let mut lines = vec![
         Line::from(vec![
-            Span::styled(format!("[{}] ", f.code), theme.error()),
-            Span::styled(f.title.clone(), theme.error()),
+            Span::styled(format!("[{}] ", f.code), style),
+            Span::styled(f.title.clone(), style),
         ]),
         Line::raw(""),
     ];
@@ -93,10 +98,14 @@ pub fn diagnosis_lines(f: &Failure, theme: Theme) -> Vec<Line<'static>> {
                 .map(|(i, s)| Line::raw(format!("  {}. {s}", i + 1))),
         );
     }
+    if !f.docs.is_empty() {
+        lines.push(Line::styled("Docs", theme.title()));
+        lines.extend(f.docs.iter().map(|d| Line::raw(format!("  {d}"))));
+    }
     lines
 }
 
-pub fn diagnosis(frame: &mut Frame, area: Rect, app: &App, theme: Theme, failure: &Failure) {
+pub fn diagnosis(frame: &mut Frame, area: Rect, app: &App, theme: Theme, failure: &Diagnosis) {
     let block = theme.block(&format!("diagnostics {}", app.job().profile));
     let mut lines = diagnosis_lines(failure, theme);
     lines.push(Line::raw(""));
@@ -166,8 +175,17 @@ pub fn integrations(frame: &mut Frame, area: Rect, app: &App, theme: Theme, sele
     }
     lines.push(Line::raw(""));
     if let Some(job) = app.jobs.get(selected) {
+        let warnings: Vec<Diagnosis> = job
+            .data
+            .iter()
+            .flat_map(|d| d.facts.quality.warnings.iter().map(diag::diagnose_warning))
+            .collect();
         if let JobState::Failed(f) = &job.state {
             lines.extend(diagnosis_lines(f, theme));
+        } else if !warnings.is_empty() {
+            for w in &warnings {
+                lines.extend(diagnosis_lines(w, theme));
+            }
         } else {
             lines.push(Line::styled(
                 format!("log of {}", job.profile),

@@ -1,0 +1,321 @@
+//! Diagnoses: why an integration fails (or reads less than it could), as data shared by the
+//! dashboard's diagnostics pane and the command line. One function maps every
+//! [`SourceError`] to a [`Diagnosis`] with a stable code, what was seen, the probable causes and
+//! the fix steps; read warnings (missing resource IDs, no split cost data) get the same
+//! treatment at warning severity.
+
+use std::io::ErrorKind;
+
+use crate::facts::Warning;
+use crate::source::error::SourceError;
+
+/// How bad it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Data is read, but some views are missing or partial.
+    Warning,
+    /// No data could be read.
+    Error,
+}
+
+/// One explained problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnosis {
+    /// Stable, kebab-case (`no-manifest`, `path-not-found`, …): safe to match on in scripts.
+    pub code: &'static str,
+    pub severity: Severity,
+    pub title: String,
+    /// What curtop saw: paths, files, columns, errors as reported.
+    pub seen: Vec<String>,
+    pub causes: Vec<String>,
+    /// Numbered steps, in order.
+    pub fixes: Vec<String>,
+    /// Where to read more.
+    pub docs: Vec<&'static str>,
+}
+
+const DOC_CUR_CREATE: &str = "https://docs.aws.amazon.com/cur/latest/userguide/cur-create.html";
+const DOC_SPLIT: &str =
+    "https://docs.aws.amazon.com/cur/latest/userguide/split-cost-allocation-data.html";
+const DOC_DATA_EXPORTS: &str =
+    "https://docs.aws.amazon.com/cur/latest/userguide/what-is-data-exports.html";
+
+fn strings<const N: usize>(items: [&str; N]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_string()).collect()
+}
+
+/// The diagnosis of a failed read.
+pub fn diagnose(e: &SourceError) -> Diagnosis {
+    let error = |code, title: String, seen, causes, fixes, docs| Diagnosis {
+        code,
+        severity: Severity::Error,
+        title,
+        seen,
+        causes,
+        fixes,
+        docs,
+    };
+    match e {
+        SourceError::Io { path, error: io } if io.kind() == ErrorKind::NotFound => error(
+            "path-not-found",
+            format!("{path} does not exist"),
+            vec![format!("opening {path}: {io}")],
+            strings([
+                "the path in the profile (or --cur) has a typo",
+                "the CUR copy was never synced to this machine, or was moved",
+                "a relative path is resolved against the config file's folder, not the shell's",
+            ]),
+            vec![
+                format!("check the folder: ls -la {path}"),
+                "copy the report from S3, e.g. aws s3 sync s3://BUCKET/PREFIX/REPORT/ LOCAL/".into(),
+                "set `path` of the profile (or --cur) to the folder holding <report>-Manifest.json, or any parent of it".into(),
+            ],
+            vec![DOC_CUR_CREATE],
+        ),
+        SourceError::Io { path, error: io } if io.kind() == ErrorKind::PermissionDenied => error(
+            "permission-denied",
+            format!("{path} is not readable by this user"),
+            vec![format!("opening {path}: {io}")],
+            strings(["the files belong to another user or have mode 0600"]),
+            vec![
+                format!("check ownership and mode: ls -la {path}"),
+                "make the report folder readable (chmod -R u+rX, or run curtop as its owner)".into(),
+            ],
+            vec![],
+        ),
+        SourceError::Io { path, error: io } => error(
+            "io-error",
+            format!("reading {path} failed"),
+            vec![format!("{path}: {io}")],
+            strings(["a disk, network file system or permission problem"]),
+            strings(["retry with r; if it persists, check the file system (dmesg, df -h)"]),
+            vec![],
+        ),
+        SourceError::NoDelivery { path, seen } => {
+            let mut seen_lines = vec![format!("under {path}:")];
+            if seen.is_empty() {
+                seen_lines.push("  nothing (the folder is empty)".into());
+            } else {
+                seen_lines.extend(seen.iter().take(8).map(|s| format!("  {s}")));
+            }
+            error(
+                "no-manifest",
+                format!("no CUR delivery under {path}"),
+                seen_lines,
+                strings([
+                    "the path points above or beside the report: AWS writes <prefix>/<report>/<report>-Manifest.json",
+                    "the report is new and AWS has not delivered it yet (first delivery takes up to 24 h)",
+                    "the export is FOCUS or a Data Export without its metadata/ folder",
+                ]),
+                strings([
+                    "point the profile at the folder holding <report>-Manifest.json (or metadata/ for CUR 2.0), or any parent of it",
+                    "for the Athena-integration Parquet layout, point at the folder holding year=YYYY/",
+                    "check the report in the Billing console: Data Exports → your report → S3 bucket and path prefix",
+                ]),
+                vec![DOC_CUR_CREATE, DOC_DATA_EXPORTS],
+            )
+        }
+        SourceError::SeveralReports { path, reports } => error(
+            "several-reports",
+            format!("{path} holds {} reports", reports.len()),
+            vec![format!("reports: {}", reports.join(", "))],
+            strings(["the prefix is shared by several CUR reports; reading them together would count every dollar twice"]),
+            vec![format!(
+                "point the profile at one report's folder, e.g. {path}/{}",
+                reports.first().map_or("REPORT", String::as_str)
+            )],
+            vec![],
+        ),
+        SourceError::BadManifest { file, reason } => error(
+            "bad-manifest",
+            format!("{file} is not a CUR manifest"),
+            vec![format!("{file}: {reason}")],
+            strings([
+                "the manifest was truncated by an interrupted copy",
+                "a file of another tool is named like a manifest",
+            ]),
+            strings(["copy the report folder again (aws s3 sync removes partial files)"]),
+            vec![DOC_CUR_CREATE],
+        ),
+        SourceError::MissingColumns { file, columns } => error(
+            "required-columns-missing",
+            format!("{file} lacks columns without which no cost can be computed"),
+            vec![format!("missing: {}", columns.join(", "))],
+            strings([
+                "the file is not a Cost and Usage Report (e.g. a Cost Explorer CSV download)",
+                "the report's columns were renamed by a hand-made export or ETL job",
+            ]),
+            strings([
+                "export a Cost and Usage Report (legacy CUR or CUR 2.0) from Billing → Data Exports",
+                "point the profile at the report's own files, not a transformed copy",
+            ]),
+            vec![DOC_CUR_CREATE],
+        ),
+        SourceError::Unreadable { file, reason } => error(
+            "unreadable-file",
+            format!("cannot read {file}"),
+            vec![format!("{file}: {reason}")],
+            strings([
+                "a FOCUS export (curtop reads CUR and CUR 2.0; FOCUS has no pod rows)",
+                "a partial download or an unknown compression",
+            ]),
+            strings([
+                "export a CUR 2.0 (or legacy CUR) report with CSV.gz, ZIP or Parquet",
+                "copy the file again and retry with r",
+            ]),
+            vec![DOC_DATA_EXPORTS],
+        ),
+        SourceError::NothingInWindow {
+            path,
+            window,
+            available,
+        } => error(
+            "nothing-in-window",
+            format!("no billing data in the window {window}"),
+            vec![format!("{path} covers {available}")],
+            strings([
+                "the window is outside the delivered billing periods",
+                "the local copy is old and has not been synced",
+            ]),
+            strings([
+                "pick a window the data covers (w, or --window all)",
+                "sync the report folder again for recent days",
+            ]),
+            vec![],
+        ),
+    }
+}
+
+/// The diagnosis of a read warning: something the data cannot show, and how to get it.
+pub fn diagnose_warning(w: &Warning) -> Diagnosis {
+    let (code, causes, fixes): (&'static str, Vec<String>, Vec<String>) = match w.code {
+        "no-resource-ids" => (
+            "report-misconfigured",
+            strings(["the report was created without \"Include resource IDs\""]),
+            strings([
+                "create a new report (or Data Export) with resource IDs included; existing reports cannot be changed",
+                "keep the old report until the new one has a full month",
+            ]),
+        ),
+        "no-split-cost" => (
+            "split-cost-disabled",
+            strings([
+                "split cost allocation data for EKS is not enabled, or the report does not include it",
+            ]),
+            strings([
+                "Billing console → Cost Management preferences → enable split cost allocation data (Amazon EKS)",
+                "edit the report to include split cost allocation data; data appears from the next delivery",
+            ]),
+        ),
+        "missing-parts" => (
+            "missing-parts",
+            strings([
+                "the local copy is incomplete, or AWS was rewriting the report during the copy",
+            ]),
+            strings(["copy the report folder again (aws s3 sync)"]),
+        ),
+        "malformed-rows" => (
+            "malformed-rows",
+            strings(["rows of the file do not parse (a damaged copy or a hand-edited file)"]),
+            strings(["copy the report again; the counted rows are left out of every total"]),
+        ),
+        _ => ("read-warning", strings(["see the message"]), Vec::new()),
+    };
+    Diagnosis {
+        code,
+        severity: Severity::Warning,
+        title: w.message.clone(),
+        seen: vec![format!("warning [{}]", w.code)],
+        causes,
+        fixes,
+        docs: vec![DOC_CUR_CREATE, DOC_SPLIT],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::local::open_local;
+
+    #[test]
+    fn every_source_error_has_a_code_causes_and_fixes() {
+        let errors = [
+            SourceError::Io {
+                path: "/x".into(),
+                error: std::io::Error::from(ErrorKind::NotFound),
+            },
+            SourceError::Io {
+                path: "/x".into(),
+                error: std::io::Error::from(ErrorKind::PermissionDenied),
+            },
+            SourceError::Io {
+                path: "/x".into(),
+                error: std::io::Error::other("boom"),
+            },
+            SourceError::NoDelivery {
+                path: "/x".into(),
+                seen: vec!["notes.txt".into()],
+            },
+            SourceError::SeveralReports {
+                path: "/x".into(),
+                reports: vec!["a".into(), "b".into()],
+            },
+            SourceError::BadManifest {
+                file: "m.json".into(),
+                reason: "eof".into(),
+            },
+            SourceError::MissingColumns {
+                file: "f.csv".into(),
+                columns: vec!["lineItem/UnblendedCost"],
+            },
+            SourceError::Unreadable {
+                file: "f".into(),
+                reason: "FOCUS".into(),
+            },
+            SourceError::NothingInWindow {
+                path: "/x".into(),
+                window: "7d".into(),
+                available: "2024-01".into(),
+            },
+        ];
+        let mut codes: Vec<&str> = errors.iter().map(|e| diagnose(e).code).collect();
+        for e in &errors {
+            let d = diagnose(e);
+            assert_eq!(d.severity, Severity::Error);
+            assert!(
+                !d.seen.is_empty() && !d.causes.is_empty() && !d.fixes.is_empty(),
+                "{d:?}"
+            );
+            assert!(
+                d.code.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{}",
+                d.code
+            );
+        }
+        codes.dedup();
+        assert_eq!(
+            codes.len(),
+            errors.len(),
+            "each case its own code: {codes:?}"
+        );
+    }
+
+    #[test]
+    fn a_missing_folder_is_diagnosed_through_the_real_path() {
+        let e = open_local(std::path::Path::new("/nonexistent/curtop-diag")).unwrap_err();
+        let d = diagnose(&e);
+        assert_eq!(d.code, "path-not-found");
+        assert!(d.fixes.iter().any(|f| f.contains("aws s3 sync")), "{d:?}");
+    }
+
+    #[test]
+    fn warnings_explain_what_view_is_lost() {
+        let d = diagnose_warning(&Warning {
+            code: "no-resource-ids",
+            message: "report created without resource IDs".into(),
+        });
+        assert_eq!(d.code, "report-misconfigured");
+        assert_eq!(d.severity, Severity::Warning);
+        assert!(d.fixes[0].contains("resource IDs included"));
+    }
+}
