@@ -26,6 +26,9 @@ fn size(bytes: u64) -> String {
 }
 
 fn progress_text(p: &FetchProgress) -> String {
+    if p.parts_total == 0 {
+        return "finding the delivery".into();
+    }
     let mut s = format!("parts {}/{}", p.parts_done, p.parts_total);
     if p.bytes_total > 0 {
         let _ = write!(s, ", {} of {}", size(p.bytes_read), size(p.bytes_total));
@@ -150,7 +153,7 @@ fn state_span(job: &Job, app: &App, theme: Theme) -> Span<'static> {
 }
 
 pub fn integrations(frame: &mut Frame, area: Rect, app: &App, theme: Theme, selected: usize) {
-    let h = (app.jobs.len() as u16 + 12).min(area.height);
+    let h = area.height.saturating_sub(2).max(app.jobs.len() as u16 + 4);
     let rect = popup(frame, area, area.width.saturating_sub(4).min(110), h);
     let block = theme.block("integrations");
     let mut lines = Vec::new();
