@@ -91,10 +91,12 @@ fn peak_rss_mib() -> f64 {
 }
 
 fn main() {
+    // `cargo bench` passes --bench; `cargo test --all-targets` runs this as a quick smoke run.
+    let bench = std::env::args().any(|a| a == "--bench");
     let pods: usize = std::env::args()
         .skip(1)
         .find_map(|a| a.parse().ok())
-        .unwrap_or(100_000);
+        .unwrap_or(if bench { 100_000 } else { 500 });
     let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
     let last = day_of(now.date_naive()) - 1;
     let t = Instant::now();
@@ -159,12 +161,12 @@ fn main() {
     );
     Timings(drill).report("drill in (3 levels, last = pods)");
     let mut moves = Vec::new();
-    for i in 0..2000 {
+    for i in 0..if bench { 2000 } else { 20 } {
         moves.push(step(&mut app, key(if i % 3 == 2 { 'k' } else { 'j' })));
     }
     Timings(moves).report(&format!("keypress j/k ({pods} rows)"));
     let mut pages = Vec::new();
-    for _ in 0..200 {
+    for _ in 0..if bench { 200 } else { 5 } {
         pages.push(step(&mut app, Msg::Key(Key::plain(KeyCode::PageDown))));
     }
     Timings(pages).report("page down");
