@@ -281,20 +281,6 @@ pub struct Partial {
     quality: Quality,
 }
 
-/// What classifying a line item's text gave: everything but its day and amounts, which is
-/// all that differs between the many rows of one resource and usage type.
-struct Template {
-    kind: RowKind,
-    /// The fact key with a placeholder day at `K_DAY`.
-    key: Box<[u32]>,
-    /// Pod split rows: (node, cluster) to claim. Node candidates: (node, cluster tag).
-    claim: Option<(Sym, Sym)>,
-}
-
-/// Templates are kept for this many distinct line item texts, then forgotten (bounded memory
-/// on data where every row is unique).
-const MEMO_LIMIT: usize = 1 << 18;
-
 /// Builds facts from line items.
 pub struct Aggregator<'p> {
     plan: &'p TagPlan,
@@ -304,9 +290,6 @@ pub struct Aggregator<'p> {
     env_cache: FxHashMap<Sym, Sym>,
     key: Vec<u32>,
     label_count: usize,
-    /// Line item text (the fields classification reads, joined) → its template.
-    memo: FxHashMap<Box<str>, Template>,
-    memo_key: String,
 }
 
 impl<'p> Aggregator<'p> {
@@ -321,8 +304,6 @@ impl<'p> Aggregator<'p> {
             env_cache: FxHashMap::default(),
             key: Vec::with_capacity(K_DIMS + DIMS + label_count),
             label_count,
-            memo: FxHashMap::default(),
-            memo_key: String::new(),
         }
     }
 
@@ -347,115 +328,61 @@ impl<'p> Aggregator<'p> {
 
     /// Adds one line item read under `columns`. The reader counts it in `rows_read`.
     pub fn add(&mut self, li: &LineItem<'_>, columns: &ColumnSet) {
-        if !self.window.is_none_or(|(s, e)| li.day >= s && li.day < e) {
-            self.state.quality.rows_outside_window += 1;
-            return;
-        }
-        // Classification and the key depend only on these texts, which repeat across the hours
-        // and days of a resource: classify each distinct combination once.
-        let mk = &mut self.memo_key;
-        mk.clear();
-        for s in [
-            li.operation,
-            li.product_code,
-            li.resource_id,
-            li.split_parent,
-            li.account,
-            li.usage_type,
-        ]
-        .iter()
-        .chain(li.tags)
-        {
-            mk.push_str(s);
-            mk.push('\u{1f}');
-        }
-        if !self.memo.contains_key(self.memo_key.as_str()) {
-            if self.memo.len() >= MEMO_LIMIT {
-                self.memo.clear();
-            }
-            let template = self.template(li);
-            self.memo
-                .insert(Box::from(self.memo_key.as_str()), template);
-        }
-        let Some(t) = self.memo.get_mut(self.memo_key.as_str()) else {
-            return;
-        };
         let st = &mut self.state;
-        t.key[K_DAY] = li.day as u32;
-        match t.kind {
-            RowKind::Overlay => {
-                st.quality.overlay_rows += 1;
-            }
-            RowKind::PodSplit => {
-                st.quality.overlay_rows += 1;
-                let split = li.money(Field::SplitCost);
-                if li.split_parent.is_empty() && split.0 == 0 {
-                    st.quality.empty_split_rows += 1;
-                    return;
-                }
-                let net = li.amount(Field::SplitNetSplitCost).unwrap_or(split);
-                let od = li
-                    .amount(Field::SplitPublicOnDemandSplitCost)
-                    .unwrap_or(split);
-                if let Some((node, cluster)) = t.claim {
-                    claim(&mut st.pod_parents, &st.strings, node, cluster);
-                }
-                add_to(&mut st.pods, &t.key, Costs([split, split, net, od]));
-            }
-            kind => {
-                if !KNOWN_TYPES.contains(&li.line_item_type) {
-                    *st.quality
-                        .unknown_line_item_types
-                        .entry(li.line_item_type.to_string())
-                        .or_default() += 1;
-                }
-                let costs = line_item_costs(li, columns);
-                *st.bill.entry(li.day).or_default() += costs;
-                if kind == RowKind::NodeCandidate {
-                    if let Some((node, cluster)) = t.claim {
-                        claim(&mut st.node_cluster_tag, &st.strings, node, cluster);
-                    }
-                    add_to(&mut st.nodes, &t.key, costs);
-                } else {
-                    add_to(&mut st.facts, &t.key, costs);
-                }
-            }
+        if !self.window.is_none_or(|(s, e)| li.day >= s && li.day < e) {
+            st.quality.rows_outside_window += 1;
+            return;
         }
-    }
-
-    /// Classifies a line item's text and builds its key (day left as a placeholder).
-    fn template(&mut self, li: &LineItem<'_>) -> Template {
         let mut placement = Placement::default();
         let kind = classify(li, self.plan, &mut placement);
         if kind == RowKind::Overlay {
-            return Template {
-                kind,
-                key: Box::new([]),
-                claim: None,
-            };
+            st.quality.overlay_rows += 1;
+            return;
         }
-        let node = match kind {
-            RowKind::PodSplit => li.split_parent,
-            RowKind::NodeCandidate => li.resource_id,
-            _ => placement.node,
+        if kind == RowKind::PodSplit {
+            st.quality.overlay_rows += 1;
+            let split = li.money(Field::SplitCost);
+            if li.split_parent.is_empty() && split.0 == 0 {
+                st.quality.empty_split_rows += 1;
+                return;
+            }
+            let net = li.amount(Field::SplitNetSplitCost).unwrap_or(split);
+            let od = li
+                .amount(Field::SplitPublicOnDemandSplitCost)
+                .unwrap_or(split);
+            let costs = Costs([split, split, net, od]);
+            self.build_key(li, &placement, li.split_parent);
+            let st = &mut self.state;
+            let node = st.strings.intern(li.split_parent);
+            let cluster = st.strings.intern(placement.cluster);
+            claim(&mut st.pod_parents, &st.strings, node, cluster);
+            add_to(&mut st.pods, &self.key, costs);
+            return;
+        }
+        if !KNOWN_TYPES.contains(&li.line_item_type) {
+            *st.quality
+                .unknown_line_item_types
+                .entry(li.line_item_type.to_string())
+                .or_default() += 1;
+        }
+        let costs = line_item_costs(li, columns);
+        *st.bill.entry(li.day).or_default() += costs;
+        let node = if kind == RowKind::NodeCandidate {
+            li.resource_id
+        } else {
+            placement.node
         };
         self.build_key(li, &placement, node);
         let st = &mut self.state;
-        let claim = match kind {
-            RowKind::PodSplit => Some((
-                st.strings.intern(li.split_parent),
-                st.strings.intern(placement.cluster),
-            )),
-            RowKind::NodeCandidate if !placement.node_cluster_tag.is_empty() => Some((
-                self.key[kd(Dim::Node)],
-                st.strings.intern(placement.node_cluster_tag),
-            )),
-            _ => None,
-        };
-        Template {
-            kind,
-            key: self.key.as_slice().into(),
-            claim,
+        if kind == RowKind::NodeCandidate {
+            let node = self.key[kd(Dim::Node)];
+            if !placement.node_cluster_tag.is_empty() {
+                let c = st.strings.intern(placement.node_cluster_tag);
+                claim(&mut st.node_cluster_tag, &st.strings, node, c);
+            }
+            add_to(&mut st.nodes, &self.key, costs);
+        } else {
+            add_to(&mut st.facts, &self.key, costs);
         }
     }
 
