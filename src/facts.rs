@@ -281,6 +281,22 @@ pub struct Partial {
     quality: Quality,
 }
 
+/// What classifying a line item's texts gave: everything but its day and amounts. Readers
+/// that can identify repeated texts cheaply (Parquet dictionary keys) classify each distinct
+/// combination once ([`Aggregator::template`]) and add rows by template
+/// ([`Aggregator::add_templated`]).
+struct Template {
+    kind: RowKind,
+    /// The fact key; its day slot is filled per row.
+    key: Box<[u32]>,
+    /// Pod split rows: (node, cluster); node candidates with a cluster tag: (node, tag).
+    claim: Option<(Sym, Sym)>,
+    claimed: bool,
+    split_parent_empty: bool,
+    /// The line item type is not one AWS documents (when the identity includes the type).
+    unknown_type: Option<bool>,
+}
+
 /// Builds facts from line items.
 pub struct Aggregator<'p> {
     plan: &'p TagPlan,
@@ -290,6 +306,11 @@ pub struct Aggregator<'p> {
     env_cache: FxHashMap<Sym, Sym>,
     key: Vec<u32>,
     label_count: usize,
+    templates: Vec<Template>,
+    /// Reader-given identity of the texts → template.
+    memo: FxHashMap<Box<[u32]>, u32>,
+    /// Costs of templated rows by (template, day), expanded into keys at the end.
+    by_template: FxHashMap<(u32, Day), Costs>,
 }
 
 impl<'p> Aggregator<'p> {
@@ -304,6 +325,9 @@ impl<'p> Aggregator<'p> {
             env_cache: FxHashMap::default(),
             key: Vec::with_capacity(K_DIMS + DIMS + label_count),
             label_count,
+            templates: Vec::new(),
+            memo: FxHashMap::default(),
+            by_template: FxHashMap::default(),
         }
     }
 
@@ -421,8 +445,132 @@ impl<'p> Aggregator<'p> {
         }
     }
 
+    /// The template of the texts identified by `ids` (any identity that is equal exactly when
+    /// these texts are: line item type, operation, product, resource, split parent, account,
+    /// usage type and the wanted tags), if already seen.
+    pub fn template_of(&self, ids: &[u32]) -> Option<u32> {
+        self.memo.get(ids).copied()
+    }
+
+    /// Classifies `li` (its texts filled) as the template of `ids`.
+    pub fn template(&mut self, ids: &[u32], li: &LineItem<'_>) -> u32 {
+        let mut placement = Placement::default();
+        let kind = classify(li, self.plan, &mut placement);
+        let node = match kind {
+            RowKind::PodSplit => li.split_parent,
+            RowKind::NodeCandidate => li.resource_id,
+            _ => placement.node,
+        };
+        let template = if kind == RowKind::Overlay {
+            Template {
+                kind,
+                key: Box::new([]),
+                claim: None,
+                claimed: false,
+                split_parent_empty: false,
+                unknown_type: None,
+            }
+        } else {
+            self.build_key(li, &placement, node);
+            let st = &mut self.state;
+            let claim = match kind {
+                RowKind::PodSplit => Some((
+                    st.strings.intern(li.split_parent),
+                    st.strings.intern(placement.cluster),
+                )),
+                RowKind::NodeCandidate if !placement.node_cluster_tag.is_empty() => Some((
+                    self.key[kd(Dim::Node)],
+                    st.strings.intern(placement.node_cluster_tag),
+                )),
+                _ => None,
+            };
+            Template {
+                kind,
+                key: self.key.as_slice().into(),
+                claim,
+                claimed: false,
+                split_parent_empty: li.split_parent.is_empty(),
+                unknown_type: None,
+            }
+        };
+        let id = self.templates.len() as u32;
+        self.templates.push(template);
+        self.memo.insert(ids.into(), id);
+        id
+    }
+
+    /// Adds a line item of a known template: only its day, line item type and amounts are
+    /// read. Gives the same facts as [`Aggregator::add`] of the full line item.
+    pub fn add_templated(&mut self, template: u32, li: &LineItem<'_>, columns: &ColumnSet) {
+        let st = &mut self.state;
+        if !self.window.is_none_or(|(s, e)| li.day >= s && li.day < e) {
+            st.quality.rows_outside_window += 1;
+            return;
+        }
+        let Some(t) = self.templates.get_mut(template as usize) else {
+            return;
+        };
+        let costs = match t.kind {
+            RowKind::Overlay => {
+                st.quality.overlay_rows += 1;
+                return;
+            }
+            RowKind::PodSplit => {
+                st.quality.overlay_rows += 1;
+                let split = li.money(Field::SplitCost);
+                if t.split_parent_empty && split.0 == 0 {
+                    st.quality.empty_split_rows += 1;
+                    return;
+                }
+                let net = li.amount(Field::SplitNetSplitCost).unwrap_or(split);
+                let od = li
+                    .amount(Field::SplitPublicOnDemandSplitCost)
+                    .unwrap_or(split);
+                Costs([split, split, net, od])
+            }
+            RowKind::NodeCandidate | RowKind::Billed => {
+                let unknown = *t
+                    .unknown_type
+                    .get_or_insert_with(|| !KNOWN_TYPES.contains(&li.line_item_type));
+                if unknown {
+                    *st.quality
+                        .unknown_line_item_types
+                        .entry(li.line_item_type.to_string())
+                        .or_default() += 1;
+                }
+                let costs = line_item_costs(li, columns);
+                *st.bill.entry(li.day).or_default() += costs;
+                costs
+            }
+        };
+        // Claims are idempotent: once per template is the same as once per row.
+        if !t.claimed
+            && let Some((node, cluster)) = t.claim
+        {
+            let map = if t.kind == RowKind::PodSplit {
+                &mut st.pod_parents
+            } else {
+                &mut st.node_cluster_tag
+            };
+            claim(map, &st.strings, node, cluster);
+            t.claimed = true;
+        }
+        *self.by_template.entry((template, li.day)).or_default() += costs;
+    }
+
     /// The state to merge with other parts.
-    pub fn into_partial(self) -> Partial {
+    pub fn into_partial(mut self) -> Partial {
+        let st = &mut self.state;
+        for ((template, day), costs) in self.by_template {
+            let t = &mut self.templates[template as usize];
+            t.key[K_DAY] = day as u32;
+            let map = match t.kind {
+                RowKind::PodSplit => &mut st.pods,
+                RowKind::NodeCandidate => &mut st.nodes,
+                _ => &mut st.facts,
+            };
+            add_to(map, &t.key, costs);
+        }
         self.state
     }
 }

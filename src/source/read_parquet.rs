@@ -11,10 +11,13 @@ use arrow_array::types::{
     TimestampNanosecondType, TimestampSecondType,
 };
 use arrow_array::{Array, ArrayRef, MapArray, RecordBatch};
-use arrow_schema::{DataType, TimeUnit};
+use arrow_schema::{DataType, Schema, TimeUnit};
 use parquet::arrow::ProjectionMask;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
 use parquet::file::reader::ChunkReader;
+use rustc_hash::FxHashMap;
 
 use super::error::SourceError;
 use super::read_csv::{ColumnMap, parse_tag_json};
@@ -71,7 +74,16 @@ fn read_from<T: ChunkReader + 'static>(
         file: file.to_string(),
         reason: format!("not a readable Parquet file: {e}"),
     };
-    let mut builder = ParquetRecordBatchReaderBuilder::try_new(input).map_err(|e| bad(&e))?;
+    // Text columns are read as dictionaries: CUR texts repeat (one resource, many hours), so
+    // each distinct value is decoded and classified once instead of once per row.
+    let plain =
+        ArrowReaderMetadata::load(&input, ArrowReaderOptions::new()).map_err(|e| bad(&e))?;
+    let hinted = ArrowReaderMetadata::try_new(
+        Arc::clone(plain.metadata()),
+        ArrowReaderOptions::new().with_schema(Arc::new(dictionary_hint(plain.schema()))),
+    );
+    let mut builder =
+        ParquetRecordBatchReaderBuilder::new_with_metadata(input, hinted.unwrap_or(plain));
     // Row numbers in messages count from the file's start.
     let mut row_base: u64 = 0;
     if let Some(rg) = row_group {
@@ -98,12 +110,107 @@ fn read_from<T: ChunkReader + 'static>(
     // Positions of the projected columns inside each batch.
     let pos = |orig: usize| roots.iter().position(|&r| r == orig);
     let wanted = agg.plan().ids.clone();
+    let mut identity = Identity::default();
     for batch in reader {
         let batch = batch.map_err(|e| bad(&e))?;
-        read_batch(&batch, &map, &pos, &wanted, file, row_base, agg)?;
+        read_batch(
+            &batch,
+            &map,
+            &pos,
+            &wanted,
+            file,
+            row_base,
+            &mut identity,
+            agg,
+        )?;
         row_base += batch.num_rows() as u64;
     }
     Ok(())
+}
+
+/// The schema with every top-level text column as `Dictionary(Int32, Utf8)`.
+fn dictionary_hint(schema: &Schema) -> Schema {
+    let fields: Vec<Arc<arrow_schema::Field>> = schema
+        .fields()
+        .iter()
+        .map(|f| match f.data_type() {
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
+                Arc::new(f.as_ref().clone().with_data_type(DataType::Dictionary(
+                    Box::new(DataType::Int32),
+                    Box::new(DataType::Utf8),
+                )))
+            }
+            _ => Arc::clone(f),
+        })
+        .collect();
+    Schema::new_with_metadata(fields, schema.metadata().clone())
+}
+
+/// Numbers the distinct values of one text column across a part's batches (0 = empty), so a
+/// row's texts can be identified by small integers.
+#[derive(Default)]
+struct ColumnIds {
+    index: FxHashMap<Box<str>, u32>,
+    /// The dictionary the per-key ids below belong to (its values buffer and length).
+    dict: (usize, usize),
+    by_key: Vec<u32>,
+}
+
+impl ColumnIds {
+    fn id_of(&mut self, s: &str) -> u32 {
+        if s.is_empty() {
+            return 0;
+        }
+        if let Some(&id) = self.index.get(s) {
+            return id;
+        }
+        let id = self.index.len() as u32 + 1;
+        self.index.insert(Box::from(s), id);
+        id
+    }
+
+    /// Prepares for a batch: maps a dictionary's keys to ids once per dictionary.
+    fn prepare(&mut self, t: &Text<'_>) {
+        if let Text::Dict(_, values) = t {
+            let dict = (values.values().as_ptr() as usize, values.len());
+            if dict != self.dict {
+                self.by_key.clear();
+                for i in 0..values.len() {
+                    let id = if values.is_null(i) {
+                        0
+                    } else {
+                        self.id_of(values.value(i))
+                    };
+                    self.by_key.push(id);
+                }
+                self.dict = dict;
+            }
+        }
+    }
+
+    fn id(&mut self, t: &Text<'_>, row: usize) -> u32 {
+        match t {
+            Text::Absent => 0,
+            Text::Dict(d, _) => {
+                if d.is_null(row) {
+                    0
+                } else {
+                    usize::try_from(d.keys().value(row))
+                        .ok()
+                        .and_then(|k| self.by_key.get(k).copied())
+                        .unwrap_or(0)
+                }
+            }
+            other => self.id_of(other.get(row)),
+        }
+    }
+}
+
+/// Per part: the ids of the columns that classification reads.
+#[derive(Default)]
+struct Identity {
+    columns: Vec<ColumnIds>,
+    row: Vec<u32>,
 }
 
 /// A text column of any Arrow string encoding.
@@ -354,6 +461,7 @@ fn read_batch(
     wanted: &[String],
     file: &str,
     row_base: u64,
+    identity: &mut Identity,
     agg: &mut Aggregator<'_>,
 ) -> Result<(), SourceError> {
     let unreadable = |reason: String| SourceError::Unreadable {
@@ -400,6 +508,29 @@ fn read_batch(
     let tag_map = TagMap::of(col(Field::ResourceTagsMap))
         .map_err(|e| unreadable(format!("resource_tags: {e}")))?;
     let columns = map.columns;
+    // The texts classification reads, in a fixed order; rows equal on all of them are
+    // classified once. Tags from a map column (CUR 2.0) take the row-by-row path.
+    let classify_cols: Vec<&Text<'_>> = [
+        &lit,
+        &operation,
+        &product,
+        &resource,
+        &parent,
+        &account,
+        &usage_type,
+    ]
+    .into_iter()
+    .chain(tag_cols.iter().flatten())
+    .collect();
+    let templated = matches!(tag_map, TagMap::Absent);
+    if templated {
+        identity
+            .columns
+            .resize_with(classify_cols.len(), ColumnIds::default);
+        for (t, c) in classify_cols.iter().zip(identity.columns.iter_mut()) {
+            c.prepare(t);
+        }
+    }
 
     for row in 0..batch.num_rows() {
         let line = row_base + row as u64 + 1;
@@ -448,6 +579,23 @@ fn read_batch(
             agg.quality().malformed(file, line, reason);
             continue;
         }
+        // Costs read the reservation ARN (RI upfront fees); everything else comes from the
+        // template.
+        li.reservation_arn = ri_arn.get(row);
+        if templated {
+            let Identity {
+                columns: ids,
+                row: key,
+            } = &mut *identity;
+            key.clear();
+            for (t, c) in classify_cols.iter().zip(ids.iter_mut()) {
+                key.push(c.id(t, row));
+            }
+            if let Some(t) = agg.template_of(key) {
+                agg.add_templated(t, &li, &columns);
+                continue;
+            }
+        }
         li.account = account.get(row);
         li.product_code = product.get(row);
         li.usage_type = usage_type.get(row);
@@ -472,7 +620,12 @@ fn read_batch(
             })
             .collect();
         li.tags = &tags;
-        agg.add(&li, &columns);
+        if templated {
+            let t = agg.template(&identity.row, &li);
+            agg.add_templated(t, &li, &columns);
+        } else {
+            agg.add(&li, &columns);
+        }
     }
     Ok(())
 }
