@@ -2,7 +2,7 @@
 
 Runs the aggregation curtop performs while streaming a CUR — every line item's four metrics
 (AWS's amortized CASE), grouped by day, account, service, usage type, resource, split parent
-and the Kubernetes tags — over the same files, and prints one JSON line:
+and the Kubernetes tag columns curtop's default mapping reads — over the same files, and prints one JSON line:
 {"seconds": s, "rows": n, "groups": g, "amortized": total}.
 
 usage: duckdb_ingest.py csv|parquet FILE_GLOB THREADS
@@ -15,6 +15,17 @@ import time
 import duckdb
 
 kind, pattern, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
+
+# The tag keys curtop's default mapping reads (src/config/mapping.rs and the aws:eks:* keys of
+# src/cur/attribution.rs): the same columns, so both do the same work. Absent ones read NULL.
+TAG_KEYS = [
+    "user:kubernetes_cluster", "user:kubernetes_namespace", "user:kubernetes_deployment",
+    "user:kubernetes_daemonset", "user:kubernetes_statefulset", "user:kubernetes_pod",
+    "user:kubernetes_container", "user:env", "user:environment", "user:stage",
+    "user:kubernetes_label_env", "user:kubernetes_label_environment",
+    "aws:eks:cluster-name", "user:eks:cluster-name", "aws:eks:namespace", "aws:eks:node",
+    "aws:eks:workload-type", "aws:eks:workload-name", "aws:eks:deployment",
+]
 
 if kind == "csv":
     # Legacy CUR CSV: `category/Name` headers.
@@ -32,9 +43,7 @@ if kind == "csv":
         "ri_unused_up": c("reservation/UnusedAmortizedUpfrontFeeForBillingPeriod"),
         "ri_unused_rec": c("reservation/UnusedRecurringFee"), "ri_arn": c("reservation/ReservationARN"),
         "split": c("splitLineItem/SplitCost"),
-        "tags": [c("resourceTags/user:kubernetes_cluster"), c("resourceTags/user:kubernetes_namespace"),
-                 c("resourceTags/aws:eks:cluster-name"), c("resourceTags/aws:eks:deployment"),
-                 c("resourceTags/user:env")],
+        "tags": [c("resourceTags/" + k) for k in TAG_KEYS],
     }
 else:
     src = f"read_parquet('{pattern}', union_by_name=true)"
@@ -50,9 +59,7 @@ else:
         "ri_unused_up": "reservation_unused_amortized_upfront_fee_for_billing_period",
         "ri_unused_rec": "reservation_unused_recurring_fee", "ri_arn": "reservation_reservation_a_r_n",
         "split": "split_line_item_split_cost",
-        "tags": ["resource_tags_user_kubernetes_cluster", "resource_tags_user_kubernetes_namespace",
-                 "resource_tags_aws_eks_cluster_name", "resource_tags_aws_eks_deployment",
-                 "resource_tags_user_env"],
+        "tags": ["resource_tags_" + k.replace(":", "_").replace("-", "_") for k in TAG_KEYS],
     }
 
 con = duckdb.connect()
