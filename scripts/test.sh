@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (`.ci/run` calls exactly this):
 # format check, clippy with warnings as errors, then every unit, integration and doc test.
-# Needs only the Rust toolchain; run from anywhere.
+# Installs what the tests need into target/test-venv (moto's server, from PyPI) and starts two
+# local S3 servers on free loopback ports (one enforcing IAM) for the S3 source tests; stops
+# them on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +12,49 @@ cargo fmt --all -- --check
 
 echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets --quiet -- -D warnings
+
+echo "== local S3 server (moto)"
+VENV=target/test-venv
+mkdir -p target
+if ! "$VENV/bin/python" -c 'import moto.server' 2>/dev/null; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet 'moto[server]>=5,<6'
+fi
+free_port() {
+  "$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+wait_for() {
+  "$VENV/bin/python" - "$1" <<'PY'
+import socket, sys, time
+deadline = time.time() + 30
+while True:
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=0.5).close()
+        break
+    except OSError:
+        if time.time() > deadline:
+            sys.exit("moto_server did not start; see target/moto*.log")
+        time.sleep(0.05)
+PY
+}
+PORT=$(free_port)
+"$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" > target/moto.log 2>&1 &
+MOTO_PID=$!
+# A second server that enforces IAM, for a real 403 (the first five calls, the setup, are free).
+AUTH_PORT=$(free_port)
+INITIAL_NO_AUTH_ACTION_COUNT=5 "$VENV/bin/moto_server" -H 127.0.0.1 -p "$AUTH_PORT" > target/moto-auth.log 2>&1 &
+AUTH_PID=$!
+trap 'kill "$MOTO_PID" "$AUTH_PID" 2>/dev/null || true' EXIT
+wait_for "$PORT"
+wait_for "$AUTH_PORT"
+DENIED=$("$VENV/bin/python" scripts/moto_denied_setup.py "http://127.0.0.1:$AUTH_PORT")
+read -r DENIED_ID DENIED_SECRET <<< "$DENIED"
+export CURTOP_TEST_S3_ENDPOINT="http://127.0.0.1:$PORT"
+export CURTOP_TEST_S3_AUTH_ENDPOINT="http://127.0.0.1:$AUTH_PORT"
+export CURTOP_TEST_S3_DENIED_ID="$DENIED_ID" CURTOP_TEST_S3_DENIED_SECRET="$DENIED_SECRET"
+# Fake credentials for the fake server (the tests check they never appear in any output).
+export AWS_ACCESS_KEY_ID=testing-key-id AWS_SECRET_ACCESS_KEY=testing-secret AWS_REGION=us-east-1
+export AWS_EC2_METADATA_DISABLED=true
 
 echo "== cargo test"
 cargo test --all-targets --quiet 2>&1 | tee target/test-output.txt

@@ -149,9 +149,15 @@ fn parse_data_args(args: &[String]) -> Result<DataArgs, String> {
 /// The profile the options name: `--cur` ad hoc, else the config's, else the built-in demo.
 fn resolve_profile(d: &DataArgs) -> Result<Profile, String> {
     if let Some(path) = &d.cur {
+        let text = path.to_string_lossy();
+        let source = if text.starts_with("s3://") {
+            SourceSpec::S3(crate::config::S3Spec::parse_url(&text)?)
+        } else {
+            SourceSpec::Local { path: path.clone() }
+        };
         return Ok(Profile {
             name: "cur".into(),
-            source: SourceSpec::Local { path: path.clone() },
+            source,
             tags: TagMapping::default(),
             env: EnvRules::default(),
         });

@@ -115,7 +115,7 @@ impl ConfigError {
             let message = if expected == "there are no fields" {
                 "unknown key; this table takes no keys".to_string()
             } else {
-                format!("unknown key; {expected}")
+                format!("unknown key; {}", without_refused_keys(expected))
             };
             (Some(key), message)
         } else if let Some(rest) = raw.strip_prefix("missing field `") {
@@ -273,6 +273,22 @@ fn enclosing_header(entries: &[Entry], offset: usize) -> Vec<String> {
         .max_by_key(|e| e.value_span.start)
         .map(|e| e.path.clone())
         .unwrap_or_default()
+}
+
+/// Keys that are accepted by the parser only to be refused with a pointed message (credentials
+/// written into the file) are not advertised in an "expected one of" list.
+fn without_refused_keys(expected: &str) -> String {
+    const REFUSED: [&str; 4] = [
+        "`aws-secret-access-key`",
+        "`secret-access-key`",
+        "`aws-access-key-id`",
+        "`aws-session-token`",
+    ];
+    let Some(list) = expected.strip_prefix("expected one of ") else {
+        return expected.to_string();
+    };
+    let kept: Vec<&str> = list.split(", ").filter(|k| !REFUSED.contains(k)).collect();
+    format!("expected one of {}", kept.join(", "))
 }
 
 #[cfg(test)]

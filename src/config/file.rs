@@ -15,12 +15,12 @@ use toml::de::DeTable;
 
 use super::error::{ConfigError, dotted};
 use super::keys::Keymap;
-use super::{Config, EnvRules, Profile, SourceSpec, TagMapping};
+use super::{AwsAccess, Config, EnvRules, Profile, S3Spec, SourceSpec, TagMapping};
 
 /// The sources a profile may name, as written in `source = "…"`.
-const SOURCES: [&str; 2] = ["local", "demo"];
+const SOURCES: [&str; 3] = ["local", "demo", "s3"];
 /// Sources the design plans but this build cannot read yet.
-const PLANNED_SOURCES: [&str; 2] = ["s3", "athena"];
+const PLANNED_SOURCES: [&str; 1] = ["athena"];
 /// Demo defaults and limits.
 const DEMO_SEED: u64 = 7;
 const DEMO_DAYS: u32 = 45;
@@ -44,6 +44,20 @@ struct RawProfile {
     path: Option<Spanned<String>>,
     seed: Option<Spanned<u64>>,
     days: Option<Spanned<u32>>,
+    bucket: Option<Spanned<String>>,
+    prefix: Option<Spanned<String>>,
+    report: Option<Spanned<String>>,
+    export: Option<Spanned<String>>,
+    region: Option<Spanned<String>>,
+    aws_profile: Option<Spanned<String>>,
+    role_arn: Option<Spanned<String>>,
+    external_id: Option<Spanned<String>>,
+    endpoint_url: Option<Spanned<String>>,
+    /// Secrets are refused with a pointer to named profiles (the values are never echoed).
+    aws_secret_access_key: Option<Spanned<toml::Value>>,
+    secret_access_key: Option<Spanned<toml::Value>>,
+    aws_access_key_id: Option<Spanned<toml::Value>>,
+    aws_session_token: Option<Spanned<toml::Value>>,
     tags: Option<RawTags>,
     env_aliases: Option<InOrder<Spanned<String>>>,
 }
@@ -217,7 +231,44 @@ impl Check<'_> {
                 "invalid profile name; use letters, digits, `-` and `_`",
             ));
         }
+        for (key, value) in [
+            ("aws-secret-access-key", raw.aws_secret_access_key.as_ref()),
+            ("secret-access-key", raw.secret_access_key.as_ref()),
+            ("aws-access-key-id", raw.aws_access_key_id.as_ref()),
+            ("aws-session-token", raw.aws_session_token.as_ref()),
+        ] {
+            if let Some(v) = value {
+                return Err(self.err(
+                    Some(v.span()),
+                    &at(key),
+                    "credentials do not belong in this file (it is easily shared or committed); \
+                     put them in a named AWS profile (`aws configure --profile NAME`, or SSO with \
+                     `aws configure sso`) and set `aws-profile = \"NAME\"`",
+                ));
+            }
+        }
+        let s3_keys = [
+            ("bucket", raw.bucket.as_ref().map(Spanned::span)),
+            ("prefix", raw.prefix.as_ref().map(Spanned::span)),
+            ("report", raw.report.as_ref().map(Spanned::span)),
+            ("export", raw.export.as_ref().map(Spanned::span)),
+            ("region", raw.region.as_ref().map(Spanned::span)),
+            ("aws-profile", raw.aws_profile.as_ref().map(Spanned::span)),
+            ("role-arn", raw.role_arn.as_ref().map(Spanned::span)),
+            ("external-id", raw.external_id.as_ref().map(Spanned::span)),
+            ("endpoint-url", raw.endpoint_url.as_ref().map(Spanned::span)),
+        ];
+        if raw.source.get_ref() != "s3"
+            && let Some((key, Some(value_span))) = s3_keys.iter().find(|(_, sp)| sp.is_some())
+        {
+            return Err(self.err(
+                Some(value_span.clone()),
+                &at(key),
+                "only allowed with source = \"s3\"",
+            ));
+        }
         let source = match raw.source.get_ref().as_str() {
+            "s3" => self.s3(&raw, span, name_str)?,
             "local" => {
                 for (key, value_span) in [
                     ("seed", raw.seed.map(|s| s.span())),
@@ -288,6 +339,114 @@ impl Check<'_> {
             tags: self.tags(name_str, raw.tags)?,
             env: self.env(name_str, raw.env_aliases)?,
         })
+    }
+
+    /// `source = "s3"`: bucket and report (or export) required, the rest optional.
+    fn s3(
+        &self,
+        raw: &RawProfile,
+        span: Range<usize>,
+        name: &str,
+    ) -> Result<SourceSpec, ConfigError> {
+        let at = |key: &'static str| ["profiles", name, key];
+        for (key, value_span) in [
+            ("path", raw.path.as_ref().map(Spanned::span)),
+            ("seed", raw.seed.as_ref().map(Spanned::span)),
+            ("days", raw.days.as_ref().map(Spanned::span)),
+        ] {
+            if let Some(value_span) = value_span {
+                return Err(self.err(
+                    Some(value_span),
+                    &at(key),
+                    "not allowed with source = \"s3\"",
+                ));
+            }
+        }
+        let text = |v: &Option<Spanned<String>>,
+                    key: &'static str|
+         -> Result<Option<String>, ConfigError> {
+            match v {
+                None => Ok(None),
+                Some(v) if v.get_ref().trim().is_empty() => {
+                    Err(self.err(Some(v.span()), &at(key), "empty; remove it or give a value"))
+                }
+                Some(v) => Ok(Some(v.get_ref().trim().to_string())),
+            }
+        };
+        let Some(bucket) = text(&raw.bucket, "bucket")? else {
+            return Err(self.err(
+                Some(span),
+                &at("bucket"),
+                "missing; source = \"s3\" needs the bucket the CUR is delivered to",
+            ));
+        };
+        if bucket.contains('/') || bucket.starts_with("s3:") {
+            return Err(self.err(
+                raw.bucket.as_ref().map(Spanned::span),
+                &at("bucket"),
+                "a bucket name only (no s3:// and no path); put the path in `prefix`",
+            ));
+        }
+        let report = match (text(&raw.report, "report")?, text(&raw.export, "export")?) {
+            (Some(r), None) | (None, Some(r)) => r,
+            (Some(_), Some(_)) => {
+                return Err(self.err(
+                    raw.export.as_ref().map(Spanned::span),
+                    &at("export"),
+                    "give `report` (legacy CUR) or `export` (CUR 2.0 Data Export), not both",
+                ));
+            }
+            (None, None) => {
+                return Err(self.err(
+                    Some(span),
+                    &at("report"),
+                    "missing; name the legacy CUR `report` or the CUR 2.0 `export`",
+                ));
+            }
+        };
+        let role_arn = text(&raw.role_arn, "role-arn")?;
+        let external_id = text(&raw.external_id, "external-id")?;
+        if external_id.is_some() && role_arn.is_none() {
+            return Err(self.err(
+                raw.external_id.as_ref().map(Spanned::span),
+                &at("external-id"),
+                "only meaningful with `role-arn` (the role whose trust policy requires it)",
+            ));
+        }
+        if let Some(arn) = &role_arn
+            && !(arn.starts_with("arn:") && arn.contains(":role/"))
+        {
+            return Err(self.err(
+                raw.role_arn.as_ref().map(Spanned::span),
+                &at("role-arn"),
+                "not a role ARN; expected arn:aws:iam::ACCOUNT:role/NAME",
+            ));
+        }
+        let endpoint_url = text(&raw.endpoint_url, "endpoint-url")?;
+        if let Some(url) = &endpoint_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(self.err(
+                raw.endpoint_url.as_ref().map(Spanned::span),
+                &at("endpoint-url"),
+                "expected an http:// or https:// URL",
+            ));
+        }
+        Ok(SourceSpec::S3(S3Spec {
+            bucket,
+            prefix: text(&raw.prefix, "prefix")?
+                .unwrap_or_default()
+                .trim_matches('/')
+                .to_string(),
+            report: report.trim_matches('/').to_string(),
+            access: AwsAccess {
+                region: text(&raw.region, "region")?,
+                profile: text(&raw.aws_profile, "aws-profile")?,
+                role_arn,
+                external_id,
+                endpoint_url,
+            },
+        }))
     }
 
     /// A `path` as written, or joined to the config file's folder when relative.
@@ -547,12 +706,32 @@ mod tests {
     fn unknown_and_planned_sources() {
         assert_eq!(
             fails("[profiles.p]\nsource = \"ftp\"\n"),
-            "t.toml:2:10: key `profiles.p.source`: unknown source `ftp`; expected `local` or `demo`"
+            "t.toml:2:10: key `profiles.p.source`: unknown source `ftp`; expected `local` or `demo` or `s3`"
         );
         assert_eq!(
-            fails("[profiles.p]\nsource = \"s3\"\n"),
-            "t.toml:2:10: key `profiles.p.source`: source `s3` is not supported yet; expected `local` or `demo`"
+            fails("[profiles.p]\nsource = \"athena\"\n"),
+            "t.toml:2:10: key `profiles.p.source`: source `athena` is not supported yet; expected `local` or `demo` or `s3`"
         );
+    }
+
+    #[test]
+    fn s3_profiles_and_secrets() {
+        let cfg = ok("[profiles.p]\nsource = \"s3\"\nbucket = \"b\"\nprefix = \"/cur/\"\nreport = \"r\"\n\
+             region = \"eu-west-1\"\nrole-arn = \"arn:aws:iam::1:role/x\"\nexternal-id = \"e\"\n");
+        let SourceSpec::S3(s3) = &cfg.profiles[0].source else {
+            panic!("not s3: {:?}", cfg.profiles[0].source)
+        };
+        assert_eq!(s3.url(), "s3://b/cur/r");
+        assert_eq!(s3.access.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(s3.access.external_id.as_deref(), Some("e"));
+        // A secret written into the file: refused, and its value is never repeated.
+        for key in ["aws-secret-access-key", "aws-access-key-id", "aws-session-token"] {
+            let e = fails(&format!(
+                "[profiles.p]\nsource = \"s3\"\nbucket = \"b\"\nreport = \"r\"\n{key} = \"hunter2-value\"\n"
+            ));
+            assert!(e.contains("named AWS profile"), "{e}");
+            assert!(!e.contains("hunter2"), "{e}");
+        }
     }
 
     #[test]

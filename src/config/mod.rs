@@ -28,6 +28,74 @@ pub enum SourceSpec {
     /// The deterministic generated demo bill. `seed` default 7, `days` default 45 (days of data
     /// ending today).
     Demo { seed: u64, days: u32 },
+    /// A CUR delivery read straight from an S3 bucket.
+    S3(S3Spec),
+}
+
+/// Where a CUR delivery lives in S3, and how to reach it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct S3Spec {
+    pub bucket: String,
+    /// The report path prefix (no leading or trailing `/`; may be empty).
+    pub prefix: String,
+    /// The legacy CUR report name, or the CUR 2.0 export name: the folder under `prefix`.
+    pub report: String,
+    pub access: AwsAccess,
+}
+
+impl S3Spec {
+    /// `s3://bucket/prefix/report`, for headers and messages.
+    pub fn url(&self) -> String {
+        let mut url = format!("s3://{}", self.bucket);
+        for part in [&self.prefix, &self.report] {
+            if !part.is_empty() {
+                url.push('/');
+                url.push_str(part);
+            }
+        }
+        url
+    }
+
+    /// Parses `s3://bucket/prefix/report` (the last path segment is the report).
+    pub fn parse_url(url: &str) -> Result<S3Spec, String> {
+        let rest = url
+            .strip_prefix("s3://")
+            .ok_or_else(|| format!("`{url}` is not an s3:// URL"))?;
+        let rest = rest.trim_end_matches('/');
+        let (bucket, path) = rest.split_once('/').unwrap_or((rest, ""));
+        if bucket.is_empty() {
+            return Err(format!(
+                "`{url}` names no bucket; expected s3://BUCKET/PREFIX/REPORT"
+            ));
+        }
+        let (prefix, report) = path.rsplit_once('/').unwrap_or(("", path));
+        if report.is_empty() {
+            return Err(format!(
+                "`{url}` names no report; expected s3://BUCKET/PREFIX/REPORT"
+            ));
+        }
+        Ok(S3Spec {
+            bucket: bucket.to_string(),
+            prefix: prefix.trim_matches('/').to_string(),
+            report: report.to_string(),
+            access: AwsAccess::default(),
+        })
+    }
+}
+
+/// How to reach AWS: everything optional, the SDK's standard environment and config files fill
+/// the rest (`AWS_PROFILE`, `AWS_REGION`, `AWS_ENDPOINT_URL`, SSO, instance roles, ...). Never
+/// a secret: keys come from a named profile or the environment.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AwsAccess {
+    pub region: Option<String>,
+    /// A named profile of `~/.aws/config` / `~/.aws/credentials`.
+    pub profile: Option<String>,
+    /// A role to assume (cross-account), with its external id.
+    pub role_arn: Option<String>,
+    pub external_id: Option<String>,
+    /// An S3-compatible endpoint (and local testing): path-style addressing is used.
+    pub endpoint_url: Option<String>,
 }
 
 /// One billing integration: a named CUR source with its tag mapping and environment rules.

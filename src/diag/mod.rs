@@ -8,6 +8,7 @@ use std::io::ErrorKind;
 
 use crate::facts::Warning;
 use crate::source::error::SourceError;
+use crate::source::s3::{S3Failure, S3FailureKind};
 
 /// How bad it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -55,6 +56,11 @@ pub fn diagnose(e: &SourceError) -> Diagnosis {
         fixes,
         docs,
     };
+    if let SourceError::Io { error: io, .. } = e
+        && let Some(f) = io.get_ref().and_then(|x| x.downcast_ref::<S3Failure>())
+    {
+        return diagnose_s3(f);
+    }
     match e {
         SourceError::Io { path, error: io } if io.kind() == ErrorKind::NotFound => error(
             "path-not-found",
@@ -183,7 +189,159 @@ pub fn diagnose(e: &SourceError) -> Diagnosis {
             ]),
             vec![],
         ),
+        SourceError::DeliveryChanging { manifest, restarts } => error(
+            "delivery-changing",
+            "the report changed during every read".to_string(),
+            vec![format!("{manifest}: a new assemblyId after each of {restarts} reads")],
+            strings([
+                "AWS rewrites the current month's report several times a day and was doing so during the reads",
+            ]),
+            strings(["wait a few minutes and press r (or run the command again)"]),
+            vec![DOC_CUR_CREATE],
+        ),
+        SourceError::Cancelled => error(
+            "cancelled",
+            "the read was cancelled".to_string(),
+            strings(["a refresh or quit replaced this read"]),
+            strings(["r, a window change or quitting while the read ran"]),
+            strings(["press r to read again"]),
+            vec![],
+        ),
     }
+}
+
+/// A failed S3 call: which of the known failures it is, with what AWS said.
+pub fn diagnose_s3(f: &S3Failure) -> Diagnosis {
+    let mut seen = vec![format!("{f}")];
+    seen.push(format!("endpoint: {}", f.endpoint));
+    let bucket = &f.bucket;
+    let prefix = f.key.trim_end_matches('/');
+    let status = f.status.unwrap_or(0);
+    let code = f.code.as_deref().unwrap_or("");
+    let d = |code, title: String, causes: Vec<String>, fixes: Vec<String>| Diagnosis {
+        code,
+        severity: Severity::Error,
+        title,
+        seen: seen.clone(),
+        causes,
+        fixes,
+        docs: vec![DOC_CUR_CREATE],
+    };
+    if f.kind == S3FailureKind::NoCredentials {
+        return d(
+            "credentials-missing",
+            "no AWS credentials were found".into(),
+            strings([
+                "no AWS_PROFILE / aws-profile, no keys in the environment, no SSO session, no instance role",
+                "an SSO session has expired",
+            ]),
+            strings([
+                "set `aws-profile = \"NAME\"` in the profile (a profile of ~/.aws/config)",
+                "for SSO: aws sso login --profile NAME",
+                "check what the SDK sees: aws sts get-caller-identity --profile NAME",
+            ]),
+        );
+    }
+    if f.kind == S3FailureKind::Unreachable {
+        return d(
+            "endpoint-unreachable",
+            format!("the S3 endpoint {} did not answer", f.endpoint),
+            strings([
+                "no network route from this host (a bastion without internet or a VPC endpoint)",
+                "a wrong endpoint-url or AWS_ENDPOINT_URL",
+                "a proxy is required (HTTPS_PROXY)",
+            ]),
+            strings([
+                "test the route: curl -sI https://s3.amazonaws.com (or the endpoint-url)",
+                "fix or remove `endpoint-url` / AWS_ENDPOINT_URL",
+                "press r to retry once the network is back",
+            ]),
+        );
+    }
+    if f.operation == "AssumeRole"
+        || f.message
+            .as_deref()
+            .is_some_and(|m| m.contains("AssumeRole"))
+    {
+        return d(
+            "role-assume-failed",
+            "the role could not be assumed".into(),
+            strings([
+                "the role's trust policy does not trust this principal",
+                "the external id differs from the one the trust policy requires",
+            ]),
+            strings([
+                "check the trust policy of the role (Principal and sts:ExternalId condition)",
+                "check `external-id` in the profile",
+                "try it: aws sts assume-role --role-arn ROLE --role-session-name curtop --external-id ID",
+            ]),
+        );
+    }
+    if code == "NoSuchBucket" {
+        return d(
+            "bucket-not-found",
+            format!("the bucket {bucket} does not exist"),
+            strings([
+                "a typo in `bucket`",
+                "the report delivers to another bucket or account",
+            ]),
+            strings([
+                "Billing console → Data Exports → the report → S3 bucket: copy the name into `bucket`",
+                &format!("check: aws s3 ls s3://{bucket}/"),
+            ]),
+        );
+    }
+    if status == 301 || code == "PermanentRedirect" || code == "AuthorizationHeaderMalformed" {
+        let real = f
+            .bucket_region
+            .clone()
+            .unwrap_or_else(|| "(see the error)".into());
+        return d(
+            "wrong-region",
+            format!("the bucket {bucket} is in another region ({real})"),
+            strings(["`region` (or AWS_REGION) names another region than the bucket's"]),
+            vec![format!("set `region = \"{real}\"` in the profile")],
+        );
+    }
+    if status == 403 || code == "AccessDenied" || code == "AllAccessDisabled" {
+        let (action, resource) = if f.operation == "ListObjectsV2" {
+            ("s3:ListBucket", format!("arn:aws:s3:::{bucket}"))
+        } else {
+            ("s3:GetObject", format!("arn:aws:s3:::{bucket}/{prefix}"))
+        };
+        let report_prefix = prefix.split('/').next().unwrap_or(prefix);
+        return d(
+            "access-denied",
+            format!("{action} on {resource} was denied"),
+            strings([
+                "the identity's IAM policy does not allow reading the CUR bucket and prefix",
+                "a bucket policy denies this principal, or the role assumed is not the expected one",
+            ]),
+            vec![
+                "see who you are: aws sts get-caller-identity".into(),
+                format!(
+                    "add this read-only statement to the identity's policy: {{\"Effect\":\"Allow\",\"Action\":[\"s3:ListBucket\"],\"Resource\":\"arn:aws:s3:::{bucket}\"}},{{\"Effect\":\"Allow\",\"Action\":[\"s3:GetObject\"],\"Resource\":\"arn:aws:s3:::{bucket}/{report_prefix}*\"}}"
+                ),
+                "or set `role-arn` (+ `external-id`) to a role that has it".into(),
+            ],
+        );
+    }
+    if code == "NoSuchKey" {
+        return d(
+            "object-missing",
+            format!("s3://{bucket}/{} vanished during the read", f.key),
+            strings([
+                "AWS rewrote the report while it was read (it overwrites the current version several times a day)",
+            ]),
+            strings(["press r to read again"]),
+        );
+    }
+    d(
+        "s3-error",
+        format!("S3 {} failed", f.operation),
+        strings(["see what S3 said above"]),
+        strings(["press r to retry; if it persists, check the request id with AWS support"]),
+    )
 }
 
 /// The diagnosis of a read warning: something the data cannot show, and how to get it.
@@ -198,7 +356,7 @@ pub fn diagnose_warning(w: &Warning) -> Diagnosis {
             ]),
         ),
         "no-split-cost" => (
-            "split-cost-disabled",
+            "report-misconfigured",
             strings([
                 "split cost allocation data for EKS is not enabled, or the report does not include it",
             ]),
@@ -213,6 +371,23 @@ pub fn diagnose_warning(w: &Warning) -> Diagnosis {
                 "the local copy is incomplete, or AWS was rewriting the report during the copy",
             ]),
             strings(["copy the report folder again (aws s3 sync)"]),
+        ),
+        "stale-data" => (
+            "stale-data",
+            strings([
+                "the report's delivery stopped (deleted report, bucket policy changed, or the payer account's billing settings)",
+                "the local copy or sync job has not run since",
+            ]),
+            strings([
+                "check the report still exists: aws cur describe-report-definitions (or aws bcm-data-exports list-exports)",
+                "check the bucket policy still lets billingreports.amazonaws.com (bcm-data-exports.amazonaws.com) write",
+                "if you copy the report, run the copy again",
+            ]),
+        ),
+        "period-restarted" => (
+            "period-restarted",
+            strings(["AWS delivered a new version of the period while curtop read it"]),
+            strings(["nothing to do: the new version was read; the totals match it"]),
         ),
         "malformed-rows" => (
             "malformed-rows",
@@ -277,6 +452,11 @@ mod tests {
                 window: "7d".into(),
                 available: "2024-01".into(),
             },
+            SourceError::DeliveryChanging {
+                manifest: "r/20240101-20240201/r-Manifest.json".into(),
+                restarts: 3,
+            },
+            SourceError::Cancelled,
         ];
         let mut codes: Vec<&str> = errors.iter().map(|e| diagnose(e).code).collect();
         for e in &errors {

@@ -3,6 +3,7 @@
 //! and the executor of [`Cmd`]s (fetches as tokio tasks that report progress and results in
 //! messages). The loop blocks on the next message: nothing is redrawn while nothing happens.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -49,8 +50,10 @@ async fn event_loop(mut app: App) -> io::Result<()> {
     app.size = (size.width, size.height);
     spawn_input(tx.clone());
     spawn_signals(&tx);
+    // The progress (and cancel flag) of each profile's running read.
+    let mut running: HashMap<usize, Arc<Progress>> = HashMap::new();
     let cmds = app.start();
-    execute(&app, cmds, &tx);
+    execute(&app, cmds, &tx, &mut running);
     terminal.draw(|f| ui::draw(f, &app))?;
     while let Some(msg) = rx.recv().await {
         app.now = Utc::now();
@@ -64,8 +67,13 @@ async fn event_loop(mut app: App) -> io::Result<()> {
         if app.quit {
             break;
         }
-        execute(&app, cmds, &tx);
+        running.retain(|_, p| Arc::strong_count(p) > 1);
+        execute(&app, cmds, &tx, &mut running);
         terminal.draw(|f| ui::draw(f, &app))?;
+    }
+    // Reads still running stop at their next part instead of downloading for nobody.
+    for p in running.values() {
+        p.cancel();
     }
     Ok(())
 }
@@ -139,7 +147,12 @@ fn key_of(k: &event::KeyEvent) -> Option<Key> {
     Some(Key { code, ctrl })
 }
 
-fn execute(app: &App, cmds: Vec<Cmd>, tx: &UnboundedSender<Msg>) {
+fn execute(
+    app: &App,
+    cmds: Vec<Cmd>,
+    tx: &UnboundedSender<Msg>,
+    running: &mut HashMap<usize, Arc<Progress>>,
+) {
     for cmd in cmds {
         match cmd {
             Cmd::Fetch {
@@ -150,7 +163,12 @@ fn execute(app: &App, cmds: Vec<Cmd>, tx: &UnboundedSender<Msg>) {
                 let p = app.config.profiles[profile].clone();
                 let today = app.today();
                 let tx = tx.clone();
-                tokio::spawn(fetch(p, profile, generation, window, today, tx));
+                let progress = Arc::new(Progress::default());
+                // A newer read of the same profile replaces the running one: stop that one.
+                if let Some(old) = running.insert(profile, Arc::clone(&progress)) {
+                    old.cancel();
+                }
+                tokio::spawn(fetch(p, profile, generation, window, today, progress, tx));
             }
             Cmd::Copy(text) => {
                 // OSC 52: the terminal (also over SSH, and tmux with set-clipboard) puts the
@@ -170,9 +188,9 @@ async fn fetch(
     generation: u64,
     window: crate::window::WindowSpec,
     today: chrono::NaiveDate,
+    progress: Arc<Progress>,
     tx: UnboundedSender<Msg>,
 ) {
-    let progress = Arc::new(Progress::default());
     let counters = Arc::clone(&progress);
     let mut read = tokio::task::spawn_blocking(move || {
         source::load(&profile, window, &[], today, Some(&counters))
@@ -211,6 +229,7 @@ async fn fetch(
                 if now != last {
                     last = now;
                     if tx.send(Msg::Progress { profile: index, generation, progress: now }).is_err() {
+                        progress.cancel();
                         return;
                     }
                 }

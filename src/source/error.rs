@@ -27,6 +27,10 @@ pub enum SourceError {
         window: String,
         available: String,
     },
+    /// A billing period's manifest changed during every one of several reads in a row.
+    DeliveryChanging { manifest: String, restarts: usize },
+    /// The read was cancelled (a refresh or quit replaced it).
+    Cancelled,
 }
 
 impl fmt::Display for SourceError {
@@ -66,6 +70,11 @@ impl fmt::Display for SourceError {
                 f,
                 "{path} has no billing data in the window {window}; it covers {available}"
             ),
+            Self::DeliveryChanging { manifest, restarts } => write!(
+                f,
+                "{manifest} changed during each of {restarts} reads in a row (AWS is rewriting the report)"
+            ),
+            Self::Cancelled => write!(f, "the read was cancelled"),
         }
     }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-use super::discover::{Delivery, Part, PartFormat, discover};
+use super::discover::{Delivery, Layout, Part, PartFormat, Period, discover};
 use super::error::SourceError;
 use super::read_csv::{CountingReader, read_csv_part};
 use super::read_parquet::{ParquetInput, read_parquet_part, row_group_count};
@@ -24,6 +24,18 @@ pub struct Progress {
     pub parts_done: AtomicU64,
     pub bytes_total: AtomicU64,
     pub bytes_read: Arc<AtomicU64>,
+    /// Set when the read is no longer wanted (a refresh, quitting): readers stop between parts.
+    pub cancelled: std::sync::atomic::AtomicBool,
+}
+
+impl Progress {
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+    }
 }
 
 /// What to read and how to attribute it.
@@ -77,18 +89,140 @@ pub fn read_delivery(
     delivery: &Delivery,
     opts: &ReadOptions<'_>,
 ) -> Result<Facts, SourceError> {
-    let parts: Vec<_> = delivery
+    let periods = in_window(delivery, opts);
+    let partials = read_periods(store, &periods, opts)?;
+    Ok(finish(partials, delivery, opts))
+}
+
+/// How often a delivery AWS keeps rewriting is read again before curtop gives up on it.
+pub const MAX_RESTARTS: usize = 3;
+
+/// Reads the delivery like [`read_delivery`], then lists the store again: a period whose
+/// manifest changed meanwhile (a new `assemblyId`: AWS rewrote the report during the read) is
+/// read again, alone, until the listing stands still (at most [`MAX_RESTARTS`] times). Returns
+/// the facts and the delivery they match.
+pub fn read_delivery_consistent(
+    store: &dyn Store,
+    delivery: Delivery,
+    root: &str,
+    opts: &ReadOptions<'_>,
+) -> Result<(Facts, Delivery), SourceError> {
+    let mut delivery = delivery;
+    let periods: Vec<Period> = in_window(&delivery, opts).into_iter().cloned().collect();
+    let mut partials = read_periods(store, &periods.iter().collect::<Vec<_>>(), opts)?;
+    let mut read: Vec<(Period, Partial)> = periods.into_iter().zip(partials.drain(..)).collect();
+    let checkable = matches!(delivery.layout, Layout::Legacy | Layout::Cur2);
+    let mut restarted: Vec<String> = Vec::new();
+    let mut attempt = 0;
+    loop {
+        if !checkable {
+            break;
+        }
+        let again = discover(store, root)?;
+        let wanted: Vec<&Period> = in_window(&again, opts);
+        let stale: Vec<&Period> = wanted
+            .iter()
+            .copied()
+            .filter(|p| !read.iter().any(|(r, _)| same_delivery(r, p)))
+            .collect();
+        let gone = read
+            .iter()
+            .any(|(r, _)| !wanted.iter().any(|p| p.span == r.span));
+        if stale.is_empty() && !gone {
+            delivery = again;
+            break;
+        }
+        attempt += 1;
+        if attempt > MAX_RESTARTS {
+            return Err(SourceError::DeliveryChanging {
+                manifest: stale
+                    .first()
+                    .and_then(|p| p.manifest.clone())
+                    .unwrap_or_else(|| root.to_string()),
+                restarts: MAX_RESTARTS,
+            });
+        }
+        restarted.extend(stale.iter().map(|p| describe_period(p)));
+        let fresh = read_periods(store, &stale, opts)?;
+        let mut fresh: Vec<(Period, Partial)> =
+            stale.iter().map(|p| (*p).clone()).zip(fresh).collect();
+        let mut next = Vec::with_capacity(wanted.len());
+        for p in &wanted {
+            if let Some(i) = fresh.iter().position(|(f, _)| f.span == p.span) {
+                next.push(fresh.swap_remove(i));
+            } else if let Some(i) = read.iter().position(|(r, _)| same_delivery(r, p)) {
+                next.push(read.swap_remove(i));
+            }
+        }
+        read = next;
+        delivery = again;
+    }
+    let partials = read.into_iter().map(|(_, p)| p).collect();
+    let mut facts = finish(partials, &delivery, opts);
+    if !restarted.is_empty() {
+        facts.quality.warn(
+            "period-restarted",
+            format!(
+                "AWS rewrote the report during the read; read again: {}",
+                restarted.join(", ")
+            ),
+        );
+    }
+    Ok((facts, delivery))
+}
+
+/// The same delivery of a period: same span, same assembly, same parts.
+fn same_delivery(a: &Period, b: &Period) -> bool {
+    a.span == b.span && a.assembly == b.assembly && a.parts == b.parts
+}
+
+fn describe_period(p: &Period) -> String {
+    match (p.span, &p.assembly) {
+        (Some((s, _)), Some(a)) => format!(
+            "{} (assembly {a})",
+            crate::cur::time::date_of(s).format("%Y-%m")
+        ),
+        (Some((s, _)), None) => crate::cur::time::date_of(s).format("%Y-%m").to_string(),
+        _ => p.manifest.clone().unwrap_or_default(),
+    }
+}
+
+/// The periods that overlap the window.
+fn in_window<'d>(delivery: &'d Delivery, opts: &ReadOptions<'_>) -> Vec<&'d Period> {
+    delivery
         .periods
         .iter()
         .filter(|p| match (p.span, opts.window) {
             (Some((s, e)), Some((ws, we))) => s < we && ws < e,
             _ => true,
         })
-        .flat_map(|p| p.parts.iter())
+        .collect()
+}
+
+fn finish(partials: Vec<Partial>, delivery: &Delivery, opts: &ReadOptions<'_>) -> Facts {
+    let mut merged = Partial::default();
+    for p in partials {
+        merged.merge(p);
+    }
+    let mut facts = merged.finish(opts.plan.label_names());
+    warn_about_delivery(delivery, &mut facts);
+    facts
+}
+
+/// Reads periods' parts in parallel; one merged partial per period, in the given order.
+fn read_periods(
+    store: &dyn Store,
+    periods: &[&Period],
+    opts: &ReadOptions<'_>,
+) -> Result<Vec<Partial>, SourceError> {
+    let parts: Vec<(usize, &Part)> = periods
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| p.parts.iter().map(move |part| (i, part)))
         .collect();
     // Local Parquet files are read one row group per task, so one big file uses every core.
-    let mut tasks: Vec<(&Part, Option<usize>, u64)> = Vec::with_capacity(parts.len());
-    for part in &parts {
+    let mut tasks: Vec<(usize, &Part, Option<usize>, u64)> = Vec::with_capacity(parts.len());
+    for &(period, part) in &parts {
         let path = match part.format {
             PartFormat::Parquet => store.local_path(&part.key),
             PartFormat::Csv(_) => None,
@@ -97,23 +231,26 @@ pub fn read_delivery(
             Some(path) => {
                 let groups = row_group_count(&path, &store.describe(&part.key))?.max(1);
                 for rg in 0..groups {
-                    tasks.push((part, Some(rg), part.size / groups as u64));
+                    tasks.push((period, part, Some(rg), part.size / groups as u64));
                 }
             }
-            None => tasks.push((part, None, part.size)),
+            None => tasks.push((period, part, None, part.size)),
         }
     }
     if let Some(p) = opts.progress {
-        p.parts_total.store(parts.len() as u64, Ordering::Relaxed);
+        p.parts_total
+            .fetch_add(parts.len() as u64, Ordering::Relaxed);
         p.bytes_total
-            .store(parts.iter().map(|p| p.size).sum(), Ordering::Relaxed);
+            .fetch_add(parts.iter().map(|(_, p)| p.size).sum(), Ordering::Relaxed);
     }
     let counter = opts.progress.map_or_else(
         || Arc::new(AtomicU64::new(0)),
         |p| Arc::clone(&p.bytes_read),
     );
     let threads = if opts.threads == 0 {
-        std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
+        std::thread::available_parallelism()
+            .map_or(2, std::num::NonZero::get)
+            .max(store.min_parallel_reads())
     } else {
         opts.threads
     }
@@ -127,8 +264,11 @@ pub fn read_delivery(
         for _ in 0..threads {
             scope.spawn(|| {
                 loop {
+                    if opts.progress.is_some_and(Progress::is_cancelled) {
+                        break;
+                    }
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&(part, row_group, bytes)) = tasks.get(i) else {
+                    let Some(&(_, part, row_group, bytes)) = tasks.get(i) else {
                         break;
                     };
                     let mut agg = Aggregator::new(opts.plan, opts.env, opts.window);
@@ -140,7 +280,7 @@ pub fn read_delivery(
                             q.bytes += bytes;
                             agg.into_partial()
                         });
-                    let last_of_part = tasks.get(i + 1).is_none_or(|t| !std::ptr::eq(t.0, part));
+                    let last_of_part = tasks.get(i + 1).is_none_or(|t| !std::ptr::eq(t.1, part));
                     if let Some(p) = opts.progress.filter(|_| last_of_part) {
                         p.parts_done.fetch_add(1, Ordering::Relaxed);
                     }
@@ -151,11 +291,15 @@ pub fn read_delivery(
             });
         }
     });
+    if opts.progress.is_some_and(Progress::is_cancelled) {
+        return Err(SourceError::Cancelled);
+    }
     let results = results.into_inner().unwrap_or_default();
-    let mut merged = Partial::default();
-    for (r, (part, _, _)) in results.into_iter().zip(&tasks) {
+    let mut merged: Vec<Partial> = Vec::with_capacity(periods.len());
+    merged.resize_with(periods.len(), Partial::default);
+    for (r, &(period, part, _, _)) in results.into_iter().zip(&tasks) {
         match r {
-            Some(Ok(p)) => merged.merge(p),
+            Some(Ok(p)) => merged[period].merge(p),
             Some(Err(e)) => return Err(e),
             // A reader thread died (a bug): say so rather than return a smaller bill.
             None => {
@@ -166,9 +310,7 @@ pub fn read_delivery(
             }
         }
     }
-    let mut facts = merged.finish(opts.plan.label_names());
-    warn_about_delivery(delivery, &mut facts);
-    Ok(facts)
+    Ok(merged)
 }
 
 fn read_part(

@@ -31,6 +31,11 @@ pub trait Store: Send + Sync {
     fn local_path(&self, _key: &str) -> Option<PathBuf> {
         None
     }
+    /// Parts read at once at least, whatever the core count: a remote store waits on the network
+    /// more than on the CPU.
+    fn min_parallel_reads(&self) -> usize {
+        1
+    }
     /// The whole object as bytes (manifests, small files).
     fn read_all(&self, key: &str) -> io::Result<Vec<u8>> {
         let mut buf = Vec::new();

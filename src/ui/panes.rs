@@ -129,6 +129,7 @@ fn source_kind(app: &App, i: usize) -> &'static str {
     match app.config.profiles[i].source {
         SourceSpec::Local { .. } => "local",
         SourceSpec::Demo { .. } => "demo",
+        SourceSpec::S3(_) => "s3",
     }
 }
 

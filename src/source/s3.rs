@@ -1,0 +1,401 @@
+//! The S3 source: a [`Store`] over `s3://bucket/prefix/report/`, through the AWS SDK, so S3
+//! deliveries go through exactly the discovery, readers and aggregation of local ones (and give
+//! the same facts). Credentials and region come from the SDK's standard chain, a named profile,
+//! or an assumed role with its external id; an `endpoint-url` (S3-compatible stores, local
+//! testing) switches to path-style addressing.
+//!
+//! Objects are streamed: a body is pulled chunk by chunk through a bounded channel, never held
+//! whole (Parquet parts, which need random access, are the exception: read into memory).
+
+use std::io::{self, Read};
+use std::time::SystemTime;
+
+use aws_config::BehaviorVersion;
+use aws_config::meta::region::RegionProviderChain;
+use aws_sdk_s3::Client;
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::operation::RequestId;
+use bytes::Bytes;
+use tokio::runtime::Runtime;
+use tokio::sync::mpsc::{Receiver, channel};
+
+use super::store::{Object, Store};
+use crate::config::{AwsAccess, S3Spec};
+
+/// What an S3 call returned instead of data, as the diagnoses need it. Never holds a
+/// credential: only AWS's error code and message, the HTTP status and the request id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct S3Failure {
+    /// `ListObjectsV2`, `GetObject`, `AssumeRole`, ...
+    pub operation: &'static str,
+    pub bucket: String,
+    pub key: String,
+    pub kind: S3FailureKind,
+    /// AWS's error code (`AccessDenied`, `NoSuchBucket`, ...).
+    pub code: Option<String>,
+    pub message: Option<String>,
+    pub status: Option<u16>,
+    pub request_id: Option<String>,
+    /// The bucket's region, when S3 said it is elsewhere.
+    pub bucket_region: Option<String>,
+    pub endpoint: String,
+}
+
+/// The broad class of a failed call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum S3FailureKind {
+    /// No credentials could be found.
+    NoCredentials,
+    /// The endpoint did not answer (DNS, connection refused, timeout).
+    Unreachable,
+    /// S3 answered with an error.
+    Service,
+}
+
+impl std::fmt::Display for S3Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} s3://{}/{}", self.operation, self.bucket, self.key)?;
+        if let Some(status) = self.status {
+            write!(f, ": HTTP {status}")?;
+        }
+        if let Some(code) = &self.code {
+            write!(f, " {code}")?;
+        }
+        if let Some(m) = &self.message {
+            write!(f, ": {m}")?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for S3Failure {}
+
+/// Objects downloaded at once (each through its own reader thread, a few chunks buffered).
+pub const PARALLEL_GETS: usize = 4;
+
+/// A bucket and report prefix as a [`Store`] (keys relative to the report's parent prefix).
+pub struct S3Store {
+    runtime: Runtime,
+    client: Client,
+    spec: S3Spec,
+    endpoint: String,
+}
+
+impl std::fmt::Debug for S3Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The client holds credentials providers: show only where it points.
+        write!(f, "S3Store({})", self.spec.url())
+    }
+}
+
+impl S3Store {
+    /// Connects (lazily: the first call resolves credentials) to the profile's bucket.
+    pub fn new(spec: &S3Spec) -> io::Result<S3Store> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("curtop-s3")
+            .enable_all()
+            .build()?;
+        let client = runtime.block_on(client_for(&spec.access));
+        let endpoint = spec
+            .access
+            .endpoint_url
+            .clone()
+            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
+            .unwrap_or_else(|| "AWS".into());
+        Ok(S3Store {
+            runtime,
+            client,
+            spec: spec.clone(),
+            endpoint,
+        })
+    }
+
+    /// The key prefix everything lives under (`prefix/`), and the report folder within it.
+    fn root(&self) -> String {
+        if self.spec.prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", self.spec.prefix)
+        }
+    }
+
+    fn failure<E, R>(&self, operation: &'static str, key: &str, e: &SdkError<E, R>) -> io::Error
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug,
+        SdkError<E, R>: RequestId,
+    {
+        io::Error::other(describe(
+            operation,
+            &self.spec.bucket,
+            key,
+            &self.endpoint,
+            e,
+        ))
+    }
+}
+
+/// The client for a profile's access settings.
+async fn client_for(access: &AwsAccess) -> Client {
+    let region =
+        RegionProviderChain::first_try(access.region.clone().map(aws_sdk_s3::config::Region::new))
+            .or_default_provider()
+            .or_else("us-east-1");
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).region(region);
+    if let Some(p) = &access.profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(url) = &access.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    let base = loader.load().await;
+    let config = match &access.role_arn {
+        Some(role) => {
+            let mut provider = aws_config::sts::AssumeRoleProvider::builder(role)
+                .session_name("curtop")
+                .configure(&base);
+            if let Some(id) = &access.external_id {
+                provider = provider.external_id(id);
+            }
+            let provider = provider.build().await;
+            base.into_builder()
+                .credentials_provider(aws_sdk_s3::config::SharedCredentialsProvider::new(provider))
+                .build()
+        }
+        None => base,
+    };
+    let path_style =
+        access.endpoint_url.is_some() || std::env::var_os("AWS_ENDPOINT_URL").is_some();
+    let s3 = aws_sdk_s3::config::Builder::from(&config)
+        .force_path_style(path_style)
+        .build();
+    Client::from_conf(s3)
+}
+
+/// A failed SDK call as an [`S3Failure`].
+fn describe<E, R>(
+    operation: &'static str,
+    bucket: &str,
+    key: &str,
+    endpoint: &str,
+    e: &SdkError<E, R>,
+) -> S3Failure
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+    SdkError<E, R>: RequestId,
+{
+    let (kind, status, bucket_region) = match e {
+        SdkError::ServiceError(se) => {
+            let raw = format!("{:?}", se.raw());
+            let status = status_of(&raw);
+            let region = header_of(&raw, "x-amz-bucket-region");
+            (S3FailureKind::Service, status, region)
+        }
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
+            (S3FailureKind::Unreachable, None, None)
+        }
+        SdkError::ResponseError(_) => (S3FailureKind::Service, None, None),
+        _ => {
+            let text = error_chain(e);
+            if text.contains("credential") {
+                (S3FailureKind::NoCredentials, None, None)
+            } else {
+                (S3FailureKind::Service, None, None)
+            }
+        }
+    };
+    // A dispatch failure can also be the credentials chain failing before the request.
+    let kind = if kind == S3FailureKind::Unreachable && error_chain(e).contains("credentials") {
+        S3FailureKind::NoCredentials
+    } else {
+        kind
+    };
+    S3Failure {
+        operation,
+        bucket: bucket.to_string(),
+        key: key.to_string(),
+        kind,
+        code: e.code().map(str::to_string),
+        message: e
+            .message()
+            .map(str::to_string)
+            .or_else(|| (kind != S3FailureKind::Service).then(|| error_chain(e))),
+        status,
+        request_id: e.request_id().map(str::to_string),
+        bucket_region,
+        endpoint: endpoint.to_string(),
+    }
+}
+
+/// An error and its sources, one line.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+/// The HTTP status from a raw response's debug form (the response type is the SDK's own).
+fn status_of(raw: &str) -> Option<u16> {
+    let at = raw.find("status: ")? + "status: ".len();
+    let digits: String = raw[at..]
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+fn header_of(raw: &str, name: &str) -> Option<String> {
+    let at = raw.find(&format!("\"{name}\""))? + name.len() + 2;
+    let rest = &raw[at..];
+    let start = rest.find('"')? + 1;
+    let end = rest[start..].find('"')? + start;
+    Some(rest[start..end].to_string())
+}
+
+impl Store for S3Store {
+    fn list(&self) -> io::Result<Vec<Object>> {
+        let root = self.root();
+        let prefix = format!("{root}{}/", self.spec.report);
+        let mut out = Vec::new();
+        self.runtime.block_on(async {
+            let mut pages = self
+                .client
+                .list_objects_v2()
+                .bucket(&self.spec.bucket)
+                .prefix(&prefix)
+                .into_paginator()
+                .send();
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| self.failure("ListObjectsV2", &prefix, &e))?;
+                for o in page.contents() {
+                    let Some(key) = o.key() else { continue };
+                    let Some(rel) = key.strip_prefix(&root) else {
+                        continue;
+                    };
+                    out.push(Object {
+                        key: rel.to_string(),
+                        size: o.size().and_then(|s| u64::try_from(s).ok()).unwrap_or(0),
+                        modified: o
+                            .last_modified()
+                            .and_then(|t| SystemTime::try_from(*t).ok()),
+                    });
+                }
+            }
+            Ok::<(), io::Error>(())
+        })?;
+        out.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(out)
+    }
+
+    fn open(&self, key: &str) -> io::Result<Box<dyn Read + Send>> {
+        let full = format!("{}{key}", self.root());
+        let output = self
+            .runtime
+            .block_on(
+                self.client
+                    .get_object()
+                    .bucket(&self.spec.bucket)
+                    .key(&full)
+                    .send(),
+            )
+            .map_err(|e| self.failure("GetObject", &full, &e))?;
+        // The body is pulled by a task into a bounded channel: at most a few chunks in memory.
+        let (tx, rx) = channel::<io::Result<Bytes>>(8);
+        let mut body = output.body;
+        self.runtime.spawn(async move {
+            loop {
+                let item = match body.try_next().await {
+                    Ok(Some(chunk)) => Ok(chunk),
+                    Ok(None) => break,
+                    Err(e) => Err(io::Error::other(e)),
+                };
+                let failed = item.is_err();
+                // A closed channel: the reader stopped (an error elsewhere, or cancelled).
+                if tx.send(item).await.is_err() || failed {
+                    break;
+                }
+            }
+        });
+        Ok(Box::new(ChunkReader {
+            rx,
+            chunk: Bytes::new(),
+        }))
+    }
+
+    fn describe(&self, key: &str) -> String {
+        format!("s3://{}/{}{key}", self.spec.bucket, self.root())
+    }
+
+    fn min_parallel_reads(&self) -> usize {
+        PARALLEL_GETS
+    }
+}
+
+/// A `Read` over chunks arriving from the body task.
+struct ChunkReader {
+    rx: Receiver<io::Result<Bytes>>,
+    chunk: Bytes,
+}
+
+impl Read for ChunkReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.chunk.is_empty() {
+            // The reader runs on a plain thread, so it may block on the channel.
+            match self.rx.blocking_recv() {
+                Some(Ok(chunk)) => self.chunk = chunk,
+                Some(Err(e)) => return Err(e),
+                // The sender is gone: the body ended.
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.chunk.len());
+        buf[..n].copy_from_slice(&self.chunk[..n]);
+        self.chunk = self.chunk.slice(n..);
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_responses_give_status_and_region() {
+        let raw = r#"Response { status: StatusCode(301), headers: Headers { headers: {"x-amz-bucket-region": HeaderValue { _private: H0("eu-west-1") }} } }"#;
+        assert_eq!(status_of(raw), Some(301));
+        assert_eq!(
+            header_of(raw, "x-amz-bucket-region").as_deref(),
+            Some("eu-west-1")
+        );
+        assert_eq!(status_of("no status"), None);
+    }
+
+    #[test]
+    fn urls_parse_into_bucket_prefix_and_report() {
+        let s = S3Spec::parse_url("s3://billing/cur/daily/my-report/").unwrap();
+        assert_eq!(
+            (s.bucket.as_str(), s.prefix.as_str(), s.report.as_str()),
+            ("billing", "cur/daily", "my-report")
+        );
+        assert_eq!(s.url(), "s3://billing/cur/daily/my-report");
+        let s = S3Spec::parse_url("s3://billing/my-report").unwrap();
+        assert_eq!((s.prefix.as_str(), s.report.as_str()), ("", "my-report"));
+        assert!(
+            S3Spec::parse_url("s3://billing")
+                .unwrap_err()
+                .contains("no report")
+        );
+        assert!(S3Spec::parse_url("billing/x").is_err());
+    }
+}
