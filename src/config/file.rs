@@ -716,8 +716,10 @@ mod tests {
 
     #[test]
     fn s3_profiles_and_secrets() {
-        let cfg = ok("[profiles.p]\nsource = \"s3\"\nbucket = \"b\"\nprefix = \"/cur/\"\nreport = \"r\"\n\
-             region = \"eu-west-1\"\nrole-arn = \"arn:aws:iam::1:role/x\"\nexternal-id = \"e\"\n");
+        let cfg = ok(
+            "[profiles.p]\nsource = \"s3\"\nbucket = \"b\"\nprefix = \"/cur/\"\nreport = \"r\"\n\
+             region = \"eu-west-1\"\nrole-arn = \"arn:aws:iam::1:role/x\"\nexternal-id = \"e\"\n",
+        );
         let SourceSpec::S3(s3) = &cfg.profiles[0].source else {
             panic!("not s3: {:?}", cfg.profiles[0].source)
         };
@@ -725,7 +727,11 @@ mod tests {
         assert_eq!(s3.access.region.as_deref(), Some("eu-west-1"));
         assert_eq!(s3.access.external_id.as_deref(), Some("e"));
         // A secret written into the file: refused, and its value is never repeated.
-        for key in ["aws-secret-access-key", "aws-access-key-id", "aws-session-token"] {
+        for key in [
+            "aws-secret-access-key",
+            "aws-access-key-id",
+            "aws-session-token",
+        ] {
             let e = fails(&format!(
                 "[profiles.p]\nsource = \"s3\"\nbucket = \"b\"\nreport = \"r\"\n{key} = \"hunter2-value\"\n"
             ));
