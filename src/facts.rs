@@ -150,6 +150,8 @@ pub struct Quality {
     /// Split rows with no parent node and no cost (dropped, as AWS's own views do).
     pub empty_split_rows: u64,
     pub malformed_rows: u64,
+    /// A line item started at another hour than midnight (the report is hourly).
+    pub sub_daily_seen: bool,
     pub examples: Vec<Malformed>,
     /// Line item types curtop has no rule for (passed through as unblended), with counts.
     pub unknown_line_item_types: BTreeMap<String, u64>,
@@ -189,6 +191,7 @@ impl Quality {
         self.overlay_rows += other.overlay_rows;
         self.empty_split_rows += other.empty_split_rows;
         self.malformed_rows += other.malformed_rows;
+        self.sub_daily_seen |= other.sub_daily_seen;
         for e in other.examples {
             if self.examples.len() < MAX_EXAMPLES {
                 self.examples.push(e);

@@ -212,8 +212,15 @@ fn every_layout_equals_the_truth_to_the_nano_dollar() {
                 facts.quality.examples
             );
             assert_eq!(facts.quality.rows_read, truth.rows, "{what}: rows");
+            // The generated report is daily, which is the one thing it has to say.
+            assert_eq!(spec.granularity, Granularity::Daily);
             let codes: Vec<&str> = facts.quality.warnings.iter().map(|w| w.code).collect();
-            assert!(codes.is_empty(), "{what}: {:?}", facts.quality.warnings);
+            assert_eq!(
+                codes,
+                ["daily-granularity"],
+                "{what}: {:?}",
+                facts.quality.warnings
+            );
             assert_matches(&facts, &truth.default_mapping, &what);
         }
     }
@@ -261,6 +268,38 @@ fn hourly_deliveries_aggregate_to_the_same_daily_truth() {
     let (_, truth) = generate_in_memory(&spec).unwrap();
     let facts = read(&spec, &TagMapping::default());
     assert_matches(&facts, &truth.default_mapping, "hourly");
+    let codes: Vec<&str> = facts.quality.warnings.iter().map(|w| w.code).collect();
+    assert!(!codes.contains(&"daily-granularity"), "{codes:?}");
+}
+
+#[test]
+fn a_daily_report_says_hourly_detail_is_unavailable() {
+    let spec = spec(
+        3,
+        Layout::LegacyCsv {
+            versioning: Versioning::Overwrite,
+            compression: Compression::Gzip,
+            parts: 1,
+        },
+    );
+    assert_eq!(spec.granularity, Granularity::Daily);
+    let facts = read(&spec, &TagMapping::default());
+    assert!(
+        facts.quality.rows_read >= 1000,
+        "{}",
+        facts.quality.rows_read
+    );
+    let w = facts
+        .quality
+        .warnings
+        .iter()
+        .find(|w| w.code == "daily-granularity")
+        .expect("a daily report is named as such");
+    assert!(w.message.contains("hourly"), "{}", w.message);
+    assert_eq!(
+        curtop::diag::diagnose_warning(w).code,
+        "report-misconfigured"
+    );
 }
 
 #[test]

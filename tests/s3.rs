@@ -335,6 +335,21 @@ fn failures_end_in_their_diagnosis() {
         "{err}"
     );
 
+    // A misspelt report name: what the prefix holds, and the likely name.
+    let today = NaiveDate::from_ymd_opt(2024, 4, 10).unwrap();
+    let mut spec = DemoSpec::demo(3, 10, today);
+    spec.scale = Scale::tiny();
+    spec.prefix = String::new();
+    let (store, _) = generate_in_memory(&spec).unwrap();
+    upload("curtop-misspelt", "billing", &store);
+    let out = report(
+        "s3://curtop-misspelt/billing/curtop-dmeo",
+        &ep,
+        &Creds::Ambient,
+    );
+    let err = assert_diagnosis(&out, "no-manifest", "testing-secret");
+    assert!(err.contains("likely report name: curtop-demo"), "{err}");
+
     // Nothing listening on the endpoint.
     let out = report(
         "s3://curtop-empty/cur/report",

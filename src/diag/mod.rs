@@ -372,6 +372,15 @@ pub fn diagnose_warning(w: &Warning) -> Diagnosis {
             ]),
             strings(["copy the report folder again (aws s3 sync)"]),
         ),
+        "daily-granularity" => (
+            "report-misconfigured",
+            strings([
+                "the report (or Data Export) was created with daily or monthly time granularity",
+            ]),
+            strings([
+                "create a report with hourly granularity (TIME_GRANULARITY = HOURLY); keep the old one until the new one has a full month",
+            ]),
+        ),
         "stale-data" => (
             "stale-data",
             strings([

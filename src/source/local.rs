@@ -371,6 +371,15 @@ fn warn_about_delivery(delivery: &Delivery, facts: &mut Facts) {
              Billing preferences and include it in the report (SPLIT_COST_ALLOCATION_DATA)",
         );
     }
+    // Tiny files (a few rows, all at midnight) prove nothing about the granularity.
+    if !q.sub_daily_seen && q.rows_read >= 1000 && cols.has(Field::ResourceId) {
+        q.warn(
+            "daily-granularity",
+            "every line item starts at midnight: a daily (or monthly) report. Daily totals are \
+             complete, but usage is summed per day, so hourly detail and short-lived pods' exact \
+             hours are unavailable. Fix: a report with hourly time granularity",
+        );
+    }
     for p in &delivery.periods {
         if !p.missing.is_empty() {
             q.warn(

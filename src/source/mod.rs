@@ -56,7 +56,16 @@ pub fn load(
                 path: url.clone(),
                 error: e,
             })?;
-            let delivery = discover::discover(&store, &url)?;
+            let delivery = match discover::discover(&store, &url) {
+                Ok(d) => d,
+                Err(SourceError::NoDelivery { path, seen }) if seen.is_empty() => {
+                    return Err(SourceError::NoDelivery {
+                        path,
+                        seen: nearby(&store, s3_spec),
+                    });
+                }
+                Err(e) => return Err(e),
+            };
             read_store(
                 &store, delivery, url, profile, spec, extra_tags, today, progress,
             )
@@ -65,10 +74,48 @@ pub fn load(
             let store = demo::demo_store(*seed, *days, today)?;
             let delivery = discover::discover(&store, "demo data")?;
             let origin = format!("demo data (seed {seed}, {days} days)");
-            read_store(
+            let mut loaded = read_store(
                 &store, delivery, origin, profile, spec, extra_tags, today, progress,
-            )
+            )?;
+            // The demo bill is daily to stay small; that is not a setting its user can change.
+            loaded
+                .facts
+                .quality
+                .warnings
+                .retain(|w| w.code != "daily-granularity");
+            Ok(loaded)
         }
+    }
+}
+
+/// An empty report folder: what its parent prefix holds instead, and the report names found
+/// there (usually a misspelt `report`, or `prefix` one level off).
+fn nearby(store: &s3::S3Store, spec: &crate::config::S3Spec) -> Vec<String> {
+    let parent = if spec.prefix.is_empty() {
+        format!("s3://{}/", spec.bucket)
+    } else {
+        format!("s3://{}/{}/", spec.bucket, spec.prefix)
+    };
+    match store.look_around() {
+        Ok((keys, _)) if keys.is_empty() => {
+            vec![format!("nothing under {}/ nor under {parent}", spec.report)]
+        }
+        Ok((keys, reports)) => {
+            let mut seen = vec![format!("nothing under {}/; {parent} holds:", spec.report)];
+            seen.extend(keys.iter().take(6).map(|k| format!("  {k}")));
+            if keys.len() > 6 {
+                seen.push(format!("  … ({} keys listed)", keys.len()));
+            }
+            if !reports.is_empty() {
+                seen.push(format!(
+                    "likely report name: {} (set `report = \"{}\"`)",
+                    reports.join(", "),
+                    reports[0]
+                ));
+            }
+            seen
+        }
+        Err(e) => vec![format!("(could not list {parent}: {e})")],
     }
 }
 
@@ -143,4 +190,44 @@ pub fn staleness(
             open.manifest.as_deref().unwrap_or("no manifest")
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use super::*;
+    use crate::cur::time::day_of;
+    use discover::{Layout, Period};
+
+    fn delivery(modified: SystemTime) -> Delivery {
+        let start = NaiveDate::from_ymd_opt(2024, 4, 1).unwrap_or_default();
+        let end = NaiveDate::from_ymd_opt(2024, 5, 1).unwrap_or_default();
+        Delivery {
+            report: "r".into(),
+            layout: Layout::Legacy,
+            periods: vec![Period {
+                span: Some((day_of(start), day_of(end))),
+                manifest: Some("r/20240401-20240501/r-Manifest.json".into()),
+                assembly: Some("a".into()),
+                parts: Vec::new(),
+                missing: Vec::new(),
+                modified: Some(modified),
+            }],
+        }
+    }
+
+    #[test]
+    fn an_open_period_not_delivered_for_36_hours_is_stale() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_712_700_000);
+        let today = NaiveDate::from_ymd_opt(2024, 4, 10).unwrap_or_default();
+        let hours = |h: u64| now - Duration::from_secs(h * 3600);
+        assert_eq!(staleness(&delivery(hours(30)), today, now), None);
+        let msg = staleness(&delivery(hours(40)), today, now).unwrap_or_default();
+        assert!(msg.contains("40 h ago"), "{msg}");
+        assert!(msg.contains("r-Manifest.json"), "{msg}");
+        // A closed period is final: its age says nothing.
+        let may = NaiveDate::from_ymd_opt(2024, 5, 3).unwrap_or_default();
+        assert_eq!(staleness(&delivery(hours(24 * 30)), may, now), None);
+    }
 }

@@ -257,6 +257,10 @@ fn parse_row(
         agg.quality().rows_outside_window += 1;
         return Ok(());
     }
+    // `YYYY-MM-DDTHH`: an hour other than 00 means an hourly report.
+    if raw_day.get(11..13).is_some_and(|h| h != b"00") {
+        agg.quality().sub_daily_seen = true;
+    }
     let line_item_type = text(record, map.col(Field::LineItemType), Field::LineItemType)?;
     if line_item_type.is_empty() {
         return Err("lineItem/LineItemType is empty".into());

@@ -398,6 +398,36 @@ impl<'a> Days<'a> {
             Days::Text(t) => parse_day(t.get(row).as_bytes()),
         }
     }
+
+    /// Whether the row's start is not midnight (an hourly report).
+    fn sub_daily(&self, row: usize) -> bool {
+        match self {
+            Days::Ts(a, per_day) => {
+                if a.is_null(row) {
+                    return false;
+                }
+                let v = match a.data_type() {
+                    DataType::Timestamp(TimeUnit::Second, _) => {
+                        a.as_primitive::<TimestampSecondType>().value(row)
+                    }
+                    DataType::Timestamp(TimeUnit::Millisecond, _) => {
+                        a.as_primitive::<TimestampMillisecondType>().value(row)
+                    }
+                    DataType::Timestamp(TimeUnit::Microsecond, _) => {
+                        a.as_primitive::<TimestampMicrosecondType>().value(row)
+                    }
+                    _ => a.as_primitive::<TimestampNanosecondType>().value(row),
+                };
+                v.rem_euclid(*per_day) != 0
+            }
+            Days::Date32(_) => false,
+            Days::Text(t) => t
+                .get(row)
+                .as_bytes()
+                .get(11..13)
+                .is_some_and(|h| h != b"00"),
+        }
+    }
 }
 
 /// CUR 2.0's `resource_tags`: a Map<Utf8, Utf8> column, or a JSON text column.
@@ -532,6 +562,10 @@ fn read_batch(
         }
     }
 
+    // One row at another hour than midnight is enough to know the report is hourly.
+    if !agg.quality().sub_daily_seen && (0..batch.num_rows()).any(|r| days.sub_daily(r)) {
+        agg.quality().sub_daily_seen = true;
+    }
     for row in 0..batch.num_rows() {
         let line = row_base + row as u64 + 1;
         agg.quality().rows_read += 1;

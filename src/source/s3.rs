@@ -263,6 +263,40 @@ fn header_of(raw: &str, name: &str) -> Option<String> {
     Some(rest[start..end].to_string())
 }
 
+impl S3Store {
+    /// What lies under the profile's prefix (beside the report folder), for a report that was
+    /// not found: a few keys, and the report names their manifests give (`NAME-Manifest.json`).
+    pub fn look_around(&self) -> io::Result<(Vec<String>, Vec<String>)> {
+        let root = self.root();
+        let out = self
+            .runtime
+            .block_on(
+                self.client
+                    .list_objects_v2()
+                    .bucket(&self.spec.bucket)
+                    .prefix(&root)
+                    .max_keys(1000)
+                    .send(),
+            )
+            .map_err(|e| self.failure("ListObjectsV2", &root, &e))?;
+        let keys: Vec<String> = out
+            .contents()
+            .iter()
+            .filter_map(|o| o.key().map(str::to_string))
+            .collect();
+        let mut reports: Vec<String> = keys
+            .iter()
+            .filter_map(|k| {
+                let name = k.rsplit('/').next()?.strip_suffix("-Manifest.json")?;
+                (!name.is_empty()).then(|| name.to_string())
+            })
+            .collect();
+        reports.sort();
+        reports.dedup();
+        Ok((keys, reports))
+    }
+}
+
 impl Store for S3Store {
     fn list(&self) -> io::Result<Vec<Object>> {
         let root = self.root();
