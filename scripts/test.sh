@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (`.ci/run` calls exactly this):
 # format check, clippy with warnings as errors, then every unit, integration and doc test.
-# Installs what the tests need into target/test-venv (moto's server, from PyPI) and starts two
-# local S3 servers on free loopback ports (one enforcing IAM) for the S3 source tests; stops
-# them on exit.
+# Installs what the tests need into target/test-venv (moto's server and DuckDB, from PyPI) and
+# starts two local S3/Athena servers on free loopback ports (one enforcing IAM) for the S3 and
+# Athena source tests; stops them on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,10 +16,12 @@ cargo clippy --all-targets --quiet -- -D warnings
 echo "== local S3 server (moto)"
 VENV=target/test-venv
 mkdir -p target
-if ! "$VENV/bin/python" -c 'import moto.server' 2>/dev/null; then
+if ! "$VENV/bin/python" -c 'import moto.server, duckdb' 2>/dev/null; then
   python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet 'moto[server]>=5,<6'
+  "$VENV/bin/pip" install --quiet 'moto[server]>=5,<6' 'duckdb>=1.1'
 fi
+# DuckDB runs curtop's Athena SQL over the same Parquet files (tests/athena_sql.rs).
+export CURTOP_TEST_PYTHON="$PWD/$VENV/bin/python"
 free_port() {
   "$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

@@ -36,6 +36,8 @@ DATA (report):
                     node, category, service, usage-type, account, resource, day, env,
                     label:NAME, tag:KEY (default: cluster)
   -o, --output F    table (default), csv, json
+  --explain         Athena profiles: print the SQL the report would run (reads only the
+                    table's columns), and run nothing
 
 DASHBOARD (also takes --config, --profile, --cur, --window, --metric):
   --no-color        no colours (also when NO_COLOR is set): reverse video and markers only
@@ -103,6 +105,7 @@ struct DataArgs {
     output: Option<Format>,
     no_color: bool,
     ascii: bool,
+    explain: bool,
 }
 
 fn take_value<'a>(args: &'a [String], i: &mut usize, flag: &str) -> Result<&'a str, String> {
@@ -136,6 +139,7 @@ fn parse_data_args(args: &[String]) -> Result<DataArgs, String> {
             "-o" | "--output" => d.output = Some(value(&mut i)?.parse()?),
             "--no-color" | "--no-colour" => d.no_color = true,
             "--ascii" => d.ascii = true,
+            "--explain" => d.explain = true,
             other => return Err(format!("unknown option `{other}`; run `curtop help`")),
         }
         i += 1;
@@ -208,8 +212,8 @@ fn dashboard_config(d: &DataArgs) -> Result<(Config, usize), String> {
 /// The dashboard. Argument and config errors are printed before the terminal is touched.
 fn dashboard_cmd(args: &[String]) -> i32 {
     let d = match parse_data_args(args) {
-        Ok(d) if d.by.is_some() || d.output.is_some() => {
-            eprintln!("curtop: --by and -o belong to `curtop report`");
+        Ok(d) if d.by.is_some() || d.output.is_some() || d.explain => {
+            eprintln!("curtop: --by, -o and --explain belong to `curtop report`");
             return 2;
         }
         Ok(d) => d,
@@ -284,6 +288,18 @@ fn report_cmd(args: &[String]) -> i32 {
         })
         .collect();
     let today = Utc::now().date_naive();
+    if d.explain {
+        return match source::explain(&profile, d.window, &extra, today) {
+            Ok(sql) => {
+                println!("{sql};");
+                0
+            }
+            Err(e) => {
+                eprintln!("curtop report --explain: {e}");
+                1
+            }
+        };
+    }
     let loaded = match source::load(&profile, d.window, &extra, today, None) {
         Ok(l) => l,
         Err(e) => {
@@ -298,6 +314,9 @@ fn report_cmd(args: &[String]) -> i32 {
     };
     let q = &loaded.facts.quality;
     let mut err = std::io::stderr().lock();
+    if matches!(profile.source, SourceSpec::Athena(_)) {
+        let _ = writeln!(err, "{}", loaded.origin);
+    }
     for w in &q.warnings {
         let _ = writeln!(err, "warning [{}]: {}", w.code, w.message);
     }

@@ -775,6 +775,95 @@ impl Partial {
     }
 }
 
+/// Builds facts from rows already placed elsewhere (an Athena query's result): environment
+/// values normalized, equal keys merged, zero rows dropped; the bill is what the rows sum to.
+pub struct PlacedRows<'e> {
+    env_rules: &'e EnvRules,
+    strings: Interner,
+    env_cache: FxHashMap<Sym, Sym>,
+    facts: KeyMap,
+    pub quality: Quality,
+    columns: ColumnSet,
+}
+
+impl<'e> PlacedRows<'e> {
+    pub fn new(env_rules: &'e EnvRules, columns: ColumnSet) -> Self {
+        Self {
+            env_rules,
+            strings: Interner::default(),
+            env_cache: FxHashMap::default(),
+            facts: KeyMap::default(),
+            quality: Quality::default(),
+            columns,
+        }
+    }
+
+    /// Adds a row; `dims` in [`Dim`] order with the raw environment value.
+    pub fn add(
+        &mut self,
+        day: Day,
+        category: Category,
+        dims: &[&str; DIMS],
+        labels: &[&str],
+        costs: Costs,
+    ) {
+        let mut key: Vec<u32> = Vec::with_capacity(K_DIMS + DIMS + labels.len());
+        key.push(day as u32);
+        key.push(category as u32);
+        for (i, v) in dims.iter().enumerate() {
+            let sym = self.strings.intern(v);
+            if i == Dim::Env as usize {
+                let rules = self.env_rules;
+                let strings = &mut self.strings;
+                let env = *self
+                    .env_cache
+                    .entry(sym)
+                    .or_insert_with(|| rules.normalize(v).map_or(NONE, |e| strings.intern(&e)));
+                key.push(env);
+            } else {
+                key.push(sym);
+            }
+        }
+        for l in labels {
+            key.push(self.strings.intern(l));
+        }
+        add_to(&mut self.facts, &key, costs);
+    }
+
+    pub fn finish(self, label_names: Vec<String>) -> Facts {
+        let mut bill: BTreeMap<Day, Costs> = BTreeMap::new();
+        let mut rows: Vec<FactRow> = self
+            .facts
+            .into_iter()
+            .filter(|(_, c)| !c.is_zero())
+            .map(|(k, costs)| {
+                let mut dims = [NONE; DIMS];
+                dims.copy_from_slice(&k[K_DIMS..K_DIMS + DIMS]);
+                let day = k[K_DAY] as Day;
+                *bill.entry(day).or_default() += costs;
+                FactRow {
+                    day,
+                    category: Category::from_index(k[K_CAT]),
+                    dims,
+                    labels: k[K_DIMS + DIMS..].into(),
+                    costs,
+                }
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            (a.day, a.category, a.dims, &a.labels).cmp(&(b.day, b.category, b.dims, &b.labels))
+        });
+        Facts {
+            strings: self.strings,
+            label_names,
+            rows,
+            bill,
+            quality: self.quality,
+            columns: self.columns,
+        }
+    }
+}
+
 /// Every day's categories must sum to that day's bill, exactly. A mismatch is a bug in
 /// curtop, reported rather than hidden.
 fn check_reconciliation(facts: &mut Facts) {

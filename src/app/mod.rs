@@ -36,6 +36,11 @@ pub struct FetchProgress {
     pub parts_total: u64,
     pub bytes_read: u64,
     pub bytes_total: u64,
+    /// Athena: the query's stage (`source::athena::stage`; 0 = no query), bytes it scanned,
+    /// result rows read back.
+    pub query_stage: u64,
+    pub scanned_bytes: u64,
+    pub rows_fetched: u64,
 }
 
 /// A profile's fetch.

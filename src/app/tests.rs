@@ -260,6 +260,7 @@ fn stale_results_are_dropped_and_progress_is_shown() {
                 parts_total: 4,
                 bytes_read: 10,
                 bytes_total: 40,
+                ..FetchProgress::default()
             },
         },
     );

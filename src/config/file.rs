@@ -15,12 +15,10 @@ use toml::de::DeTable;
 
 use super::error::{ConfigError, dotted};
 use super::keys::Keymap;
-use super::{AwsAccess, Config, EnvRules, Profile, S3Spec, SourceSpec, TagMapping};
+use super::{AthenaSpec, AwsAccess, Config, EnvRules, Profile, S3Spec, SourceSpec, TagMapping};
 
 /// The sources a profile may name, as written in `source = "…"`.
-const SOURCES: [&str; 3] = ["local", "demo", "s3"];
-/// Sources the design plans but this build cannot read yet.
-const PLANNED_SOURCES: [&str; 1] = ["athena"];
+const SOURCES: [&str; 4] = ["local", "demo", "s3", "athena"];
 /// Demo defaults and limits.
 const DEMO_SEED: u64 = 7;
 const DEMO_DAYS: u32 = 45;
@@ -53,6 +51,11 @@ struct RawProfile {
     role_arn: Option<Spanned<String>>,
     external_id: Option<Spanned<String>>,
     endpoint_url: Option<Spanned<String>>,
+    database: Option<Spanned<String>>,
+    table: Option<Spanned<String>>,
+    workgroup: Option<Spanned<String>>,
+    output_location: Option<Spanned<String>>,
+    catalog: Option<Spanned<String>>,
     /// Secrets are refused with a pointer to named profiles (the values are never echoed).
     aws_secret_access_key: Option<Spanned<toml::Value>>,
     secret_access_key: Option<Spanned<toml::Value>>,
@@ -247,28 +250,56 @@ impl Check<'_> {
                 ));
             }
         }
+        let source_name = raw.source.get_ref().as_str();
         let s3_keys = [
             ("bucket", raw.bucket.as_ref().map(Spanned::span)),
             ("prefix", raw.prefix.as_ref().map(Spanned::span)),
             ("report", raw.report.as_ref().map(Spanned::span)),
             ("export", raw.export.as_ref().map(Spanned::span)),
+        ];
+        let athena_keys = [
+            ("database", raw.database.as_ref().map(Spanned::span)),
+            ("table", raw.table.as_ref().map(Spanned::span)),
+            ("workgroup", raw.workgroup.as_ref().map(Spanned::span)),
+            (
+                "output-location",
+                raw.output_location.as_ref().map(Spanned::span),
+            ),
+            ("catalog", raw.catalog.as_ref().map(Spanned::span)),
+        ];
+        let aws_keys = [
             ("region", raw.region.as_ref().map(Spanned::span)),
             ("aws-profile", raw.aws_profile.as_ref().map(Spanned::span)),
             ("role-arn", raw.role_arn.as_ref().map(Spanned::span)),
             ("external-id", raw.external_id.as_ref().map(Spanned::span)),
             ("endpoint-url", raw.endpoint_url.as_ref().map(Spanned::span)),
         ];
-        if raw.source.get_ref() != "s3"
-            && let Some((key, Some(value_span))) = s3_keys.iter().find(|(_, sp)| sp.is_some())
-        {
-            return Err(self.err(
-                Some(value_span.clone()),
-                &at(key),
+        for (keys, allowed, message) in [
+            (
+                &s3_keys[..],
+                &["s3"][..],
                 "only allowed with source = \"s3\"",
-            ));
+            ),
+            (
+                &athena_keys[..],
+                &["athena"][..],
+                "only allowed with source = \"athena\"",
+            ),
+            (
+                &aws_keys[..],
+                &["s3", "athena"][..],
+                "only allowed with source = \"s3\" or \"athena\"",
+            ),
+        ] {
+            if !allowed.contains(&source_name)
+                && let Some((key, Some(value_span))) = keys.iter().find(|(_, sp)| sp.is_some())
+            {
+                return Err(self.err(Some(value_span.clone()), &at(key), message));
+            }
         }
-        let source = match raw.source.get_ref().as_str() {
+        let source = match source_name {
             "s3" => self.s3(&raw, span, name_str)?,
+            "athena" => self.athena(&raw, span, name_str)?,
             "local" => {
                 for (key, value_span) in [
                     ("seed", raw.seed.map(|s| s.span())),
@@ -325,11 +356,7 @@ impl Check<'_> {
             }
             other => {
                 let known = SOURCES.map(|s| format!("`{s}`")).join(" or ");
-                let message = if PLANNED_SOURCES.contains(&other) {
-                    format!("source `{other}` is not supported yet; expected {known}")
-                } else {
-                    format!("unknown source `{other}`; expected {known}")
-                };
+                let message = format!("unknown source `{other}`; expected {known}");
                 return Err(self.err(Some(raw.source.span()), &at("source"), message));
             }
         };
@@ -404,6 +431,32 @@ impl Check<'_> {
                 ));
             }
         };
+        let access = self.access(raw, name)?;
+        Ok(SourceSpec::S3(S3Spec {
+            bucket,
+            prefix: text(&raw.prefix, "prefix")?
+                .unwrap_or_default()
+                .trim_matches('/')
+                .to_string(),
+            report: report.trim_matches('/').to_string(),
+            access,
+        }))
+    }
+
+    /// The keys every AWS source shares: region, named profile, role + external id, endpoint.
+    fn access(&self, raw: &RawProfile, name: &str) -> Result<AwsAccess, ConfigError> {
+        let at = |key: &'static str| ["profiles", name, key];
+        let text = |v: &Option<Spanned<String>>,
+                    key: &'static str|
+         -> Result<Option<String>, ConfigError> {
+            match v {
+                None => Ok(None),
+                Some(v) if v.get_ref().trim().is_empty() => {
+                    Err(self.err(Some(v.span()), &at(key), "empty; remove it or give a value"))
+                }
+                Some(v) => Ok(Some(v.get_ref().trim().to_string())),
+            }
+        };
         let role_arn = text(&raw.role_arn, "role-arn")?;
         let external_id = text(&raw.external_id, "external-id")?;
         if external_id.is_some() && role_arn.is_none() {
@@ -432,20 +485,79 @@ impl Check<'_> {
                 "expected an http:// or https:// URL",
             ));
         }
-        Ok(SourceSpec::S3(S3Spec {
-            bucket,
-            prefix: text(&raw.prefix, "prefix")?
-                .unwrap_or_default()
-                .trim_matches('/')
-                .to_string(),
-            report: report.trim_matches('/').to_string(),
-            access: AwsAccess {
-                region: text(&raw.region, "region")?,
-                profile: text(&raw.aws_profile, "aws-profile")?,
-                role_arn,
-                external_id,
-                endpoint_url,
-            },
+        Ok(AwsAccess {
+            region: text(&raw.region, "region")?,
+            profile: text(&raw.aws_profile, "aws-profile")?,
+            role_arn,
+            external_id,
+            endpoint_url,
+        })
+    }
+
+    /// `source = "athena"`: database and table required; workgroup, output location (an
+    /// `s3://` URL; optional when the workgroup manages results) and catalog optional.
+    fn athena(
+        &self,
+        raw: &RawProfile,
+        span: Range<usize>,
+        name: &str,
+    ) -> Result<SourceSpec, ConfigError> {
+        let at = |key: &'static str| ["profiles", name, key];
+        for (key, value_span) in [
+            ("path", raw.path.as_ref().map(Spanned::span)),
+            ("seed", raw.seed.as_ref().map(Spanned::span)),
+            ("days", raw.days.as_ref().map(Spanned::span)),
+        ] {
+            if let Some(value_span) = value_span {
+                return Err(self.err(
+                    Some(value_span),
+                    &at(key),
+                    "not allowed with source = \"athena\"",
+                ));
+            }
+        }
+        let text = |v: &Option<Spanned<String>>,
+                    key: &'static str|
+         -> Result<Option<String>, ConfigError> {
+            match v {
+                None => Ok(None),
+                Some(v) if v.get_ref().trim().is_empty() => {
+                    Err(self.err(Some(v.span()), &at(key), "empty; remove it or give a value"))
+                }
+                Some(v) => Ok(Some(v.get_ref().trim().to_string())),
+            }
+        };
+        let Some(database) = text(&raw.database, "database")? else {
+            return Err(self.err(
+                Some(span),
+                &at("database"),
+                "missing; source = \"athena\" needs the Glue database holding the CUR table",
+            ));
+        };
+        let Some(table) = text(&raw.table, "table")? else {
+            return Err(self.err(
+                Some(span),
+                &at("table"),
+                "missing; source = \"athena\" needs the CUR table's name",
+            ));
+        };
+        let output_location = text(&raw.output_location, "output-location")?;
+        if let Some(loc) = &output_location
+            && !(loc.starts_with("s3://") && loc.len() > "s3://".len())
+        {
+            return Err(self.err(
+                raw.output_location.as_ref().map(Spanned::span),
+                &at("output-location"),
+                "expected an s3:// URL (s3://BUCKET/PATH/) where Athena writes query results",
+            ));
+        }
+        Ok(SourceSpec::Athena(AthenaSpec {
+            database,
+            table,
+            workgroup: text(&raw.workgroup, "workgroup")?,
+            output_location,
+            catalog: text(&raw.catalog, "catalog")?,
+            access: self.access(raw, name)?,
         }))
     }
 
@@ -703,14 +815,35 @@ mod tests {
     }
 
     #[test]
-    fn unknown_and_planned_sources() {
+    fn unknown_sources() {
         assert_eq!(
             fails("[profiles.p]\nsource = \"ftp\"\n"),
-            "t.toml:2:10: key `profiles.p.source`: unknown source `ftp`; expected `local` or `demo` or `s3`"
+            "t.toml:2:10: key `profiles.p.source`: unknown source `ftp`; expected `local` or `demo` or `s3` or `athena`"
+        );
+    }
+
+    #[test]
+    fn athena_profiles_need_a_table_and_an_s3_result_location() {
+        let cfg = Config::parse(
+            "[profiles.p]\nsource = \"athena\"\ndatabase = \"cur\"\ntable = \"acme\"\n\
+             workgroup = \"finops\"\nregion = \"eu-west-1\"\n",
+            "t.toml",
+        )
+        .unwrap();
+        let SourceSpec::Athena(a) = &cfg.profiles[0].source else {
+            panic!("not athena: {:?}", cfg.profiles[0].source);
+        };
+        assert_eq!((a.database.as_str(), a.table.as_str()), ("cur", "acme"));
+        assert_eq!(a.workgroup.as_deref(), Some("finops"));
+        assert_eq!(a.access.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(a.output_location, None);
+        assert_eq!(
+            fails("[profiles.p]\nsource = \"athena\"\ndatabase = \"cur\"\n"),
+            "t.toml:1:1: key `profiles.p.table`: missing; source = \"athena\" needs the CUR table's name"
         );
         assert_eq!(
-            fails("[profiles.p]\nsource = \"athena\"\n"),
-            "t.toml:2:10: key `profiles.p.source`: source `athena` is not supported yet; expected `local` or `demo` or `s3`"
+            fails("[profiles.p]\nsource = \"demo\"\nworkgroup = \"w\"\n"),
+            "t.toml:3:13: key `profiles.p.workgroup`: only allowed with source = \"athena\""
         );
     }
 

@@ -30,6 +30,29 @@ pub enum SourceSpec {
     Demo { seed: u64, days: u32 },
     /// A CUR delivery read straight from an S3 bucket.
     S3(S3Spec),
+    /// A CUR table queried through Amazon Athena.
+    Athena(AthenaSpec),
+}
+
+/// A CUR table in Athena (Glue data catalog), and how to reach it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AthenaSpec {
+    pub database: String,
+    pub table: String,
+    /// The workgroup to run in (`primary` when not given).
+    pub workgroup: Option<String>,
+    /// `s3://…` for query results; optional when the workgroup sets (or manages) it.
+    pub output_location: Option<String>,
+    /// The data catalog (`AwsDataCatalog` when not given).
+    pub catalog: Option<String>,
+    pub access: AwsAccess,
+}
+
+impl AthenaSpec {
+    /// `athena://database/table`, for headers and messages.
+    pub fn url(&self) -> String {
+        format!("athena://{}/{}", self.database, self.table)
+    }
 }
 
 /// Where a CUR delivery lives in S3, and how to reach it.

@@ -85,17 +85,17 @@ pub struct TagPlan {
     /// Normalized tag ids (`user_kubernetes_namespace`), deduplicated; readers fill values in
     /// this order.
     pub ids: Vec<String>,
-    cluster: Vec<usize>,
-    namespace: Vec<usize>,
-    deployment: Vec<usize>,
-    daemonset: Vec<usize>,
-    statefulset: Vec<usize>,
-    pod: Vec<usize>,
-    container: Vec<usize>,
-    env: Vec<usize>,
+    pub(crate) cluster: Vec<usize>,
+    pub(crate) namespace: Vec<usize>,
+    pub(crate) deployment: Vec<usize>,
+    pub(crate) daemonset: Vec<usize>,
+    pub(crate) statefulset: Vec<usize>,
+    pub(crate) pod: Vec<usize>,
+    pub(crate) container: Vec<usize>,
+    pub(crate) env: Vec<usize>,
     /// (display name, tag indices): `label.NAME` concepts first, then extra keys as `tag:KEY`.
-    labels: Vec<(String, Vec<usize>)>,
-    eks: [usize; 7],
+    pub(crate) labels: Vec<(String, Vec<usize>)>,
+    pub(crate) eks: [usize; 7],
 }
 
 impl TagPlan {

@@ -4,7 +4,11 @@
 //! the fix steps; read warnings (missing resource IDs, no split cost data) get the same
 //! treatment at warning severity.
 
+mod athena;
+
 use std::io::ErrorKind;
+
+pub use athena::diagnose_athena;
 
 use crate::facts::Warning;
 use crate::source::error::SourceError;
@@ -199,6 +203,7 @@ pub fn diagnose(e: &SourceError) -> Diagnosis {
             strings(["wait a few minutes and press r (or run the command again)"]),
             vec![DOC_CUR_CREATE],
         ),
+        SourceError::Athena(f) => diagnose_athena(f),
         SourceError::Cancelled => error(
             "cancelled",
             "the read was cancelled".to_string(),
@@ -392,6 +397,13 @@ pub fn diagnose_warning(w: &Warning) -> Diagnosis {
                 "check the bucket policy still lets billingreports.amazonaws.com (bcm-data-exports.amazonaws.com) write",
                 "if you copy the report, run the copy again",
             ]),
+        ),
+        "data-updating" => (
+            "data-updating",
+            strings([
+                "AWS is writing a new version of the CUR into the table's S3 prefix (several times a day for the open month)",
+            ]),
+            strings(["refresh (r) in a few minutes, once cost_and_usage_data_status says READY"]),
         ),
         "period-restarted" => (
             "period-restarted",

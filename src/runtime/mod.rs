@@ -225,6 +225,9 @@ async fn fetch(
                     parts_total: progress.parts_total.load(Ordering::Relaxed),
                     bytes_read: progress.bytes_read.load(Ordering::Relaxed),
                     bytes_total: progress.bytes_total.load(Ordering::Relaxed),
+                    query_stage: progress.query_stage.load(Ordering::Relaxed),
+                    scanned_bytes: progress.scanned_bytes.load(Ordering::Relaxed),
+                    rows_fetched: progress.rows_fetched.load(Ordering::Relaxed),
                 };
                 if now != last {
                     last = now;

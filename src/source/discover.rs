@@ -57,6 +57,8 @@ pub enum Layout {
     Cur2,
     /// One CUR file given directly.
     SingleFile,
+    /// A table queried through Athena (no files: the query reads them).
+    Athena,
 }
 
 /// One billing period of a delivery.

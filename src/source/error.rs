@@ -31,6 +31,8 @@ pub enum SourceError {
     DeliveryChanging { manifest: String, restarts: usize },
     /// The read was cancelled (a refresh or quit replaced it).
     Cancelled,
+    /// An Athena call or query failed.
+    Athena(Box<super::athena::AthenaFailure>),
 }
 
 impl fmt::Display for SourceError {
@@ -75,6 +77,7 @@ impl fmt::Display for SourceError {
                 "{manifest} changed during each of {restarts} reads in a row (AWS is rewriting the report)"
             ),
             Self::Cancelled => write!(f, "the read was cancelled"),
+            Self::Athena(failure) => write!(f, "{failure}"),
         }
     }
 }

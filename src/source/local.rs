@@ -26,6 +26,10 @@ pub struct Progress {
     pub bytes_read: Arc<AtomicU64>,
     /// Set when the read is no longer wanted (a refresh, quitting): readers stop between parts.
     pub cancelled: std::sync::atomic::AtomicBool,
+    /// Athena: the query's stage (`athena::stage`), bytes it scanned so far, rows read back.
+    pub query_stage: AtomicU64,
+    pub scanned_bytes: AtomicU64,
+    pub rows_fetched: AtomicU64,
 }
 
 impl Progress {
@@ -353,7 +357,7 @@ fn read_part(
 }
 
 /// Says in words what the delivery's missing columns and parts mean for what can be shown.
-fn warn_about_delivery(delivery: &Delivery, facts: &mut Facts) {
+pub(crate) fn warn_about_delivery(delivery: &Delivery, facts: &mut Facts) {
     let q = &mut facts.quality;
     let cols = facts.columns;
     if !cols.has(Field::ResourceId) {

@@ -3,6 +3,7 @@
 //! `local` reads CUR deliveries laid out as AWS writes them (from a folder or from memory);
 //! `demo` generates the demo bill and reads it through the same path.
 
+pub mod athena;
 pub mod demo;
 pub mod discover;
 pub mod error;
@@ -70,6 +71,7 @@ pub fn load(
                 &store, delivery, url, profile, spec, extra_tags, today, progress,
             )
         }
+        SourceSpec::Athena(a) => load_athena(a, profile, spec, extra_tags, today, progress),
         SourceSpec::Demo { seed, days } => {
             let store = demo::demo_store(*seed, *days, today)?;
             let delivery = discover::discover(&store, "demo data")?;
@@ -86,6 +88,158 @@ pub fn load(
             Ok(loaded)
         }
     }
+}
+
+/// An Athena profile's query, ready to run: the client, the table's schema, whether the data
+/// status table is beside it, the SQL and the resolved window.
+struct AthenaPlan {
+    client: athena::Athena,
+    schema: athena::sql::TableSchema,
+    status_table: bool,
+    sql: String,
+    window: Option<Window>,
+    plan: TagPlan,
+}
+
+fn plan_athena(
+    a: &crate::config::AthenaSpec,
+    profile: &Profile,
+    spec: WindowSpec,
+    extra_tags: &[String],
+    today: NaiveDate,
+    progress: Option<&Progress>,
+) -> Result<AthenaPlan, SourceError> {
+    use athena::sql::{Dialect, QuerySpec, facts_query};
+    let plan = TagPlan::new(&profile.tags, extra_tags);
+    let this_month = {
+        let t = crate::cur::time::day_of(today);
+        let first = crate::cur::time::month_start(t);
+        (first, crate::cur::time::next_month_start(first))
+    };
+    let window = match spec {
+        WindowSpec::All => None,
+        _ => spec.resolve(today, Some(this_month), None),
+    };
+    let client = athena::Athena::new(a).map_err(|e| SourceError::Io {
+        path: a.url(),
+        error: e,
+    })?;
+    let (schema, status_table) = client.schema(progress)?;
+    let table = client.table();
+    let sql = facts_query(&QuerySpec {
+        table: &table,
+        schema: &schema,
+        plan: &plan,
+        window: window.map(|w| (w.start, w.end)),
+        dialect: Dialect::Athena,
+    })
+    .map_err(|missing| SourceError::MissingColumns {
+        file: table.sql(),
+        columns: missing.iter().map(|f| f.column_name()).collect(),
+    })?;
+    Ok(AthenaPlan {
+        client,
+        schema,
+        status_table,
+        sql,
+        window,
+        plan,
+    })
+}
+
+/// The SQL an Athena profile would run for a window (its table's schema is read, nothing
+/// else): `curtop report --explain`.
+pub fn explain(
+    profile: &Profile,
+    spec: WindowSpec,
+    extra_tags: &[String],
+    today: NaiveDate,
+) -> Result<String, String> {
+    let SourceSpec::Athena(a) = &profile.source else {
+        return Err(format!(
+            "profile `{}` reads CUR files, not Athena: there is no SQL to explain",
+            profile.name
+        ));
+    };
+    plan_athena(a, profile, spec, extra_tags, today, None)
+        .map(|p| p.sql)
+        .map_err(|e| e.to_string())
+}
+
+/// Queries a profile's Athena table for a window: schema (cached), then the facts query, then
+/// the legacy CUR's data status when AWS keeps one beside the table.
+fn load_athena(
+    a: &crate::config::AthenaSpec,
+    profile: &Profile,
+    spec: WindowSpec,
+    extra_tags: &[String],
+    today: NaiveDate,
+    progress: Option<&Progress>,
+) -> Result<Loaded, SourceError> {
+    let origin = a.url();
+    let AthenaPlan {
+        client,
+        schema,
+        status_table,
+        sql,
+        window,
+        plan,
+    } = plan_athena(a, profile, spec, extra_tags, today, progress)?;
+    let table = client.table();
+    let mut rows = athena::results::ResultRows::new(&plan, &profile.env, schema.column_set());
+    let mut bad_header = None;
+    let (id, scan) = client.run("facts", &sql, progress, &mut |header, cells| {
+        if header {
+            let names: Vec<&str> = cells.iter().map(|c| c.unwrap_or("")).collect();
+            if let Err(e) = rows.check_header(&names) {
+                bad_header = Some(e);
+            }
+        } else if bad_header.is_none() {
+            rows.add(cells);
+        }
+    })?;
+    if let Some(reason) = bad_header {
+        return Err(SourceError::Unreadable {
+            file: format!("the result of query {id}"),
+            reason,
+        });
+    }
+    let mut facts = rows.finish();
+    let delivery = Delivery {
+        report: table.sql(),
+        layout: discover::Layout::Athena,
+        periods: Vec::new(),
+    };
+    local::warn_about_delivery(&delivery, &mut facts);
+    if status_table {
+        match client.data_status(progress) {
+            Ok(Some(status)) if !status.eq_ignore_ascii_case("READY") => facts.quality.warn(
+                "data-updating",
+                format!(
+                    "cost_and_usage_data_status says {status}: AWS is updating the CUR table, \
+                     so these totals may be partial. Refresh once it says READY"
+                ),
+            ),
+            Err(SourceError::Cancelled) => return Err(SourceError::Cancelled),
+            _ => {}
+        }
+    }
+    let window = match window {
+        Some(w) => w,
+        None => spec
+            .resolve(today, None, facts.day_range())
+            .ok_or_else(|| SourceError::NothingInWindow {
+                path: origin.clone(),
+                window: "all".into(),
+                available: "no rows".into(),
+            })?,
+    };
+    Ok(Loaded {
+        facts,
+        delivery,
+        window,
+        origin: format!("{origin} (query {id}, {scan})"),
+    })
 }
 
 /// An empty report folder: what its parent prefix holds instead, and the report names found

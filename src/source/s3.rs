@@ -141,6 +141,18 @@ impl S3Store {
 
 /// The client for a profile's access settings.
 async fn client_for(access: &AwsAccess) -> Client {
+    let config = sdk_config(access).await;
+    let path_style =
+        access.endpoint_url.is_some() || std::env::var_os("AWS_ENDPOINT_URL").is_some();
+    let s3 = aws_sdk_s3::config::Builder::from(&config)
+        .force_path_style(path_style)
+        .build();
+    Client::from_conf(s3)
+}
+
+/// The SDK's configuration for a profile's access: region (profile, then the standard chain,
+/// then us-east-1), named AWS profile, endpoint, and the assumed role with its external id.
+pub(crate) async fn sdk_config(access: &AwsAccess) -> aws_config::SdkConfig {
     let region =
         RegionProviderChain::first_try(access.region.clone().map(aws_sdk_s3::config::Region::new))
             .or_default_provider()
@@ -153,7 +165,7 @@ async fn client_for(access: &AwsAccess) -> Client {
         loader = loader.endpoint_url(url);
     }
     let base = loader.load().await;
-    let config = match &access.role_arn {
+    match &access.role_arn {
         Some(role) => {
             let mut provider = aws_config::sts::AssumeRoleProvider::builder(role)
                 .session_name("curtop")
@@ -167,17 +179,11 @@ async fn client_for(access: &AwsAccess) -> Client {
                 .build()
         }
         None => base,
-    };
-    let path_style =
-        access.endpoint_url.is_some() || std::env::var_os("AWS_ENDPOINT_URL").is_some();
-    let s3 = aws_sdk_s3::config::Builder::from(&config)
-        .force_path_style(path_style)
-        .build();
-    Client::from_conf(s3)
+    }
 }
 
 /// A failed SDK call as an [`S3Failure`].
-fn describe<E, R>(
+pub(crate) fn describe<E, R>(
     operation: &'static str,
     bucket: &str,
     key: &str,
@@ -233,7 +239,7 @@ where
 }
 
 /// An error and its sources, one line.
-fn error_chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {
@@ -245,7 +251,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 }
 
 /// The HTTP status from a raw response's debug form (the response type is the SDK's own).
-fn status_of(raw: &str) -> Option<u16> {
+pub(crate) fn status_of(raw: &str) -> Option<u16> {
     let at = raw.find("status: ")? + "status: ".len();
     let digits: String = raw[at..]
         .chars()

@@ -26,6 +26,24 @@ fn size(bytes: u64) -> String {
 }
 
 fn progress_text(p: &FetchProgress) -> String {
+    use crate::source::athena::{decimal_bytes, stage};
+    match p.query_stage {
+        stage::QUEUED => return "Athena query queued".into(),
+        stage::RUNNING => {
+            return format!(
+                "Athena query running, {} scanned",
+                decimal_bytes(p.scanned_bytes)
+            );
+        }
+        stage::RESULTS => {
+            return format!(
+                "reading results: {} rows ({} scanned)",
+                p.rows_fetched,
+                decimal_bytes(p.scanned_bytes)
+            );
+        }
+        _ => {}
+    }
     if p.parts_total == 0 {
         return "finding the delivery".into();
     }
@@ -130,6 +148,7 @@ fn source_kind(app: &App, i: usize) -> &'static str {
         SourceSpec::Local { .. } => "local",
         SourceSpec::Demo { .. } => "demo",
         SourceSpec::S3(_) => "s3",
+        SourceSpec::Athena(_) => "athena",
     }
 }
 
