@@ -13,7 +13,7 @@ cargo fmt --all -- --check
 echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets --quiet -- -D warnings
 
-echo "== local S3 server (moto)"
+echo "== local S3/Athena servers (moto) and DuckDB"
 VENV=target/test-venv
 mkdir -p target
 if ! "$VENV/bin/python" -c 'import moto.server, duckdb' 2>/dev/null; then
@@ -40,11 +40,12 @@ while True:
 PY
 }
 PORT=$(free_port)
-"$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" > target/moto.log 2>&1 &
+# moto's server, with Athena's result paging and injectable query outcomes (see the script).
+"$VENV/bin/python" scripts/moto_server.py -H 127.0.0.1 -p "$PORT" > target/moto.log 2>&1 &
 MOTO_PID=$!
 # A second server that enforces IAM, for a real 403 (the first five calls, the setup, are free).
 AUTH_PORT=$(free_port)
-INITIAL_NO_AUTH_ACTION_COUNT=5 "$VENV/bin/moto_server" -H 127.0.0.1 -p "$AUTH_PORT" > target/moto-auth.log 2>&1 &
+INITIAL_NO_AUTH_ACTION_COUNT=5 "$VENV/bin/python" scripts/moto_server.py -H 127.0.0.1 -p "$AUTH_PORT" > target/moto-auth.log 2>&1 &
 AUTH_PID=$!
 trap 'kill "$MOTO_PID" "$AUTH_PID" 2>/dev/null || true' EXIT
 wait_for "$PORT"

@@ -453,9 +453,23 @@ impl Athena {
                     return Err(SourceError::Athena(Box::new(f)));
                 }
                 Some(QueryExecutionState::Running) => set_stage(stage::RUNNING),
-                _ => {}
+                Some(QueryExecutionState::Queued) | None => {}
+                Some(other) => {
+                    let mut f = self.failure("query", query);
+                    f.kind = AthenaFailureKind::QueryFailed;
+                    f.query_id = Some(id.clone());
+                    f.reason = Some(format!(
+                        "Athena reported the state `{}`, which curtop does not know",
+                        other.as_str()
+                    ));
+                    return Err(SourceError::Athena(Box::new(f)));
+                }
             }
-            tokio::time::sleep(wait).await;
+            // Sleep in short steps, so a cancel is seen at once.
+            let until = tokio::time::Instant::now() + wait;
+            while tokio::time::Instant::now() < until && !cancelled() {
+                tokio::time::sleep(POLL_FIRST.min(until - tokio::time::Instant::now())).await;
+            }
             wait = (wait * 3 / 2).min(POLL_MAX);
         };
 
@@ -492,7 +506,7 @@ impl Athena {
                         continue;
                     }
                     row(false, &cells);
-                    if let Some(p) = progress {
+                    if let Some(p) = progress.filter(|_| query == "facts") {
                         p.rows_fetched.fetch_add(1, Ordering::Relaxed);
                     }
                 }

@@ -1,0 +1,524 @@
+//! The Athena source over the wire: the real `aws-sdk-athena` against moto's server
+//! (`scripts/moto_server.py`, started by `scripts/test.sh`, which exports its URL as
+//! `CURTOP_TEST_S3_ENDPOINT`). moto runs no SQL: each test queues the rows its queries return
+//! (the schema, the facts, the data status) through moto's `/moto-api/static/athena/
+//! query-results`, or an outcome (FAILED with Athena's reason, RUNNING until stopped). Each test
+//! uses its own region, so their queues never mix. What the SQL computes is checked against
+//! `DuckDB` in `tests/athena_sql.rs`.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use curtop::config::{AthenaSpec, AwsAccess, EnvRules, Profile, SourceSpec, TagMapping};
+use curtop::cur::attribution::TagPlan;
+use curtop::cur::time::{Day, day_of};
+use curtop::demo::{DemoSpec, Layout, Scale, generate_in_memory};
+use curtop::facts::{DIMS, Dim, Facts};
+use curtop::source::athena::sql::result_columns;
+use curtop::source::discover::discover;
+use curtop::source::error::SourceError;
+use curtop::source::local::{Progress, ReadOptions, read_delivery};
+use curtop::window::WindowSpec;
+use serde_json::{Value, json};
+
+fn endpoint() -> String {
+    std::env::var("CURTOP_TEST_S3_ENDPOINT").unwrap_or_else(|_| {
+        panic!(
+            "CURTOP_TEST_S3_ENDPOINT is not set: the Athena tests need the local server that \
+             `bash scripts/test.sh` installs and starts"
+        )
+    })
+}
+
+/// Queues results for the next queries started in `region`.
+fn queue(region: &str, results: &[Value]) {
+    let body = json!({ "region": region, "results": results }).to_string();
+    let url = endpoint();
+    let host = url.trim_start_matches("http://");
+    let mut s = TcpStream::connect(host).unwrap();
+    write!(
+        s,
+        "POST /moto-api/static/athena/query-results HTTP/1.1\r\nHost: {host}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+}
+
+/// A result: a header row then data rows (`None` = SQL NULL).
+fn result(header: &[&str], rows: &[Vec<Option<String>>]) -> Value {
+    let cell = |v: Option<&str>| v.map_or(json!({}), |v| json!({ "VarCharValue": v }));
+    let mut all = vec![json!({ "Data": header.iter().map(|h| cell(Some(h))).collect::<Vec<_>>() })];
+    for r in rows {
+        all.push(json!({ "Data": r.iter().map(|c| cell(c.as_deref())).collect::<Vec<_>>() }));
+    }
+    let info: Vec<Value> = header
+        .iter()
+        .map(|h| json!({ "Name": h, "Label": h, "Type": "varchar" }))
+        .collect();
+    json!({ "rows": all, "column_info": info })
+}
+
+/// A query that ends in `state` with Athena's `reason` (see `scripts/moto_server.py`).
+fn outcome(state: &str, reason: &str) -> Value {
+    result(
+        &["__curtop_outcome__", "reason"],
+        &[vec![Some(state.to_string()), Some(reason.to_string())]],
+    )
+}
+
+const COLUMNS: &[&str] = &[
+    "line_item_line_item_type",
+    "line_item_usage_start_date",
+    "line_item_unblended_cost",
+    "line_item_usage_account_id",
+    "line_item_product_code",
+    "line_item_usage_type",
+    "line_item_operation",
+    "line_item_resource_id",
+    "pricing_public_on_demand_cost",
+    "split_line_item_parent_resource_id",
+    "split_line_item_split_cost",
+    "resource_tags_aws_eks_cluster_name",
+    "resource_tags_user_kubernetes_namespace",
+    "year",
+    "month",
+];
+
+fn schema_result(table: &str, with_status_table: bool) -> Value {
+    let mut rows: Vec<Vec<Option<String>>> = COLUMNS
+        .iter()
+        .map(|c| {
+            vec![
+                Some(table.to_string()),
+                Some((*c).to_string()),
+                Some("varchar".into()),
+            ]
+        })
+        .collect();
+    if with_status_table {
+        rows.push(vec![
+            Some("cost_and_usage_data_status".into()),
+            Some("status".into()),
+            Some("varchar".into()),
+        ]);
+    }
+    result(&["table_name", "column_name", "data_type"], &rows)
+}
+
+fn profile(region: &str, table: &str, workgroup: Option<&str>) -> Profile {
+    Profile {
+        name: format!("athena-{region}"),
+        source: SourceSpec::Athena(AthenaSpec {
+            database: "athenacurcfn_acme".into(),
+            table: table.into(),
+            workgroup: workgroup.map(str::to_string),
+            output_location: Some("s3://acme-athena-results/curtop/".into()),
+            catalog: None,
+            access: AwsAccess {
+                region: Some(region.into()),
+                endpoint_url: Some(endpoint()),
+                ..AwsAccess::default()
+            },
+        }),
+        tags: TagMapping::default(),
+        env: EnvRules::default(),
+    }
+}
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2024, 4, 10).unwrap()
+}
+
+fn load(
+    p: &Profile,
+    window: WindowSpec,
+    progress: Option<&Progress>,
+) -> Result<Facts, SourceError> {
+    curtop::source::load(p, window, &[], today(), progress).map(|l| l.facts)
+}
+
+/// Facts as text-keyed sums (symbol numbers differ between reads).
+fn canonical(f: &Facts) -> BTreeMap<(Day, String, Vec<String>), [i64; 4]> {
+    let mut out = BTreeMap::new();
+    for r in &f.rows {
+        let dims: Vec<String> = (0..DIMS)
+            .map(|d| f.strings.get(r.dims[d]).to_string())
+            .collect();
+        let e = out
+            .entry((r.day, r.category.name().to_string(), dims))
+            .or_insert([0; 4]);
+        for (i, m) in r.costs.0.iter().enumerate() {
+            e[i] += m.0;
+        }
+    }
+    out
+}
+
+/// The facts query's rows for `facts`, as Athena would return them.
+fn facts_rows(facts: &Facts) -> Vec<Vec<Option<String>>> {
+    facts
+        .rows
+        .iter()
+        .map(|r| {
+            let mut row = vec![
+                Some(curtop::cur::time::date_of(r.day).to_string()),
+                Some(r.category.name().to_string()),
+            ];
+            for d in 0..DIMS {
+                row.push(Some(facts.strings.get(r.dims[d]).to_string()));
+            }
+            for m in r.costs.0 {
+                row.push(Some(m.to_decimal_string()));
+            }
+            row.push(Some("1".into()));
+            row.push(Some("0".into()));
+            row
+        })
+        .collect()
+}
+
+fn athena_client(region: &str) -> (tokio::runtime::Runtime, aws_sdk_athena::Client) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let config = rt.block_on(
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new(region.to_string()))
+            .endpoint_url(endpoint())
+            .load(),
+    );
+    let client = aws_sdk_athena::Client::new(&config);
+    (rt, client)
+}
+
+/// The queries started in `region`, oldest first: (SQL, state).
+fn executions(region: &str) -> Vec<(String, String)> {
+    let (rt, client) = athena_client(region);
+    rt.block_on(async {
+        let ids = client
+            .list_query_executions()
+            .send()
+            .await
+            .unwrap()
+            .query_execution_ids()
+            .to_vec();
+        let mut out = Vec::new();
+        for id in ids {
+            let got = client
+                .get_query_execution()
+                .query_execution_id(&id)
+                .send()
+                .await
+                .unwrap();
+            let x = got.query_execution().unwrap();
+            out.push((
+                x.query().unwrap_or_default().to_string(),
+                x.status()
+                    .and_then(|s| s.state())
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+            ));
+        }
+        out
+    })
+}
+
+#[test]
+fn a_refresh_is_one_query_whose_pages_become_the_facts() {
+    let region = "us-west-2";
+    let before = executions(region).len();
+    // The bill the query returns: a generated CUR read locally, thousands of fact rows.
+    let mut spec = DemoSpec::demo(5, 40, NaiveDate::from_ymd_opt(2024, 4, 1).unwrap());
+    spec.scale = Scale::tiny();
+    spec.layout = Layout::LegacyParquet;
+    let (store, _) = generate_in_memory(&spec).unwrap();
+    let delivery = discover(&store, "generated").unwrap();
+    let plan = TagPlan::new(&TagMapping::default(), &[]);
+    let env = EnvRules::default();
+    let local = read_delivery(
+        &store,
+        &delivery,
+        &ReadOptions {
+            plan: &plan,
+            env: &env,
+            window: None,
+            progress: None,
+            threads: 2,
+        },
+    )
+    .unwrap();
+    let rows = facts_rows(&local);
+    assert!(rows.len() > 2500, "several result pages: {}", rows.len());
+    let header = result_columns(&plan);
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    queue(
+        region,
+        &[
+            schema_result("acme_hourly", true),
+            result(&header, &rows),
+            result(&["status"], &[vec![Some("UPDATING".into())]]),
+        ],
+    );
+
+    let p = profile(region, "acme_hourly", None);
+    let progress = Progress::default();
+    let loaded = curtop::source::load(
+        &p,
+        WindowSpec::Range(day_of(spec.end) - 40, day_of(spec.end)),
+        &[],
+        today(),
+        Some(&progress),
+    )
+    .unwrap();
+    assert_eq!(
+        canonical(&loaded.facts),
+        canonical(&local),
+        "every page, every row"
+    );
+    assert_eq!(loaded.facts.quality.malformed_rows, 0);
+    assert_eq!(
+        progress
+            .rows_fetched
+            .load(std::sync::atomic::Ordering::Relaxed),
+        rows.len() as u64
+    );
+    assert!(loaded.origin.contains("query "), "{}", loaded.origin);
+    assert!(loaded.origin.contains("scanned"), "{}", loaded.origin);
+    let codes: Vec<&str> = loaded
+        .facts
+        .quality
+        .warnings
+        .iter()
+        .map(|w| w.code)
+        .collect();
+    assert!(codes.contains(&"data-updating"), "{codes:?}");
+
+    // Three queries ran: the schema, the facts (the SQL --explain prints), the data status.
+    let ran = executions(region).split_off(before);
+    assert_eq!(ran.len(), 3, "{ran:?}");
+    assert!(ran[0].0.contains("information_schema.columns"));
+    assert!(ran[1].0.starts_with("-- curtop facts"));
+    assert!(
+        ran[1].0.contains("(year = '2024' AND month = '2')"),
+        "pruned to the window"
+    );
+    assert!(ran[2].0.contains("cost_and_usage_data_status"));
+
+    // A second refresh reuses the schema: one facts query (and the status), no schema query.
+    queue(
+        region,
+        &[
+            result(&header, &rows[..10]),
+            result(&["status"], &[vec![Some("READY".into())]]),
+        ],
+    );
+    let again = load(
+        &p,
+        WindowSpec::Range(day_of(spec.end) - 40, day_of(spec.end)),
+        None,
+    )
+    .unwrap();
+    assert_eq!(executions(region).len(), before + 5);
+    assert!(
+        again
+            .quality
+            .warnings
+            .iter()
+            .all(|w| w.code != "data-updating")
+    );
+    assert!(again.rows.len() <= 10);
+    assert!(
+        again
+            .rows
+            .iter()
+            .all(|r| !again.text(r, Dim::Account).is_empty())
+    );
+}
+
+#[test]
+fn failed_queries_end_in_their_diagnoses_with_the_query_id_and_reason() {
+    let region = "eu-west-1";
+    let cases = [
+        (
+            "COLUMN_NOT_FOUND: line 12:5: Column 'line_item_resource_id' cannot be resolved",
+            "report-misconfigured",
+        ),
+        (
+            "COLUMN_NOT_FOUND: line 40:9: Column 'year' cannot be resolved or requester is not authorized to access requested resources",
+            "athena-schema-mismatch",
+        ),
+        (
+            "PERMISSION_ERROR: Permission denied on S3 path: s3://acme-cur/cur/acme/year=2024/month=2/acme-00001.snappy.parquet",
+            "access-denied",
+        ),
+        (
+            "outputLocation is not a valid S3 path. Provided: acme-athena-results",
+            "athena-output-location",
+        ),
+        (
+            "Unable to verify/create output bucket acme-athena-results",
+            "athena-output-location",
+        ),
+        (
+            "ManagedQueryResultsConfiguration and ResultConfiguration cannot be set together",
+            "athena-managed-results",
+        ),
+        (
+            "TABLE_NOT_FOUND: line 30:8: Table 'awsdatacatalog.athenacurcfn_acme.acme' does not exist",
+            "athena-table-missing",
+        ),
+        (
+            "Query exhausted resources at this scale factor",
+            "athena-query-failed",
+        ),
+    ];
+    for (i, (reason, code)) in cases.iter().enumerate() {
+        // Each case its own table: the schema is cached per table.
+        let table = format!("acme_{i}");
+        queue(
+            region,
+            &[schema_result(&table, false), outcome("FAILED", reason)],
+        );
+        let err = load(
+            &profile(region, &table, None),
+            WindowSpec::LastDays(7),
+            None,
+        )
+        .unwrap_err();
+        let d = curtop::diag::diagnose(&err);
+        assert_eq!(d.code, *code, "{reason}: {err}");
+        assert!(
+            d.seen.iter().any(|s| s.contains(reason)),
+            "{reason}: {:?}",
+            d.seen
+        );
+        let id = d
+            .seen
+            .iter()
+            .find_map(|s| s.strip_prefix("query id: "))
+            .unwrap_or_else(|| panic!("{reason}: no query id in {:?}", d.seen))
+            .to_string();
+        assert!(
+            d.fixes
+                .iter()
+                .any(|f| f.ends_with(&format!("--query-execution-id {id}"))),
+            "{reason}: {:?}",
+            d.fixes
+        );
+    }
+
+    // Cancelled by someone else.
+    queue(
+        region,
+        &[
+            schema_result("acme_x", false),
+            outcome("CANCELLED", "Query cancelled by user"),
+        ],
+    );
+    let err = load(
+        &profile(region, "acme_x", None),
+        WindowSpec::LastDays(7),
+        None,
+    )
+    .unwrap_err();
+    let d = curtop::diag::diagnose(&err);
+    assert_eq!(d.code, "athena-query-failed");
+    assert!(d.title.contains("cancelled outside curtop"), "{}", d.title);
+
+    // No such table: the schema query finds no columns.
+    queue(
+        region,
+        &[result(&["table_name", "column_name", "data_type"], &[])],
+    );
+    let err = load(
+        &profile(region, "nope", None),
+        WindowSpec::LastDays(7),
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(curtop::diag::diagnose(&err).code, "athena-table-missing");
+
+    // No such workgroup: moto refuses StartQueryExecution with a 400, as Athena does.
+    let err = load(
+        &profile(region, "acme_wg", Some("finops")),
+        WindowSpec::LastDays(7),
+        None,
+    )
+    .unwrap_err();
+    let d = curtop::diag::diagnose(&err);
+    assert_eq!(d.code, "athena-workgroup-missing", "{err}");
+    assert!(d.seen[0].contains("HTTP 400"), "{:?}", d.seen);
+}
+
+#[test]
+fn a_cancelled_fetch_stops_its_query() {
+    let region = "ap-southeast-2";
+    let before = executions(region).len();
+    queue(
+        region,
+        &[schema_result("acme_hourly", false), outcome("RUNNING", "")],
+    );
+    let progress = Arc::new(Progress::default());
+    let p = profile(region, "acme_hourly", None);
+    let worker = {
+        let progress = Arc::clone(&progress);
+        std::thread::spawn(move || load(&p, WindowSpec::LastDays(7), Some(&progress)))
+    };
+    // Wait until the facts query runs, then cancel as a refresh or quit does.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while executions(region).len() < before + 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the query never started"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    progress.cancel();
+    let got = worker.join().unwrap();
+    assert!(matches!(got, Err(SourceError::Cancelled)), "{got:?}");
+    let ran = executions(region).split_off(before);
+    assert_eq!(
+        ran[1].1, "CANCELLED",
+        "StopQueryExecution reached Athena: {ran:?}"
+    );
+}
+
+#[test]
+fn an_unreachable_endpoint_and_the_explained_sql() {
+    let mut p = profile("sa-east-1", "acme_hourly", None);
+    if let SourceSpec::Athena(a) = &mut p.source {
+        a.access.endpoint_url = Some("http://127.0.0.1:9".into());
+    }
+    let err = load(&p, WindowSpec::LastDays(7), None).unwrap_err();
+    assert_eq!(
+        curtop::diag::diagnose(&err).code,
+        "endpoint-unreachable",
+        "{err}"
+    );
+
+    // --explain reads the schema and prints the SQL, running nothing else.
+    let region = "ca-central-1";
+    let before = executions(region).len();
+    queue(region, &[schema_result("acme_hourly", false)]);
+    let sql = curtop::source::explain(
+        &profile(region, "acme_hourly", None),
+        WindowSpec::LastDays(7),
+        &[],
+        today(),
+    )
+    .unwrap();
+    assert!(sql.starts_with("-- curtop facts"));
+    assert!(sql.contains("\"athenacurcfn_acme\".\"acme_hourly\""));
+    assert!(sql.contains("TIMESTAMP '2024-04-04 00:00:00'"), "{sql}");
+    assert_eq!(executions(region).len(), before + 1);
+}
