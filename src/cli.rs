@@ -19,6 +19,7 @@ curtop — where the AWS bill goes inside your Kubernetes clusters
 USAGE:
   curtop [OPTIONS]                  the dashboard (default profile, or the built-in demo)
   curtop report [OPTIONS]           costs grouped by dimensions, as a table, CSV or JSON
+  curtop doctor [OPTIONS]           check integrations in order, with evidence and fixes
   curtop demo-data --out DIR        write a generated CUR delivery (any layout) to a folder
   curtop help | --help | --version
 
@@ -38,6 +39,12 @@ DATA (report):
   -o, --output F    table (default), csv, json
   --explain         Athena profiles: print the SQL the report would run (reads only the
                     table's columns), and run nothing
+
+DOCTOR (also takes --config, --profile, --cur):
+  --all             every profile of the config (default: the default profile)
+  -o, --output F    text (default) or json
+  --iam-policy      print the minimal read-only IAM policy for the profiles' AWS sources
+  Exit codes: 0 every check passed, 1 warnings only, 2 a check failed.
 
 DASHBOARD (also takes --config, --profile, --cur, --window, --metric):
   --no-color        no colours (also when NO_COLOR is set): reverse video and markers only
@@ -84,6 +91,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
             0
         }
         Some("report") => report_cmd(&args[1..]),
+        Some("doctor") => doctor_cmd(&args[1..]),
         Some(flag) if flag.starts_with('-') => dashboard_cmd(&args),
         Some("demo-data") => demo_data_cmd(&args[1..]),
         Some(other) => {
@@ -490,6 +498,128 @@ fn demo_data_cmd(args: &[String]) -> i32 {
             1
         }
     }
+}
+
+fn doctor_cmd(args: &[String]) -> i32 {
+    let mut rest = Vec::new();
+    let mut all = false;
+    let mut json = false;
+    let mut iam = false;
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--all" => all = true,
+            "--iam-policy" => iam = true,
+            "-o" | "--output" => {
+                i += 1;
+                match args.get(i).map(String::as_str) {
+                    Some("json") => json = true,
+                    Some("text") => json = false,
+                    other => {
+                        eprintln!(
+                            "curtop doctor: -o takes text or json, not `{}`",
+                            other.unwrap_or("")
+                        );
+                        return 2;
+                    }
+                }
+            }
+            "--output=json" | "-ojson" => json = true,
+            "--output=text" => json = false,
+            _ => rest.push(args[i].clone()),
+        }
+        i += 1;
+    }
+    let d = match parse_data_args(&rest) {
+        Ok(d) if d.by.is_some() || d.output.is_some() || d.explain => {
+            eprintln!("curtop doctor: --by and --explain belong to `curtop report`");
+            return 2;
+        }
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("curtop doctor: {e}");
+            return 2;
+        }
+    };
+    if all && (d.profile.is_some() || d.cur.is_some()) {
+        eprintln!("curtop doctor: --all checks every profile; leave out --profile / --cur");
+        return 2;
+    }
+    let profiles: Vec<Profile> = if all {
+        match Config::discover(d.config.as_deref()) {
+            Ok(Some(c)) => c.profiles,
+            Ok(None) => Config::demo().profiles,
+            Err(e) => return broken_config(&e.to_string(), json),
+        }
+    } else {
+        match resolve_profile(&d) {
+            Ok(p) => vec![p],
+            Err(e) if e.contains("no profile `") => {
+                eprintln!("curtop doctor: {e}");
+                return 2;
+            }
+            Err(e) => return broken_config(&e, json),
+        }
+    };
+    if iam {
+        let policy = crate::doctor::iam_policy(&profiles);
+        emit(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&policy).unwrap_or_default()
+        ));
+        return 0;
+    }
+    let today = Utc::now().date_naive();
+    let mut reports: Vec<crate::doctor::ProfileReport> = Vec::new();
+    for p in &profiles {
+        let report = crate::doctor::check_profile(p, today);
+        if !json {
+            // Each profile as soon as it is checked: a slow one does not hide the others.
+            emit(&crate::doctor::render_text(std::slice::from_ref(&report)));
+        }
+        reports.push(report);
+    }
+    if json {
+        emit(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&crate::doctor::to_json(&reports)).unwrap_or_default()
+        ));
+    }
+    reports
+        .iter()
+        .map(crate::doctor::ProfileReport::exit_code)
+        .max()
+        .unwrap_or(0)
+}
+
+/// `doctor` on a config that does not parse: the first check fails, with the error.
+fn broken_config(error: &str, json: bool) -> i32 {
+    if json {
+        let v = serde_json::json!({
+            "exit_code": 2,
+            "profiles": [{
+                "profile": null,
+                "exit_code": 2,
+                "checks": [{"name": "config valid", "status": "fail", "evidence": [error]}],
+            }],
+        });
+        emit(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&v).unwrap_or_default()
+        ));
+    } else {
+        emit(&format!(
+            "config\n  [FAIL] config valid\n         {error}\n"
+        ));
+    }
+    2
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error worth a panic.
+fn emit(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
 }
 
 #[cfg(test)]

@@ -33,6 +33,9 @@ pub struct Loaded {
     pub window: Window,
     /// Where the data came from, for headers and messages.
     pub origin: String,
+    /// How the data was read, in words (`doctor` shows them): Athena's table layout, query
+    /// and data status. Empty for files.
+    pub notes: Vec<String>,
 }
 
 /// Reads a profile's data for a window. `extra_tags` are tag keys a report groups by.
@@ -205,14 +208,38 @@ fn load_athena(
         });
     }
     let mut facts = rows.finish();
+    let mut notes = vec![
+        format!(
+            "table {}: {} columns, {}, tags {}",
+            table.sql(),
+            schema.columns.len(),
+            schema.partitions().describe(),
+            if schema.tags_in_map() {
+                "in the resource_tags map (CUR 2.0)"
+            } else {
+                "one column per activated tag (legacy CUR)"
+            }
+        ),
+        format!("facts query {id}: {scan}, {} result rows", facts.rows.len()),
+    ];
     let delivery = Delivery {
         report: table.sql(),
         layout: discover::Layout::Athena,
         periods: Vec::new(),
     };
     local::warn_about_delivery(&delivery, &mut facts);
+    if !status_table {
+        notes.push("no cost_and_usage_data_status table beside it (CUR 2.0 has none)".into());
+    }
     if status_table {
-        match client.data_status(progress) {
+        let status = client.data_status(progress);
+        if let Ok(s) = &status {
+            notes.push(format!(
+                "cost_and_usage_data_status: {}",
+                s.as_deref().unwrap_or("(empty)")
+            ));
+        }
+        match status {
             Ok(Some(status)) if !status.eq_ignore_ascii_case("READY") => facts.quality.warn(
                 "data-updating",
                 format!(
@@ -239,6 +266,7 @@ fn load_athena(
         delivery,
         window,
         origin: format!("{origin} (query {id}, {scan})"),
+        notes,
     })
 }
 
@@ -319,6 +347,7 @@ pub fn read_store(
         delivery,
         window,
         origin,
+        notes: Vec::new(),
     })
 }
 

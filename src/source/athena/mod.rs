@@ -519,3 +519,21 @@ impl Athena {
         Ok((id, scan))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scans_are_priced_per_terabyte_with_athenas_minimum() {
+        let s = Scan {
+            bytes: 250_000_000_000,
+        };
+        assert!((s.dollars() - 1.25).abs() < 1e-9);
+        assert_eq!(s.to_string(), "scanned 250.00 GB ($1.2500 at $5/TB)");
+        // Athena bills at least 10 MB per query.
+        let tiny = Scan { bytes: 0 };
+        assert!((tiny.dollars() - 0.00005).abs() < 1e-12);
+        assert_eq!(decimal_bytes(1_500), "1.5 kB");
+    }
+}

@@ -37,6 +37,19 @@ pub enum Partitions {
     Unpartitioned,
 }
 
+impl Partitions {
+    /// In words, for `doctor`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Partitions::YearMonth => "partitioned by year/month (legacy CUR's Athena integration)",
+            Partitions::BillingPeriod => "partitioned by billing_period (CUR 2.0 Data Export)",
+            Partitions::Unpartitioned => {
+                "not partitioned: every query scans every file (a hand-made or crawler table)"
+            }
+        }
+    }
+}
+
 /// The columns of the CUR table, as `information_schema.columns` lists them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TableSchema {
