@@ -129,6 +129,16 @@ fn failing_check(source: &str, code: &str) -> &'static str {
     }
 }
 
+/// The kind of source a profile reads, as `doctor` names it.
+pub fn source_name(profile: &Profile) -> &'static str {
+    match &profile.source {
+        SourceSpec::Local { .. } => "local",
+        SourceSpec::Demo { .. } => "demo",
+        SourceSpec::S3(_) => "s3",
+        SourceSpec::Athena(_) => "athena",
+    }
+}
+
 /// The names of a profile's checks, in the order they run.
 pub fn check_names(profile: &Profile) -> &'static [&'static str] {
     match &profile.source {
@@ -167,16 +177,13 @@ pub fn check_profile_live(
     today: NaiveDate,
     watch: &mut dyn FnMut(&Check),
 ) -> ProfileReport {
-    let (source, names, access) = match &profile.source {
-        SourceSpec::Local { .. } | SourceSpec::Demo { .. } => ("local", LOCAL_CHECKS, None),
-        SourceSpec::S3(s) => ("s3", S3_CHECKS, Some(&s.access)),
-        SourceSpec::Athena(a) => ("athena", ATHENA_CHECKS, Some(&a.access)),
+    let names = check_names(profile);
+    let access = match &profile.source {
+        SourceSpec::Local { .. } | SourceSpec::Demo { .. } => None,
+        SourceSpec::S3(s) => Some(&s.access),
+        SourceSpec::Athena(a) => Some(&a.access),
     };
-    let source = if matches!(profile.source, SourceSpec::Demo { .. }) {
-        "demo"
-    } else {
-        source
-    };
+    let source = source_name(profile);
     let mut done = Run {
         done: Vec::new(),
         watch,
@@ -389,9 +396,16 @@ fn tag_coverage(f: &Facts) -> Check {
     let mut by_cat: BTreeMap<Category, i64> = BTreeMap::new();
     let mut untagged: BTreeMap<&str, i64> = BTreeMap::new();
     let mut total: i64 = 0;
+    let dims = [Dim::Cluster, Dim::Namespace, Dim::Workload, Dim::Pod];
+    let mut named = [0i64; 4];
     for r in &f.rows {
         let v = r.costs[m].0;
         total += v;
+        for (i, d) in dims.iter().enumerate() {
+            if !f.text(r, *d).is_empty() {
+                named[i] += v;
+            }
+        }
         *by_cat.entry(r.category).or_default() += v;
         if r.category == Category::Unallocated {
             *untagged.entry(f.text(r, Dim::Service)).or_default() += v;
@@ -404,16 +418,29 @@ fn tag_coverage(f: &Facts) -> Check {
             v as f64 * 100.0 / total as f64
         }
     };
-    let mut evidence: Vec<String> = Category::ALL
-        .iter()
-        .map(|c| {
-            format!(
-                "{}: {:.1}% of the bill",
-                c.name(),
-                share(by_cat.get(c).copied().unwrap_or(0))
-            )
-        })
-        .collect();
+    let cat = |c: Category| share(by_cat.get(&c).copied().unwrap_or(0));
+    let mut evidence = vec![
+        format!(
+            "{:.1}% of the bill inside the clusters (pods, idle, control plane), {:.1}% attached by kubernetes_* tags, {:.1}% unallocated",
+            cat(Category::Pod) + cat(Category::Idle) + cat(Category::ControlPlane),
+            cat(Category::External),
+            cat(Category::Unallocated)
+        ),
+        format!(
+            "names known for: cluster {:.1}%, namespace {:.1}%, workload {:.1}%, pod {:.1}% of the bill",
+            share(named[0]),
+            share(named[1]),
+            share(named[2]),
+            share(named[3])
+        ),
+    ];
+    evidence.extend(Category::ALL.iter().map(|c| {
+        format!(
+            "{}: {:.1}% of the bill",
+            c.name(),
+            share(by_cat.get(c).copied().unwrap_or(0))
+        )
+    }));
     let mut top: Vec<(&str, i64)> = untagged.into_iter().collect();
     top.sort_by_key(|t| std::cmp::Reverse(t.1));
     if !top.is_empty() {
@@ -534,18 +561,37 @@ pub fn render_text(reports: &[ProfileReport]) -> String {
                 let _ = writeln!(s, "         {e}");
             }
             if let Some(d) = &c.diagnosis {
-                let _ = writeln!(s, "         diagnosis [{}]: {}", d.code, d.title);
-                for cause in &d.causes {
-                    let _ = writeln!(s, "           cause: {cause}");
-                }
-                for (i, fix) in d.fixes.iter().enumerate() {
-                    let _ = writeln!(s, "           fix {}. {fix}", i + 1);
-                }
+                write_diagnosis(&mut s, d, "         ", false);
             }
         }
         s.push('\n');
     }
     s
+}
+
+/// A diagnosis as plain text: code and title, what was seen, causes, fix steps, docs.
+pub fn render_diagnosis(d: &Diagnosis) -> String {
+    let mut s = String::new();
+    write_diagnosis(&mut s, d, "", true);
+    s
+}
+
+fn write_diagnosis(s: &mut String, d: &Diagnosis, indent: &str, seen: bool) {
+    let _ = writeln!(s, "{indent}diagnosis [{}]: {}", d.code, d.title);
+    if seen {
+        for line in &d.seen {
+            let _ = writeln!(s, "{indent}  seen: {line}");
+        }
+    }
+    for cause in &d.causes {
+        let _ = writeln!(s, "{indent}  cause: {cause}");
+    }
+    for (i, fix) in d.fixes.iter().enumerate() {
+        let _ = writeln!(s, "{indent}  fix {}. {fix}", i + 1);
+    }
+    for doc in &d.docs {
+        let _ = writeln!(s, "{indent}  docs: {doc}");
+    }
 }
 
 /// The checks as JSON.

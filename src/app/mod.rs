@@ -68,6 +68,30 @@ pub struct Job {
     pub last_success: Option<DateTime<Utc>>,
     /// Newest last, at most [`LOG_LINES`].
     pub log: Vec<String>,
+    /// The newest `doctor` run of this profile (started by a failed fetch or by `d`).
+    pub doctor: Option<DoctorRun>,
+}
+
+/// A profile's integration checks, as far as they have run.
+#[derive(Debug, Clone)]
+pub struct DoctorRun {
+    /// Bumped by each run; checks of older runs are dropped.
+    pub generation: u64,
+    /// Every check's name, in order (those not in `checks` yet are still to run).
+    pub names: &'static [&'static str],
+    pub checks: Vec<crate::doctor::Check>,
+    pub done: bool,
+}
+
+impl DoctorRun {
+    /// The check running now.
+    pub fn running(&self) -> Option<&'static str> {
+        if self.done {
+            None
+        } else {
+            self.names.get(self.checks.len()).copied()
+        }
+    }
 }
 
 const LOG_LINES: usize = 20;
@@ -155,6 +179,17 @@ pub enum Msg {
         generation: u64,
         result: Result<Box<Loaded>, Diagnosis>,
     },
+    /// One `doctor` check of a profile ended.
+    DoctorCheck {
+        profile: usize,
+        generation: u64,
+        check: Box<crate::doctor::Check>,
+    },
+    /// A profile's `doctor` run ended.
+    DoctorDone {
+        profile: usize,
+        generation: u64,
+    },
     /// SIGHUP, SIGTERM, SIGINT: leave now.
     Quit,
 }
@@ -170,6 +205,8 @@ pub enum Cmd {
     },
     /// Put text on the user's clipboard (OSC 52).
     Copy(String),
+    /// Run a profile's integration checks; answer with `DoctorCheck`s and `DoctorDone`.
+    Doctor { profile: usize, generation: u64 },
 }
 
 impl App {
@@ -186,6 +223,7 @@ impl App {
                 coverage: None,
                 last_success: None,
                 log: Vec::new(),
+                doctor: None,
             })
             .collect();
         App {
@@ -203,6 +241,47 @@ impl App {
             now,
             display,
             quit: false,
+        }
+    }
+
+    /// Starts (or restarts) a profile's `doctor` run.
+    fn doctor(&mut self, profile: usize) -> Cmd {
+        let names = crate::doctor::check_names(&self.config.profiles[profile]);
+        let job = &mut self.jobs[profile];
+        let generation = job.doctor.as_ref().map_or(1, |d| d.generation + 1);
+        job.doctor = Some(DoctorRun {
+            generation,
+            names,
+            checks: Vec::new(),
+            done: false,
+        });
+        Cmd::Doctor {
+            profile,
+            generation,
+        }
+    }
+
+    /// A profile's diagnosis as plain text, for the clipboard: its checks when `doctor` ran,
+    /// else the failed fetch's diagnosis.
+    pub fn diagnosis_text(&self, profile: usize) -> Option<String> {
+        let job = self.jobs.get(profile)?;
+        if let Some(run) = job.doctor.as_ref().filter(|d| !d.checks.is_empty()) {
+            let source = crate::doctor::source_name(&self.config.profiles[profile]);
+            let mut text = crate::doctor::render_text(&[crate::doctor::ProfileReport {
+                profile: job.profile.clone(),
+                source,
+                checks: run.checks.clone(),
+            }]);
+            if let Some(next) = run.running() {
+                text.push_str("  (still running: ");
+                text.push_str(next);
+                text.push_str(")\n");
+            }
+            return Some(text);
+        }
+        match &job.state {
+            JobState::Failed(d) => Some(crate::doctor::render_diagnosis(d)),
+            _ => None,
         }
     }
 
@@ -447,6 +526,29 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
             generation,
             result,
         } => on_fetched(app, profile, generation, result),
+        Msg::DoctorCheck {
+            profile,
+            generation,
+            check,
+        } => {
+            if let Some(run) = app.jobs.get_mut(profile).and_then(|j| j.doctor.as_mut())
+                && run.generation == generation
+            {
+                run.checks.push(*check);
+            }
+            Vec::new()
+        }
+        Msg::DoctorDone {
+            profile,
+            generation,
+        } => {
+            if let Some(run) = app.jobs.get_mut(profile).and_then(|j| j.doctor.as_mut())
+                && run.generation == generation
+            {
+                run.done = true;
+            }
+            Vec::new()
+        }
     }
 }
 
@@ -497,6 +599,11 @@ fn on_fetched(
             job.state = JobState::Failed(failure);
         }
     }
+    // A failure runs the profile's checks, so its diagnostics show where the chain breaks.
+    let mut cmds = Vec::new();
+    if matches!(app.jobs[profile].state, JobState::Failed(_)) {
+        cmds.push(app.doctor(profile));
+    }
     if let Some(saved) = saved {
         // Names are interned per read: carry the path over by name.
         let saved = match (&old, app.jobs[profile].data.clone()) {
@@ -505,7 +612,7 @@ fn on_fetched(
         };
         app.rebuild(&saved);
     }
-    Vec::new()
+    cmds
 }
 
 type SavedPath = Vec<(Option<Step>, String, Option<Step>)>;
@@ -575,8 +682,16 @@ fn on_key(app: &mut App, key: Key) -> Vec<Cmd> {
         Mode::ProfilePicker { selected } | Mode::Integrations { selected } => {
             // Both list the profiles; the integrations pane also refreshes the selected one.
             let integrations = matches!(app.mode, Mode::Integrations { .. });
-            if integrations && app.config.keys.action(key) == Some(Action::Refresh) {
-                return vec![app.fetch(selected)];
+            if integrations {
+                match app.config.keys.action(key) {
+                    Some(Action::Refresh) => return vec![app.fetch(selected)],
+                    Some(Action::Doctor) => {
+                        app.status = Some(format!("checking {}", app.jobs[selected].profile));
+                        return vec![app.doctor(selected)];
+                    }
+                    Some(Action::Copy) => return copy_diagnosis(app, selected),
+                    _ => {}
+                }
             }
             match pick(app, key, selected, app.jobs.len()) {
                 Picked::Move(s) if integrations => app.mode = Mode::Integrations { selected: s },
@@ -686,6 +801,14 @@ fn on_normal_key(app: &mut App, key: Key) -> Vec<Cmd> {
         Action::Detail => app.show_detail = Some(!app.detail_shown()),
         Action::Help => app.mode = Mode::Help,
         Action::Command => app.mode = Mode::Command(String::new()),
+        Action::Doctor => {
+            app.mode = Mode::Integrations {
+                selected: app.active,
+            };
+            app.status = Some(format!("checking {}", app.jobs[app.active].profile));
+            return vec![app.doctor(app.active)];
+        }
+        Action::Copy if app.frames.is_empty() => return copy_diagnosis(app, app.active),
         Action::Copy => {
             if let Some(text) = app.summary() {
                 app.status = Some(format!("copied: {text}"));
@@ -696,6 +819,20 @@ fn on_normal_key(app: &mut App, key: Key) -> Vec<Cmd> {
         Action::Quit => app.quit = true,
     }
     Vec::new()
+}
+
+/// `y` on a profile's diagnostics: the whole diagnosis onto the clipboard.
+fn copy_diagnosis(app: &mut App, profile: usize) -> Vec<Cmd> {
+    let Some(text) = app.diagnosis_text(profile) else {
+        app.status = Some("nothing to copy: no diagnosis; d runs the checks".into());
+        return Vec::new();
+    };
+    app.status = Some(format!(
+        "copied the diagnosis of {} ({} lines)",
+        app.jobs[profile].profile,
+        text.lines().count()
+    ));
+    vec![Cmd::Copy(text)]
 }
 
 fn move_sel(app: &mut App, delta: isize) {

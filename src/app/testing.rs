@@ -29,6 +29,33 @@ pub fn now() -> DateTime<Utc> {
 /// Runs a fetch command synchronously, as the runtime would, and feeds the result back.
 pub fn run(app: &mut App, cmds: Vec<Cmd>) {
     for cmd in cmds {
+        if let Cmd::Doctor {
+            profile,
+            generation,
+        } = cmd
+        {
+            let p = app.config.profiles[profile].clone();
+            let mut checks = Vec::new();
+            crate::doctor::check_profile_live(&p, app.today(), &mut |c| checks.push(c.clone()));
+            for check in checks {
+                update(
+                    app,
+                    Msg::DoctorCheck {
+                        profile,
+                        generation,
+                        check: Box::new(check),
+                    },
+                );
+            }
+            update(
+                app,
+                Msg::DoctorDone {
+                    profile,
+                    generation,
+                },
+            );
+            continue;
+        }
         if let Cmd::Fetch {
             profile,
             generation,

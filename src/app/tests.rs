@@ -332,3 +332,87 @@ fn refresh_keeps_the_path_by_name() {
     assert_eq!(app.breadcrumb(), path);
     assert_eq!(selected(&app), sel);
 }
+
+#[test]
+fn a_failed_fetch_runs_the_checks_and_y_copies_them() {
+    let mut app = started();
+    // The broken profile's fetch failed, so its checks ran.
+    let run = app.jobs[1]
+        .doctor
+        .as_ref()
+        .expect("checks ran after the failure");
+    assert!(run.done);
+    assert_eq!(run.checks[1].name, "delivery found");
+    assert_eq!(run.checks[1].status, crate::doctor::Status::Fail);
+    assert!(
+        app.jobs[0].doctor.is_none(),
+        "a working profile is not checked unasked"
+    );
+    run_command(&mut app, "profile broken");
+    let cmds = update(&mut app, key('y'));
+    let [Cmd::Copy(text)] = &cmds[..] else {
+        panic!("{cmds:?}")
+    };
+    assert!(text.starts_with("profile broken (local)\n"), "{text}");
+    assert!(text.contains("[FAIL] delivery found"), "{text}");
+    assert!(text.contains("diagnosis [path-not-found]"), "{text}");
+    assert!(
+        text.contains("fix 1. check the folder: ls -la /nonexistent/curtop-test"),
+        "{text}"
+    );
+    assert!(
+        text.contains("[skip] tag coverage (because `delivery found` failed)"),
+        "{text}"
+    );
+    assert!(
+        app.status
+            .as_deref()
+            .unwrap_or("")
+            .contains("copied the diagnosis of broken")
+    );
+}
+
+#[test]
+fn d_checks_the_active_profile_and_stale_checks_are_dropped() {
+    let mut app = started();
+    let cmds = update(&mut app, key('d'));
+    assert_eq!(app.mode, Mode::Integrations { selected: 0 });
+    let [
+        Cmd::Doctor {
+            profile: 0,
+            generation,
+        },
+    ] = cmds[..]
+    else {
+        panic!("{cmds:?}")
+    };
+    // A second `d` before the first run answers: the first run's checks are dropped.
+    let again = update(&mut app, key('d'));
+    assert!(
+        matches!(again[..], [Cmd::Doctor { profile: 0, generation: g }] if g == generation + 1)
+    );
+    run(&mut app, cmds);
+    let job = &app.jobs[0];
+    assert!(
+        job.doctor
+            .as_ref()
+            .is_some_and(|d| d.checks.is_empty() && !d.done)
+    );
+    run(&mut app, again);
+    let d = app.jobs[0].doctor.as_ref().unwrap();
+    assert!(d.done);
+    assert_eq!(d.checks.len(), d.names.len());
+    assert!(
+        d.checks
+            .iter()
+            .all(|c| c.status == crate::doctor::Status::Pass),
+        "{:?}",
+        d.checks
+    );
+    // `y` in the integrations pane copies the selected profile's checks.
+    let cmds = update(&mut app, key('y'));
+    let [Cmd::Copy(text)] = &cmds[..] else {
+        panic!("{cmds:?}")
+    };
+    assert!(text.contains("[pass] tag coverage"), "{text}");
+}

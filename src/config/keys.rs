@@ -151,11 +151,12 @@ pub enum Action {
     Help,
     Command,
     Copy,
+    Doctor,
     Quit,
 }
 
 /// Every action: config name, default keys, description (help), short footer label.
-const TABLE: [(Action, &str, &[&str], &str, &str); 22] = [
+const TABLE: [(Action, &str, &[&str], &str, &str); 23] = [
     (Action::Down, "down", &["j", "down"], "move down", "down"),
     (Action::Up, "up", &["k", "up"], "move up", "up"),
     (Action::Top, "top", &["g", "home"], "first row", "top"),
@@ -276,8 +277,15 @@ const TABLE: [(Action, &str, &[&str], &str, &str); 22] = [
         Action::Copy,
         "copy",
         &["y"],
-        "copy a summary (OSC 52)",
+        "copy row or diagnosis (OSC 52)",
         "copy",
+    ),
+    (
+        Action::Doctor,
+        "doctor",
+        &["d"],
+        "check the integration",
+        "doctor",
     ),
     (Action::Quit, "quit", &["q", "ctrl-c"], "quit", "quit"),
 ];

@@ -170,6 +170,29 @@ fn execute(
                 }
                 tokio::spawn(fetch(p, profile, generation, window, today, progress, tx));
             }
+            Cmd::Doctor {
+                profile,
+                generation,
+            } => {
+                let p = app.config.profiles[profile].clone();
+                let today = app.today();
+                let tx = tx.clone();
+                // The checks block (STS, the read): a thread of the blocking pool, each check
+                // sent as it ends.
+                tokio::task::spawn_blocking(move || {
+                    crate::doctor::check_profile_live(&p, today, &mut |check| {
+                        let _ = tx.send(Msg::DoctorCheck {
+                            profile,
+                            generation,
+                            check: Box::new(check.clone()),
+                        });
+                    });
+                    let _ = tx.send(Msg::DoctorDone {
+                        profile,
+                        generation,
+                    });
+                });
+            }
             Cmd::Copy(text) => {
                 // OSC 52: the terminal (also over SSH, and tmux with set-clipboard) puts the
                 // text on the user's clipboard.

@@ -130,8 +130,16 @@ fn hints(app: &App, theme: Theme) -> Line<'static> {
         Mode::WindowPicker { .. } | Mode::ProfilePicker { .. } => {
             &[Action::Down, Action::Up, Action::DrillIn]
         }
-        Mode::Integrations { .. } => &[Action::Down, Action::Up, Action::DrillIn, Action::Refresh],
+        Mode::Integrations { .. } => &[
+            Action::Down,
+            Action::Up,
+            Action::DrillIn,
+            Action::Refresh,
+            Action::Doctor,
+            Action::Copy,
+        ],
         _ if app.frames.is_empty() => &[
+            Action::Doctor,
             Action::Integrations,
             Action::Profile,
             Action::Refresh,

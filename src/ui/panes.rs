@@ -11,7 +11,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::header::age;
 use super::popup;
 use super::theme::Theme;
-use crate::app::{App, FetchProgress, Job, JobState};
+use crate::app::{App, DoctorRun, FetchProgress, Job, JobState};
 use crate::config::SourceSpec;
 use crate::diag::{self, Diagnosis, Severity};
 
@@ -126,13 +126,101 @@ pub fn diagnosis_lines(f: &Diagnosis, theme: Theme) -> Vec<Line<'static>> {
     lines
 }
 
+/// Lines of a `doctor` run: a line per check (mark, name, first evidence), the failing one
+/// expanded into its diagnosis, the skipped ones folded into a line, the running one marked.
+pub fn checks_lines(run: &DoctorRun, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let mut skipped: Vec<&str> = Vec::new();
+    let mut skipped_why = String::new();
+    let flush = |lines: &mut Vec<Line<'static>>, skipped: &mut Vec<&str>, why: &str| {
+        if !skipped.is_empty() {
+            let (mark, style) =
+                theme.check_mark(Some(Some(&crate::doctor::Status::Skipped(String::new()))));
+            lines.push(Line::from(vec![
+                Span::styled(format!("{mark} "), style),
+                Span::styled(format!("skipped {why}: {}", skipped.join(", ")), style),
+            ]));
+            skipped.clear();
+        }
+    };
+    for c in &run.checks {
+        if let crate::doctor::Status::Skipped(why) = &c.status {
+            skipped.push(c.name);
+            skipped_why.clone_from(why);
+            continue;
+        }
+        flush(&mut lines, &mut skipped, &skipped_why);
+        let (mark, style) = theme.check_mark(Some(Some(&c.status)));
+        let mut spans = vec![
+            Span::styled(format!("{mark} "), style),
+            Span::raw(format!("{:<26}", c.name)),
+        ];
+        if c.diagnosis.is_none()
+            && let Some(e) = c.evidence.first()
+        {
+            spans.push(Span::styled(e.clone(), theme.dim()));
+        }
+        if let (crate::doctor::Status::Warn, Some(d)) = (&c.status, &c.diagnosis) {
+            spans.push(Span::styled(
+                format!("[{}] {}", d.code, d.title),
+                theme.warn(),
+            ));
+        }
+        lines.push(Line::from(spans));
+        if let (crate::doctor::Status::Fail, Some(d)) = (&c.status, &c.diagnosis) {
+            lines.extend(
+                diagnosis_lines(d, theme)
+                    .into_iter()
+                    .filter(|l| l.width() > 0)
+                    .map(|mut l| {
+                        l.spans.insert(0, Span::raw("    "));
+                        l
+                    }),
+            );
+        }
+    }
+    flush(&mut lines, &mut skipped, &skipped_why);
+    if let Some(next) = run.running() {
+        let (mark, style) = theme.check_mark(Some(None));
+        lines.push(Line::from(vec![
+            Span::styled(format!("{mark} "), style),
+            Span::styled(format!("{next:<26}running"), style),
+        ]));
+        for n in run.names.iter().skip(run.checks.len() + 1) {
+            let (mark, style) = theme.check_mark(None);
+            lines.push(Line::styled(format!("{mark} {n}"), style));
+        }
+    }
+    lines
+}
+
 pub fn diagnosis(frame: &mut Frame, area: Rect, app: &App, theme: Theme, failure: &Diagnosis) {
-    let block = theme.block(&format!("diagnostics {}", app.job().profile));
-    let mut lines = diagnosis_lines(failure, theme);
+    let job = app.job();
+    let block = theme.block(&format!("diagnostics {}", job.profile));
+    let mut lines = match &job.doctor {
+        Some(run) => {
+            // The fetch's failure, unless a check already shows it expanded.
+            let shown = run
+                .checks
+                .iter()
+                .filter_map(|c| c.diagnosis.as_ref())
+                .any(|d| d.code == failure.code);
+            let mut l = Vec::new();
+            if !shown {
+                l.push(Line::from(vec![
+                    Span::styled(format!("fetch failed [{}] ", failure.code), theme.error()),
+                    Span::raw(failure.title.clone()),
+                ]));
+            }
+            l.extend(checks_lines(run, theme));
+            l
+        }
+        None => diagnosis_lines(failure, theme),
+    };
     lines.push(Line::raw(""));
     let dot = theme.dot();
     lines.push(Line::styled(
-        format!("r retry{dot}p or i another profile{dot}q quit"),
+        format!("r retry{dot}d check again{dot}y copy the diagnosis{dot}p or i another profile{dot}q quit"),
         theme.dim(),
     ));
     frame.render_widget(
@@ -197,7 +285,21 @@ pub fn integrations(frame: &mut Frame, area: Rect, app: &App, theme: Theme, sele
         ]));
     }
     lines.push(Line::raw(""));
-    if let Some(job) = app.jobs.get(selected) {
+    if let Some(job) = app.jobs.get(selected)
+        && let Some(run) = &job.doctor
+    {
+        lines.push(Line::styled(
+            format!("checks of {}", job.profile),
+            theme.title(),
+        ));
+        lines.extend(checks_lines(run, theme));
+        lines.push(Line::raw(""));
+        let dot = theme.dot();
+        lines.push(Line::styled(
+            format!("d check again{dot}y copy{dot}r refresh{dot}Enter show"),
+            theme.dim(),
+        ));
+    } else if let Some(job) = app.jobs.get(selected) {
         let warnings: Vec<Diagnosis> = job
             .data
             .iter()

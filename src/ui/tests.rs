@@ -215,3 +215,54 @@ fn loading_and_too_small() {
     assert!(t.contains("terminal too small"), "{t}");
     assert!(t.contains("need 60x15, have 50x12"), "{t}");
 }
+
+#[test]
+fn diagnostics_pane_of_a_passing_profile_and_a_run_in_progress() {
+    use crate::app::{Cmd, update};
+    let mut app = started();
+    // `d` on the working demo profile: every check passes.
+    send(&mut app, [key('d')]);
+    scenario("doctor-passing", &mut app);
+    app.display = Display {
+        color: true,
+        ascii: false,
+    };
+    let t = text(&render(&mut app, (120, 40)));
+    assert!(t.contains("checks of demo"), "{t}");
+    assert!(t.contains("✓  tag coverage"), "{t}");
+    assert!(!t.contains('✗'), "{t}");
+
+    // Live: after the first check of a new run, the next one shows as running and the rest
+    // as still to come.
+    let cmds = update(&mut app, key('d'));
+    let [Cmd::Doctor { generation, .. }] = cmds[..] else {
+        panic!("{cmds:?}")
+    };
+    let first = app.jobs[0].doctor.as_ref().unwrap().names[0];
+    let check = crate::doctor::Check {
+        name: first,
+        status: crate::doctor::Status::Pass,
+        evidence: vec!["source = \"demo\"".into()],
+        diagnosis: None,
+    };
+    update(
+        &mut app,
+        Msg::DoctorCheck {
+            profile: 0,
+            generation,
+            check: Box::new(check),
+        },
+    );
+    scenario("doctor-running", &mut app);
+    app.display = Display {
+        color: true,
+        ascii: false,
+    };
+    let t = text(&render(&mut app, (120, 40)));
+    assert!(t.contains("✓  config valid"), "{t}");
+    assert!(
+        t.contains(&format!("…  {:<26}running", "delivery found")),
+        "{t}"
+    );
+    assert!(t.contains("   tag coverage"), "{t}");
+}

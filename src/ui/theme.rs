@@ -121,6 +121,23 @@ impl Theme {
         if self.display.ascii { "-" } else { "▼" }
     }
 
+    /// The mark of a `doctor` check's status (`None`: still to run; `Some(None)`: running).
+    pub fn check_mark(
+        self,
+        status: Option<Option<&crate::doctor::Status>>,
+    ) -> (&'static str, Style) {
+        use crate::doctor::Status;
+        let a = self.display.ascii;
+        match status {
+            Some(Some(Status::Pass)) => (if a { "ok" } else { "✓ " }, self.ok()),
+            Some(Some(Status::Warn)) => (if a { "!!" } else { "! " }, self.warn()),
+            Some(Some(Status::Fail)) => (if a { "XX" } else { "✗ " }, self.error()),
+            Some(Some(Status::Skipped(_))) => (if a { "--" } else { "· " }, self.dim()),
+            Some(None) => (if a { ".." } else { "… " }, self.warn()),
+            None => ("  ", self.dim()),
+        }
+    }
+
     /// The provisional-day marker.
     pub fn provisional(self) -> &'static str {
         "~"
