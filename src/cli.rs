@@ -320,6 +320,34 @@ fn report_cmd(args: &[String]) -> i32 {
             return 1;
         }
     };
+    if loaded.facts.quality.rows_read == 0 && !loaded.delivery.periods.is_empty() {
+        // The window misses every billing period the delivery holds: say what it does hold.
+        let spans: Vec<String> = loaded
+            .delivery
+            .periods
+            .iter()
+            .filter_map(|p| p.span)
+            .map(|(s, e)| {
+                format!(
+                    "{}..{}",
+                    crate::cur::time::date_of(s),
+                    crate::cur::time::date_of(e)
+                )
+            })
+            .collect();
+        let e = source::error::SourceError::NothingInWindow {
+            path: loaded.origin.clone(),
+            window: d.window.to_string(),
+            available: spans.join(", "),
+        };
+        let diagnosis = crate::diag::diagnose(&e);
+        eprintln!("curtop: profile `{}`: {e}", profile.name);
+        eprintln!("diagnosis [{}]: {}", diagnosis.code, diagnosis.title);
+        for (i, fix) in diagnosis.fixes.iter().enumerate() {
+            eprintln!("  fix {}. {fix}", i + 1);
+        }
+        return 1;
+    }
     let q = &loaded.facts.quality;
     let mut err = std::io::stderr().lock();
     if matches!(profile.source, SourceSpec::Athena(_)) {

@@ -110,7 +110,7 @@ fn failing_check(source: &str, code: &str) -> &'static str {
     match (source, code) {
         (_, "credentials-missing") => "credentials resolve",
         (_, "role-assume-failed") => "role assumable",
-        (_, "missing-columns") => "required columns present",
+        (_, "required-columns-missing") => "required columns present",
         (
             "s3",
             "bucket-not-found"
@@ -218,10 +218,16 @@ pub fn check_profile_live(
                         "role assumable",
                         vec![format!("assumed {role}: {who}")],
                     )),
-                    Err(mut d) => {
-                        d.code = "role-assume-failed";
+                    Err(d) if d.code == "endpoint-unreachable" => {
                         failed = Some("role assumable");
                         done.push(fail("role assumable", *d));
+                    }
+                    Err(d) => {
+                        failed = Some("role assumable");
+                        done.push(fail(
+                            "role assumable",
+                            role_diagnosis(role, access.external_id.is_some(), d.seen),
+                        ));
                     }
                 }
             } else {
@@ -288,12 +294,13 @@ pub fn check_profile_live(
                             &[warned("data-updating")],
                         ),
                         "report settings" => report_settings(f, source == "demo"),
-                        "required columns present" => pass(
+                        "required columns present" => with_warnings(
                             n,
                             vec![format!(
-                                "line item type, usage start date, unblended cost; {} line items read",
-                                f.quality.rows_read
+                                "line item type, usage start date, unblended cost; {} line items read, {} malformed",
+                                f.quality.rows_read, f.quality.malformed_rows
                             )],
+                            &[warned("malformed-rows")],
                         ),
                         "tag coverage" => tag_coverage(f),
                         other => pass(other, Vec::new()),
@@ -509,6 +516,31 @@ fn identity(access: &AwsAccess) -> Result<String, Box<Diagnosis>> {
             ))),
         }
     })
+}
+
+/// The role named in the profile could not be assumed with the base credentials (which work).
+fn role_diagnosis(role: &str, external_id: bool, seen: Vec<String>) -> Diagnosis {
+    Diagnosis {
+        code: "role-assume-failed",
+        severity: diag::Severity::Error,
+        title: format!("the credentials work, but the role {role} could not be assumed"),
+        seen,
+        causes: vec![
+            "the role's trust policy does not name this principal (the identity shown above)".into(),
+            if external_id {
+                "the external-id differs from the sts:ExternalId the trust policy requires".into()
+            } else {
+                "the trust policy requires an sts:ExternalId and the profile sets no external-id".into()
+            },
+            "the principal's own policies do not allow sts:AssumeRole on the role".into(),
+        ],
+        fixes: vec![
+            "in the role's account: IAM → Roles → the role → Trust relationships: add the principal shown by `credentials resolve`".into(),
+            "set `external-id` in the profile to the value of the trust policy's sts:ExternalId condition".into(),
+            format!("try it by hand: aws sts assume-role --role-arn {role} --role-session-name curtop --external-id ID"),
+        ],
+        docs: vec!["https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html"],
+    }
 }
 
 fn credentials_diagnosis(error: &str) -> Diagnosis {

@@ -360,14 +360,16 @@ fn read_part(
 pub(crate) fn warn_about_delivery(delivery: &Delivery, facts: &mut Facts) {
     let q = &mut facts.quality;
     let cols = facts.columns;
-    if !cols.has(Field::ResourceId) {
+    // No part read (the window misses every period): no evidence about the columns.
+    let known = q.rows_read > 0 || delivery.layout == super::discover::Layout::Athena;
+    if known && !cols.has(Field::ResourceId) {
         q.warn(
             "no-resource-ids",
             "report created without resource IDs (no lineItem/ResourceId column): the bill still \
              totals, but pod, node and resource views are unavailable. Fix: create the report with \
              \"Include resource IDs\" (AdditionalSchemaElements RESOURCES)",
         );
-    } else if !cols.has(Field::SplitCost) {
+    } else if known && !cols.has(Field::SplitCost) {
         q.warn(
             "no-split-cost",
             "no split cost allocation data (no splitLineItem/SplitCost column): EC2 node costs of \
