@@ -20,7 +20,9 @@ fi
 OUT=$ROOT/screenshots
 mkdir -p "$OUT"
 WORK=$(mktemp -d)
-SOCK=curtop-shots-$$
+BASE=curtop-shots-$$
+RUN=0
+SOCK=$BASE-0
 cleanup() { tmux -L "$SOCK" kill-server 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 COLS=120
@@ -39,7 +41,10 @@ path = "/nonexistent/cur-bucket-copy"
 EOF
 
 start() { # args for curtop
+  # A fresh tmux server per run: reusing one right after kill-server races its shutdown.
   tmux -L "$SOCK" kill-server 2>/dev/null || true
+  RUN=$((RUN + 1))
+  SOCK=$BASE-$RUN
   tmux -L "$SOCK" -f /dev/null new-session -d -x $COLS -y $ROWS \
     "env -u NO_COLOR HOME=$WORK XDG_CONFIG_HOME=$WORK/config CURTOP_CONFIG= TERM=xterm-256color sh -c 'exec $CURTOP_BIN $*'"
 }
@@ -87,6 +92,7 @@ shot no-color
 
 start "--config $WORK/broken.toml"
 wait_for "path-not-found"
+wait_for "skipped because"   # the profile's checks, run after the failed fetch
 shot diagnostics
 keys i
 wait_for "integrations"

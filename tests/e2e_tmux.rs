@@ -205,3 +205,33 @@ fn a_config_error_is_printed_before_the_screen_with_exit_2() {
     assert!(out.stdout.is_empty(), "nothing drawn before the error");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_broken_example_shows_its_checks_live_and_d_runs_them_again() {
+    let t = Tmux::start("doctor", "");
+    t.wait_for(&["profile demo (demo data)", "clusters ("]);
+    // The built-in broken profile failed in the background; its checks ran on their own.
+    t.keys(&["i", "j"]);
+    let s = t.wait_for(&[
+        "broken-example",
+        "failed: path-not-found",
+        "checks of broken-example",
+        "delivery found",
+        "skipped because `delivery found` failed",
+    ]);
+    assert!(s.contains("config valid"), "{s}");
+    assert!(s.contains("Fix"), "{s}");
+    // Run them again, then check the working demo profile too.
+    t.keys(&["d"]);
+    t.wait_for(&["checking broken-example"]);
+    t.keys(&["k", "d"]);
+    t.wait_for(&[
+        "checks of demo",
+        "tag coverage",
+        "of the bill inside the clusters",
+    ]);
+    // `q` closes the pane, the second `q` quits.
+    t.keys(&["q", "q"]);
+    let s = t.wait_for(&["DONE"]);
+    assert_restored(&s);
+}
