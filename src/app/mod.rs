@@ -162,6 +162,9 @@ pub struct App {
     pub now: DateTime<Utc>,
     pub display: Display,
     pub quit: bool,
+    /// Lines scrolled off the top of a diagnosis (the diagnostics pane: j/k, PgDn/PgUp; the
+    /// integrations pane: PgDn/PgUp). Reset when another profile is shown or selected.
+    pub diag_scroll: u16,
 }
 
 /// Something that happened.
@@ -241,6 +244,7 @@ impl App {
             now,
             display,
             quit: false,
+            diag_scroll: 0,
         }
     }
 
@@ -685,6 +689,11 @@ fn on_key(app: &mut App, key: Key) -> Vec<Cmd> {
             if integrations {
                 match app.config.keys.action(key) {
                     Some(Action::Refresh) => return vec![app.fetch(selected)],
+                    Some(a @ (Action::PageDown | Action::PageUp)) => {
+                        let page = isize::try_from(app.size.1 / 2).unwrap_or(1).max(1);
+                        scroll_diagnosis(app, if a == Action::PageDown { page } else { -page });
+                        return Vec::new();
+                    }
                     Some(Action::Doctor) => {
                         app.status = Some(format!("checking {}", app.jobs[selected].profile));
                         return vec![app.doctor(selected)];
@@ -694,7 +703,12 @@ fn on_key(app: &mut App, key: Key) -> Vec<Cmd> {
                 }
             }
             match pick(app, key, selected, app.jobs.len()) {
-                Picked::Move(s) if integrations => app.mode = Mode::Integrations { selected: s },
+                Picked::Move(s) if integrations => {
+                    if s != selected {
+                        app.diag_scroll = 0;
+                    }
+                    app.mode = Mode::Integrations { selected: s };
+                }
                 Picked::Move(s) => app.mode = Mode::ProfilePicker { selected: s },
                 Picked::Chosen(s) => {
                     app.mode = Mode::Normal;
@@ -739,6 +753,7 @@ fn switch_profile(app: &mut App, profile: usize) -> Vec<Cmd> {
         return Vec::new();
     }
     app.active = profile;
+    app.diag_scroll = 0;
     app.rebuild(&[(None, String::new(), None)]);
     match app.jobs[profile].state {
         JobState::Idle => vec![app.fetch(profile)],
@@ -794,6 +809,7 @@ fn on_normal_key(app: &mut App, key: Key) -> Vec<Cmd> {
         }
         Action::Refresh => return vec![app.fetch(app.active)],
         Action::Integrations => {
+            app.diag_scroll = 0;
             app.mode = Mode::Integrations {
                 selected: app.active,
             };
@@ -836,11 +852,26 @@ fn copy_diagnosis(app: &mut App, profile: usize) -> Vec<Cmd> {
 }
 
 fn move_sel(app: &mut App, delta: isize) {
+    if app.frames.is_empty() {
+        // No table: the keys scroll the diagnosis.
+        scroll_diagnosis(app, delta);
+        return;
+    }
     let page = app.page();
     if let Some(f) = app.frames.last_mut() {
         f.move_by(delta);
         f.scroll_into_view(page);
     }
+}
+
+fn scroll_diagnosis(app: &mut App, delta: isize) {
+    let by = u16::try_from(delta.unsigned_abs()).unwrap_or(u16::MAX);
+    app.diag_scroll = if delta < 0 {
+        app.diag_scroll.saturating_sub(by)
+    } else {
+        // The pane stops at its last line; this only bounds the counter.
+        app.diag_scroll.saturating_add(by).min(500)
+    };
 }
 
 fn resort(app: &mut App, key: SortKey) {

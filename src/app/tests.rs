@@ -416,3 +416,20 @@ fn d_checks_the_active_profile_and_stale_checks_are_dropped() {
     };
     assert!(text.contains("[pass] tag coverage"), "{text}");
 }
+
+#[test]
+fn diagnosis_scroll_resets_with_another_profile() {
+    let mut app = started();
+    run_command(&mut app, "profile broken");
+    send(&mut app, [key('j'), key('j'), key('j'), key('k')]);
+    assert_eq!(app.diag_scroll, 2);
+    run_command(&mut app, "profile demo");
+    assert_eq!(app.diag_scroll, 0);
+    // In the integrations pane j/k move the selection; PgDn scrolls the diagnosis.
+    send(&mut app, [key('i'), key('j')]);
+    assert_eq!(app.mode, Mode::Integrations { selected: 1 });
+    send(&mut app, [code(KeyCode::PageDown)]);
+    assert!(app.diag_scroll > 0);
+    send(&mut app, [key('k')]);
+    assert_eq!(app.diag_scroll, 0);
+}

@@ -220,15 +220,10 @@ pub fn diagnosis(frame: &mut Frame, area: Rect, app: &App, theme: Theme, failure
     lines.push(Line::raw(""));
     let dot = theme.dot();
     lines.push(Line::styled(
-        format!("r retry{dot}d check again{dot}y copy the diagnosis{dot}p or i another profile{dot}q quit"),
+        format!("r retry{dot}d check again{dot}y copy the diagnosis{dot}j/k scroll{dot}p or i another profile{dot}q quit"),
         theme.dim(),
     ));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
+    render_scrolled(frame, area, block, lines, app.diag_scroll);
 }
 
 fn source_kind(app: &App, i: usize) -> &'static str {
@@ -296,7 +291,7 @@ pub fn integrations(frame: &mut Frame, area: Rect, app: &App, theme: Theme, sele
         lines.push(Line::raw(""));
         let dot = theme.dot();
         lines.push(Line::styled(
-            format!("d check again{dot}y copy{dot}r refresh{dot}Enter show"),
+            format!("d check again{dot}y copy{dot}PgDn/PgUp scroll{dot}r refresh{dot}Enter show"),
             theme.dim(),
         ));
     } else if let Some(job) = app.jobs.get(selected) {
@@ -325,10 +320,20 @@ pub fn integrations(frame: &mut Frame, area: Rect, app: &App, theme: Theme, sele
             );
         }
     }
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        rect,
-    );
+    render_scrolled(frame, rect, block, lines, app.diag_scroll);
+}
+
+/// Wrapped lines in a block, scrolled down by `scroll` lines but never past the last screenful.
+fn render_scrolled(
+    frame: &mut Frame,
+    area: Rect,
+    block: ratatui::widgets::Block<'static>,
+    lines: Vec<Line<'static>>,
+    scroll: u16,
+) {
+    let inner = block.inner(area);
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let total = u16::try_from(paragraph.line_count(inner.width)).unwrap_or(u16::MAX);
+    let scroll = scroll.min(total.saturating_sub(inner.height));
+    frame.render_widget(paragraph.block(block).scroll((scroll, 0)), area);
 }

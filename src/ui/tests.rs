@@ -266,3 +266,24 @@ fn diagnostics_pane_of_a_passing_profile_and_a_run_in_progress() {
     );
     assert!(t.contains("   tag coverage"), "{t}");
 }
+
+#[test]
+fn a_long_diagnosis_scrolls_to_its_end_and_no_further() {
+    let mut app = started();
+    run_command(&mut app, "profile broken");
+    let top = text(&render(&mut app, (80, 24)));
+    assert!(!top.contains("skipped because"), "{top}");
+    // Far past the end: the last screenful, ending with the keys.
+    send(&mut app, (0..60).map(|_| key('j')));
+    let bottom = text(&render(&mut app, (80, 24)));
+    assert!(bottom.contains("skipped because"), "{bottom}");
+    assert!(bottom.contains("r retry"), "{bottom}");
+    assert!(!bottom.contains("config valid"), "{bottom}");
+    let lines: Vec<&str> = bottom.lines().collect();
+    assert!(
+        lines[lines.len() - 3].contains("r retry") || lines[lines.len() - 4].contains("r retry"),
+        "{bottom}"
+    );
+    send(&mut app, (0..60).map(|_| key('k')));
+    assert_eq!(text(&render(&mut app, (80, 24))), top);
+}
