@@ -273,6 +273,24 @@ pub fn check_profile_live(
                                 .filter_map(|p| p.manifest.clone())
                                 .collect();
                             ev.truncate(3);
+                            let newest = loaded
+                                .delivery
+                                .periods
+                                .iter()
+                                .filter_map(|p| p.modified)
+                                .max();
+                            if let Some(age) = newest
+                                .and_then(|t| std::time::SystemTime::now().duration_since(t).ok())
+                            {
+                                ev.insert(
+                                    0,
+                                    format!(
+                                        "newest delivery written {} h {} min ago",
+                                        age.as_secs() / 3600,
+                                        age.as_secs() % 3600 / 60
+                                    ),
+                                );
+                            }
                             with_warnings(n, ev, &[warned("stale-data"), warned("missing-parts")])
                         }
                         "database and table found" => {
@@ -293,7 +311,11 @@ pub fn check_profile_live(
                             loaded.notes.iter().skip(2).cloned().collect(),
                             &[warned("data-updating")],
                         ),
-                        "report settings" => report_settings(f, source == "demo"),
+                        "report settings" => {
+                            let mut c = report_settings(f, source == "demo");
+                            c.evidence.extend(delivery_settings(&loaded.delivery));
+                            c
+                        }
                         "required columns present" => with_warnings(
                             n,
                             vec![format!(
@@ -395,6 +417,59 @@ fn report_settings(f: &Facts, demo: bool) -> Check {
         }
     }
     with_warnings("report settings", evidence, &warnings)
+}
+
+/// The delivery's file format and versioning mode, with what each means for reading it.
+fn delivery_settings(d: &crate::source::discover::Delivery) -> Vec<String> {
+    use crate::source::discover::{Layout, PartFormat};
+    use crate::source::read_csv::Compression;
+    let mut out = Vec::new();
+    let first = d.periods.iter().flat_map(|p| p.parts.first()).next();
+    if let Some(part) = first {
+        out.push(
+            match part.format {
+                PartFormat::Parquet => {
+                    "format Parquet: columnar, only the needed columns are decoded (the fastest to read)"
+                }
+                PartFormat::Csv(Compression::Gzip) => {
+                    "format GZIP CSV: streamed and parsed as it downloads; Parquet reads ~5x faster"
+                }
+                PartFormat::Csv(Compression::Zip) => {
+                    "format ZIP CSV: each part is unpacked whole before parsing; GZIP or Parquet stream better"
+                }
+                PartFormat::Csv(Compression::None) => {
+                    "format plain CSV: not a format AWS delivers (a local, unpacked copy)"
+                }
+            }
+            .to_string(),
+        );
+    }
+    let versioning = match d.layout {
+        Layout::Legacy => {
+            let nested = d.periods.iter().any(|p| {
+                p.assembly.as_deref().is_some_and(|a| {
+                    !a.is_empty()
+                        && p.parts
+                            .iter()
+                            .any(|part| part.key.contains(&format!("/{a}/")))
+                })
+            });
+            Some(if nested {
+                "versioning create-new: each delivery in its own assembly folder; only the manifest's current one is read"
+            } else {
+                "versioning overwrite: AWS rewrites the parts in place; the manifest is re-read after the read and a changed period read again"
+            })
+        }
+        Layout::Cur2 => Some(
+            "CUR 2.0 Data Export: each billing period overwritten in place, its manifest under metadata/",
+        ),
+        Layout::AthenaParquet => Some(
+            "Athena-integration Parquet without manifests: every part of the period folders is read",
+        ),
+        Layout::SingleFile | Layout::Athena => None,
+    };
+    out.extend(versioning.map(str::to_string));
+    out
 }
 
 /// What share of the bill Kubernetes reaches, and the top untagged services.

@@ -420,6 +420,11 @@ fn s3_profiles_show_the_identity_the_role_and_where_the_chain_breaks() {
         assert_eq!(status, expected, "{name}: {prod:?}");
     }
     assert_eq!(run.code, Some(0), "{}", run.stdout);
+    let settings = evidence(&report, "prod", "report settings");
+    assert!(settings.contains("format GZIP CSV"), "{settings}");
+    assert!(settings.contains("versioning create-new"), "{settings}");
+    let fresh = evidence(&report, "prod", "manifest present and fresh");
+    assert!(fresh.contains("newest delivery written 0 h"), "{fresh}");
     let who = evidence(&report, "prod", "credentials resolve");
     assert!(who.contains("account 123456789012"), "{who}");
     assert!(who.contains("principal arn:aws:"), "{who}");
