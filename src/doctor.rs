@@ -424,7 +424,7 @@ fn delivery_settings(d: &crate::source::discover::Delivery) -> Vec<String> {
     use crate::source::discover::{Layout, PartFormat};
     use crate::source::read_csv::Compression;
     let mut out = Vec::new();
-    let first = d.periods.iter().flat_map(|p| p.parts.first()).next();
+    let first = d.periods.iter().find_map(|p| p.parts.first());
     if let Some(part) = first {
         out.push(
             match part.format {
