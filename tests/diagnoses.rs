@@ -145,6 +145,13 @@ fn assert_check(checks: &[Value], name: &str, status: &str, code: &str, texts: &
     }
 }
 
+/// `doctor` on `root` ends in warnings only, `name` warning with `code`.
+fn assert_warns(root: &Path, name: &str, code: &str, texts: &[&str]) {
+    let (exit, checks) = doctor(root);
+    assert_eq!(exit, Some(1), "{checks:#?}");
+    assert_check(&checks, name, "warn", code, texts);
+}
+
 #[test]
 fn a_corrupt_manifest_is_bad_manifest() {
     let (root, _) = delivery("bad-manifest");
@@ -262,12 +269,9 @@ fn an_open_period_not_delivered_for_days_is_stale_data() {
             .set_modified(old)
             .unwrap();
     }
-    let (code, checks) = doctor(&root);
-    assert_eq!(code, Some(1), "{checks:#?}");
-    assert_check(
-        &checks,
+    assert_warns(
+        &root,
         "manifest fresh",
-        "warn",
         "stale-data",
         &["72 h ago", "AWS refreshes it at least daily"],
     );
@@ -292,12 +296,9 @@ fn a_report_without_split_cost_allocation_data_says_the_pod_view_is_lost() {
 fn inactive_kubernetes_tags_are_tags_not_activated() {
     let (root, _) = delivery("tags");
     drop_columns(&root, |c| c.starts_with("resourceTags/user:kubernetes"));
-    let (code, checks) = doctor(&root);
-    assert_eq!(code, Some(1), "{checks:#?}");
-    assert_check(
-        &checks,
+    assert_warns(
+        &root,
         "tag coverage",
-        "warn",
         "tags-not-activated",
         &["0.0% attached by kubernetes_* tags", "Cost allocation tags"],
     );
@@ -323,12 +324,9 @@ fn unparseable_costs_are_counted_as_malformed_rows() {
         out.write_record(&r).unwrap();
     }
     std::fs::write(&part, out.into_inner().unwrap()).unwrap();
-    let (code, checks) = doctor(&root);
-    assert_eq!(code, Some(1), "{checks:#?}");
-    assert_check(
-        &checks,
+    assert_warns(
+        &root,
         "required columns present",
-        "warn",
         "malformed-rows",
         &["3 malformed", "twelve dollars"],
     );

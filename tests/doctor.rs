@@ -3,27 +3,19 @@
 //! run over the wire against the local server of `scripts/test.sh` (STS, S3, Athena).
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use aws_sdk_s3::primitives::ByteStream;
+use common::moto::{endpoint, outcome, queue, result};
 use curtop::config::TagMapping;
 use curtop::cur::attribution::TagPlan;
 use curtop::demo::{DemoSpec, Scale, generate_in_memory};
 use curtop::source::athena::sql::result_columns;
 use serde_json::{Value, json};
-
-fn endpoint() -> String {
-    std::env::var("CURTOP_TEST_S3_ENDPOINT").unwrap_or_else(|_| {
-        panic!(
-            "CURTOP_TEST_S3_ENDPOINT is not set: the doctor's AWS checks need the local server \
-             that `bash scripts/test.sh` installs and starts"
-        )
-    })
-}
 
 fn temp(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("curtop-doctor-{tag}-{}", std::process::id()));
@@ -484,35 +476,6 @@ fn s3_profiles_show_the_identity_the_role_and_where_the_chain_breaks() {
     assert!(!run.stdout.contains("testing-secret"), "{}", run.stdout);
 }
 
-/// Queues results for the next Athena queries started in `region` (see `scripts/moto_server.py`).
-fn queue(region: &str, results: &[Value]) {
-    let body = json!({ "region": region, "results": results }).to_string();
-    let url = endpoint();
-    let host = url.trim_start_matches("http://");
-    let mut s = TcpStream::connect(host).unwrap();
-    write!(
-        s,
-        "POST /moto-api/static/athena/query-results HTTP/1.1\r\nHost: {host}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut answer = String::new();
-    s.read_to_string(&mut answer).unwrap();
-    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
-}
-
-fn result(header: &[&str], rows: &[Vec<&str>]) -> Value {
-    let row = |r: &[&str]| json!({ "Data": r.iter().map(|v| json!({ "VarCharValue": v })).collect::<Vec<_>>() });
-    let mut all = vec![row(header)];
-    all.extend(rows.iter().map(|r| row(r)));
-    let info: Vec<Value> = header
-        .iter()
-        .map(|h| json!({ "Name": h, "Label": h, "Type": "varchar" }))
-        .collect();
-    json!({ "rows": all, "column_info": info })
-}
-
 fn schema() -> Value {
     let columns = [
         "line_item_line_item_type",
@@ -528,11 +491,16 @@ fn schema() -> Value {
         "year",
         "month",
     ];
-    let mut rows: Vec<Vec<&str>> = columns
+    let cell = |s: &str| Some(s.to_string());
+    let mut rows: Vec<Vec<Option<String>>> = columns
         .iter()
-        .map(|c| vec!["acme", *c, "varchar"])
+        .map(|c| vec![cell("acme"), cell(c), cell("varchar")])
         .collect();
-    rows.push(vec!["cost_and_usage_data_status", "status", "varchar"]);
+    rows.push(vec![
+        cell("cost_and_usage_data_status"),
+        cell("status"),
+        cell("varchar"),
+    ]);
     result(&["table_name", "column_name", "data_type"], &rows)
 }
 
@@ -552,7 +520,7 @@ fn athena_checks_name_the_table_layout_the_query_and_the_data_status() {
         &[
             schema(),
             result(&header, &[]),
-            result(&["status"], &[vec!["UPDATING"]]),
+            result(&["status"], &[vec![Some("UPDATING".into())]]),
         ],
     );
     let run = doctor(
@@ -592,12 +560,9 @@ fn athena_checks_name_the_table_layout_the_query_and_the_data_status() {
         region,
         &[
             schema(),
-            result(
-                &["__curtop_outcome__", "reason"],
-                &[vec![
-                    "FAILED",
-                    "PERMISSION_ERROR: Permission denied on S3 path: s3://acme-cur/cur/acme/year=2024/month=2/part-0.parquet",
-                ]],
+            outcome(
+                "FAILED",
+                "PERMISSION_ERROR: Permission denied on S3 path: s3://acme-cur/cur/acme/year=2024/month=2/part-0.parquet",
             ),
         ],
     );
