@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use super::discover::{Delivery, Layout, Part, PartFormat, Period, discover};
 use super::error::SourceError;
 use super::read_csv::{CountingReader, read_csv_part};
-use super::read_parquet::{ParquetInput, read_parquet_part, row_group_count};
+use super::read_parquet::{ParquetInput, ranged_metadata, read_parquet_part, row_group_count};
 use super::store::{DirStore, Object, Store};
 use crate::config::EnvRules;
 use crate::cur::attribution::TagPlan;
@@ -224,16 +224,22 @@ fn read_periods(
         .enumerate()
         .flat_map(|(i, p)| p.parts.iter().map(move |part| (i, part)))
         .collect();
-    // Local Parquet files are read one row group per task, so one big file uses every core.
+    // Parquet parts are read one row group per task, so one big file uses every core (and,
+    // from a remote store, row groups download while others decode).
+    let footers = remote_footers(store, &parts)?;
     let mut tasks: Vec<(usize, &Part, Option<usize>, u64)> = Vec::with_capacity(parts.len());
     for &(period, part) in &parts {
-        let path = match part.format {
-            PartFormat::Parquet => store.local_path(&part.key),
+        let groups = match part.format {
             PartFormat::Csv(_) => None,
+            PartFormat::Parquet => match (store.local_path(&part.key), footers.get(&part.key)) {
+                (Some(path), _) => Some(row_group_count(&path, &store.describe(&part.key))?),
+                (None, Some(meta)) => Some(meta.num_row_groups()),
+                (None, None) => None,
+            },
         };
-        match path {
-            Some(path) => {
-                let groups = row_group_count(&path, &store.describe(&part.key))?.max(1);
+        match groups {
+            Some(groups) => {
+                let groups = groups.max(1);
                 for rg in 0..groups {
                     tasks.push((period, part, Some(rg), part.size / groups as u64));
                 }
@@ -277,13 +283,16 @@ fn read_periods(
                     };
                     let mut agg = Aggregator::new(opts.plan, opts.env, opts.window);
                     let shown = store.describe(&part.key);
-                    let outcome = read_part(store, part, row_group, &shown, &counter, &mut agg)
-                        .map(|()| {
-                            let q = agg.quality();
-                            q.files += u64::from(row_group.is_none_or(|rg| rg == 0));
-                            q.bytes += bytes;
-                            agg.into_partial()
-                        });
+                    let footer = footers.get(&part.key).map(Arc::clone);
+                    let outcome = read_part(
+                        store, part, row_group, footer, &shown, &counter, &mut agg,
+                    )
+                    .map(|()| {
+                        let q = agg.quality();
+                        q.files += u64::from(row_group.is_none_or(|rg| rg == 0));
+                        q.bytes += bytes;
+                        agg.into_partial()
+                    });
                     let last_of_part = tasks.get(i + 1).is_none_or(|t| !std::ptr::eq(t.1, part));
                     if let Some(p) = opts.progress.filter(|_| last_of_part) {
                         p.parts_done.fetch_add(1, Ordering::Relaxed);
@@ -317,10 +326,46 @@ fn read_periods(
     Ok(merged)
 }
 
+/// The footers of a remote store's Parquet parts, fetched by ranges, several at once.
+fn remote_footers(
+    store: &dyn Store,
+    parts: &[(usize, &Part)],
+) -> Result<
+    std::collections::HashMap<String, Arc<parquet::file::metadata::ParquetMetaData>>,
+    SourceError,
+> {
+    let keys: Vec<&Part> = parts
+        .iter()
+        .map(|(_, p)| *p)
+        .filter(|p| p.format == PartFormat::Parquet && store.ranged_parquet())
+        .collect();
+    let next = AtomicUsize::new(0);
+    let found = std::sync::Mutex::new(Vec::with_capacity(keys.len()));
+    std::thread::scope(|scope| {
+        for _ in 0..store.min_parallel_reads().min(keys.len()) {
+            scope.spawn(|| {
+                while let Some(part) = keys.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let fetch = |start, len| store.read_range(&part.key, start, len);
+                    let meta = ranged_metadata(part.size, &fetch, &store.describe(&part.key));
+                    if let Ok(mut f) = found.lock() {
+                        f.push((part.key.clone(), meta));
+                    }
+                }
+            });
+        }
+    });
+    let mut out = std::collections::HashMap::new();
+    for (key, meta) in found.into_inner().unwrap_or_default() {
+        out.insert(key, meta?);
+    }
+    Ok(out)
+}
+
 fn read_part(
     store: &dyn Store,
     part: &Part,
     row_group: Option<usize>,
+    footer: Option<Arc<parquet::file::metadata::ParquetMetaData>>,
     shown: &str,
     counter: &Arc<AtomicU64>,
     agg: &mut Aggregator<'_>,
@@ -337,7 +382,22 @@ fn read_part(
             read_csv_part(input, compression, shown, agg)
         }
         PartFormat::Parquet => {
-            let input = if let Some(path) = store.local_path(key) {
+            // Ranged reads fetch only the needed columns: progress counts each row group as
+            // its share of the part, so it ends at the part's size.
+            let fetch = |start: u64, len: u64| store.read_range(key, start, len);
+            let input = if let Some(meta) = footer {
+                let groups = if row_group.is_some() {
+                    meta.num_row_groups().max(1) as u64
+                } else {
+                    1
+                };
+                counter.fetch_add(part.size / groups, Ordering::Relaxed);
+                ParquetInput::Ranged {
+                    meta,
+                    size: part.size,
+                    fetch: &fetch,
+                }
+            } else if let Some(path) = store.local_path(key) {
                 let f = std::fs::File::open(&path).map_err(io)?;
                 let size = f.metadata().map_or(0, |m| m.len());
                 let groups = match row_group {

@@ -16,6 +16,7 @@ use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
 };
+use parquet::file::metadata::{ParquetMetaData, ParquetMetaDataReader};
 use parquet::file::reader::ChunkReader;
 use rustc_hash::FxHashMap;
 
@@ -30,9 +31,151 @@ use crate::facts::Aggregator;
 const BATCH_ROWS: usize = 8192;
 
 /// Where a Parquet part's bytes come from.
-pub enum ParquetInput {
+pub enum ParquetInput<'a> {
     File(File),
     Bytes(bytes::Bytes),
+    /// A remote object read by ranges: its footer is already parsed; the needed column chunks
+    /// of the row group are fetched (`fetch(start, len)`) once the projection is known.
+    Ranged {
+        meta: Arc<ParquetMetaData>,
+        size: u64,
+        fetch: &'a dyn Fn(u64, u64) -> std::io::Result<Vec<u8>>,
+    },
+}
+
+/// The footer of a Parquet object of `size` bytes, read by ranges: the last 64 KiB (which
+/// usually hold the whole footer), then the rest of the metadata when it is larger.
+pub fn ranged_metadata(
+    size: u64,
+    fetch: &dyn Fn(u64, u64) -> std::io::Result<Vec<u8>>,
+    file: &str,
+) -> Result<Arc<ParquetMetaData>, SourceError> {
+    let bad = |reason: String| SourceError::Unreadable {
+        file: file.to_string(),
+        reason: format!("not a readable Parquet file: {reason}"),
+    };
+    let io = |e: std::io::Error| SourceError::Io {
+        path: file.to_string(),
+        error: e,
+    };
+    if size < 12 {
+        return Err(bad(format!("{size} bytes is too small")));
+    }
+    let tail_len = size.min(64 * 1024);
+    let tail = fetch(size - tail_len, tail_len).map_err(io)?;
+    let n = tail.len();
+    if n < 8 || &tail[n - 4..] != b"PAR1" {
+        return Err(bad("no PAR1 magic at its end".into()));
+    }
+    let mut len_bytes = [0u8; 4];
+    len_bytes.copy_from_slice(&tail[n - 8..n - 4]);
+    let meta_len = u64::from(u32::from_le_bytes(len_bytes));
+    if meta_len + 8 > size {
+        return Err(bad(format!("its footer claims {meta_len} bytes of {size}")));
+    }
+    let footer = if meta_len + 8 <= tail_len {
+        let from = usize::try_from(tail_len - 8 - meta_len).unwrap_or(0);
+        tail[from..n - 8].to_vec()
+    } else {
+        fetch(size - 8 - meta_len, meta_len).map_err(io)?
+    };
+    ParquetMetaDataReader::decode_metadata(&footer)
+        .map(Arc::new)
+        .map_err(|e| bad(e.to_string()))
+}
+
+/// A Parquet object of which only some byte ranges are in memory (the column chunks a read
+/// needs); asking for anything else is an error, never a fetch.
+struct Sparse {
+    size: u64,
+    /// `(start, bytes)`, sorted by start, not overlapping.
+    ranges: Vec<(u64, bytes::Bytes)>,
+}
+
+impl Sparse {
+    fn find(&self, start: u64, len: u64) -> parquet::errors::Result<bytes::Bytes> {
+        let i = self.ranges.partition_point(|(s, _)| *s <= start);
+        if let Some((s, b)) = i.checked_sub(1).and_then(|i| self.ranges.get(i)) {
+            let off = start - s;
+            let end = off.saturating_add(len);
+            if end <= b.len() as u64 {
+                return Ok(
+                    b.slice(usize::try_from(off).unwrap_or(0)..usize::try_from(end).unwrap_or(0))
+                );
+            }
+            if len == u64::MAX && off <= b.len() as u64 {
+                return Ok(b.slice(usize::try_from(off).unwrap_or(0)..));
+            }
+        }
+        Err(parquet::errors::ParquetError::General(format!(
+            "bytes {start}+{len} were not fetched"
+        )))
+    }
+}
+
+impl parquet::file::reader::Length for Sparse {
+    fn len(&self) -> u64 {
+        self.size
+    }
+}
+
+impl ChunkReader for Sparse {
+    type T = bytes::buf::Reader<bytes::Bytes>;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
+        use bytes::Buf;
+        Ok(self.find(start, u64::MAX)?.reader())
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<bytes::Bytes> {
+        self.find(start, length as u64)
+    }
+}
+
+/// The byte ranges of the chunks of `columns` (leaf indices) in row group `rg`, merged when
+/// less than 1 MiB apart (one request instead of two, for little extra transfer).
+fn chunk_ranges(
+    meta: &ParquetMetaData,
+    rg: usize,
+    leaves: &[usize],
+    size: u64,
+) -> Result<Vec<(u64, u64)>, String> {
+    const MERGE_GAP: u64 = 1 << 20;
+    let group = meta
+        .row_groups()
+        .get(rg)
+        .ok_or_else(|| format!("no row group {rg}"))?;
+    let mut ranges = Vec::with_capacity(leaves.len());
+    for &leaf in leaves {
+        let c = group
+            .columns()
+            .get(leaf)
+            .ok_or_else(|| format!("row group {rg} has no column {leaf}"))?;
+        let start = c.dictionary_page_offset().unwrap_or(c.data_page_offset());
+        let len = c.compressed_size();
+        let (Ok(start), Ok(len)) = (u64::try_from(start), u64::try_from(len)) else {
+            return Err(format!(
+                "column {leaf} of row group {rg} has a negative offset or size"
+            ));
+        };
+        if start.saturating_add(len) > size {
+            return Err(format!(
+                "column {leaf} of row group {rg} ends past the file"
+            ));
+        }
+        ranges.push((start, len));
+    }
+    ranges.sort_unstable();
+    let mut merged: Vec<(u64, u64)> = Vec::with_capacity(ranges.len());
+    for (start, len) in ranges {
+        match merged.last_mut() {
+            Some((s, l)) if start <= *s + *l + MERGE_GAP => {
+                *l = (*l).max(start + len - *s);
+            }
+            _ => merged.push((start, len)),
+        }
+    }
+    Ok(merged)
 }
 
 /// How many row groups a local Parquet file has (read from its footer only), so that large
@@ -53,19 +196,7 @@ pub fn row_group_count(path: &std::path::Path, file: &str) -> Result<usize, Sour
 
 /// Reads one Parquet part (or one of its row groups) into the aggregator.
 pub fn read_parquet_part(
-    input: ParquetInput,
-    row_group: Option<usize>,
-    file: &str,
-    agg: &mut Aggregator<'_>,
-) -> Result<(), SourceError> {
-    match input {
-        ParquetInput::File(f) => read_from(f, row_group, file, agg),
-        ParquetInput::Bytes(b) => read_from(b, row_group, file, agg),
-    }
-}
-
-fn read_from<T: ChunkReader + 'static>(
-    input: T,
+    input: ParquetInput<'_>,
     row_group: Option<usize>,
     file: &str,
     agg: &mut Aggregator<'_>,
@@ -74,16 +205,116 @@ fn read_from<T: ChunkReader + 'static>(
         file: file.to_string(),
         reason: format!("not a readable Parquet file: {e}"),
     };
-    // Text columns are read as dictionaries: CUR texts repeat (one resource, many hours), so
-    // each distinct value is decoded and classified once instead of once per row.
-    let plain =
-        ArrowReaderMetadata::load(&input, ArrowReaderOptions::new()).map_err(|e| bad(&e))?;
-    let hinted = ArrowReaderMetadata::try_new(
+    match input {
+        ParquetInput::File(f) => {
+            let meta = load_metadata(&f, file)?;
+            let (map, roots) = projection(&meta, file, agg)?;
+            read_from(f, meta, row_group, file, agg, &map, &roots)
+        }
+        ParquetInput::Bytes(b) => {
+            let meta = load_metadata(&b, file)?;
+            let (map, roots) = projection(&meta, file, agg)?;
+            read_from(b, meta, row_group, file, agg, &map, &roots)
+        }
+        ParquetInput::Ranged { meta, size, fetch } => {
+            let meta = hinted(
+                ArrowReaderMetadata::try_new(meta, ArrowReaderOptions::new())
+                    .map_err(|e| bad(&e))?,
+            );
+            let (map, roots) = projection(&meta, file, agg)?;
+            // Only the projected columns' chunks of the row group(s) read are fetched.
+            let descr = meta.metadata().file_metadata().schema_descr();
+            let leaves: Vec<usize> = (0..descr.num_columns())
+                .filter(|&leaf| {
+                    roots
+                        .binary_search(&descr.get_column_root_idx(leaf))
+                        .is_ok()
+                })
+                .collect();
+            let groups: Vec<usize> = match row_group {
+                Some(rg) => vec![rg],
+                None => (0..meta.metadata().num_row_groups()).collect(),
+            };
+            let mut ranges = Vec::new();
+            for rg in groups {
+                ranges
+                    .extend(chunk_ranges(meta.metadata(), rg, &leaves, size).map_err(|e| bad(&e))?);
+            }
+            ranges.sort_unstable();
+            let mut sparse = Sparse {
+                size,
+                ranges: Vec::with_capacity(ranges.len()),
+            };
+            for (start, len) in ranges {
+                let bytes = fetch(start, len).map_err(|e| SourceError::Io {
+                    path: file.to_string(),
+                    error: e,
+                })?;
+                sparse.ranges.push((start, bytes::Bytes::from(bytes)));
+            }
+            read_from(sparse, meta, row_group, file, agg, &map, &roots)
+        }
+    }
+}
+
+fn load_metadata<T: ChunkReader>(
+    input: &T,
+    file: &str,
+) -> Result<ArrowReaderMetadata, SourceError> {
+    ArrowReaderMetadata::load(input, ArrowReaderOptions::new())
+        .map(hinted)
+        .map_err(|e| SourceError::Unreadable {
+            file: file.to_string(),
+            reason: format!("not a readable Parquet file: {e}"),
+        })
+}
+
+/// Text columns are read as dictionaries: CUR texts repeat (one resource, many hours), so
+/// each distinct value is decoded and classified once instead of once per row.
+fn hinted(plain: ArrowReaderMetadata) -> ArrowReaderMetadata {
+    ArrowReaderMetadata::try_new(
         Arc::clone(plain.metadata()),
         ArrowReaderOptions::new().with_schema(Arc::new(dictionary_hint(plain.schema()))),
-    );
-    let mut builder =
-        ParquetRecordBatchReaderBuilder::new_with_metadata(input, hinted.unwrap_or(plain));
+    )
+    .unwrap_or(plain)
+}
+
+/// Where each needed value sits, and the top-level columns to decode (sorted).
+fn projection(
+    meta: &ArrowReaderMetadata,
+    file: &str,
+    agg: &mut Aggregator<'_>,
+) -> Result<(ColumnMap, Vec<usize>), SourceError> {
+    let names: Vec<&str> = meta
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().as_str())
+        .collect();
+    let map = ColumnMap::new(names.iter().copied(), &agg.plan().ids, file)?;
+    agg.set_columns(&map.columns);
+    let mut roots: Vec<usize> = map.fields.iter().flatten().copied().collect();
+    roots.extend(map.tags.iter().flatten().copied());
+    roots.sort_unstable();
+    roots.dedup();
+    Ok((map, roots))
+}
+
+/// Reads `input` (every row group, or one) whose metadata is parsed and projection known.
+fn read_from<T: ChunkReader + 'static>(
+    input: T,
+    meta: ArrowReaderMetadata,
+    row_group: Option<usize>,
+    file: &str,
+    agg: &mut Aggregator<'_>,
+    map: &ColumnMap,
+    roots: &[usize],
+) -> Result<(), SourceError> {
+    let bad = |e: &dyn std::fmt::Display| SourceError::Unreadable {
+        file: file.to_string(),
+        reason: format!("not a readable Parquet file: {e}"),
+    };
+    let mut builder = ParquetRecordBatchReaderBuilder::new_with_metadata(input, meta);
     // Row numbers in messages count from the file's start.
     let mut row_base: u64 = 0;
     if let Some(rg) = row_group {
@@ -93,14 +324,6 @@ fn read_from<T: ChunkReader + 'static>(
             .sum();
         builder = builder.with_row_groups(vec![rg]);
     }
-    let schema = Arc::clone(builder.schema());
-    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-    let map = ColumnMap::new(names.iter().copied(), &agg.plan().ids, file)?;
-    agg.set_columns(&map.columns);
-    let mut roots: Vec<usize> = map.fields.iter().flatten().copied().collect();
-    roots.extend(map.tags.iter().flatten().copied());
-    roots.sort_unstable();
-    roots.dedup();
     let mask = ProjectionMask::roots(builder.parquet_schema(), roots.iter().copied());
     let reader = builder
         .with_projection(mask)
@@ -115,7 +338,7 @@ fn read_from<T: ChunkReader + 'static>(
         let batch = batch.map_err(|e| bad(&e))?;
         read_batch(
             &batch,
-            &map,
+            map,
             &pos,
             &wanted,
             file,

@@ -380,6 +380,44 @@ impl Store for S3Store {
     fn min_parallel_reads(&self) -> usize {
         PARALLEL_GETS
     }
+
+    fn read_range(&self, key: &str, start: u64, len: u64) -> io::Result<Vec<u8>> {
+        if len == 0 {
+            return Ok(Vec::new());
+        }
+        let full = format!("{}{key}", self.root());
+        self.runtime.block_on(async {
+            let output = self
+                .client
+                .get_object()
+                .bucket(&self.spec.bucket)
+                .key(&full)
+                .range(format!("bytes={start}-{}", start + len - 1))
+                .send()
+                .await
+                .map_err(|e| self.failure("GetObject", &full, &e))?;
+            let bytes = output
+                .body
+                .collect()
+                .await
+                .map_err(io::Error::other)?
+                .into_bytes();
+            if bytes.len() as u64 != len {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    format!(
+                        "asked for {len} bytes at {start} of {full}, got {}",
+                        bytes.len()
+                    ),
+                ));
+            }
+            Ok(bytes.to_vec())
+        })
+    }
+
+    fn ranged_parquet(&self) -> bool {
+        true
+    }
 }
 
 /// A `Read` over chunks arriving from the body task.

@@ -36,6 +36,21 @@ pub trait Store: Send + Sync {
     fn min_parallel_reads(&self) -> usize {
         1
     }
+    /// Bytes `[start, start + len)` of an object. Remote stores answer with one ranged request;
+    /// this default reads up to the range and drops what comes before it.
+    fn read_range(&self, key: &str, start: u64, len: u64) -> io::Result<Vec<u8>> {
+        let mut input = self.open(key)?;
+        io::copy(&mut (&mut input).take(start), &mut io::sink())?;
+        let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+        input.take(len).read_to_end(&mut buf)?;
+        Ok(buf)
+    }
+    /// Parquet parts are read by ranges (the footer, then each row group's needed columns)
+    /// rather than whole: true for remote stores, where that skips unused columns and lets the
+    /// row groups download and decode in parallel.
+    fn ranged_parquet(&self) -> bool {
+        false
+    }
     /// The whole object as bytes (manifests, small files).
     fn read_all(&self, key: &str) -> io::Result<Vec<u8>> {
         let mut buf = Vec::new();
