@@ -82,7 +82,9 @@ read -r dp_t dp_m <<<"$(best "$BIN" "${args[@]}" --cur "$DATA/parquet")"
 read -r sp_t sp_m <<<"$(best "$BIN" "${args[@]}" --cur s3://bench-parquet/cur/curtop-demo)"
 # Same facts either way.
 cmp <("$BIN" "${args[@]}" --cur "$DATA/csv") <("$BIN" "${args[@]}" --cur s3://bench-csv/cur/curtop-demo) >/dev/null \
-  || { echo "S3 and disk reads differ" >&2; exit 1; }
+  || { echo "S3 and disk reads of the CSV differ" >&2; exit 1; }
+cmp <("$BIN" "${args[@]}" --cur "$DATA/parquet") <("$BIN" "${args[@]}" --cur s3://bench-parquet/cur/curtop-demo) >/dev/null \
+  || { echo "S3 and disk reads of the Parquet differ" >&2; exit 1; }
 
 fmt() { awk "BEGIN{printf \"%.2f\", $1}"; }
 int() { awk "BEGIN{printf \"%.0f\", $1}"; }

@@ -39,7 +39,7 @@ pub enum ParquetInput<'a> {
     Ranged {
         meta: Arc<ParquetMetaData>,
         size: u64,
-        fetch: &'a dyn Fn(u64, u64) -> std::io::Result<Vec<u8>>,
+        fetch: &'a (dyn Fn(u64, u64) -> std::io::Result<Vec<u8>> + Sync),
     },
 }
 
@@ -132,15 +132,19 @@ impl ChunkReader for Sparse {
     }
 }
 
+/// Unneeded bytes between two needed column chunks fetched rather than split into two requests.
+const MERGE_GAP: u64 = 8 << 20;
+
 /// The byte ranges of the chunks of `columns` (leaf indices) in row group `rg`, merged when
-/// less than 1 MiB apart (one request instead of two, for little extra transfer).
+/// less than [`MERGE_GAP`] apart. Requests cost more than bytes (measured against moto: one
+/// request per needed column took 3.0 s where 8 MiB gaps took 1.0 s for the same 2M-row
+/// file), so only large unneeded columns (tag JSON, descriptions) are skipped.
 fn chunk_ranges(
     meta: &ParquetMetaData,
     rg: usize,
     leaves: &[usize],
     size: u64,
 ) -> Result<Vec<(u64, u64)>, String> {
-    const MERGE_GAP: u64 = 1 << 20;
     let group = meta
         .row_groups()
         .get(rg)
@@ -165,17 +169,42 @@ fn chunk_ranges(
         }
         ranges.push((start, len));
     }
+    Ok(merge_ranges(ranges, MERGE_GAP))
+}
+
+/// `(start, len)` ranges sorted and merged where less than `gap` bytes apart (or overlapping).
+fn merge_ranges(mut ranges: Vec<(u64, u64)>, gap: u64) -> Vec<(u64, u64)> {
     ranges.sort_unstable();
     let mut merged: Vec<(u64, u64)> = Vec::with_capacity(ranges.len());
     for (start, len) in ranges {
         match merged.last_mut() {
-            Some((s, l)) if start <= *s + *l + MERGE_GAP => {
+            Some((s, l)) if start <= s.saturating_add(*l).saturating_add(gap) => {
                 *l = (*l).max(start + len - *s);
             }
             _ => merged.push((start, len)),
         }
     }
-    Ok(merged)
+    merged
+}
+
+#[cfg(test)]
+mod range_tests {
+    use super::merge_ranges;
+
+    #[test]
+    fn near_ranges_merge_and_a_large_gap_is_skipped() {
+        let mib = 1 << 20;
+        let got = merge_ranges(
+            vec![(100 * mib, 10), (0, 10), (15, 5), (12, 2), (30 * mib, mib)],
+            8 * mib,
+        );
+        assert_eq!(got, vec![(0, 20), (30 * mib, mib), (100 * mib, 10)]);
+        // Overlapping and contained ranges collapse; no gap allowed means only touching ones.
+        assert_eq!(
+            merge_ranges(vec![(0, 10), (5, 2), (10, 5), (16, 1)], 0),
+            vec![(0, 15), (16, 1)]
+        );
+    }
 }
 
 /// How many row groups a local Parquet file has (read from its footer only), so that large
