@@ -96,8 +96,8 @@ const ATHENA_CHECKS: &[&str] = &[
     "config valid",
     "credentials resolve",
     "role assumable",
-    "database and table found",
     "output location writable",
+    "database and table found",
     "test query",
     "data status READY",
     "report settings",
@@ -243,11 +243,32 @@ pub fn check_profile_live(
         }
     }
 
+    // Athena: `SELECT 1` through the workgroup first. It scans nothing, and proves the
+    // workgroup and the output location (Athena writes every result there) before the table.
+    if failed.is_none()
+        && let SourceSpec::Athena(a) = &profile.source
+    {
+        match athena_probe(a) {
+            Ok(evidence) => done.push(pass("output location writable", evidence)),
+            Err(e) => {
+                let d = diag::diagnose(&e);
+                failed = Some("output location writable");
+                done.push(fail("output location writable", d));
+            }
+        }
+    }
+
     if failed.is_none() {
         match crate::source::load(profile, WindowSpec::Latest, &[], today, None) {
             Err(e) => {
                 let d = diag::diagnose(&e);
                 let name = failing_check(source, d.code);
+                // A failure that belongs to a check already passed lands on the next one.
+                let name = if names[done.len()..].contains(&name) {
+                    name
+                } else {
+                    names.get(done.len()).copied().unwrap_or(name)
+                };
                 for n in names.iter().skip(done.len()) {
                     if *n == name {
                         break;
@@ -296,13 +317,6 @@ pub fn check_profile_live(
                         "database and table found" => {
                             pass(n, loaded.notes.iter().take(1).cloned().collect())
                         }
-                        "output location writable" => pass(
-                            n,
-                            vec![
-                                "Athena wrote the query's results there and curtop read them back"
-                                    .into(),
-                            ],
-                        ),
                         "test query" => {
                             pass(n, loaded.notes.iter().skip(1).take(1).cloned().collect())
                         }
@@ -569,6 +583,31 @@ fn tag_coverage(f: &Facts) -> Check {
         evidence,
         diagnosis: None,
     }
+}
+
+/// Runs `SELECT 1` through the profile's workgroup and output location.
+fn athena_probe(
+    a: &crate::config::AthenaSpec,
+) -> Result<Vec<String>, crate::source::error::SourceError> {
+    let client = crate::source::athena::Athena::new(a).map_err(|e| {
+        crate::source::error::SourceError::Io {
+            path: a.url(),
+            error: e,
+        }
+    })?;
+    let (id, _) = client.run("probe", "SELECT 1", None, &mut |_, _| {})?;
+    let place = a.output_location.as_deref().map_or_else(
+        || {
+            format!(
+                "the managed results of workgroup {}",
+                a.workgroup.as_deref().unwrap_or("primary")
+            )
+        },
+        str::to_string,
+    );
+    Ok(vec![format!(
+        "SELECT 1 ran as query {id}; Athena wrote its result to {place} and curtop read it back"
+    )])
 }
 
 /// `account …, principal …` of the access's credentials, via STS `GetCallerIdentity`.

@@ -476,6 +476,11 @@ fn s3_profiles_show_the_identity_the_role_and_where_the_chain_breaks() {
     assert!(!run.stdout.contains("testing-secret"), "{}", run.stdout);
 }
 
+/// The answer to the doctor's `SELECT 1`.
+fn probe() -> Value {
+    result(&["_col0"], &[vec![Some("1".into())]])
+}
+
 fn schema() -> Value {
     let columns = [
         "line_item_line_item_type",
@@ -518,6 +523,7 @@ fn athena_checks_name_the_table_layout_the_query_and_the_data_status() {
     queue(
         region,
         &[
+            probe(),
             schema(),
             result(&header, &[]),
             result(&["status"], &[vec![Some("UPDATING".into())]]),
@@ -541,6 +547,13 @@ fn athena_checks_name_the_table_layout_the_query_and_the_data_status() {
             Some("data-updating".to_string())
         )
     );
+    assert_eq!(check(&all, "output location writable").1, "pass", "{all:?}");
+    let written = evidence(&report, "warehouse", "output location writable");
+    assert!(
+        written.contains("SELECT 1 ran as query")
+            && written.contains("s3://acme-athena-results/curtop/"),
+        "{written}"
+    );
     let table = evidence(&report, "warehouse", "database and table found");
     assert!(table.contains("partitioned by year/month"), "{table}");
     let query = evidence(&report, "warehouse", "test query");
@@ -559,6 +572,7 @@ fn athena_checks_name_the_table_layout_the_query_and_the_data_status() {
     queue(
         region,
         &[
+            probe(),
             schema(),
             outcome(
                 "FAILED",
@@ -590,8 +604,41 @@ fn athena_checks_name_the_table_layout_the_query_and_the_data_status() {
         run.stdout
     );
     assert!(
+        run.stdout.contains("  [pass] output location writable\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
         run.stdout
             .contains("  [skip] data status READY (because `test query` failed)"),
+        "{}",
+        run.stdout
+    );
+
+    // The probe itself fails: Athena cannot write to the output location. Nothing else runs.
+    queue(
+        region,
+        &[outcome(
+            "FAILED",
+            "Unable to verify/create output bucket acme-athena-results",
+        )],
+    );
+    let run = doctor(&["--config", f, "--profile", "warehouse"], &home, true);
+    assert_eq!(run.code, Some(2), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("  [FAIL] output location writable\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("diagnosis [athena-output-location]"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "  [skip] database and table found (because `output location writable` failed)"
+        ),
         "{}",
         run.stdout
     );
