@@ -168,13 +168,17 @@ impl Run<'_> {
 
 /// Runs a profile's checks.
 pub fn check_profile(profile: &Profile, today: NaiveDate) -> ProfileReport {
-    check_profile_live(profile, today, &mut |_| {})
+    check_profile_live(profile, today, None, &mut |_| {})
 }
 
-/// Runs a profile's checks, handing each to `watch` as it ends.
+/// Runs a profile's checks, handing each to `watch` as it ends. With `read_failed` (the
+/// diagnosis of a read that just failed) the data is not read again: the cheap checks run
+/// (identity, role, Athena's `SELECT 1`) and the read's diagnosis lands on its check. A failed
+/// Athena query may have scanned (and cost) much; it is not repeated unasked.
 pub fn check_profile_live(
     profile: &Profile,
     today: NaiveDate,
+    read_failed: Option<&Diagnosis>,
     watch: &mut dyn FnMut(&Check),
 ) -> ProfileReport {
     let names = check_names(profile);
@@ -259,9 +263,13 @@ pub fn check_profile_live(
     }
 
     if failed.is_none() {
-        match crate::source::load(profile, WindowSpec::Latest, &[], today, None) {
-            Err(e) => {
-                let d = diag::diagnose(&e);
+        let read = match read_failed {
+            Some(d) => Err(d.clone()),
+            None => crate::source::load(profile, WindowSpec::Latest, &[], today, None)
+                .map_err(|e| diag::diagnose(&e)),
+        };
+        match read {
+            Err(d) => {
                 let name = failing_check(source, d.code);
                 // A failure that belongs to a check already passed lands on the next one.
                 let name = if names[done.len()..].contains(&name) {
@@ -885,6 +893,32 @@ mod tests {
         let text = render_text(&[r]);
         assert!(text.contains("[pass] tag coverage"), "{text}");
         assert!(text.contains("external: "), "{text}");
+    }
+
+    #[test]
+    fn a_read_that_just_failed_is_not_repeated() {
+        // The demo would read fine: the given failure is placed, proving no second read.
+        let config = Config::demo();
+        let failure = Diagnosis {
+            code: "bad-manifest",
+            severity: diag::Severity::Error,
+            title: "given".into(),
+            seen: vec!["from the dashboard's fetch".into()],
+            causes: Vec::new(),
+            fixes: Vec::new(),
+            docs: Vec::new(),
+        };
+        let mut seen = Vec::new();
+        let r = check_profile_live(
+            config.default_profile(),
+            chrono::Utc::now().date_naive(),
+            Some(&failure),
+            &mut |c| seen.push(c.name),
+        );
+        assert_eq!(seen, LOCAL_CHECKS, "every check reported as it ended");
+        assert_eq!(r.checks[1].status, Status::Fail);
+        assert_eq!(r.checks[1].diagnosis.as_ref(), Some(&failure));
+        assert!(matches!(r.checks[2].status, Status::Skipped(_)));
     }
 
     #[test]

@@ -209,7 +209,12 @@ pub enum Cmd {
     /// Put text on the user's clipboard (OSC 52).
     Copy(String),
     /// Run a profile's integration checks; answer with `DoctorCheck`s and `DoctorDone`.
-    Doctor { profile: usize, generation: u64 },
+    /// `read_failed`: the diagnosis of the fetch that just failed (the data is not read again).
+    Doctor {
+        profile: usize,
+        generation: u64,
+        read_failed: Option<Box<Diagnosis>>,
+    },
 }
 
 impl App {
@@ -249,7 +254,7 @@ impl App {
     }
 
     /// Starts (or restarts) a profile's `doctor` run.
-    fn doctor(&mut self, profile: usize) -> Cmd {
+    fn doctor(&mut self, profile: usize, read_failed: Option<Box<Diagnosis>>) -> Cmd {
         let names = crate::doctor::check_names(&self.config.profiles[profile]);
         let job = &mut self.jobs[profile];
         let generation = job.doctor.as_ref().map_or(1, |d| d.generation + 1);
@@ -262,6 +267,7 @@ impl App {
         Cmd::Doctor {
             profile,
             generation,
+            read_failed,
         }
     }
 
@@ -605,8 +611,9 @@ fn on_fetched(
     }
     // A failure runs the profile's checks, so its diagnostics show where the chain breaks.
     let mut cmds = Vec::new();
-    if matches!(app.jobs[profile].state, JobState::Failed(_)) {
-        cmds.push(app.doctor(profile));
+    if let JobState::Failed(d) = &app.jobs[profile].state {
+        let d = Box::new(d.clone());
+        cmds.push(app.doctor(profile, Some(d)));
     }
     if let Some(saved) = saved {
         // Names are interned per read: carry the path over by name.
@@ -696,7 +703,7 @@ fn on_key(app: &mut App, key: Key) -> Vec<Cmd> {
                     }
                     Some(Action::Doctor) => {
                         app.status = Some(format!("checking {}", app.jobs[selected].profile));
-                        return vec![app.doctor(selected)];
+                        return vec![app.doctor(selected, None)];
                     }
                     Some(Action::Copy) => return copy_diagnosis(app, selected),
                     _ => {}
@@ -822,7 +829,7 @@ fn on_normal_key(app: &mut App, key: Key) -> Vec<Cmd> {
                 selected: app.active,
             };
             app.status = Some(format!("checking {}", app.jobs[app.active].profile));
-            return vec![app.doctor(app.active)];
+            return vec![app.doctor(app.active, None)];
         }
         Action::Copy if app.frames.is_empty() => return copy_diagnosis(app, app.active),
         Action::Copy => {

@@ -32,11 +32,14 @@ pub fn run(app: &mut App, cmds: Vec<Cmd>) {
         if let Cmd::Doctor {
             profile,
             generation,
+            read_failed,
         } = cmd
         {
             let p = app.config.profiles[profile].clone();
             let mut checks = Vec::new();
-            crate::doctor::check_profile_live(&p, app.today(), &mut |c| checks.push(c.clone()));
+            crate::doctor::check_profile_live(&p, app.today(), read_failed.as_deref(), &mut |c| {
+                checks.push(c.clone());
+            });
             for check in checks {
                 update(
                     app,

@@ -381,6 +381,7 @@ fn d_checks_the_active_profile_and_stale_checks_are_dropped() {
         Cmd::Doctor {
             profile: 0,
             generation,
+            read_failed: None,
         },
     ] = cmds[..]
     else {
@@ -389,7 +390,7 @@ fn d_checks_the_active_profile_and_stale_checks_are_dropped() {
     // A second `d` before the first run answers: the first run's checks are dropped.
     let again = update(&mut app, key('d'));
     assert!(
-        matches!(again[..], [Cmd::Doctor { profile: 0, generation: g }] if g == generation + 1)
+        matches!(again[..], [Cmd::Doctor { profile: 0, generation: g, read_failed: None }] if g == generation + 1)
     );
     run(&mut app, cmds);
     let job = &app.jobs[0];

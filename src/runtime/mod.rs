@@ -173,6 +173,7 @@ fn execute(
             Cmd::Doctor {
                 profile,
                 generation,
+                read_failed,
             } => {
                 let p = app.config.profiles[profile].clone();
                 let today = app.today();
@@ -180,13 +181,18 @@ fn execute(
                 // The checks block (STS, the read): a thread of the blocking pool, each check
                 // sent as it ends.
                 tokio::task::spawn_blocking(move || {
-                    crate::doctor::check_profile_live(&p, today, &mut |check| {
-                        let _ = tx.send(Msg::DoctorCheck {
-                            profile,
-                            generation,
-                            check: Box::new(check.clone()),
-                        });
-                    });
+                    crate::doctor::check_profile_live(
+                        &p,
+                        today,
+                        read_failed.as_deref(),
+                        &mut |check| {
+                            let _ = tx.send(Msg::DoctorCheck {
+                                profile,
+                                generation,
+                                check: Box::new(check.clone()),
+                            });
+                        },
+                    );
                     let _ = tx.send(Msg::DoctorDone {
                         profile,
                         generation,
