@@ -90,6 +90,11 @@ fn checks(report: &Value, profile: &str) -> Vec<(String, String, Option<String>)
         .collect()
 }
 
+/// `out` contains `needle` (the whole output shown when not).
+fn has(out: &str, needle: &str) {
+    assert!(out.contains(needle), "`{needle}` not in:\n{out}");
+}
+
 fn check<'a>(
     all: &'a [(String, String, Option<String>)],
     name: &str,
@@ -125,11 +130,7 @@ fn the_built_in_demo_passes_and_its_broken_example_fails_with_the_rest_skipped()
         "{}",
         run.stdout
     );
-    assert!(
-        run.stdout.contains("  [pass] tag coverage\n"),
-        "{}",
-        run.stdout
-    );
+    has(&run.stdout, "  [pass] tag coverage\n");
 
     let run = doctor(&["--all", "-o", "json"], &home, false);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
@@ -176,17 +177,9 @@ fn a_report_without_resource_ids_warns_and_exits_1() {
     );
     let run = doctor(&["--cur", out.to_str().unwrap()], &home, false);
     assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout.contains("  [WARN] report settings\n"),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stdout.contains("no: "), "{}", run.stdout);
-    assert!(
-        run.stdout.contains("diagnosis [report-misconfigured]"),
-        "{}",
-        run.stdout
-    );
+    has(&run.stdout, "  [WARN] report settings\n");
+    has(&run.stdout, "no: ");
+    has(&run.stdout, "diagnosis [report-misconfigured]");
     assert!(!run.stdout.contains("[FAIL]"), "{}", run.stdout);
 }
 
@@ -201,10 +194,10 @@ fn a_broken_config_fails_the_first_check_naming_file_line_and_key() {
     .unwrap();
     let run = doctor(&["--config", file.to_str().unwrap()], &home, false);
     assert_eq!(run.code, Some(2), "{}{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("[FAIL] config valid"), "{}", run.stdout);
-    assert!(run.stdout.contains("curtop.toml"), "{}", run.stdout);
-    assert!(run.stdout.contains("curtop.toml:4:1"), "{}", run.stdout);
-    assert!(run.stdout.contains("reprot"), "{}", run.stdout);
+    has(&run.stdout, "[FAIL] config valid");
+    has(&run.stdout, "curtop.toml");
+    has(&run.stdout, "curtop.toml:4:1");
+    has(&run.stdout, "reprot");
     let run = doctor(
         &["--config", file.to_str().unwrap(), "-o", "json"],
         &home,
@@ -440,23 +433,11 @@ fn s3_profiles_show_the_identity_the_role_and_where_the_chain_breaks() {
 
     let run = doctor(&["--config", f, "--profile", "gone"], &home, true);
     assert_eq!(run.code, Some(2), "{}", run.stdout);
-    assert!(
-        run.stdout
-            .contains("  [FAIL] bucket reachable in its region\n"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("diagnosis [bucket-not-found]"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains(
-            "  [skip] manifest present and fresh (because `bucket reachable in its region` failed)"
-        ),
-        "{}",
-        run.stdout
+    has(&run.stdout, "  [FAIL] bucket reachable in its region\n");
+    has(&run.stdout, "diagnosis [bucket-not-found]");
+    has(
+        &run.stdout,
+        "  [skip] manifest present and fresh (because `bucket reachable in its region` failed)",
     );
 
     // No credentials anywhere: the chain stops at the second check, and no key is printed.
@@ -582,37 +563,17 @@ fn athena_checks_name_the_table_layout_the_query_and_the_data_status() {
     );
     let run = doctor(&["--config", f, "--profile", "warehouse"], &home, true);
     assert_eq!(run.code, Some(2), "{}{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout.contains("  [FAIL] test query\n"),
-        "{}",
-        run.stdout
+    has(&run.stdout, "  [FAIL] test query\n");
+    has(&run.stdout, "diagnosis [access-denied]");
+    has(&run.stdout, "Permission denied on S3 path");
+    has(
+        &run.stdout,
+        "aws athena get-query-execution --query-execution-id",
     );
-    assert!(
-        run.stdout.contains("diagnosis [access-denied]"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("Permission denied on S3 path"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout
-            .contains("aws athena get-query-execution --query-execution-id"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("  [pass] output location writable\n"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout
-            .contains("  [skip] data status READY (because `test query` failed)"),
-        "{}",
-        run.stdout
+    has(&run.stdout, "  [pass] output location writable\n");
+    has(
+        &run.stdout,
+        "  [skip] data status READY (because `test query` failed)",
     );
 
     // The probe itself fails: Athena cannot write to the output location. Nothing else runs.
@@ -625,22 +586,11 @@ fn athena_checks_name_the_table_layout_the_query_and_the_data_status() {
     );
     let run = doctor(&["--config", f, "--profile", "warehouse"], &home, true);
     assert_eq!(run.code, Some(2), "{}{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout.contains("  [FAIL] output location writable\n"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("diagnosis [athena-output-location]"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains(
-            "  [skip] database and table found (because `output location writable` failed)"
-        ),
-        "{}",
-        run.stdout
+    has(&run.stdout, "  [FAIL] output location writable\n");
+    has(&run.stdout, "diagnosis [athena-output-location]");
+    has(
+        &run.stdout,
+        "  [skip] database and table found (because `output location writable` failed)",
     );
 }
 
