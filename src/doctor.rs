@@ -680,16 +680,12 @@ fn credentials_diagnosis(error: &str) -> Diagnosis {
             "no usable AWS credentials".into()
         },
         seen: vec![format!("sts:GetCallerIdentity: {error}")],
-        causes: vec![
-            "no AWS_PROFILE / aws-profile, no keys in the environment, no SSO session, no instance role".into(),
-            "an SSO session has expired, or the keys were revoked".into(),
-            "no network route to STS (or a wrong endpoint-url)".into(),
-        ],
-        fixes: vec![
-            "set `aws-profile = \"NAME\"` in the profile (a profile of ~/.aws/config)".into(),
-            "for SSO: aws sso login --profile NAME".into(),
-            "check what the SDK sees: aws sts get-caller-identity --profile NAME".into(),
-        ],
+        causes: {
+            let mut c = diag::credentials_causes();
+            c.push("no network route to STS (or a wrong endpoint-url)".into());
+            c
+        },
+        fixes: diag::credentials_fixes(),
         docs: vec!["https://docs.aws.amazon.com/sdkref/latest/guide/standardized-credentials.html"],
     }
 }

@@ -67,15 +67,8 @@ pub fn diagnose_athena(f: &AthenaFailure) -> Diagnosis {
             return d(
                 "credentials-missing",
                 "no AWS credentials were found".into(),
-                strings([
-                    "no AWS_PROFILE / aws-profile, no keys in the environment, no SSO session, no instance role",
-                    "an SSO session has expired",
-                ]),
-                strings([
-                    "set `aws-profile = \"NAME\"` in the profile (a profile of ~/.aws/config)",
-                    "for SSO: aws sso login --profile NAME",
-                    "check what the SDK sees: aws sts get-caller-identity --profile NAME",
-                ]),
+                super::credentials_causes(),
+                super::credentials_fixes(),
             );
         }
         AthenaFailureKind::Unreachable => {

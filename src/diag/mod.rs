@@ -215,6 +215,23 @@ pub fn diagnose(e: &SourceError) -> Diagnosis {
     }
 }
 
+/// Why the SDK may find no credentials.
+pub(crate) fn credentials_causes() -> Vec<String> {
+    strings([
+        "no AWS_PROFILE / aws-profile, no keys in the environment, no SSO session, no instance role",
+        "an SSO session has expired, or the keys were revoked",
+    ])
+}
+
+/// How to give the SDK credentials, and check what it sees.
+pub(crate) fn credentials_fixes() -> Vec<String> {
+    strings([
+        "set `aws-profile = \"NAME\"` in the profile (a profile of ~/.aws/config)",
+        "for SSO: aws sso login --profile NAME",
+        "check what the SDK sees: aws sts get-caller-identity --profile NAME",
+    ])
+}
+
 /// A failed S3 call: which of the known failures it is, with what AWS said.
 pub fn diagnose_s3(f: &S3Failure) -> Diagnosis {
     let mut seen = vec![format!("{f}")];
@@ -236,15 +253,8 @@ pub fn diagnose_s3(f: &S3Failure) -> Diagnosis {
         return d(
             "credentials-missing",
             "no AWS credentials were found".into(),
-            strings([
-                "no AWS_PROFILE / aws-profile, no keys in the environment, no SSO session, no instance role",
-                "an SSO session has expired",
-            ]),
-            strings([
-                "set `aws-profile = \"NAME\"` in the profile (a profile of ~/.aws/config)",
-                "for SSO: aws sso login --profile NAME",
-                "check what the SDK sees: aws sts get-caller-identity --profile NAME",
-            ]),
+            credentials_causes(),
+            credentials_fixes(),
         );
     }
     if f.kind == S3FailureKind::Unreachable {

@@ -251,16 +251,7 @@ fn load_athena(
             _ => {}
         }
     }
-    let window = match window {
-        Some(w) => w,
-        None => spec
-            .resolve(today, None, facts.day_range())
-            .ok_or_else(|| SourceError::NothingInWindow {
-                path: origin.clone(),
-                window: "all".into(),
-                available: "no rows".into(),
-            })?,
-    };
+    let window = data_window(window, spec, today, None, &facts, &origin)?;
     Ok(Loaded {
         facts,
         delivery,
@@ -268,6 +259,27 @@ fn load_athena(
         origin: format!("{origin} (query {id}, {scan})"),
         notes,
     })
+}
+
+/// The window resolved before the read, or (for windows relative to the data) from the days
+/// the read found; none at all is `NothingInWindow`.
+fn data_window(
+    resolved: Option<Window>,
+    spec: WindowSpec,
+    today: NaiveDate,
+    latest: Option<(crate::cur::time::Day, crate::cur::time::Day)>,
+    facts: &crate::facts::Facts,
+    origin: &str,
+) -> Result<Window, SourceError> {
+    if let Some(w) = resolved {
+        return Ok(w);
+    }
+    spec.resolve(today, latest, facts.day_range())
+        .ok_or_else(|| SourceError::NothingInWindow {
+            path: origin.to_string(),
+            window: spec.to_string(),
+            available: "no rows".into(),
+        })
 }
 
 /// An empty report folder: what its parent prefix holds instead, and the report names found
@@ -332,16 +344,7 @@ pub fn read_store(
     if let Some(message) = staleness(&delivery, today, std::time::SystemTime::now()) {
         facts.quality.warn("stale-data", message);
     }
-    let window = match window {
-        Some(w) => w,
-        None => spec
-            .resolve(today, latest, facts.day_range())
-            .ok_or_else(|| SourceError::NothingInWindow {
-                path: origin.clone(),
-                window: "latest".into(),
-                available: "no rows".into(),
-            })?,
-    };
+    let window = data_window(window, spec, today, latest, &facts, &origin)?;
     Ok(Loaded {
         facts,
         delivery,
