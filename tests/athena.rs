@@ -9,7 +9,7 @@
 
 mod common;
 
-use std::collections::BTreeMap;
+use common::canonical;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use common::moto::{endpoint, outcome, queue, result};
 use curtop::config::{AthenaSpec, AwsAccess, EnvRules, Profile, SourceSpec, TagMapping};
 use curtop::cur::attribution::TagPlan;
-use curtop::cur::time::{Day, day_of};
+use curtop::cur::time::day_of;
 use curtop::demo::{DemoSpec, Layout, Scale, generate_in_memory};
 use curtop::facts::{DIMS, Dim, Facts};
 use curtop::source::athena::sql::result_columns;
@@ -96,23 +96,6 @@ fn load(
     progress: Option<&Progress>,
 ) -> Result<Facts, SourceError> {
     curtop::source::load(p, window, &[], today(), progress).map(|l| l.facts)
-}
-
-/// Facts as text-keyed sums (symbol numbers differ between reads).
-fn canonical(f: &Facts) -> BTreeMap<(Day, String, Vec<String>), [i64; 4]> {
-    let mut out = BTreeMap::new();
-    for r in &f.rows {
-        let dims: Vec<String> = (0..DIMS)
-            .map(|d| f.strings.get(r.dims[d]).to_string())
-            .collect();
-        let e = out
-            .entry((r.day, r.category.name().to_string(), dims))
-            .or_insert([0; 4]);
-        for (i, m) in r.costs.0.iter().enumerate() {
-            e[i] += m.0;
-        }
-    }
-    out
 }
 
 /// The facts query's rows for `facts`, as Athena would return them.

@@ -9,6 +9,7 @@
 
 mod common;
 
+use common::canonical;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -18,7 +19,7 @@ use curtop::config::{EnvRules, TagMapping};
 use curtop::cur::attribution::TagPlan;
 use curtop::cur::time::{Day, day_of};
 use curtop::demo::{Cur2Format, DemoSpec, Layout, Scale, generate_to_dir};
-use curtop::facts::{DIMS, Facts};
+use curtop::facts::Facts;
 use curtop::source::athena::results::ResultRows;
 use curtop::source::athena::sql::{Dialect, QuerySpec, TableRef, TableSchema, facts_query};
 use curtop::source::local::{ReadOptions, open_local, read_delivery};
@@ -52,24 +53,6 @@ fn mapping() -> TagMapping {
     m.labels
         .push(("team".into(), TagMapping::label_default_keys("team")));
     m
-}
-
-/// Facts as text-keyed sums in nano-dollars (symbol numbers differ between reads).
-fn canonical(f: &Facts) -> BTreeMap<(Day, String, Vec<String>), [i64; 4]> {
-    let mut out = BTreeMap::new();
-    for r in &f.rows {
-        let mut key: Vec<String> = (0..DIMS)
-            .map(|d| f.strings.get(r.dims[d]).to_string())
-            .collect();
-        key.extend(r.labels.iter().map(|l| f.strings.get(*l).to_string()));
-        let e = out
-            .entry((r.day, r.category.name().to_string(), key))
-            .or_insert([0; 4]);
-        for (i, m) in r.costs.0.iter().enumerate() {
-            e[i] += m.0;
-        }
-    }
-    out
 }
 
 /// Half a cent, in nano-dollars.

@@ -4,14 +4,16 @@
 //! groups and pages. The same bill rewritten in each encoding must give exactly the same facts.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::BTreeMap;
+mod common;
+
+use common::canonical;
 
 use bytes::Bytes;
 use chrono::NaiveDate;
 use curtop::config::{EnvRules, TagMapping};
 use curtop::cur::attribution::TagPlan;
 use curtop::demo::{DemoSpec, Granularity, Layout, Scale, generate_in_memory};
-use curtop::facts::{DIMS, Facts};
+use curtop::facts::Facts;
 use curtop::source::discover::discover;
 use curtop::source::error::SourceError;
 use curtop::source::local::{ReadOptions, read_delivery};
@@ -33,23 +35,6 @@ fn read(store: &MemStore) -> Facts {
         threads: 2,
     };
     read_delivery(store, &delivery, &opts).unwrap()
-}
-
-/// Facts as text-keyed sums (symbol numbers differ between reads).
-fn canonical(f: &Facts) -> BTreeMap<(i32, String, Vec<String>), [i64; 4]> {
-    let mut out = BTreeMap::new();
-    for r in &f.rows {
-        let dims: Vec<String> = (0..DIMS)
-            .map(|d| f.strings.get(r.dims[d]).to_string())
-            .collect();
-        let e = out
-            .entry((r.day, r.category.name().to_string(), dims))
-            .or_insert([0; 4]);
-        for (i, m) in r.costs.0.iter().enumerate() {
-            e[i] += m.0;
-        }
-    }
-    out
 }
 
 /// A remote-like store: Parquet parts are read by ranges (footer, then each row group's

@@ -4,7 +4,9 @@
 //! the local reader gives for the same files; failures end in their diagnosis codes.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::BTreeMap;
+mod common;
+
+use common::canonical;
 use std::process::{Command, Output};
 
 use aws_sdk_s3::Client;
@@ -15,7 +17,7 @@ use curtop::cur::attribution::TagPlan;
 use curtop::demo::{
     Compression, Cur2Format, DemoSpec, Layout, Scale, Versioning, generate_in_memory,
 };
-use curtop::facts::{DIMS, Facts};
+use curtop::facts::Facts;
 use curtop::source::discover::discover;
 use curtop::source::local::{ReadOptions, read_delivery};
 use curtop::source::store::{MemStore, Store};
@@ -87,23 +89,6 @@ fn s3_profile(bucket: &str, prefix: &str, report: &str) -> Profile {
         tags: TagMapping::default(),
         env: EnvRules::default(),
     }
-}
-
-/// Facts as text-keyed sums (symbol numbers differ between reads).
-fn canonical(f: &Facts) -> BTreeMap<(i32, String, Vec<String>), [i64; 4]> {
-    let mut out = BTreeMap::new();
-    for r in &f.rows {
-        let dims: Vec<String> = (0..DIMS)
-            .map(|d| f.strings.get(r.dims[d]).to_string())
-            .collect();
-        let e = out
-            .entry((r.day, r.category.name().to_string(), dims))
-            .or_insert([0; 4]);
-        for (i, m) in r.costs.0.iter().enumerate() {
-            e[i] += m.0;
-        }
-    }
-    out
 }
 
 fn local(store: &MemStore) -> Facts {

@@ -59,3 +59,24 @@ pub fn zip(name: &str, bytes: &[u8]) -> Vec<u8> {
     w.write_all(bytes).unwrap();
     w.finish().unwrap().into_inner()
 }
+
+/// Facts as text-keyed sums, labels included (symbol numbers differ between reads, so two
+/// reads compare by name).
+pub fn canonical(
+    f: &Facts,
+) -> std::collections::BTreeMap<(curtop::cur::time::Day, String, Vec<String>), [i64; 4]> {
+    let mut out = std::collections::BTreeMap::new();
+    for r in &f.rows {
+        let mut key: Vec<String> = (0..curtop::facts::DIMS)
+            .map(|d| f.strings.get(r.dims[d]).to_string())
+            .collect();
+        key.extend(r.labels.iter().map(|l| f.strings.get(*l).to_string()));
+        let e = out
+            .entry((r.day, r.category.name().to_string(), key))
+            .or_insert([0; 4]);
+        for (i, m) in r.costs.0.iter().enumerate() {
+            e[i] += m.0;
+        }
+    }
+    out
+}
