@@ -376,30 +376,8 @@ impl Check<'_> {
         name: &str,
     ) -> Result<SourceSpec, ConfigError> {
         let at = |key: &'static str| ["profiles", name, key];
-        for (key, value_span) in [
-            ("path", raw.path.as_ref().map(Spanned::span)),
-            ("seed", raw.seed.as_ref().map(Spanned::span)),
-            ("days", raw.days.as_ref().map(Spanned::span)),
-        ] {
-            if let Some(value_span) = value_span {
-                return Err(self.err(
-                    Some(value_span),
-                    &at(key),
-                    "not allowed with source = \"s3\"",
-                ));
-            }
-        }
-        let text = |v: &Option<Spanned<String>>,
-                    key: &'static str|
-         -> Result<Option<String>, ConfigError> {
-            match v {
-                None => Ok(None),
-                Some(v) if v.get_ref().trim().is_empty() => {
-                    Err(self.err(Some(v.span()), &at(key), "empty; remove it or give a value"))
-                }
-                Some(v) => Ok(Some(v.get_ref().trim().to_string())),
-            }
-        };
+        self.refuse_local_keys(raw, name, "s3")?;
+        let text = |v: &Option<Spanned<String>>, key: &'static str| self.text_value(v, name, key);
         let Some(bucket) = text(&raw.bucket, "bucket")? else {
             return Err(self.err(
                 Some(span),
@@ -444,19 +422,50 @@ impl Check<'_> {
     }
 
     /// The keys every AWS source shares: region, named profile, role + external id, endpoint.
+    /// An optional text value, trimmed; present but empty is an error naming the key.
+    fn text_value(
+        &self,
+        v: &Option<Spanned<String>>,
+        name: &str,
+        key: &'static str,
+    ) -> Result<Option<String>, ConfigError> {
+        match v {
+            None => Ok(None),
+            Some(v) if v.get_ref().trim().is_empty() => Err(self.err(
+                Some(v.span()),
+                &["profiles", name, key],
+                "empty; remove it or give a value",
+            )),
+            Some(v) => Ok(Some(v.get_ref().trim().to_string())),
+        }
+    }
+
+    /// The keys of local and demo profiles have no meaning for an AWS source.
+    fn refuse_local_keys(
+        &self,
+        raw: &RawProfile,
+        name: &str,
+        source: &str,
+    ) -> Result<(), ConfigError> {
+        for (key, value_span) in [
+            ("path", raw.path.as_ref().map(Spanned::span)),
+            ("seed", raw.seed.as_ref().map(Spanned::span)),
+            ("days", raw.days.as_ref().map(Spanned::span)),
+        ] {
+            if let Some(value_span) = value_span {
+                return Err(self.err(
+                    Some(value_span),
+                    &["profiles", name, key],
+                    format!("not allowed with source = \"{source}\""),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     fn access(&self, raw: &RawProfile, name: &str) -> Result<AwsAccess, ConfigError> {
         let at = |key: &'static str| ["profiles", name, key];
-        let text = |v: &Option<Spanned<String>>,
-                    key: &'static str|
-         -> Result<Option<String>, ConfigError> {
-            match v {
-                None => Ok(None),
-                Some(v) if v.get_ref().trim().is_empty() => {
-                    Err(self.err(Some(v.span()), &at(key), "empty; remove it or give a value"))
-                }
-                Some(v) => Ok(Some(v.get_ref().trim().to_string())),
-            }
-        };
+        let text = |v: &Option<Spanned<String>>, key: &'static str| self.text_value(v, name, key);
         let role_arn = text(&raw.role_arn, "role-arn")?;
         let external_id = text(&raw.external_id, "external-id")?;
         if external_id.is_some() && role_arn.is_none() {
@@ -503,30 +512,8 @@ impl Check<'_> {
         name: &str,
     ) -> Result<SourceSpec, ConfigError> {
         let at = |key: &'static str| ["profiles", name, key];
-        for (key, value_span) in [
-            ("path", raw.path.as_ref().map(Spanned::span)),
-            ("seed", raw.seed.as_ref().map(Spanned::span)),
-            ("days", raw.days.as_ref().map(Spanned::span)),
-        ] {
-            if let Some(value_span) = value_span {
-                return Err(self.err(
-                    Some(value_span),
-                    &at(key),
-                    "not allowed with source = \"athena\"",
-                ));
-            }
-        }
-        let text = |v: &Option<Spanned<String>>,
-                    key: &'static str|
-         -> Result<Option<String>, ConfigError> {
-            match v {
-                None => Ok(None),
-                Some(v) if v.get_ref().trim().is_empty() => {
-                    Err(self.err(Some(v.span()), &at(key), "empty; remove it or give a value"))
-                }
-                Some(v) => Ok(Some(v.get_ref().trim().to_string())),
-            }
-        };
+        self.refuse_local_keys(raw, name, "athena")?;
+        let text = |v: &Option<Spanned<String>>, key: &'static str| self.text_value(v, name, key);
         let Some(database) = text(&raw.database, "database")? else {
             return Err(self.err(
                 Some(span),
