@@ -377,7 +377,8 @@ impl Check<'_> {
     ) -> Result<SourceSpec, ConfigError> {
         let at = |key: &'static str| ["profiles", name, key];
         self.refuse_local_keys(raw, name, "s3")?;
-        let text = |v: &Option<Spanned<String>>, key: &'static str| self.text_value(v, name, key);
+        let text =
+            |v: &Option<Spanned<String>>, key: &'static str| self.text_value(v.as_ref(), name, key);
         let Some(bucket) = text(&raw.bucket, "bucket")? else {
             return Err(self.err(
                 Some(span),
@@ -425,7 +426,7 @@ impl Check<'_> {
     /// An optional text value, trimmed; present but empty is an error naming the key.
     fn text_value(
         &self,
-        v: &Option<Spanned<String>>,
+        v: Option<&Spanned<String>>,
         name: &str,
         key: &'static str,
     ) -> Result<Option<String>, ConfigError> {
@@ -465,7 +466,8 @@ impl Check<'_> {
 
     fn access(&self, raw: &RawProfile, name: &str) -> Result<AwsAccess, ConfigError> {
         let at = |key: &'static str| ["profiles", name, key];
-        let text = |v: &Option<Spanned<String>>, key: &'static str| self.text_value(v, name, key);
+        let text =
+            |v: &Option<Spanned<String>>, key: &'static str| self.text_value(v.as_ref(), name, key);
         let role_arn = text(&raw.role_arn, "role-arn")?;
         let external_id = text(&raw.external_id, "external-id")?;
         if external_id.is_some() && role_arn.is_none() {
@@ -513,7 +515,8 @@ impl Check<'_> {
     ) -> Result<SourceSpec, ConfigError> {
         let at = |key: &'static str| ["profiles", name, key];
         self.refuse_local_keys(raw, name, "athena")?;
-        let text = |v: &Option<Spanned<String>>, key: &'static str| self.text_value(v, name, key);
+        let text =
+            |v: &Option<Spanned<String>>, key: &'static str| self.text_value(v.as_ref(), name, key);
         let Some(database) = text(&raw.database, "database")? else {
             return Err(self.err(
                 Some(span),
