@@ -123,7 +123,7 @@ fn main() {
     let mut app = App::new(
         Config::demo(),
         0,
-        now,
+        curtop::clock::AsOf::at(now),
         Display {
             color: true,
             ascii: false,

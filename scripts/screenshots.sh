@@ -27,6 +27,8 @@ cleanup() { tmux -L "$SOCK" kill-server 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 COLS=120
 ROWS=36
+# Screens of a fixed date, so a regeneration differs only where the code changed.
+AS_OF=${AS_OF:-2026-11-18}
 
 # A config with the demo and a profile whose CUR folder is missing.
 cat > "$WORK/broken.toml" <<'EOF'
@@ -46,7 +48,7 @@ start() { # args for curtop
   RUN=$((RUN + 1))
   SOCK=$BASE-$RUN
   tmux -L "$SOCK" -f /dev/null new-session -d -x $COLS -y $ROWS \
-    "env -u NO_COLOR HOME=$WORK XDG_CONFIG_HOME=$WORK/config CURTOP_CONFIG= TERM=xterm-256color sh -c 'exec $CURTOP_BIN $*'"
+    "env -u NO_COLOR HOME=$WORK XDG_CONFIG_HOME=$WORK/config CURTOP_CONFIG= TERM=xterm-256color sh -c 'exec $CURTOP_BIN --as-of $AS_OF $*'"
 }
 
 wait_for() { # text

@@ -5,8 +5,9 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
+use crate::clock::{Clock, parse_as_of};
 use crate::config::{Config, EnvRules, Profile, SourceSpec, TagMapping};
 use crate::cur::metrics::Metric;
 use crate::report::{self, Dimension, Format};
@@ -39,20 +40,23 @@ DATA (report):
   -o, --output F    table (default), csv, json
   --explain         Athena profiles: print the SQL the report would run (reads only the
                     table's columns), and run nothing
+  --as-of DATE      as if it were DATE (YYYY-MM-DD, or an RFC 3339 time): the bill as it
+                    stood then; relative windows end on it and later days are left out
 
-DOCTOR (also takes --config, --profile, --cur):
+DOCTOR (also takes --config, --profile, --cur, --as-of):
   --all             every profile of the config (default: the default profile)
   -o, --output F    text (default) or json
   --iam-policy      print the minimal read-only IAM policy for the profiles' AWS sources
   Exit codes: 0 every check passed, 1 warnings only, 2 a check failed.
 
-DASHBOARD (also takes --config, --profile, --cur, --window, --metric):
+DASHBOARD (also takes --config, --profile, --cur, --window, --metric, --as-of):
   --no-color        no colours (also when NO_COLOR is set): reverse video and markers only
   --ascii           no box-drawing, block or arrow glyphs
 
 DEMO DATA (a deterministic bill with its truth in DIR/truth.json):
   --out DIR         where to write (created)
   --days N          days of data ending today (default 45)
+  --as-of DATE      the demo bill's last day instead of today
   --seed S          generator seed (default 7)
   --layout L        legacy-csv-gz (default), legacy-csv-zip, legacy-csv, legacy-parquet
                     (Athena integration), cur2-parquet, cur2-csv-gz (Data Exports)
@@ -114,6 +118,15 @@ struct DataArgs {
     no_color: bool,
     ascii: bool,
     explain: bool,
+    /// `--as-of`: the moment to act as if it were.
+    as_of: Option<DateTime<Utc>>,
+}
+
+impl DataArgs {
+    /// The clock the command runs by: the system's, or one moved to `--as-of`.
+    fn clock(&self) -> Clock {
+        self.as_of.map_or_else(Clock::system, Clock::starting_at)
+    }
 }
 
 fn take_value<'a>(args: &'a [String], i: &mut usize, flag: &str) -> Result<&'a str, String> {
@@ -148,6 +161,7 @@ fn parse_data_args(args: &[String]) -> Result<DataArgs, String> {
             "--no-color" | "--no-colour" => d.no_color = true,
             "--ascii" => d.ascii = true,
             "--explain" => d.explain = true,
+            "--as-of" => d.as_of = Some(parse_as_of(&value(&mut i)?)?),
             other => return Err(format!("unknown option `{other}`; run `curtop help`")),
         }
         i += 1;
@@ -248,12 +262,13 @@ fn dashboard_cmd(args: &[String]) -> i32 {
         color: !(d.no_color || no_color_env),
         ascii: d.ascii,
     };
-    let mut app = crate::app::App::new(config, active, Utc::now(), display);
+    let clock = d.clock();
+    let mut app = crate::app::App::new(config, active, clock.now(), display);
     app.window = d.window;
     if let Some(m) = d.metric {
         app.metric = m;
     }
-    match crate::runtime::run(app) {
+    match crate::runtime::run(app, clock) {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("curtop: terminal error: {e}");
@@ -295,9 +310,9 @@ fn report_cmd(args: &[String]) -> i32 {
             }
         })
         .collect();
-    let today = Utc::now().date_naive();
+    let as_of = d.clock().now();
     if d.explain {
-        return match source::explain(&profile, d.window, &extra, today) {
+        return match source::explain(&profile, d.window, &extra, as_of) {
             Ok(sql) => {
                 println!("{sql};");
                 0
@@ -308,7 +323,7 @@ fn report_cmd(args: &[String]) -> i32 {
             }
         };
     }
-    let loaded = match source::load(&profile, d.window, &extra, today, None) {
+    let loaded = match source::load(&profile, d.window, &extra, as_of, None) {
         Ok(l) => l,
         Err(e) => {
             let d = crate::diag::diagnose(&e);
@@ -399,7 +414,7 @@ struct DemoArgs {
     spec: crate::demo::DemoSpec,
 }
 
-fn parse_demo_args(args: &[String], today: chrono::NaiveDate) -> Result<DemoArgs, String> {
+fn parse_demo_args(args: &[String], mut today: chrono::NaiveDate) -> Result<DemoArgs, String> {
     use crate::demo::{Compression, Cur2Format, DemoSpec, Granularity, Layout, Scale, Versioning};
     let mut out = None;
     let mut days: Option<u32> = None;
@@ -442,6 +457,7 @@ fn parse_demo_args(args: &[String], today: chrono::NaiveDate) -> Result<DemoArgs
             "--net" => net = true,
             "--no-resource-ids" => resource_ids = false,
             "--bench-rows" => bench_rows = Some(number(&mut i)?),
+            "--as-of" => today = parse_as_of(take_value(args, &mut i, flag)?)?.date_naive(),
             other => return Err(format!("unknown option `{other}`")),
         }
         i += 1;
@@ -497,8 +513,7 @@ fn parse_demo_args(args: &[String], today: chrono::NaiveDate) -> Result<DemoArgs
 }
 
 fn demo_data_cmd(args: &[String]) -> i32 {
-    let today = Utc::now().date_naive();
-    let d = match parse_demo_args(args, today) {
+    let d = match parse_demo_args(args, Clock::system().now().today()) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("curtop demo-data: {e}");
@@ -597,10 +612,10 @@ fn doctor_cmd(args: &[String]) -> i32 {
         ));
         return 0;
     }
-    let today = Utc::now().date_naive();
+    let clock = d.clock();
     let mut reports: Vec<crate::doctor::ProfileReport> = Vec::new();
     for p in &profiles {
-        let report = crate::doctor::check_profile(p, today);
+        let report = crate::doctor::check_profile(p, clock.now());
         if !json {
             // Each profile as soon as it is checked: a slow one does not hide the others.
             emit(&crate::doctor::render_text(std::slice::from_ref(&report)));

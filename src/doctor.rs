@@ -10,9 +10,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use chrono::NaiveDate;
 use serde_json::{Value, json};
 
+use crate::clock::AsOf;
 use crate::config::{AwsAccess, Profile, SourceSpec};
 use crate::cur::attribution::Category;
 use crate::cur::metrics::Metric;
@@ -167,8 +167,8 @@ impl Run<'_> {
 }
 
 /// Runs a profile's checks.
-pub fn check_profile(profile: &Profile, today: NaiveDate) -> ProfileReport {
-    check_profile_live(profile, today, None, &mut |_| {})
+pub fn check_profile(profile: &Profile, as_of: AsOf) -> ProfileReport {
+    check_profile_live(profile, as_of, None, &mut |_| {})
 }
 
 /// Runs a profile's checks, handing each to `watch` as it ends. With `read_failed` (the
@@ -177,7 +177,7 @@ pub fn check_profile(profile: &Profile, today: NaiveDate) -> ProfileReport {
 /// Athena query may have scanned (and cost) much; it is not repeated unasked.
 pub fn check_profile_live(
     profile: &Profile,
-    today: NaiveDate,
+    as_of: AsOf,
     read_failed: Option<&Diagnosis>,
     watch: &mut dyn FnMut(&Check),
 ) -> ProfileReport {
@@ -265,7 +265,7 @@ pub fn check_profile_live(
     if failed.is_none() {
         let read = match read_failed {
             Some(d) => Err(d.clone()),
-            None => crate::source::load(profile, WindowSpec::Latest, &[], today, None)
+            None => crate::source::load(profile, WindowSpec::Latest, &[], as_of, None)
                 .map_err(|e| diag::diagnose(&e)),
         };
         match read {
@@ -308,17 +308,8 @@ pub fn check_profile_live(
                                 .iter()
                                 .filter_map(|p| p.modified)
                                 .max();
-                            if let Some(age) = newest
-                                .and_then(|t| std::time::SystemTime::now().duration_since(t).ok())
-                            {
-                                ev.insert(
-                                    0,
-                                    format!(
-                                        "newest delivery written {} h {} min ago",
-                                        age.as_secs() / 3600,
-                                        age.as_secs() % 3600 / 60
-                                    ),
-                                );
+                            if let Some(t) = newest {
+                                ev.insert(0, delivery_age(t, as_of));
                             }
                             with_warnings(n, ev, &[warned("stale-data"), warned("missing-parts")])
                         }
@@ -368,6 +359,23 @@ pub fn check_profile_live(
         profile: profile.name.clone(),
         source,
         checks: done.done,
+    }
+}
+
+/// When the newest delivery was written, against the moment checked: a delivery written after
+/// a pinned `--as-of` says so instead of giving an age.
+fn delivery_age(written: std::time::SystemTime, as_of: AsOf) -> String {
+    match as_of.age_of(written) {
+        Some(age) => format!(
+            "newest delivery written {} h {} min ago",
+            age.as_secs() / 3600,
+            age.as_secs() % 3600 / 60
+        ),
+        None => format!(
+            "newest delivery written {}, after the moment checked ({})",
+            chrono::DateTime::<chrono::Utc>::from(written).format("%Y-%m-%d %H:%M UTC"),
+            as_of.now.format("%Y-%m-%d %H:%M UTC")
+        ),
     }
 }
 
@@ -876,19 +884,20 @@ mod tests {
     #[test]
     fn the_demo_profile_passes_every_check_it_has() {
         let config = Config::demo();
-        let today = chrono::Utc::now().date_naive();
-        let r = check_profile(config.default_profile(), today);
-        let names: Vec<&str> = r.checks.iter().map(|c| c.name).collect();
-        assert_eq!(names, LOCAL_CHECKS);
-        assert_eq!(
-            r.exit_code(),
-            0,
-            "{}",
-            render_text(std::slice::from_ref(&r))
-        );
-        let text = render_text(&[r]);
-        assert!(text.contains("[pass] tag coverage"), "{text}");
-        assert!(text.contains("external: "), "{text}");
+        for date in crate::clock::test_dates() {
+            let r = check_profile(config.default_profile(), AsOf::date(date));
+            let names: Vec<&str> = r.checks.iter().map(|c| c.name).collect();
+            assert_eq!(names, LOCAL_CHECKS);
+            assert_eq!(
+                r.exit_code(),
+                0,
+                "{date}: {}",
+                render_text(std::slice::from_ref(&r))
+            );
+            let text = render_text(&[r]);
+            assert!(text.contains("[pass] tag coverage"), "{date}: {text}");
+            assert!(text.contains("external: "), "{date}: {text}");
+        }
     }
 
     #[test]
@@ -907,7 +916,7 @@ mod tests {
         let mut seen = Vec::new();
         let r = check_profile_live(
             config.default_profile(),
-            chrono::Utc::now().date_naive(),
+            AsOf::date(chrono::NaiveDate::from_ymd_opt(2026, 3, 15).unwrap()),
             Some(&failure),
             &mut |c| seen.push(c.name),
         );
@@ -921,7 +930,10 @@ mod tests {
     fn a_missing_folder_fails_and_skips_what_follows() {
         let text = "[profiles.p]\nsource = \"local\"\npath = \"/nonexistent/curtop-doctor\"\n";
         let config = Config::parse(text, "t.toml").unwrap();
-        let r = check_profile(&config.profiles[0], chrono::Utc::now().date_naive());
+        let r = check_profile(
+            &config.profiles[0],
+            AsOf::date(chrono::NaiveDate::from_ymd_opt(2026, 3, 15).unwrap()),
+        );
         assert_eq!(r.exit_code(), 2);
         assert_eq!(r.checks[1].name, "delivery found");
         assert_eq!(r.checks[1].status, Status::Fail);

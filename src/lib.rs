@@ -8,6 +8,7 @@
 pub mod alloc;
 pub mod app;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod cur;
 pub mod demo;

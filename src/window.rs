@@ -5,9 +5,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::NaiveDate;
-
-use crate::cur::time::{Day, date_of, day_of, month_start, next_month_start, parse_day};
+use crate::clock::AsOf;
+use crate::cur::time::{Day, date_of, month_start, next_month_start, parse_day};
 
 /// A window as the user wrote it, resolved against today and the data by [`WindowSpec::resolve`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -125,17 +124,32 @@ impl FromStr for WindowSpec {
 }
 
 impl WindowSpec {
-    /// Resolves the window. `latest` is the latest billing period if known, `data` the first
-    /// and last day with data. `None` when it cannot be known yet (latest of unread data).
+    /// Resolves the window at `as_of`. `latest` is the latest billing period if known, `data`
+    /// the first and last day with data. `None` when it cannot be known yet (latest of unread
+    /// data). A pinned date (`--as-of`) ends every window on it: the latest period is the
+    /// latest that began by then, and later days are not part of the bill.
     pub fn resolve(
         self,
-        today: NaiveDate,
+        as_of: AsOf,
         latest: Option<(Day, Day)>,
         data: Option<(Day, Day)>,
     ) -> Option<Window> {
-        let t = day_of(today);
+        let t = as_of.day();
+        let cutoff = as_of.cutoff();
+        let latest = match cutoff {
+            Some(c) => latest
+                .filter(|(start, _)| *start < c)
+                .or_else(|| Some((month_start(t), next_month_start(t)))),
+            None => latest,
+        };
+        let data = match cutoff {
+            Some(c) => data
+                .filter(|(first, _)| *first < c)
+                .map(|(a, b)| (a, b.min(c - 1))),
+            None => data,
+        };
         let w = |start, end| Some(Window { start, end });
-        match self {
+        let window = match self {
             WindowSpec::All => match (latest, data) {
                 (_, Some((a, b))) => w(a, b + 1),
                 _ => w(Day::MIN / 2, Day::MAX / 2),
@@ -154,13 +168,22 @@ impl WindowSpec {
                 let this = month_start(t);
                 w(month_start(this - 1), this)
             }
-        }
+        }?;
+        Some(match cutoff {
+            Some(c) if window.end > c => Window {
+                start: window.start.min(c),
+                end: c,
+            },
+            _ => window,
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cur::time::day_of;
+    use chrono::NaiveDate;
 
     fn d(y: i32, m: u32, dd: u32) -> Day {
         day_of(NaiveDate::from_ymd_opt(y, m, dd).unwrap())
@@ -210,7 +233,13 @@ mod tests {
 
     #[test]
     fn resolves_relative_windows_against_today() {
-        let today = NaiveDate::from_ymd_opt(2024, 3, 15).unwrap();
+        let today = AsOf::at(
+            NaiveDate::from_ymd_opt(2024, 3, 15)
+                .unwrap()
+                .and_hms_opt(10, 0, 0)
+                .unwrap()
+                .and_utc(),
+        );
         let r = |s: &str| {
             s.parse::<WindowSpec>()
                 .unwrap()
@@ -263,7 +292,13 @@ mod tests {
 
     #[test]
     fn latest_uses_the_billing_period_or_the_data() {
-        let today = NaiveDate::from_ymd_opt(2024, 3, 15).unwrap();
+        let today = AsOf::at(
+            NaiveDate::from_ymd_opt(2024, 3, 15)
+                .unwrap()
+                .and_hms_opt(10, 0, 0)
+                .unwrap()
+                .and_utc(),
+        );
         let (start, end) = (d(2024, 1, 1), d(2024, 2, 1));
         assert_eq!(
             WindowSpec::Latest.resolve(today, Some((start, end)), None),
@@ -285,5 +320,69 @@ mod tests {
                 end: d(2023, 12, 1)
             })
         );
+    }
+
+    #[test]
+    fn a_pinned_date_ends_every_window_on_it() {
+        let as_of = AsOf::date(NaiveDate::from_ymd_opt(2024, 3, 15).unwrap());
+        let cut = d(2024, 3, 16);
+        // Periods January to April in the delivery: the latest that began by 15 March.
+        assert_eq!(
+            WindowSpec::Latest.resolve(as_of, Some((d(2024, 4, 1), d(2024, 5, 1))), None),
+            Some(Window {
+                start: d(2024, 3, 1),
+                end: cut
+            })
+        );
+        assert_eq!(
+            WindowSpec::Latest.resolve(as_of, Some((d(2024, 2, 1), d(2024, 3, 1))), None),
+            Some(Window {
+                start: d(2024, 2, 1),
+                end: d(2024, 3, 1)
+            })
+        );
+        let data = Some((d(2024, 1, 1), d(2024, 4, 30)));
+        assert_eq!(
+            WindowSpec::All.resolve(as_of, None, data),
+            Some(Window {
+                start: d(2024, 1, 1),
+                end: cut
+            })
+        );
+        assert_eq!(
+            WindowSpec::Range(d(2024, 3, 10), d(2024, 3, 20)).resolve(as_of, None, None),
+            Some(Window {
+                start: d(2024, 3, 10),
+                end: cut
+            })
+        );
+        // A range wholly after the date is empty, not reversed.
+        let after = WindowSpec::Range(d(2024, 4, 1), d(2024, 4, 8))
+            .resolve(as_of, None, None)
+            .unwrap();
+        assert_eq!(after.days(), 0);
+        assert_eq!(
+            WindowSpec::LastDays(7).resolve(as_of, None, None),
+            Some(Window {
+                start: d(2024, 3, 9),
+                end: cut
+            })
+        );
+    }
+
+    #[test]
+    fn relative_windows_hold_on_every_test_date() {
+        for date in crate::clock::test_dates() {
+            let as_of = AsOf::date(date);
+            let t = day_of(date);
+            let mtd = WindowSpec::MonthToDate.resolve(as_of, None, None).unwrap();
+            assert_eq!((mtd.start, mtd.end), (month_start(t), t + 1), "{date}");
+            let last = WindowSpec::LastMonth.resolve(as_of, None, None).unwrap();
+            assert_eq!(last.end, month_start(t), "{date}");
+            assert_eq!(last.start, month_start(last.end - 1), "{date}");
+            let week = WindowSpec::LastDays(7).resolve(as_of, None, None).unwrap();
+            assert_eq!((week.days(), week.end), (7, t + 1), "{date}");
+            assert_eq!(week.previous().end, week.start, "{date}");
+        }
     }
 }

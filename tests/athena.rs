@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use common::moto::{endpoint, outcome, queue, result};
+use curtop::clock::AsOf;
 use curtop::config::{AthenaSpec, AwsAccess, EnvRules, Profile, SourceSpec, TagMapping};
 use curtop::cur::attribution::TagPlan;
 use curtop::cur::time::day_of;
@@ -86,8 +87,8 @@ fn profile(region: &str, table: &str, workgroup: Option<&str>) -> Profile {
     }
 }
 
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2024, 4, 10).unwrap()
+fn today() -> AsOf {
+    AsOf::date(NaiveDate::from_ymd_opt(2024, 4, 10).unwrap())
 }
 
 fn load(

@@ -3,13 +3,18 @@
 //! reports in one folder, a missing column, a truncated part, an old delivery, inactive tags),
 //! read by the real binary (`doctor`, `report`); the S3 ones over the local server of
 //! `scripts/test.sh`. The text of each diagnosis is asserted, not only its code.
+//!
+//! Each delivery ends on the date the binary runs as of (`--as-of`); the cases whose meaning
+//! depends on where that date falls in its month run for every date of
+//! [`curtop::clock::TEST_DATES`], and break a part of the billing period the checks read.
 #![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use chrono::NaiveDate;
+use curtop::clock::AsOf;
 use curtop::demo::{Compression, DemoSpec, Layout, Scale, Versioning, generate_in_memory};
 use curtop::source::store::MemStore;
 use serde_json::Value;
@@ -21,13 +26,22 @@ fn temp(tag: &str) -> PathBuf {
     dir
 }
 
-fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
+/// The date of the cases that hold on any date.
+fn a_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 18).unwrap()
 }
 
-/// A small generated delivery ending today, as plain CSV (easy to break by hand).
-fn spec(report: &str) -> DemoSpec {
-    let end = today().succ_opt().unwrap();
+/// Runs `case` as of every test date, each with its own tag.
+fn on_every_date(tag: &str, case: impl Fn(&str, NaiveDate)) {
+    for date in curtop::clock::test_dates() {
+        case(&format!("{tag}-{date}"), date);
+    }
+}
+
+/// A small generated delivery ending on `today` (included), as plain CSV (easy to break by
+/// hand).
+fn spec(report: &str, today: NaiveDate) -> DemoSpec {
+    let end = today.succ_opt().unwrap();
     let mut spec = DemoSpec::demo(13, 20, end);
     spec.scale = Scale::tiny();
     spec.layout = Layout::LegacyCsv {
@@ -48,11 +62,24 @@ fn write(store: &MemStore, root: &Path) {
     }
 }
 
-fn delivery(tag: &str) -> (PathBuf, MemStore) {
+fn delivery(tag: &str, today: NaiveDate) -> (PathBuf, MemStore) {
     let root = temp(tag);
-    let (store, _) = generate_in_memory(&spec("acme")).unwrap();
+    let (store, _) = generate_in_memory(&spec("acme", today)).unwrap();
     write(&store, &root);
     (root, store)
+}
+
+/// The first part (as a path under `root`) of the billing period holding `today`: the one the
+/// checks read, as its manifest names it.
+fn part_read(store: &MemStore, root: &Path, today: NaiveDate) -> PathBuf {
+    let delivery = curtop::source::discover::discover(store, "mem").unwrap();
+    let day = curtop::cur::time::day_of(today);
+    let period = delivery
+        .periods
+        .iter()
+        .find(|p| p.span.is_some_and(|(s, e)| s <= day && day < e))
+        .unwrap_or_else(|| panic!("no billing period holds {today}"));
+    root.join(&period.parts[0].key)
 }
 
 /// Files under `root` whose name ends with `suffix`.
@@ -116,9 +143,18 @@ fn curtop(args: &[&str]) -> Run {
     }
 }
 
-/// `doctor --cur ROOT -o json`: the one profile's checks.
-fn doctor(root: &Path) -> (Option<i32>, Vec<Value>) {
-    let run = curtop(&["doctor", "--cur", root.to_str().unwrap(), "-o", "json"]);
+/// `doctor --cur ROOT -o json --as-of TODAY`: the one profile's checks.
+fn doctor(root: &Path, today: NaiveDate) -> (Option<i32>, Vec<Value>) {
+    let today = today.to_string();
+    let run = curtop(&[
+        "doctor",
+        "--cur",
+        root.to_str().unwrap(),
+        "-o",
+        "json",
+        "--as-of",
+        &today,
+    ]);
     let v: Value = serde_json::from_str(&run.stdout)
         .unwrap_or_else(|e| panic!("{e}:\n{}\n{}", run.stdout, run.stderr));
     (
@@ -146,19 +182,19 @@ fn assert_check(checks: &[Value], name: &str, status: &str, code: &str, texts: &
 }
 
 /// `doctor` on `root` ends in warnings only, `name` warning with `code`.
-fn assert_warns(root: &Path, name: &str, code: &str, texts: &[&str]) {
-    let (exit, checks) = doctor(root);
+fn assert_warns(root: &Path, today: NaiveDate, name: &str, code: &str, texts: &[&str]) {
+    let (exit, checks) = doctor(root, today);
     assert_eq!(exit, Some(1), "{checks:#?}");
     assert_check(&checks, name, "warn", code, texts);
 }
 
 #[test]
 fn a_corrupt_manifest_is_bad_manifest() {
-    let (root, _) = delivery("bad-manifest");
+    let (root, _) = delivery("bad-manifest", a_date());
     for m in files(&root, "acme-Manifest.json") {
         std::fs::write(m, "{\"assemblyId\": ").unwrap();
     }
-    let (code, checks) = doctor(&root);
+    let (code, checks) = doctor(&root, a_date());
     assert_eq!(code, Some(2));
     assert_check(
         &checks,
@@ -171,10 +207,10 @@ fn a_corrupt_manifest_is_bad_manifest() {
 
 #[test]
 fn two_reports_in_one_folder_is_several_reports() {
-    let (root, _) = delivery("several");
-    let (other, _) = generate_in_memory(&spec("acme-hourly")).unwrap();
+    let (root, _) = delivery("several", a_date());
+    let (other, _) = generate_in_memory(&spec("acme-hourly", a_date())).unwrap();
     write(&other, &root);
-    let (code, checks) = doctor(&root);
+    let (code, checks) = doctor(&root, a_date());
     assert_eq!(code, Some(2));
     assert_check(
         &checks,
@@ -187,9 +223,9 @@ fn two_reports_in_one_folder_is_several_reports() {
 
 #[test]
 fn a_report_without_the_cost_column_is_required_columns_missing() {
-    let (root, _) = delivery("columns");
+    let (root, _) = delivery("columns", a_date());
     drop_columns(&root, |c| c == "lineItem/UnblendedCost");
-    let (code, checks) = doctor(&root);
+    let (code, checks) = doctor(&root, a_date());
     assert_eq!(code, Some(2));
     assert_check(
         &checks,
@@ -204,34 +240,39 @@ fn a_report_without_the_cost_column_is_required_columns_missing() {
 
 #[test]
 fn a_part_that_is_not_its_format_is_unreadable_file() {
-    let root = temp("unreadable");
-    let mut s = spec("acme");
-    s.layout = Layout::LegacyCsv {
-        versioning: Versioning::CreateNew,
-        compression: Compression::Gzip,
-        parts: 2,
-    };
-    let (store, _) = generate_in_memory(&s).unwrap();
-    write(&store, &root);
-    let part = files(&root, ".csv.gz").pop().unwrap();
-    std::fs::write(&part, b"this is not gzip").unwrap();
-    let (code, checks) = doctor(&root);
-    assert_eq!(code, Some(2));
-    let name = part.file_name().unwrap().to_str().unwrap();
-    let c = checks.iter().find(|c| c["status"] == "fail").unwrap();
-    assert_eq!(c["diagnosis"]["code"], "unreadable-file", "{c:#}");
-    assert!(c.to_string().contains(name), "{c:#}");
+    on_every_date("unreadable", |tag, today| {
+        let root = temp(tag);
+        let mut s = spec("acme", today);
+        s.layout = Layout::LegacyCsv {
+            versioning: Versioning::CreateNew,
+            compression: Compression::Gzip,
+            parts: 2,
+        };
+        let (store, _) = generate_in_memory(&s).unwrap();
+        write(&store, &root);
+        let part = part_read(&store, &root, today);
+        assert!(part.to_string_lossy().ends_with(".csv.gz"), "{part:?}");
+        std::fs::write(&part, b"this is not gzip").unwrap();
+        let (code, checks) = doctor(&root, today);
+        assert_eq!(code, Some(2), "{today}: {checks:#?}");
+        let name = part.file_name().unwrap().to_str().unwrap();
+        let c = checks.iter().find(|c| c["status"] == "fail").unwrap();
+        assert_eq!(c["diagnosis"]["code"], "unreadable-file", "{today}: {c:#}");
+        assert!(c.to_string().contains(name), "{today}: {c:#}");
+    });
 }
 
 #[test]
 fn a_window_without_data_is_nothing_in_window() {
-    let (root, _) = delivery("window");
+    let (root, _) = delivery("window", a_date());
     let run = curtop(&[
         "report",
         "--cur",
         root.to_str().unwrap(),
         "--window",
         "2019-01",
+        "--as-of",
+        &a_date().to_string(),
     ]);
     assert_eq!(run.code, Some(1), "{}", run.stderr);
     assert!(
@@ -244,44 +285,49 @@ fn a_window_without_data_is_nothing_in_window() {
 
 #[test]
 fn a_part_the_manifest_lists_but_is_gone_warns_missing_parts() {
-    let (root, _) = delivery("missing-part");
-    let part = files(&root, ".csv").pop().unwrap();
-    std::fs::remove_file(&part).unwrap();
-    let (code, checks) = doctor(&root);
-    assert_eq!(code, Some(1), "{checks:#?}");
-    let c = find(&checks, "manifest fresh");
-    assert_eq!(c["status"], "warn", "{c:#}");
-    assert!(
-        c["evidence"].to_string().contains("[missing-parts]"),
-        "{c:#}"
-    );
+    on_every_date("missing-part", |tag, today| {
+        let (root, store) = delivery(tag, today);
+        let part = part_read(&store, &root, today);
+        std::fs::remove_file(&part).unwrap();
+        let (code, checks) = doctor(&root, today);
+        assert_eq!(code, Some(1), "{today}: {checks:#?}");
+        let c = find(&checks, "manifest fresh");
+        assert_eq!(c["status"], "warn", "{today}: {c:#}");
+        assert!(
+            c["evidence"].to_string().contains("[missing-parts]"),
+            "{today}: {c:#}"
+        );
+    });
 }
 
 #[test]
 fn an_open_period_not_delivered_for_days_is_stale_data() {
-    let (root, _) = delivery("stale");
-    let old = SystemTime::now() - Duration::from_secs(3 * 24 * 3600);
-    for m in files(&root, "acme-Manifest.json") {
-        std::fs::File::options()
-            .write(true)
-            .open(m)
-            .unwrap()
-            .set_modified(old)
-            .unwrap();
-    }
-    assert_warns(
-        &root,
-        "manifest fresh",
-        "stale-data",
-        &["72 h ago", "AWS refreshes it at least daily"],
-    );
+    on_every_date("stale", |tag, today| {
+        let (root, _) = delivery(tag, today);
+        let old = AsOf::date(today).system_time() - Duration::from_secs(3 * 24 * 3600);
+        for m in files(&root, "acme-Manifest.json") {
+            std::fs::File::options()
+                .write(true)
+                .open(m)
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        }
+        assert_warns(
+            &root,
+            today,
+            "manifest fresh",
+            "stale-data",
+            &["72 h ago", "AWS refreshes it at least daily"],
+        );
+    });
 }
 
 #[test]
 fn a_report_without_split_cost_allocation_data_says_the_pod_view_is_lost() {
-    let (root, _) = delivery("no-split");
+    let (root, _) = delivery("no-split", a_date());
     drop_columns(&root, |c| c.starts_with("splitLineItem/"));
-    let (code, checks) = doctor(&root);
+    let (code, checks) = doctor(&root, a_date());
     assert_eq!(code, Some(1), "{checks:#?}");
     assert_check(
         &checks,
@@ -294,10 +340,11 @@ fn a_report_without_split_cost_allocation_data_says_the_pod_view_is_lost() {
 
 #[test]
 fn inactive_kubernetes_tags_are_tags_not_activated() {
-    let (root, _) = delivery("tags");
+    let (root, _) = delivery("tags", a_date());
     drop_columns(&root, |c| c.starts_with("resourceTags/user:kubernetes"));
     assert_warns(
         &root,
+        a_date(),
         "tag coverage",
         "tags-not-activated",
         &["0.0% attached by kubernetes_* tags", "Cost allocation tags"],
@@ -306,30 +353,36 @@ fn inactive_kubernetes_tags_are_tags_not_activated() {
 
 #[test]
 fn unparseable_costs_are_counted_as_malformed_rows() {
-    let (root, _) = delivery("malformed");
-    let part = files(&root, ".csv").pop().unwrap();
-    let mut reader = csv::Reader::from_path(&part).unwrap();
-    let header = reader.headers().unwrap().clone();
-    let cost = header
-        .iter()
-        .position(|h| h == "lineItem/UnblendedCost")
-        .unwrap();
-    let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record(&header).unwrap();
-    for (i, r) in reader.records().enumerate() {
-        let mut r: Vec<String> = r.unwrap().iter().map(str::to_string).collect();
-        if i < 3 {
-            r[cost] = "twelve dollars".into();
+    on_every_date("malformed", |tag, today| {
+        let (root, store) = delivery(tag, today);
+        let part = part_read(&store, &root, today);
+        let mut reader = csv::Reader::from_path(&part).unwrap();
+        let header = reader.headers().unwrap().clone();
+        let cost = header
+            .iter()
+            .position(|h| h == "lineItem/UnblendedCost")
+            .unwrap();
+        let mut out = csv::Writer::from_writer(Vec::new());
+        out.write_record(&header).unwrap();
+        let mut rows = 0;
+        for (i, r) in reader.records().enumerate() {
+            let mut r: Vec<String> = r.unwrap().iter().map(str::to_string).collect();
+            if i < 3 {
+                r[cost] = "twelve dollars".into();
+            }
+            out.write_record(&r).unwrap();
+            rows += 1;
         }
-        out.write_record(&r).unwrap();
-    }
-    std::fs::write(&part, out.into_inner().unwrap()).unwrap();
-    assert_warns(
-        &root,
-        "required columns present",
-        "malformed-rows",
-        &["3 malformed", "twelve dollars"],
-    );
+        assert!(rows > 3, "{today}: {} has {rows} rows", part.display());
+        std::fs::write(&part, out.into_inner().unwrap()).unwrap();
+        assert_warns(
+            &root,
+            today,
+            "required columns present",
+            "malformed-rows",
+            &["3 malformed", "twelve dollars"],
+        );
+    });
 }
 
 /// The denied user of the IAM-enforcing server (`scripts/moto_denied_setup.py`) may not call

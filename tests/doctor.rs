@@ -17,6 +17,13 @@ use curtop::demo::{DemoSpec, Scale, generate_in_memory};
 use curtop::source::athena::sql::result_columns;
 use serde_json::{Value, json};
 
+/// The date every run here is as of (`--as-of`): no test depends on the day it runs.
+const AS_OF: &str = "2026-11-18";
+
+fn as_of() -> chrono::NaiveDate {
+    AS_OF.parse().unwrap()
+}
+
 fn temp(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("curtop-doctor-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -43,6 +50,7 @@ fn doctor(args: &[&str], home: &Path, with_keys: bool) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_curtop"));
     cmd.arg("doctor")
         .args(args)
+        .args(["--as-of", AS_OF])
         .env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join("config"))
         .env("XDG_CACHE_HOME", home.join("cache"))
@@ -166,7 +174,15 @@ fn a_report_without_resource_ids_warns_and_exits_1() {
     let home = temp("warn");
     let out = home.join("cur");
     let generated = Command::new(env!("CARGO_BIN_EXE_curtop"))
-        .args(["demo-data", "--days", "10", "--no-resource-ids", "--out"])
+        .args([
+            "demo-data",
+            "--as-of",
+            AS_OF,
+            "--days",
+            "10",
+            "--no-resource-ids",
+        ])
+        .arg("--out")
         .arg(&out)
         .output()
         .unwrap();
@@ -340,8 +356,7 @@ fn the_iam_policy_grants_only_reads_on_the_configured_resources() {
 
 /// Uploads a generated delivery to the test server's `curtop-doctor` bucket.
 fn upload_delivery() {
-    let today = chrono::Utc::now().date_naive();
-    let mut spec = DemoSpec::demo(11, 5, today);
+    let mut spec = DemoSpec::demo(11, 5, as_of());
     spec.scale = Scale::tiny();
     spec.prefix = String::new();
     let (store, _) = generate_in_memory(&spec).unwrap();
@@ -409,7 +424,11 @@ fn s3_profiles_show_the_identity_the_role_and_where_the_chain_breaks() {
     assert!(settings.contains("format GZIP CSV"), "{settings}");
     assert!(settings.contains("versioning create-new"), "{settings}");
     let fresh = evidence(&report, "prod", "manifest present and fresh");
-    assert!(fresh.contains("newest delivery written 0 h"), "{fresh}");
+    // The server stamps the upload with its own clock, after the date the run is as of.
+    assert!(
+        fresh.contains("after the moment checked (2026-11-18 00:00 UTC)"),
+        "{fresh}"
+    );
     let who = evidence(&report, "prod", "credentials resolve");
     assert!(who.contains("account 123456789012"), "{who}");
     assert!(who.contains("principal arn:aws:"), "{who}");

@@ -8,6 +8,10 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+/// The date the dashboard runs as of: the screens asserted do not depend on the day the test
+/// runs.
+const AS_OF: &str = "2026-11-18";
+
 /// A private tmux server, killed on drop.
 struct Tmux {
     socket: String,
@@ -23,7 +27,7 @@ impl Tmux {
         // An empty HOME/XDG config: the embedded demo profile, whatever the machine has.
         let script = format!(
             "cd {dir}; env -u NO_COLOR HOME={dir} XDG_CONFIG_HOME={dir}/config CURTOP_CONFIG= \
-             TERM=xterm-256color sh -c 'echo $$ > {dir}/pid; exec {bin} {args}'; \
+             TERM=xterm-256color sh -c 'echo $$ > {dir}/pid; exec {bin} --as-of {AS_OF} {args}'; \
              echo \"EXIT=$?\"; \
              stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | \
              tr '\\n' ' '; echo; echo DONE; sleep 600",

@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::NaiveDate;
+use curtop::clock::AsOf;
 use curtop::config::{EnvRules, Profile, SourceSpec, TagMapping};
 use curtop::facts::{DIMS, Facts};
 use curtop::source::discover::discover;
@@ -47,7 +48,7 @@ pub fn canonical(f: &Facts) -> Vec<(i32, String, Vec<String>, [i64; 4])> {
 
 fn read(store: &dyn Store) -> Result<curtop::source::Loaded, SourceError> {
     let delivery = discover(store, "mem").unwrap();
-    let today = NaiveDate::from_ymd_opt(2024, 4, 10).unwrap();
+    let today = AsOf::date(NaiveDate::from_ymd_opt(2024, 4, 10).unwrap());
     curtop::source::read_store(
         store,
         delivery,

@@ -12,6 +12,7 @@ use std::process::{Command, Output};
 use aws_sdk_s3::Client;
 use aws_sdk_s3::primitives::ByteStream;
 use chrono::NaiveDate;
+use curtop::clock::AsOf;
 use curtop::config::{AwsAccess, EnvRules, Profile, S3Spec, SourceSpec, TagMapping};
 use curtop::cur::attribution::TagPlan;
 use curtop::demo::{
@@ -146,7 +147,7 @@ fn deliveries_read_through_s3_equal_the_local_read() {
             &s3_profile(&bucket, "billing/cur", &report),
             WindowSpec::All,
             &[],
-            today,
+            AsOf::date(today),
             None,
         )
         .unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -281,7 +282,7 @@ fn a_manifest_replaced_mid_read_restarts_that_period_over_the_wire() {
         &profile,
         WindowSpec::All,
         &[],
-        NaiveDate::from_ymd_opt(2024, 4, 10).unwrap(),
+        AsOf::date(NaiveDate::from_ymd_opt(2024, 4, 10).unwrap()),
         None,
     )
     .unwrap();

@@ -488,7 +488,7 @@ mod tests {
 
     fn demo() -> (Facts, View) {
         let config = Config::demo();
-        let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 15).unwrap();
+        let today = crate::clock::AsOf::date(chrono::NaiveDate::from_ymd_opt(2026, 3, 15).unwrap());
         let loaded =
             source::load(config.default_profile(), WindowSpec::All, &[], today, None).unwrap();
         let (first, last) = loaded.facts.day_range().unwrap();

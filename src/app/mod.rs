@@ -6,14 +6,14 @@ pub mod nav;
 
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::alloc::{self, Level, LevelKind, Step, View};
+use crate::clock::AsOf;
 use crate::config::keys::{Action, Key, KeyCode};
 use crate::config::{Config, SourceSpec};
 use crate::cur::columns::Field;
 use crate::cur::metrics::Metric;
-use crate::cur::time::{Day, day_of};
 use crate::diag::Diagnosis;
 use crate::facts::{Dim, Facts, NONE};
 use crate::source::Loaded;
@@ -159,7 +159,7 @@ pub struct App {
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
     /// The clock, as of the last message (no idle ticking).
-    pub now: DateTime<Utc>,
+    pub as_of: AsOf,
     pub display: Display,
     pub quit: bool,
     /// Lines scrolled off the top of a diagnosis (the diagnostics pane: j/k, PgDn/PgUp; the
@@ -219,7 +219,7 @@ pub enum Cmd {
 
 impl App {
     /// A dashboard over the profiles of `config`, showing `active`.
-    pub fn new(config: Config, active: usize, now: DateTime<Utc>, display: Display) -> App {
+    pub fn new(config: Config, active: usize, as_of: AsOf, display: Display) -> App {
         let jobs = config
             .profiles
             .iter()
@@ -246,7 +246,7 @@ impl App {
             show_detail: None,
             status: None,
             size: (80, 24),
-            now,
+            as_of,
             display,
             quit: false,
             diag_scroll: 0,
@@ -302,15 +302,6 @@ impl App {
         order.into_iter().map(|i| self.fetch(i)).collect()
     }
 
-    pub fn today(&self) -> NaiveDate {
-        self.now.date_naive()
-    }
-
-    /// Days from here on are inside AWS's 48 h billing lag: a day is final 48 h after it ends.
-    pub fn provisional_from(&self) -> Day {
-        day_of((self.now - chrono::Duration::hours(48)).date_naive())
-    }
-
     pub fn job(&self) -> &Job {
         &self.jobs[self.active]
     }
@@ -332,7 +323,7 @@ impl App {
         let range = data.facts.day_range();
         let mut window = self
             .window
-            .resolve(self.today(), data.delivery.latest_span(), range)?;
+            .resolve(self.as_of, data.delivery.latest_span(), range)?;
         // A window reaching past the last billed day is compared on the days billed so far
         // (month to date against the same number of days before), not on empty days.
         if let Some((_, last)) = range
@@ -344,7 +335,7 @@ impl App {
         Some(View {
             window,
             metric: self.metric,
-            provisional_from: self.provisional_from(),
+            provisional_from: self.as_of.provisional_from(),
         })
     }
 
@@ -382,8 +373,8 @@ impl App {
 
     /// Starts a fetch of `profile` covering the current window and its predecessor.
     fn fetch(&mut self, profile: usize) -> Cmd {
-        let now = self.now;
-        let window = fetch_span(self.window, self.today());
+        let now = self.as_of.now;
+        let window = fetch_span(self.window, self.as_of);
         let job = &mut self.jobs[profile];
         job.generation += 1;
         job.state = JobState::Running {
@@ -496,10 +487,10 @@ pub fn signed(m: crate::cur::money::Money) -> String {
 
 /// The days a fetch reads for a window: the window and the one before it (for Δ). Windows
 /// that depend on the data (`latest`, `all`) read everything.
-pub fn fetch_span(window: WindowSpec, today: NaiveDate) -> WindowSpec {
+pub fn fetch_span(window: WindowSpec, as_of: AsOf) -> WindowSpec {
     match window {
         WindowSpec::All | WindowSpec::Latest => WindowSpec::All,
-        spec => match spec.resolve(today, None, None) {
+        spec => match spec.resolve(as_of, None, None) {
             Some(w) => WindowSpec::Range(w.previous().start, w.end),
             None => WindowSpec::All,
         },
@@ -568,7 +559,8 @@ fn on_fetched(
     generation: u64,
     result: Result<Box<Loaded>, Diagnosis>,
 ) -> Vec<Cmd> {
-    let now = app.now;
+    let as_of = app.as_of;
+    let now = as_of.now;
     if profile >= app.jobs.len() {
         return Vec::new();
     }
@@ -596,7 +588,7 @@ fn on_fetched(
             for w in &q.warnings {
                 job.log(now, format!("warning: {}", w.message));
             }
-            job.coverage = match fetch_span(app.window, now.date_naive()) {
+            job.coverage = match fetch_span(app.window, as_of) {
                 WindowSpec::All => None,
                 _ => Some(loaded.window),
             };
@@ -1114,12 +1106,12 @@ fn ensure_coverage(app: &mut App) -> Vec<Cmd> {
     if matches!(job.state, JobState::Running { .. } | JobState::Failed(_)) {
         return Vec::new();
     }
-    let needed = fetch_span(app.window, app.today());
+    let needed = fetch_span(app.window, app.as_of);
     let covered = match (job.coverage, needed) {
         (None, _) => job.data.is_some(),
         (Some(_), WindowSpec::All) => false,
         (Some(have), spec) => spec
-            .resolve(app.today(), None, None)
+            .resolve(app.as_of, None, None)
             .is_some_and(|w| have.start <= w.start && w.end <= have.end),
     };
     if covered {

@@ -22,8 +22,9 @@ path = "/nonexistent/curtop-test"
     .unwrap()
 }
 
-pub fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 15, 10, 0, 0).unwrap()
+/// The fixed clock of the app's and the panes' tests.
+pub fn now() -> AsOf {
+    AsOf::at(Utc.with_ymd_and_hms(2026, 3, 15, 10, 0, 0).unwrap())
 }
 
 /// Runs a fetch command synchronously, as the runtime would, and feeds the result back.
@@ -37,7 +38,7 @@ pub fn run(app: &mut App, cmds: Vec<Cmd>) {
         {
             let p = app.config.profiles[profile].clone();
             let mut checks = Vec::new();
-            crate::doctor::check_profile_live(&p, app.today(), read_failed.as_deref(), &mut |c| {
+            crate::doctor::check_profile_live(&p, app.as_of, read_failed.as_deref(), &mut |c| {
                 checks.push(c.clone());
             });
             for check in checks {
@@ -66,7 +67,7 @@ pub fn run(app: &mut App, cmds: Vec<Cmd>) {
         } = cmd
         {
             let p = app.config.profiles[profile].clone();
-            let result = source::load(&p, window, &[], app.today(), None)
+            let result = source::load(&p, window, &[], app.as_of, None)
                 .map(Box::new)
                 .map_err(|e| crate::diag::diagnose(&e));
             let more = update(

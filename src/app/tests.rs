@@ -272,7 +272,7 @@ fn stale_results_are_dropped_and_progress_is_shown() {
         }
     ));
     let p = app.config.profiles[0].clone();
-    let loaded = source::load(&p, *window, &[], app.today(), None).unwrap();
+    let loaded = source::load(&p, *window, &[], app.as_of, None).unwrap();
     update(
         &mut app,
         Msg::Fetched {
@@ -433,4 +433,42 @@ fn diagnosis_scroll_resets_with_another_profile() {
     assert!(app.diag_scroll > 0);
     send(&mut app, [key('k')]);
     assert_eq!(app.diag_scroll, 0);
+}
+
+#[test]
+fn the_first_screen_holds_on_every_date() {
+    // The demo bill ends on the day the dashboard opens; the default window is its latest
+    // billing period, and days inside the 48 h lag are provisional, wherever the date falls.
+    for date in crate::clock::test_dates() {
+        let as_of = crate::clock::AsOf::date(date);
+        let display = Display {
+            color: true,
+            ascii: false,
+        };
+        let mut app = App::new(config(), 0, as_of, display);
+        let cmds = app.start();
+        run(&mut app, cmds);
+        assert!(matches!(app.jobs[0].state, JobState::Ready), "{date}");
+        let view = app.view().unwrap_or_else(|| panic!("{date}: no view"));
+        let today = as_of.day();
+        assert_eq!(view.window.end, today + 1, "{date}: the window ends today");
+        assert_eq!(
+            view.window.start,
+            crate::cur::time::month_start(today),
+            "{date}: the latest billing period"
+        );
+        assert_eq!(view.provisional_from, today - 2, "{date}");
+        let root = &app.frames[0].level;
+        let bill = app
+            .data()
+            .unwrap()
+            .facts
+            .bill_total(view.window.start, view.window.end);
+        assert_eq!(root.total, bill[Metric::Amortized], "{date}");
+        assert!(root.total > Money::ZERO, "{date}: an empty first screen");
+        assert!(
+            root.rows.iter().any(|r| r.provisional),
+            "{date}: today's costs are provisional"
+        );
+    }
 }

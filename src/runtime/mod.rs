@@ -9,11 +9,11 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use chrono::Utc;
 use ratatui::crossterm::event::{self, Event, KeyEventKind, KeyModifiers};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use crate::app::{self, App, Cmd, FetchProgress, Msg};
+use crate::clock::Clock;
 use crate::config::keys::{Key, KeyCode};
 use crate::diag::{self, Diagnosis, Severity};
 use crate::source::{self, local::Progress};
@@ -29,18 +29,18 @@ impl Drop for Restore {
 }
 
 /// Runs the dashboard until the user quits or a signal arrives.
-pub fn run(app: App) -> io::Result<()> {
+pub fn run(app: App, clock: Clock) -> io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let result = runtime.block_on(event_loop(app));
+    let result = runtime.block_on(event_loop(app, clock));
     // Reads still running (a refresh made them stale) are not waited for.
     runtime.shutdown_background();
     result
 }
 
-async fn event_loop(mut app: App) -> io::Result<()> {
+async fn event_loop(mut app: App, clock: Clock) -> io::Result<()> {
     let (tx, mut rx) = unbounded_channel::<Msg>();
     // `try_init` enters raw mode and the alternate screen and installs a panic hook that
     // restores the terminal before the panic message is printed.
@@ -56,7 +56,7 @@ async fn event_loop(mut app: App) -> io::Result<()> {
     execute(&app, cmds, &tx, &mut running);
     terminal.draw(|f| ui::draw(f, &app))?;
     while let Some(msg) = rx.recv().await {
-        app.now = Utc::now();
+        app.as_of = clock.now();
         let mut cmds = app::update(&mut app, msg);
         // Coalesce what is already queued (key repeat, progress bursts) into one frame.
         while !app.quit
@@ -161,14 +161,14 @@ fn execute(
                 window,
             } => {
                 let p = app.config.profiles[profile].clone();
-                let today = app.today();
+                let as_of = app.as_of;
                 let tx = tx.clone();
                 let progress = Arc::new(Progress::default());
                 // A newer read of the same profile replaces the running one: stop that one.
                 if let Some(old) = running.insert(profile, Arc::clone(&progress)) {
                     old.cancel();
                 }
-                tokio::spawn(fetch(p, profile, generation, window, today, progress, tx));
+                tokio::spawn(fetch(p, profile, generation, window, as_of, progress, tx));
             }
             Cmd::Doctor {
                 profile,
@@ -176,14 +176,14 @@ fn execute(
                 read_failed,
             } => {
                 let p = app.config.profiles[profile].clone();
-                let today = app.today();
+                let as_of = app.as_of;
                 let tx = tx.clone();
                 // The checks block (STS, the read): a thread of the blocking pool, each check
                 // sent as it ends.
                 tokio::task::spawn_blocking(move || {
                     crate::doctor::check_profile_live(
                         &p,
-                        today,
+                        as_of,
                         read_failed.as_deref(),
                         &mut |check| {
                             let _ = tx.send(Msg::DoctorCheck {
@@ -216,13 +216,13 @@ async fn fetch(
     index: usize,
     generation: u64,
     window: crate::window::WindowSpec,
-    today: chrono::NaiveDate,
+    as_of: crate::clock::AsOf,
     progress: Arc<Progress>,
     tx: UnboundedSender<Msg>,
 ) {
     let counters = Arc::clone(&progress);
     let mut read = tokio::task::spawn_blocking(move || {
-        source::load(&profile, window, &[], today, Some(&counters))
+        source::load(&profile, window, &[], as_of, Some(&counters))
     });
     let mut tick = tokio::time::interval(Duration::from_millis(200));
     let mut last = FetchProgress::default();

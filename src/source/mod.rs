@@ -14,8 +14,7 @@ pub mod read_parquet;
 pub mod s3;
 pub mod store;
 
-use chrono::NaiveDate;
-
+use crate::clock::AsOf;
 use crate::config::{Profile, SourceSpec};
 use crate::cur::attribution::TagPlan;
 use crate::facts::Facts;
@@ -43,7 +42,7 @@ pub fn load(
     profile: &Profile,
     spec: WindowSpec,
     extra_tags: &[String],
-    today: NaiveDate,
+    as_of: AsOf,
     progress: Option<&Progress>,
 ) -> Result<Loaded, SourceError> {
     match &profile.source {
@@ -51,7 +50,7 @@ pub fn load(
             let (store, delivery) = local::open_local(path)?;
             let origin = path.display().to_string();
             read_store(
-                &store, delivery, origin, profile, spec, extra_tags, today, progress,
+                &store, delivery, origin, profile, spec, extra_tags, as_of, progress,
             )
         }
         SourceSpec::S3(s3_spec) => {
@@ -71,16 +70,16 @@ pub fn load(
                 Err(e) => return Err(e),
             };
             read_store(
-                &store, delivery, url, profile, spec, extra_tags, today, progress,
+                &store, delivery, url, profile, spec, extra_tags, as_of, progress,
             )
         }
-        SourceSpec::Athena(a) => load_athena(a, profile, spec, extra_tags, today, progress),
+        SourceSpec::Athena(a) => load_athena(a, profile, spec, extra_tags, as_of, progress),
         SourceSpec::Demo { seed, days } => {
-            let store = demo::demo_store(*seed, *days, today)?;
+            let store = demo::demo_store(*seed, *days, as_of.today())?;
             let delivery = discover::discover(&store, "demo data")?;
             let origin = format!("demo data (seed {seed}, {days} days)");
             let mut loaded = read_store(
-                &store, delivery, origin, profile, spec, extra_tags, today, progress,
+                &store, delivery, origin, profile, spec, extra_tags, as_of, progress,
             )?;
             // The demo bill is daily to stay small; that is not a setting its user can change.
             loaded
@@ -109,19 +108,19 @@ fn plan_athena(
     profile: &Profile,
     spec: WindowSpec,
     extra_tags: &[String],
-    today: NaiveDate,
+    as_of: AsOf,
     progress: Option<&Progress>,
 ) -> Result<AthenaPlan, SourceError> {
     use athena::sql::{Dialect, QuerySpec, facts_query};
     let plan = TagPlan::new(&profile.tags, extra_tags);
     let this_month = {
-        let t = crate::cur::time::day_of(today);
+        let t = as_of.day();
         let first = crate::cur::time::month_start(t);
         (first, crate::cur::time::next_month_start(first))
     };
     let window = match spec {
         WindowSpec::All => None,
-        _ => spec.resolve(today, Some(this_month), None),
+        _ => spec.resolve(as_of, Some(this_month), None),
     };
     let client = athena::Athena::new(a).map_err(|e| SourceError::Io {
         path: a.url(),
@@ -156,7 +155,7 @@ pub fn explain(
     profile: &Profile,
     spec: WindowSpec,
     extra_tags: &[String],
-    today: NaiveDate,
+    as_of: AsOf,
 ) -> Result<String, String> {
     let SourceSpec::Athena(a) = &profile.source else {
         return Err(format!(
@@ -164,7 +163,7 @@ pub fn explain(
             profile.name
         ));
     };
-    plan_athena(a, profile, spec, extra_tags, today, None)
+    plan_athena(a, profile, spec, extra_tags, as_of, None)
         .map(|p| p.sql)
         .map_err(|e| e.to_string())
 }
@@ -176,7 +175,7 @@ fn load_athena(
     profile: &Profile,
     spec: WindowSpec,
     extra_tags: &[String],
-    today: NaiveDate,
+    as_of: AsOf,
     progress: Option<&Progress>,
 ) -> Result<Loaded, SourceError> {
     let origin = a.url();
@@ -187,7 +186,7 @@ fn load_athena(
         sql,
         window,
         plan,
-    } = plan_athena(a, profile, spec, extra_tags, today, progress)?;
+    } = plan_athena(a, profile, spec, extra_tags, as_of, progress)?;
     let table = client.table();
     let mut rows = athena::results::ResultRows::new(&plan, &profile.env, schema.column_set());
     let mut bad_header = None;
@@ -251,7 +250,7 @@ fn load_athena(
             _ => {}
         }
     }
-    let window = data_window(window, spec, today, None, &facts, &origin)?;
+    let window = data_window(window, spec, as_of, None, &facts, &origin)?;
     Ok(Loaded {
         facts,
         delivery,
@@ -266,7 +265,7 @@ fn load_athena(
 fn data_window(
     resolved: Option<Window>,
     spec: WindowSpec,
-    today: NaiveDate,
+    as_of: AsOf,
     latest: Option<(crate::cur::time::Day, crate::cur::time::Day)>,
     facts: &crate::facts::Facts,
     origin: &str,
@@ -274,7 +273,7 @@ fn data_window(
     if let Some(w) = resolved {
         return Ok(w);
     }
-    spec.resolve(today, latest, facts.day_range())
+    spec.resolve(as_of, latest, facts.day_range())
         .ok_or_else(|| SourceError::NothingInWindow {
             path: origin.to_string(),
             window: spec.to_string(),
@@ -327,12 +326,12 @@ pub fn read_store(
     profile: &Profile,
     spec: WindowSpec,
     extra_tags: &[String],
-    today: NaiveDate,
+    as_of: AsOf,
     progress: Option<&Progress>,
 ) -> Result<Loaded, SourceError> {
     let plan = TagPlan::new(&profile.tags, extra_tags);
     let latest = delivery.latest_span();
-    let window = spec.resolve(today, latest, None);
+    let window = spec.resolve(as_of, latest, None);
     let opts = ReadOptions {
         plan: &plan,
         env: &profile.env,
@@ -341,10 +340,10 @@ pub fn read_store(
         threads: 0,
     };
     let (mut facts, delivery) = local::read_delivery_consistent(store, delivery, &origin, &opts)?;
-    if let Some(message) = staleness(&delivery, today, std::time::SystemTime::now()) {
+    if let Some(message) = staleness(&delivery, as_of) {
         facts.quality.warn("stale-data", message);
     }
-    let window = data_window(window, spec, today, latest, &facts, &origin)?;
+    let window = data_window(window, spec, as_of, latest, &facts, &origin)?;
     Ok(Loaded {
         facts,
         delivery,
@@ -354,20 +353,16 @@ pub fn read_store(
     })
 }
 
-/// Says so when the open billing period (the one holding `today`) was last delivered more than
-/// [`STALE_AFTER`] before `now`: AWS should have refreshed it by then.
-pub fn staleness(
-    delivery: &Delivery,
-    today: NaiveDate,
-    now: std::time::SystemTime,
-) -> Option<String> {
-    let today = crate::cur::time::day_of(today);
+/// Says so when the open billing period (the one holding `as_of`'s day) was last delivered
+/// more than [`STALE_AFTER`] before `as_of`: AWS should have refreshed it by then.
+pub fn staleness(delivery: &Delivery, as_of: AsOf) -> Option<String> {
+    let today = as_of.day();
     let open = delivery
         .periods
         .iter()
         .find(|p| p.span.is_some_and(|(s, e)| s <= today && today < e))?;
     let modified = open.modified?;
-    let age = now.duration_since(modified).ok()?;
+    let age = as_of.age_of(modified)?;
     (age > STALE_AFTER).then(|| {
         format!(
             "the open billing period was last delivered {} h ago ({}); AWS refreshes it at \
@@ -381,6 +376,8 @@ pub fn staleness(
 #[cfg(test)]
 mod tests {
     use std::time::{Duration, SystemTime};
+
+    use chrono::NaiveDate;
 
     use super::*;
     use crate::cur::time::day_of;
@@ -405,15 +402,15 @@ mod tests {
 
     #[test]
     fn an_open_period_not_delivered_for_36_hours_is_stale() {
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_712_700_000);
-        let today = NaiveDate::from_ymd_opt(2024, 4, 10).unwrap_or_default();
+        let today = AsOf::date(NaiveDate::from_ymd_opt(2024, 4, 10).unwrap_or_default());
+        let now = today.system_time();
         let hours = |h: u64| now - Duration::from_secs(h * 3600);
-        assert_eq!(staleness(&delivery(hours(30)), today, now), None);
-        let msg = staleness(&delivery(hours(40)), today, now).unwrap_or_default();
+        assert_eq!(staleness(&delivery(hours(30)), today), None);
+        let msg = staleness(&delivery(hours(40)), today).unwrap_or_default();
         assert!(msg.contains("40 h ago"), "{msg}");
         assert!(msg.contains("r-Manifest.json"), "{msg}");
         // A closed period is final: its age says nothing.
-        let may = NaiveDate::from_ymd_opt(2024, 5, 3).unwrap_or_default();
-        assert_eq!(staleness(&delivery(hours(24 * 30)), may, now), None);
+        let may = AsOf::date(NaiveDate::from_ymd_opt(2024, 5, 3).unwrap_or_default());
+        assert_eq!(staleness(&delivery(hours(24 * 30)), may), None);
     }
 }

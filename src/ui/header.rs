@@ -89,12 +89,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
                 Span::styled("billed through ", theme.dim()),
                 Span::raw(date_of(last).to_string()),
             ]);
-            if last >= app.provisional_from() {
+            if last >= app.as_of.provisional_from() {
                 segments.push(vec![Span::styled(
                     format!(
                         "{}provisional from {}",
                         theme.provisional(),
-                        date_of(app.provisional_from()).format("%m-%d")
+                        date_of(app.as_of.provisional_from()).format("%m-%d")
                     ),
                     theme.warn(),
                 )]);
@@ -110,7 +110,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         if let Some(at) = delivered {
             segments.push(vec![
                 Span::styled("delivered ", theme.dim()),
-                Span::raw(format!("{} ago", age((app.now - at).num_seconds()))),
+                Span::raw(format!("{} ago", age((app.as_of.now - at).num_seconds()))),
             ]);
         }
     }

@@ -63,7 +63,7 @@ pub fn loading(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             lines.push(Line::styled(
                 format!(
                     "fetching the bill ({} elapsed)",
-                    age((app.now - *started).num_seconds())
+                    age((app.as_of.now - *started).num_seconds())
                 ),
                 theme.warn(),
             ));
@@ -246,7 +246,7 @@ fn state_span(job: &Job, app: &App, theme: Theme) -> Span<'static> {
                 "ready{}",
                 job.last_success.map_or(String::new(), |t| format!(
                     " {} ago",
-                    age((app.now - t).num_seconds())
+                    age((app.as_of.now - t).num_seconds())
                 ))
             ),
             theme.ok(),
