@@ -13,7 +13,6 @@ pub mod config;
 pub mod cur;
 pub mod demo;
 pub mod diag;
-pub mod doctor;
 pub mod facts;
 pub mod report;
 pub mod runtime;

@@ -129,6 +129,7 @@ fn athena_client(region: &str) -> (tokio::runtime::Runtime, aws_sdk_athena::Clie
         .unwrap();
     let config = rt.block_on(
         aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .http_client(curtop::source::aws::https_client())
             .region(aws_config::Region::new(region.to_string()))
             .endpoint_url(endpoint())
             .load(),

@@ -167,3 +167,68 @@ fn unreadable_data_exits_1_and_names_the_path() {
     assert!(err.contains("diagnosis [path-not-found]"), "{err}");
     assert!(err.contains("fix 1. check the folder"), "{err}");
 }
+
+#[test]
+fn each_command_has_its_own_help_and_a_misspelt_one_gets_a_suggestion() {
+    let out = curtop(&["report", "--help"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let help = text(&out.stdout);
+    for want in ["--by <DIMS>", "--window <W>", "--as-of <DATE>", "--explain"] {
+        assert!(help.contains(want), "missing {want} in\n{help}");
+    }
+    let out = curtop(&["doctor", "--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("--iam-policy"));
+    let out = curtop(&["reprot", "--by", "cluster"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("'reprot'") && err.contains("'report'"),
+        "{err}"
+    );
+    let out = curtop(&["--version"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        text(&out.stdout).trim(),
+        format!("curtop {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn options_take_their_value_after_an_equals_sign_too() {
+    let out = curtop(&[
+        "report",
+        "--metric=net",
+        "--window=all",
+        "-o",
+        "json",
+        "--as-of=2026-11-18",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["metric"], "net");
+    let out = curtop(&["report", "--metric=gross"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("gross") && err.contains("on-demand"), "{err}");
+}
+
+#[test]
+fn completions_and_the_man_page_are_generated() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = curtop(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}: {}", text(&out.stderr));
+        let script = text(&out.stdout);
+        assert!(script.contains("curtop"), "{shell}: {script}");
+        assert!(script.contains("demo-data"), "{shell}: {script}");
+    }
+    let out = curtop(&["completions", "tcsh"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = curtop(&["man"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stdout).contains(".TH curtop"),
+        "{}",
+        text(&out.stdout)
+    );
+}

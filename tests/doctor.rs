@@ -366,6 +366,7 @@ fn upload_delivery() {
         .unwrap();
     rt.block_on(async {
         let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .http_client(curtop::source::aws::https_client())
             .region(aws_sdk_s3::config::Region::new("us-east-1"))
             .endpoint_url(endpoint())
             .load()
@@ -618,7 +619,11 @@ fn doctor_rejects_report_flags_and_unknown_output() {
     let home = temp("args");
     let run = doctor(&["-o", "yaml"], &home, false);
     assert_eq!(run.code, Some(2));
-    assert!(run.stderr.contains("text or json"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("[possible values: text, json]"),
+        "{}",
+        run.stderr
+    );
     let run = doctor(&["--by", "namespace"], &home, false);
     assert_eq!(run.code, Some(2));
     assert!(

@@ -44,6 +44,7 @@ fn runtime() -> tokio::runtime::Runtime {
 fn client(rt: &tokio::runtime::Runtime) -> Client {
     let config = rt.block_on(
         aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .http_client(curtop::source::aws::https_client())
             .region(aws_sdk_s3::config::Region::new("us-east-1"))
             .endpoint_url(endpoint())
             .load(),

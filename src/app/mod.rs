@@ -79,7 +79,7 @@ pub struct DoctorRun {
     pub generation: u64,
     /// Every check's name, in order (those not in `checks` yet are still to run).
     pub names: &'static [&'static str],
-    pub checks: Vec<crate::doctor::Check>,
+    pub checks: Vec<crate::diag::doctor::Check>,
     pub done: bool,
 }
 
@@ -186,7 +186,7 @@ pub enum Msg {
     DoctorCheck {
         profile: usize,
         generation: u64,
-        check: Box<crate::doctor::Check>,
+        check: Box<crate::diag::doctor::Check>,
     },
     /// A profile's `doctor` run ended.
     DoctorDone {
@@ -255,7 +255,7 @@ impl App {
 
     /// Starts (or restarts) a profile's `doctor` run.
     fn doctor(&mut self, profile: usize, read_failed: Option<Box<Diagnosis>>) -> Cmd {
-        let names = crate::doctor::check_names(&self.config.profiles[profile]);
+        let names = crate::diag::doctor::check_names(&self.config.profiles[profile]);
         let job = &mut self.jobs[profile];
         let generation = job.doctor.as_ref().map_or(1, |d| d.generation + 1);
         job.doctor = Some(DoctorRun {
@@ -276,12 +276,13 @@ impl App {
     pub fn diagnosis_text(&self, profile: usize) -> Option<String> {
         let job = self.jobs.get(profile)?;
         if let Some(run) = job.doctor.as_ref().filter(|d| !d.checks.is_empty()) {
-            let source = crate::doctor::source_name(&self.config.profiles[profile]);
-            let mut text = crate::doctor::render_text(&[crate::doctor::ProfileReport {
-                profile: job.profile.clone(),
-                source,
-                checks: run.checks.clone(),
-            }]);
+            let source = crate::diag::doctor::source_name(&self.config.profiles[profile]);
+            let mut text =
+                crate::diag::doctor::render_text(&[crate::diag::doctor::ProfileReport {
+                    profile: job.profile.clone(),
+                    source,
+                    checks: run.checks.clone(),
+                }]);
             if let Some(next) = run.running() {
                 text.push_str("  (still running: ");
                 text.push_str(next);
@@ -290,7 +291,7 @@ impl App {
             return Some(text);
         }
         match &job.state {
-            JobState::Failed(d) => Some(crate::doctor::render_diagnosis(d)),
+            JobState::Failed(d) => Some(crate::diag::doctor::render_diagnosis(d)),
             _ => None,
         }
     }

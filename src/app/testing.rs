@@ -38,9 +38,14 @@ pub fn run(app: &mut App, cmds: Vec<Cmd>) {
         {
             let p = app.config.profiles[profile].clone();
             let mut checks = Vec::new();
-            crate::doctor::check_profile_live(&p, app.as_of, read_failed.as_deref(), &mut |c| {
-                checks.push(c.clone());
-            });
+            crate::source::doctor::check_profile_live(
+                &p,
+                app.as_of,
+                read_failed.as_deref(),
+                &mut |c| {
+                    checks.push(c.clone());
+                },
+            );
             for check in checks {
                 update(
                     app,

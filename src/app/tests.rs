@@ -343,7 +343,7 @@ fn a_failed_fetch_runs_the_checks_and_y_copies_them() {
         .expect("checks ran after the failure");
     assert!(run.done);
     assert_eq!(run.checks[1].name, "delivery found");
-    assert_eq!(run.checks[1].status, crate::doctor::Status::Fail);
+    assert_eq!(run.checks[1].status, crate::diag::doctor::Status::Fail);
     assert!(
         app.jobs[0].doctor.is_none(),
         "a working profile is not checked unasked"
@@ -406,7 +406,7 @@ fn d_checks_the_active_profile_and_stale_checks_are_dropped() {
     assert!(
         d.checks
             .iter()
-            .all(|c| c.status == crate::doctor::Status::Pass),
+            .all(|c| c.status == crate::diag::doctor::Status::Pass),
         "{:?}",
         d.checks
     );

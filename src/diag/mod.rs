@@ -5,6 +5,7 @@
 //! treatment at warning severity.
 
 mod athena;
+pub mod doctor;
 
 use std::io::ErrorKind;
 

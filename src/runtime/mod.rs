@@ -181,7 +181,7 @@ fn execute(
                 // The checks block (STS, the read): a thread of the blocking pool, each check
                 // sent as it ends.
                 tokio::task::spawn_blocking(move || {
-                    crate::doctor::check_profile_live(
+                    crate::source::doctor::check_profile_live(
                         &p,
                         as_of,
                         read_failed.as_deref(),

@@ -4,8 +4,10 @@
 //! `demo` generates the demo bill and reads it through the same path.
 
 pub mod athena;
+pub mod aws;
 pub mod demo;
 pub mod discover;
+pub mod doctor;
 pub mod error;
 pub mod local;
 pub mod manifest;

@@ -10,8 +10,6 @@
 use std::io::{self, Read};
 use std::time::SystemTime;
 
-use aws_config::BehaviorVersion;
-use aws_config::meta::region::RegionProviderChain;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::operation::RequestId;
@@ -19,6 +17,7 @@ use bytes::Bytes;
 use tokio::runtime::Runtime;
 use tokio::sync::mpsc::{Receiver, channel};
 
+use super::aws::{FaultKind, classify, sdk_config};
 use super::store::{Object, Store};
 use crate::config::{AwsAccess, S3Spec};
 
@@ -150,38 +149,6 @@ async fn client_for(access: &AwsAccess) -> Client {
     Client::from_conf(s3)
 }
 
-/// The SDK's configuration for a profile's access: region (profile, then the standard chain,
-/// then us-east-1), named AWS profile, endpoint, and the assumed role with its external id.
-pub(crate) async fn sdk_config(access: &AwsAccess) -> aws_config::SdkConfig {
-    let region =
-        RegionProviderChain::first_try(access.region.clone().map(aws_sdk_s3::config::Region::new))
-            .or_default_provider()
-            .or_else("us-east-1");
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).region(region);
-    if let Some(p) = &access.profile {
-        loader = loader.profile_name(p);
-    }
-    if let Some(url) = &access.endpoint_url {
-        loader = loader.endpoint_url(url);
-    }
-    let base = loader.load().await;
-    match &access.role_arn {
-        Some(role) => {
-            let mut provider = aws_config::sts::AssumeRoleProvider::builder(role)
-                .session_name("curtop")
-                .configure(&base);
-            if let Some(id) = &access.external_id {
-                provider = provider.external_id(id);
-            }
-            let provider = provider.build().await;
-            base.into_builder()
-                .credentials_provider(aws_sdk_s3::config::SharedCredentialsProvider::new(provider))
-                .build()
-        }
-        None => base,
-    }
-}
-
 /// A failed SDK call as an [`S3Failure`].
 pub(crate) fn describe<E, R>(
     operation: &'static str,
@@ -195,78 +162,23 @@ where
     R: std::fmt::Debug,
     SdkError<E, R>: RequestId,
 {
-    let (kind, status, bucket_region) = match e {
-        SdkError::ServiceError(se) => {
-            let raw = format!("{:?}", se.raw());
-            let status = status_of(&raw);
-            let region = header_of(&raw, "x-amz-bucket-region");
-            (S3FailureKind::Service, status, region)
-        }
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
-            (S3FailureKind::Unreachable, None, None)
-        }
-        SdkError::ResponseError(_) => (S3FailureKind::Service, None, None),
-        _ => {
-            let text = error_chain(e);
-            if text.contains("credential") {
-                (S3FailureKind::NoCredentials, None, None)
-            } else {
-                (S3FailureKind::Service, None, None)
-            }
-        }
-    };
-    // A dispatch failure can also be the credentials chain failing before the request.
-    let kind = if kind == S3FailureKind::Unreachable && error_chain(e).contains("credentials") {
-        S3FailureKind::NoCredentials
-    } else {
-        kind
-    };
+    let fault = classify(e, "x-amz-bucket-region");
     S3Failure {
         operation,
         bucket: bucket.to_string(),
         key: key.to_string(),
-        kind,
-        code: e.code().map(str::to_string),
-        message: e
-            .message()
-            .map(str::to_string)
-            .or_else(|| (kind != S3FailureKind::Service).then(|| error_chain(e))),
-        status,
-        request_id: e.request_id().map(str::to_string),
-        bucket_region,
+        kind: match fault.kind {
+            FaultKind::NoCredentials => S3FailureKind::NoCredentials,
+            FaultKind::Unreachable => S3FailureKind::Unreachable,
+            FaultKind::Service => S3FailureKind::Service,
+        },
+        code: fault.code,
+        message: fault.message,
+        status: fault.status,
+        request_id: fault.request_id,
+        bucket_region: fault.header,
         endpoint: endpoint.to_string(),
     }
-}
-
-/// An error and its sources, one line.
-pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
-}
-
-/// The HTTP status from a raw response's debug form (the response type is the SDK's own).
-pub(crate) fn status_of(raw: &str) -> Option<u16> {
-    let at = raw.find("status: ")? + "status: ".len();
-    let digits: String = raw[at..]
-        .chars()
-        .skip_while(|c| !c.is_ascii_digit())
-        .take_while(char::is_ascii_digit)
-        .collect();
-    digits.parse().ok()
-}
-
-fn header_of(raw: &str, name: &str) -> Option<String> {
-    let at = raw.find(&format!("\"{name}\""))? + name.len() + 2;
-    let rest = &raw[at..];
-    let start = rest.find('"')? + 1;
-    let end = rest[start..].find('"')? + start;
-    Some(rest[start..end].to_string())
 }
 
 impl S3Store {
@@ -447,17 +359,6 @@ impl Read for ChunkReader {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn raw_responses_give_status_and_region() {
-        let raw = r#"Response { status: StatusCode(301), headers: Headers { headers: {"x-amz-bucket-region": HeaderValue { _private: H0("eu-west-1") }} } }"#;
-        assert_eq!(status_of(raw), Some(301));
-        assert_eq!(
-            header_of(raw, "x-amz-bucket-region").as_deref(),
-            Some("eu-west-1")
-        );
-        assert_eq!(status_of("no status"), None);
-    }
 
     #[test]
     fn urls_parse_into_bucket_prefix_and_report() {

@@ -134,8 +134,9 @@ pub fn checks_lines(run: &DoctorRun, theme: Theme) -> Vec<Line<'static>> {
     let mut skipped_why = String::new();
     let flush = |lines: &mut Vec<Line<'static>>, skipped: &mut Vec<&str>, why: &str| {
         if !skipped.is_empty() {
-            let (mark, style) =
-                theme.check_mark(Some(Some(&crate::doctor::Status::Skipped(String::new()))));
+            let (mark, style) = theme.check_mark(Some(Some(
+                &crate::diag::doctor::Status::Skipped(String::new()),
+            )));
             lines.push(Line::from(vec![
                 Span::styled(format!("{mark} "), style),
                 Span::styled(format!("skipped {why}: {}", skipped.join(", ")), style),
@@ -144,7 +145,7 @@ pub fn checks_lines(run: &DoctorRun, theme: Theme) -> Vec<Line<'static>> {
         }
     };
     for c in &run.checks {
-        if let crate::doctor::Status::Skipped(why) = &c.status {
+        if let crate::diag::doctor::Status::Skipped(why) = &c.status {
             skipped.push(c.name);
             skipped_why.clone_from(why);
             continue;
@@ -160,14 +161,14 @@ pub fn checks_lines(run: &DoctorRun, theme: Theme) -> Vec<Line<'static>> {
         {
             spans.push(Span::styled(e.clone(), theme.dim()));
         }
-        if let (crate::doctor::Status::Warn, Some(d)) = (&c.status, &c.diagnosis) {
+        if let (crate::diag::doctor::Status::Warn, Some(d)) = (&c.status, &c.diagnosis) {
             spans.push(Span::styled(
                 format!("[{}] {}", d.code, d.title),
                 theme.warn(),
             ));
         }
         lines.push(Line::from(spans));
-        if let (crate::doctor::Status::Fail, Some(d)) = (&c.status, &c.diagnosis) {
+        if let (crate::diag::doctor::Status::Fail, Some(d)) = (&c.status, &c.diagnosis) {
             lines.extend(
                 diagnosis_lines(d, theme)
                     .into_iter()

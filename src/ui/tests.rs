@@ -239,9 +239,9 @@ fn diagnostics_pane_of_a_passing_profile_and_a_run_in_progress() {
         panic!("{cmds:?}")
     };
     let first = app.jobs[0].doctor.as_ref().unwrap().names[0];
-    let check = crate::doctor::Check {
+    let check = crate::diag::doctor::Check {
         name: first,
-        status: crate::doctor::Status::Pass,
+        status: crate::diag::doctor::Status::Pass,
         evidence: vec!["source = \"demo\"".into()],
         diagnosis: None,
     };

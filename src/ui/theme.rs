@@ -124,9 +124,9 @@ impl Theme {
     /// The mark of a `doctor` check's status (`None`: still to run; `Some(None)`: running).
     pub fn check_mark(
         self,
-        status: Option<Option<&crate::doctor::Status>>,
+        status: Option<Option<&crate::diag::doctor::Status>>,
     ) -> (&'static str, Style) {
-        use crate::doctor::Status;
+        use crate::diag::doctor::Status;
         let a = self.display.ascii;
         match status {
             Some(Some(Status::Pass)) => (if a { "ok" } else { "✓ " }, self.ok()),

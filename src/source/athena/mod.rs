@@ -185,7 +185,7 @@ impl Athena {
             .thread_name("curtop-athena")
             .enable_all()
             .build()?;
-        let config = runtime.block_on(super::s3::sdk_config(&spec.access));
+        let config = runtime.block_on(super::aws::sdk_config(&spec.access));
         let region = config
             .region()
             .map_or_else(|| "us-east-1".to_string(), ToString::to_string);
@@ -244,31 +244,17 @@ impl Athena {
         SdkError<E, R>: RequestId,
     {
         let mut f = self.failure(operation, query);
-        let chain = super::s3::error_chain(e);
-        f.kind = match e {
-            SdkError::ServiceError(se) => {
-                f.status = super::s3::status_of(&format!("{:?}", se.raw()));
-                AthenaFailureKind::Service
-            }
-            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
-                if chain.contains("credentials") {
-                    AthenaFailureKind::NoCredentials
-                } else {
-                    AthenaFailureKind::Unreachable
-                }
-            }
-            SdkError::ConstructionFailure(_) if chain.contains("endpoint") => {
-                AthenaFailureKind::Unreachable
-            }
-            _ if chain.contains("credential") => AthenaFailureKind::NoCredentials,
-            _ => AthenaFailureKind::Service,
+        let fault = super::aws::classify(e, "");
+        f.kind = match fault.kind {
+            super::aws::FaultKind::NoCredentials => AthenaFailureKind::NoCredentials,
+            super::aws::FaultKind::Unreachable => AthenaFailureKind::Unreachable,
+            super::aws::FaultKind::Service => AthenaFailureKind::Service,
         };
-        f.code = e.code().map(str::to_string);
-        f.message = e
-            .message()
-            .map(str::to_string)
-            .or_else(|| Some(chain.clone()));
-        f.request_id = e.request_id().map(str::to_string);
+        f.status = fault.status;
+        f.code = fault.code;
+        // Athena's diagnoses quote the whole chain when AWS gave no message.
+        f.message = fault.message.or(Some(fault.chain));
+        f.request_id = fault.request_id;
         SourceError::Athena(Box::new(f))
     }
 

@@ -1,0 +1,168 @@
+//! `curtop report`: the facts of a profile grouped by dimensions, as a table, CSV or JSON;
+//! warnings on stderr; `--explain` prints an Athena profile's SQL.
+
+use std::io::Write;
+
+use clap::{Args, ValueEnum};
+
+use super::{SourceArgs, ViewArgs, resolve_profile};
+use crate::config::SourceSpec;
+use crate::cur::metrics::Metric;
+use crate::report::{self, Dimension, Format};
+use crate::source::{self, Loaded};
+
+#[derive(Debug, Args)]
+pub(super) struct ReportArgs {
+    #[command(flatten)]
+    source: SourceArgs,
+    #[command(flatten)]
+    pub(super) view: ViewArgs,
+    /// Comma list of cluster, namespace, workload, workload-kind, pod, container, node,
+    /// category, service, usage-type, account, resource, day, env, label:NAME, tag:KEY
+    /// (default: cluster).
+    #[arg(long, value_name = "DIMS", value_parser = parse_dims)]
+    pub(super) by: Option<Dims>,
+    /// Output format (default table).
+    #[arg(short = 'o', long, value_enum, value_name = "F")]
+    pub(super) output: Option<FormatArg>,
+    /// Athena profiles: print the SQL the report would run (reads only the table's columns),
+    /// and run nothing.
+    #[arg(long)]
+    explain: bool,
+}
+
+/// `--by`: one value holding the list (clap would take a `Vec` for repeated values).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Dims(pub(super) Vec<Dimension>);
+
+fn parse_dims(s: &str) -> Result<Dims, String> {
+    Dimension::parse_list(s).map(Dims)
+}
+
+/// `report -o`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum FormatArg {
+    Table,
+    Csv,
+    Json,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Table => Format::Table,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Json => Format::Json,
+        }
+    }
+}
+
+pub(super) fn run(a: &ReportArgs) -> i32 {
+    let profile = match resolve_profile(&a.source) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("curtop: {e}");
+            return 2;
+        }
+    };
+    let dims =
+        a.by.clone()
+            .map_or_else(|| vec![Dimension::Cluster], |d| d.0);
+    let extra: Vec<String> = dims
+        .iter()
+        .filter_map(|x| match x {
+            Dimension::Tag(k) => Some(k.clone()),
+            _ => None,
+        })
+        .collect();
+    let as_of = a.source.clock().now();
+    let window = a.view.window;
+    if a.explain {
+        return match source::explain(&profile, window, &extra, as_of) {
+            Ok(sql) => {
+                println!("{sql};");
+                0
+            }
+            Err(e) => {
+                eprintln!("curtop report --explain: {e}");
+                1
+            }
+        };
+    }
+    let loaded = match source::load(&profile, window, &extra, as_of, None) {
+        Ok(l) => l,
+        Err(e) => return failed(&profile.name, &e),
+    };
+    if loaded.facts.quality.rows_read == 0 && !loaded.delivery.periods.is_empty() {
+        // The window misses every billing period the delivery holds: say what it does hold.
+        let spans: Vec<String> = loaded
+            .delivery
+            .periods
+            .iter()
+            .filter_map(|p| p.span)
+            .map(|(s, e)| {
+                format!(
+                    "{}..{}",
+                    crate::cur::time::date_of(s),
+                    crate::cur::time::date_of(e)
+                )
+            })
+            .collect();
+        let e = source::error::SourceError::NothingInWindow {
+            path: loaded.origin.clone(),
+            window: window.to_string(),
+            available: spans.join(", "),
+        };
+        return failed(&profile.name, &e);
+    }
+    warn(&profile.name, &profile.source, &loaded, &dims);
+    let metric = a.view.metric.map_or(Metric::Amortized, Metric::from);
+    let rep = report::build(&loaded.facts, loaded.window, metric, &dims);
+    let out = rep.render(a.output.map_or(Format::Table, Format::from));
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error worth a message.
+    let _ = stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush());
+    0
+}
+
+/// A read that failed: the error and its diagnosis (the same text as `doctor`'s), exit 1.
+fn failed(profile: &str, e: &source::error::SourceError) -> i32 {
+    let d = crate::diag::diagnose(e);
+    eprintln!("curtop: profile `{profile}`: {e}");
+    eprint!("{}", crate::diag::doctor::render_diagnosis(&d));
+    1
+}
+
+/// The read's warnings, malformed-row examples and labels the profile does not map, on
+/// stderr.
+fn warn(profile: &str, source: &SourceSpec, loaded: &Loaded, dims: &[Dimension]) {
+    let q = &loaded.facts.quality;
+    let mut err = std::io::stderr().lock();
+    if matches!(source, SourceSpec::Athena(_)) {
+        let _ = writeln!(err, "{}", loaded.origin);
+    }
+    for w in &q.warnings {
+        let _ = writeln!(err, "warning [{}]: {}", w.code, w.message);
+    }
+    if q.malformed_rows > 1 {
+        for e in q.examples.iter().skip(1) {
+            let _ = writeln!(err, "  malformed: {}:{}: {}", e.file, e.line, e.reason);
+        }
+    }
+    for dim in dims {
+        if let Dimension::Label(n) = dim
+            && !loaded
+                .facts
+                .label_names
+                .iter()
+                .any(|l| *l == format!("label:{n}"))
+        {
+            let _ = writeln!(
+                err,
+                "warning [unknown-label]: profile `{profile}` maps no label `{n}`; use tag:{n} for a raw tag key",
+            );
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! The checks that read the facts of a successful read: the report's settings (resource IDs,
+//! split cost allocation data, granularity, format, versioning) and how much of the bill the
+//! Kubernetes tags reach.
+
+use std::collections::BTreeMap;
+
+use crate::cur::attribution::Category;
+use crate::cur::metrics::Metric;
+use crate::facts::{Dim, Facts};
+
+use super::{Check, Status, with_warnings};
+use crate::diag::{self, Diagnosis};
+
+/// Resource IDs, split cost allocation data, hourly granularity: each setting's consequence.
+pub(super) fn report_settings(f: &Facts, demo: bool) -> Check {
+    let has = |code: &str| f.quality.warnings.iter().find(|w| w.code == code);
+    let mut evidence = Vec::new();
+    let settings = [
+        (
+            "no-resource-ids",
+            "resource IDs included: pod, node and resource views work",
+        ),
+        (
+            "no-split-cost",
+            "split cost allocation data included: EC2 node cost is split per pod",
+        ),
+        (
+            "daily-granularity",
+            "hourly granularity: short-lived pods' hours are exact",
+        ),
+    ];
+    let mut warnings = Vec::new();
+    for (code, ok) in settings {
+        match has(code) {
+            Some(w) => {
+                evidence.push(format!("no: {}", w.message));
+                warnings.push(Some(w));
+            }
+            None => evidence.push(format!("yes: {ok}")),
+        }
+    }
+    if demo {
+        // The demo bill is daily to stay small (see `source::load`).
+        if let Some(e) = evidence.last_mut() {
+            *e = "daily: the built-in demo bill is generated daily by design".into();
+        }
+    }
+    with_warnings("report settings", evidence, &warnings)
+}
+
+/// The delivery's file format and versioning mode, with what each means for reading it.
+pub(super) fn delivery_settings(d: &crate::source::discover::Delivery) -> Vec<String> {
+    use crate::source::discover::{Layout, PartFormat};
+    use crate::source::read_csv::Compression;
+    let mut out = Vec::new();
+    let first = d.periods.iter().find_map(|p| p.parts.first());
+    if let Some(part) = first {
+        out.push(
+            match part.format {
+                PartFormat::Parquet => {
+                    "format Parquet: columnar, only the needed columns are decoded (the fastest to read)"
+                }
+                PartFormat::Csv(Compression::Gzip) => {
+                    "format GZIP CSV: streamed and parsed as it downloads; Parquet reads ~5x faster"
+                }
+                PartFormat::Csv(Compression::Zip) => {
+                    "format ZIP CSV: each part is unpacked whole before parsing; GZIP or Parquet stream better"
+                }
+                PartFormat::Csv(Compression::None) => {
+                    "format plain CSV: not a format AWS delivers (a local, unpacked copy)"
+                }
+            }
+            .to_string(),
+        );
+    }
+    let versioning = match d.layout {
+        Layout::Legacy => {
+            let nested = d.periods.iter().any(|p| {
+                p.assembly.as_deref().is_some_and(|a| {
+                    !a.is_empty()
+                        && p.parts
+                            .iter()
+                            .any(|part| part.key.contains(&format!("/{a}/")))
+                })
+            });
+            Some(if nested {
+                "versioning create-new: each delivery in its own assembly folder; only the manifest's current one is read"
+            } else {
+                "versioning overwrite: AWS rewrites the parts in place; the manifest is re-read after the read and a changed period read again"
+            })
+        }
+        Layout::Cur2 => Some(
+            "CUR 2.0 Data Export: each billing period overwritten in place, its manifest under metadata/",
+        ),
+        Layout::AthenaParquet => Some(
+            "Athena-integration Parquet without manifests: every part of the period folders is read",
+        ),
+        Layout::SingleFile | Layout::Athena => None,
+    };
+    out.extend(versioning.map(str::to_string));
+    out
+}
+
+/// What share of the bill Kubernetes reaches, and the top untagged services.
+pub(super) fn tag_coverage(f: &Facts) -> Check {
+    let m = Metric::Amortized;
+    let mut by_cat: BTreeMap<Category, i64> = BTreeMap::new();
+    let mut untagged: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut total: i64 = 0;
+    let dims = [Dim::Cluster, Dim::Namespace, Dim::Workload, Dim::Pod];
+    let mut named = [0i64; 4];
+    for r in &f.rows {
+        let v = r.costs[m].0;
+        total += v;
+        for (i, d) in dims.iter().enumerate() {
+            if !f.text(r, *d).is_empty() {
+                named[i] += v;
+            }
+        }
+        *by_cat.entry(r.category).or_default() += v;
+        if r.category == Category::Unallocated {
+            *untagged.entry(f.text(r, Dim::Service)).or_default() += v;
+        }
+    }
+    let share = |v: i64| {
+        if total == 0 {
+            0.0
+        } else {
+            v as f64 * 100.0 / total as f64
+        }
+    };
+    let cat = |c: Category| share(by_cat.get(&c).copied().unwrap_or(0));
+    let mut evidence = vec![
+        format!(
+            "{:.1}% of the bill inside the clusters (pods, idle, control plane), {:.1}% attached by kubernetes_* tags, {:.1}% unallocated",
+            cat(Category::Pod) + cat(Category::Idle) + cat(Category::ControlPlane),
+            cat(Category::External),
+            cat(Category::Unallocated)
+        ),
+        format!(
+            "names known for: cluster {:.1}%, namespace {:.1}%, workload {:.1}%, pod {:.1}% of the bill",
+            share(named[0]),
+            share(named[1]),
+            share(named[2]),
+            share(named[3])
+        ),
+    ];
+    evidence.extend(Category::ALL.iter().map(|c| {
+        format!(
+            "{}: {:.1}% of the bill",
+            c.name(),
+            share(by_cat.get(c).copied().unwrap_or(0))
+        )
+    }));
+    let mut top: Vec<(&str, i64)> = untagged.into_iter().collect();
+    top.sort_by_key(|t| std::cmp::Reverse(t.1));
+    if !top.is_empty() {
+        let list: Vec<String> = top
+            .iter()
+            .take(3)
+            .map(|(s, v)| {
+                format!(
+                    "{} {:.1}%",
+                    if s.is_empty() { "(none)" } else { s },
+                    share(*v)
+                )
+            })
+            .collect();
+        evidence.push(format!("untagged spend by service: {}", list.join(", ")));
+    }
+    let external = by_cat.get(&Category::External).copied().unwrap_or(0);
+    if external == 0 && total != 0 {
+        return Check {
+            name: "tag coverage",
+            status: Status::Warn,
+            evidence: evidence.clone(),
+            diagnosis: Some(Diagnosis {
+                code: "tags-not-activated",
+                severity: diag::Severity::Warning,
+                title: "no kubernetes_* tag reaches any cost outside the clusters".into(),
+                seen: evidence,
+                causes: vec![
+                    "the kubernetes_* tags (or the mapped keys) are not activated as cost allocation tags".into(),
+                    "out-of-cluster resources (RDS, S3, …) are not tagged".into(),
+                ],
+                fixes: vec![
+                    "Billing console → Cost allocation tags: activate kubernetes_cluster, kubernetes_namespace, … (takes up to 24 h; new data only)".into(),
+                    "tag the databases, buckets and queues with the Kubernetes names they serve".into(),
+                    "or map the keys you already use in [profiles.NAME.tags]".into(),
+                ],
+                docs: vec!["https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/activating-tags.html"],
+            }),
+        };
+    }
+    Check {
+        name: "tag coverage",
+        status: Status::Pass,
+        evidence,
+        diagnosis: None,
+    }
+}

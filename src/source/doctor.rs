@@ -1,0 +1,148 @@
+//! `doctor`'s probes with real I/O: STS `GetCallerIdentity`, Athena's `SELECT 1`, and the read
+//! of the latest billing period — handed to the checks of [`crate::diag::doctor`].
+
+use crate::clock::AsOf;
+use crate::config::{AthenaSpec, AwsAccess, Profile};
+use crate::diag::doctor::{self, Check, Probe, ProfileReport};
+use crate::diag::{self, Diagnosis};
+use crate::window::WindowSpec;
+
+use super::Loaded;
+use super::aws::Fault;
+use super::error::SourceError;
+
+/// The probes that ask AWS and read the data.
+struct Live;
+
+impl Probe for Live {
+    fn identity(&mut self, access: &AwsAccess) -> Result<String, Box<Fault>> {
+        super::aws::caller_identity(access)
+    }
+
+    fn athena_select_one(&mut self, athena: &AthenaSpec) -> Result<Vec<String>, Box<Diagnosis>> {
+        select_one(athena).map_err(|e| Box::new(diag::diagnose(&e)))
+    }
+
+    fn read_latest(&mut self, profile: &Profile, as_of: AsOf) -> Result<Loaded, Box<Diagnosis>> {
+        super::load(profile, WindowSpec::Latest, &[], as_of, None)
+            .map_err(|e| Box::new(diag::diagnose(&e)))
+    }
+}
+
+/// Runs a profile's checks.
+pub fn check_profile(profile: &Profile, as_of: AsOf) -> ProfileReport {
+    check_profile_live(profile, as_of, None, &mut |_| {})
+}
+
+/// Runs a profile's checks, handing each to `watch` as it ends; see [`doctor::run`] for
+/// `read_failed`.
+pub fn check_profile_live(
+    profile: &Profile,
+    as_of: AsOf,
+    read_failed: Option<&Diagnosis>,
+    watch: &mut dyn FnMut(&Check),
+) -> ProfileReport {
+    doctor::run(profile, as_of, read_failed, &mut Live, watch)
+}
+
+/// Runs `SELECT 1` through the profile's workgroup and output location.
+fn select_one(a: &AthenaSpec) -> Result<Vec<String>, SourceError> {
+    let client = super::athena::Athena::new(a).map_err(|e| SourceError::Io {
+        path: a.url(),
+        error: e,
+    })?;
+    let (id, _) = client.run("probe", "SELECT 1", None, &mut |_, _| {})?;
+    let place = a.output_location.as_deref().map_or_else(
+        || {
+            format!(
+                "the managed results of workgroup {}",
+                a.workgroup.as_deref().unwrap_or("primary")
+            )
+        },
+        str::to_string,
+    );
+    Ok(vec![format!(
+        "SELECT 1 ran as query {id}; Athena wrote its result to {place} and curtop read it back"
+    )])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::diag::Severity;
+    use crate::diag::doctor::{LOCAL_CHECKS, Status, render_text, to_json};
+
+    #[test]
+    fn the_demo_profile_passes_every_check_it_has() {
+        let config = Config::demo();
+        for date in crate::clock::test_dates() {
+            let r = check_profile(config.default_profile(), AsOf::date(date));
+            let names: Vec<&str> = r.checks.iter().map(|c| c.name).collect();
+            assert_eq!(names, LOCAL_CHECKS);
+            assert_eq!(
+                r.exit_code(),
+                0,
+                "{date}: {}",
+                render_text(std::slice::from_ref(&r))
+            );
+            let text = render_text(&[r]);
+            assert!(text.contains("[pass] tag coverage"), "{date}: {text}");
+            assert!(text.contains("external: "), "{date}: {text}");
+        }
+    }
+
+    #[test]
+    fn a_read_that_just_failed_is_not_repeated() {
+        // The demo would read fine: the given failure is placed, proving no second read.
+        let config = Config::demo();
+        let failure = Diagnosis {
+            code: "bad-manifest",
+            severity: Severity::Error,
+            title: "given".into(),
+            seen: vec!["from the dashboard's fetch".into()],
+            causes: Vec::new(),
+            fixes: Vec::new(),
+            docs: Vec::new(),
+        };
+        let mut seen = Vec::new();
+        let r = check_profile_live(
+            config.default_profile(),
+            AsOf::date(chrono::NaiveDate::from_ymd_opt(2026, 3, 15).unwrap()),
+            Some(&failure),
+            &mut |c| seen.push(c.name),
+        );
+        assert_eq!(seen, LOCAL_CHECKS, "every check reported as it ended");
+        assert_eq!(r.checks[1].status, Status::Fail);
+        assert_eq!(r.checks[1].diagnosis.as_ref(), Some(&failure));
+        assert!(matches!(r.checks[2].status, Status::Skipped(_)));
+    }
+
+    #[test]
+    fn a_missing_folder_fails_and_skips_what_follows() {
+        let text = "[profiles.p]\nsource = \"local\"\npath = \"/nonexistent/curtop-doctor\"\n";
+        let config = Config::parse(text, "t.toml").unwrap();
+        let r = check_profile(
+            &config.profiles[0],
+            AsOf::date(chrono::NaiveDate::from_ymd_opt(2026, 3, 15).unwrap()),
+        );
+        assert_eq!(r.exit_code(), 2);
+        assert_eq!(r.checks[1].name, "delivery found");
+        assert_eq!(r.checks[1].status, Status::Fail);
+        assert_eq!(
+            r.checks[1].diagnosis.as_ref().map(|d| d.code),
+            Some("path-not-found")
+        );
+        assert!(
+            r.checks[2..]
+                .iter()
+                .all(|c| c.status == Status::Skipped("because `delivery found` failed".into()))
+        );
+        let j = to_json(&[r]);
+        assert_eq!(j["exit_code"], 2);
+        assert_eq!(
+            j["profiles"][0]["checks"][1]["diagnosis"]["code"],
+            "path-not-found"
+        );
+    }
+}
