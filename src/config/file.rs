@@ -17,8 +17,78 @@ use super::error::{ConfigError, dotted};
 use super::keys::Keymap;
 use super::{AthenaSpec, AwsAccess, Config, EnvRules, Profile, S3Spec, SourceSpec, TagMapping};
 
-/// The sources a profile may name, as written in `source = "…"`.
-const SOURCES: [&str; 4] = ["local", "demo", "s3", "athena"];
+/// The kinds of source a profile may name, as written in `source = "…"`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SourceKind {
+    Local,
+    Demo,
+    S3,
+    Athena,
+}
+
+impl SourceKind {
+    /// Every kind, in the order the unknown-source message lists them.
+    const ALL: [SourceKind; 4] = [
+        SourceKind::Local,
+        SourceKind::Demo,
+        SourceKind::S3,
+        SourceKind::Athena,
+    ];
+
+    /// The name as written in `source = "…"`.
+    fn name(self) -> &'static str {
+        match self {
+            SourceKind::Local => "local",
+            SourceKind::Demo => "demo",
+            SourceKind::S3 => "s3",
+            SourceKind::Athena => "athena",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<SourceKind> {
+        SourceKind::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+
+    /// Read from AWS: these take the shared access keys (region, role, endpoint, …).
+    fn is_aws(self) -> bool {
+        matches!(self, SourceKind::S3 | SourceKind::Athena)
+    }
+}
+
+/// Where a key's value is in the file, if the profile gives it.
+type SpanOf = fn(&RawProfile) -> Option<Range<usize>>;
+
+fn span_of<T>(value: Option<&Spanned<T>>) -> Option<Range<usize>> {
+    value.map(Spanned::span)
+}
+
+/// The keys that belong to some source kinds only, with the kinds they belong to, in the order
+/// they are checked: the first one a profile gives for a source not among its kinds is refused.
+const SOURCE_KEYS: [(&str, &[SourceKind], SpanOf); 17] = {
+    use SourceKind::{Athena, Demo, Local, S3};
+    const AWS: &[SourceKind] = &[S3, Athena];
+    [
+        ("bucket", &[S3], |r| span_of(r.bucket.as_ref())),
+        ("prefix", &[S3], |r| span_of(r.prefix.as_ref())),
+        ("report", &[S3], |r| span_of(r.report.as_ref())),
+        ("export", &[S3], |r| span_of(r.export.as_ref())),
+        ("database", &[Athena], |r| span_of(r.database.as_ref())),
+        ("table", &[Athena], |r| span_of(r.table.as_ref())),
+        ("workgroup", &[Athena], |r| span_of(r.workgroup.as_ref())),
+        ("output-location", &[Athena], |r| {
+            span_of(r.output_location.as_ref())
+        }),
+        ("catalog", &[Athena], |r| span_of(r.catalog.as_ref())),
+        ("region", AWS, |r| span_of(r.region.as_ref())),
+        ("aws-profile", AWS, |r| span_of(r.aws_profile.as_ref())),
+        ("role-arn", AWS, |r| span_of(r.role_arn.as_ref())),
+        ("external-id", AWS, |r| span_of(r.external_id.as_ref())),
+        ("endpoint-url", AWS, |r| span_of(r.endpoint_url.as_ref())),
+        ("path", &[Local], |r| span_of(r.path.as_ref())),
+        ("seed", &[Demo], |r| span_of(r.seed.as_ref())),
+        ("days", &[Demo], |r| span_of(r.days.as_ref())),
+    ]
+};
 /// Demo defaults and limits.
 const DEMO_SEED: u64 = 7;
 const DEMO_DAYS: u32 = 45;
@@ -250,113 +320,21 @@ impl Check<'_> {
                 ));
             }
         }
-        let source_name = raw.source.get_ref().as_str();
-        let s3_keys = [
-            ("bucket", raw.bucket.as_ref().map(Spanned::span)),
-            ("prefix", raw.prefix.as_ref().map(Spanned::span)),
-            ("report", raw.report.as_ref().map(Spanned::span)),
-            ("export", raw.export.as_ref().map(Spanned::span)),
-        ];
-        let athena_keys = [
-            ("database", raw.database.as_ref().map(Spanned::span)),
-            ("table", raw.table.as_ref().map(Spanned::span)),
-            ("workgroup", raw.workgroup.as_ref().map(Spanned::span)),
-            (
-                "output-location",
-                raw.output_location.as_ref().map(Spanned::span),
-            ),
-            ("catalog", raw.catalog.as_ref().map(Spanned::span)),
-        ];
-        let aws_keys = [
-            ("region", raw.region.as_ref().map(Spanned::span)),
-            ("aws-profile", raw.aws_profile.as_ref().map(Spanned::span)),
-            ("role-arn", raw.role_arn.as_ref().map(Spanned::span)),
-            ("external-id", raw.external_id.as_ref().map(Spanned::span)),
-            ("endpoint-url", raw.endpoint_url.as_ref().map(Spanned::span)),
-        ];
-        for (keys, allowed, message) in [
-            (
-                &s3_keys[..],
-                &["s3"][..],
-                "only allowed with source = \"s3\"",
-            ),
-            (
-                &athena_keys[..],
-                &["athena"][..],
-                "only allowed with source = \"athena\"",
-            ),
-            (
-                &aws_keys[..],
-                &["s3", "athena"][..],
-                "only allowed with source = \"s3\" or \"athena\"",
-            ),
-        ] {
-            if !allowed.contains(&source_name)
-                && let Some((key, Some(value_span))) = keys.iter().find(|(_, sp)| sp.is_some())
-            {
-                return Err(self.err(Some(value_span.clone()), &at(key), message));
-            }
-        }
-        let source = match source_name {
-            "s3" => self.s3(&raw, span, name_str)?,
-            "athena" => self.athena(&raw, span, name_str)?,
-            "local" => {
-                for (key, value_span) in [
-                    ("seed", raw.seed.map(|s| s.span())),
-                    ("days", raw.days.map(|d| d.span())),
-                ] {
-                    if let Some(value_span) = value_span {
-                        return Err(self.err(
-                            Some(value_span),
-                            &at(key),
-                            "only allowed with source = \"demo\"",
-                        ));
-                    }
-                }
-                let Some(path) = raw.path else {
-                    return Err(self.err(
-                        Some(span),
-                        &at("path"),
-                        "missing; source = \"local\" needs the CUR delivery folder or file",
-                    ));
-                };
-                if path.get_ref().trim().is_empty() {
-                    return Err(self.err(Some(path.span()), &at("path"), "empty path"));
-                }
-                SourceSpec::Local {
-                    path: self.resolve(path.get_ref()),
-                }
-            }
-            "demo" => {
-                if let Some(path) = raw.path {
-                    return Err(self.err(
-                        Some(path.span()),
-                        &at("path"),
-                        "only allowed with source = \"local\"",
-                    ));
-                }
-                let days = raw.days.map_or(Ok(DEMO_DAYS), |days| {
-                    if (1..=DEMO_MAX_DAYS).contains(days.get_ref()) {
-                        Ok(*days.get_ref())
-                    } else {
-                        Err(self.err(
-                            Some(days.span()),
-                            &at("days"),
-                            format!(
-                                "{} is out of range; expected 1 to {DEMO_MAX_DAYS}",
-                                days.get_ref()
-                            ),
-                        ))
-                    }
-                })?;
-                SourceSpec::Demo {
-                    seed: raw.seed.map_or(DEMO_SEED, Spanned::into_inner),
-                    days,
-                }
-            }
-            other => {
-                let known = SOURCES.map(|s| format!("`{s}`")).join(" or ");
-                let message = format!("unknown source `{other}`; expected {known}");
+        let kind = SourceKind::from_name(raw.source.get_ref());
+        self.refuse_foreign_keys(&raw, name_str, kind)?;
+        let source = match kind {
+            Some(SourceKind::S3) => self.s3(&raw, span, name_str)?,
+            Some(SourceKind::Athena) => self.athena(&raw, span, name_str)?,
+            Some(SourceKind::Local) => self.local(raw.path.as_ref(), span, name_str)?,
+            Some(SourceKind::Demo) => self.demo(&raw, name_str)?,
+            None => {
+                let known = SourceKind::ALL
+                    .map(|kind| format!("`{}`", kind.name()))
+                    .join(" or ");
+                let message = format!(
+                    "unknown source `{}`; expected {known}",
+                    raw.source.get_ref()
+                );
                 return Err(self.err(Some(raw.source.span()), &at("source"), message));
             }
         };
@@ -368,6 +346,89 @@ impl Check<'_> {
         })
     }
 
+    /// Refuses the first key of [`SOURCE_KEYS`] the profile gives that its source (`None`:
+    /// unknown) does not take.
+    fn refuse_foreign_keys(
+        &self,
+        raw: &RawProfile,
+        name: &str,
+        source: Option<SourceKind>,
+    ) -> Result<(), ConfigError> {
+        for (key, owners, span_of) in SOURCE_KEYS {
+            let Some(value_span) = span_of(raw) else {
+                continue;
+            };
+            let owned_by_aws = owners.iter().any(|kind| kind.is_aws());
+            let message = match source {
+                Some(kind) if owners.contains(&kind) => continue,
+                // A local or demo key on an AWS profile names the profile's source, not the
+                // key's: a `path` there is not fixed by switching to `local`.
+                Some(kind) if kind.is_aws() && !owned_by_aws => {
+                    format!("not allowed with source = \"{}\"", kind.name())
+                }
+                // An unknown source: only the AWS keys are refused here; the unknown-source error
+                // that follows covers the rest (a `path` with `source = "gcs"` is a wrong source,
+                // not a wrong key).
+                None if !owned_by_aws => continue,
+                _ => {
+                    let owners = owners
+                        .iter()
+                        .map(|kind| format!("\"{}\"", kind.name()))
+                        .collect::<Vec<_>>()
+                        .join(" or ");
+                    format!("only allowed with source = {owners}")
+                }
+            };
+            return Err(self.err(Some(value_span), &["profiles", name, key], message));
+        }
+        Ok(())
+    }
+
+    /// `source = "local"`: a path, resolved against the config file's folder.
+    fn local(
+        &self,
+        path: Option<&Spanned<String>>,
+        span: Range<usize>,
+        name: &str,
+    ) -> Result<SourceSpec, ConfigError> {
+        let at = ["profiles", name, "path"];
+        let Some(path) = path else {
+            return Err(self.err(
+                Some(span),
+                &at,
+                "missing; source = \"local\" needs the CUR delivery folder or file",
+            ));
+        };
+        if path.get_ref().trim().is_empty() {
+            return Err(self.err(Some(path.span()), &at, "empty path"));
+        }
+        Ok(SourceSpec::Local {
+            path: self.resolve(path.get_ref()),
+        })
+    }
+
+    /// `source = "demo"`: seed and days optional, days bounded.
+    fn demo(&self, raw: &RawProfile, name: &str) -> Result<SourceSpec, ConfigError> {
+        let days = raw.days.as_ref().map_or(Ok(DEMO_DAYS), |days| {
+            if (1..=DEMO_MAX_DAYS).contains(days.get_ref()) {
+                Ok(*days.get_ref())
+            } else {
+                Err(self.err(
+                    Some(days.span()),
+                    &["profiles", name, "days"],
+                    format!(
+                        "{} is out of range; expected 1 to {DEMO_MAX_DAYS}",
+                        days.get_ref()
+                    ),
+                ))
+            }
+        })?;
+        Ok(SourceSpec::Demo {
+            seed: raw.seed.as_ref().map_or(DEMO_SEED, |seed| *seed.get_ref()),
+            days,
+        })
+    }
+
     /// `source = "s3"`: bucket and report (or export) required, the rest optional.
     fn s3(
         &self,
@@ -376,7 +437,6 @@ impl Check<'_> {
         name: &str,
     ) -> Result<SourceSpec, ConfigError> {
         let at = |key: &'static str| ["profiles", name, key];
-        self.refuse_local_keys(raw, name, "s3")?;
         let text =
             |v: &Option<Spanned<String>>, key: &'static str| self.text_value(v.as_ref(), name, key);
         let Some(bucket) = text(&raw.bucket, "bucket")? else {
@@ -422,7 +482,6 @@ impl Check<'_> {
         }))
     }
 
-    /// The keys every AWS source shares: region, named profile, role + external id, endpoint.
     /// An optional text value, trimmed; present but empty is an error naming the key.
     fn text_value(
         &self,
@@ -441,29 +500,7 @@ impl Check<'_> {
         }
     }
 
-    /// The keys of local and demo profiles have no meaning for an AWS source.
-    fn refuse_local_keys(
-        &self,
-        raw: &RawProfile,
-        name: &str,
-        source: &str,
-    ) -> Result<(), ConfigError> {
-        for (key, value_span) in [
-            ("path", raw.path.as_ref().map(Spanned::span)),
-            ("seed", raw.seed.as_ref().map(Spanned::span)),
-            ("days", raw.days.as_ref().map(Spanned::span)),
-        ] {
-            if let Some(value_span) = value_span {
-                return Err(self.err(
-                    Some(value_span),
-                    &["profiles", name, key],
-                    format!("not allowed with source = \"{source}\""),
-                ));
-            }
-        }
-        Ok(())
-    }
-
+    /// The keys every AWS source shares: region, named profile, role + external id, endpoint.
     fn access(&self, raw: &RawProfile, name: &str) -> Result<AwsAccess, ConfigError> {
         let at = |key: &'static str| ["profiles", name, key];
         let text =
@@ -514,7 +551,6 @@ impl Check<'_> {
         name: &str,
     ) -> Result<SourceSpec, ConfigError> {
         let at = |key: &'static str| ["profiles", name, key];
-        self.refuse_local_keys(raw, name, "athena")?;
         let text =
             |v: &Option<Spanned<String>>, key: &'static str| self.text_value(v.as_ref(), name, key);
         let Some(database) = text(&raw.database, "database")? else {
