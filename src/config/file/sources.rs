@@ -1,0 +1,215 @@
+//! The source kinds a profile may name, the one table of which keys belong to which kinds (and
+//! the refusal of a key its profile's kind does not take), and the local and demo sources.
+
+use std::ops::Range;
+use std::path::PathBuf;
+
+use toml::Spanned;
+
+use super::Check;
+use super::raw::RawProfile;
+use crate::config::{ConfigError, SourceSpec};
+
+/// The kinds of source a profile may name, as written in `source = "…"`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SourceKind {
+    Local,
+    Demo,
+    S3,
+    Athena,
+}
+
+impl SourceKind {
+    /// Every kind, in the order the unknown-source message lists them.
+    const ALL: [SourceKind; 4] = [
+        SourceKind::Local,
+        SourceKind::Demo,
+        SourceKind::S3,
+        SourceKind::Athena,
+    ];
+
+    /// The name as written in `source = "…"`.
+    fn name(self) -> &'static str {
+        match self {
+            SourceKind::Local => "local",
+            SourceKind::Demo => "demo",
+            SourceKind::S3 => "s3",
+            SourceKind::Athena => "athena",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<SourceKind> {
+        SourceKind::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+
+    /// Read from AWS: these take the shared access keys (region, role, endpoint, …).
+    fn is_aws(self) -> bool {
+        matches!(self, SourceKind::S3 | SourceKind::Athena)
+    }
+}
+
+/// Where a key's value is in the file, if the profile gives it.
+type SpanOf = fn(&RawProfile) -> Option<Range<usize>>;
+
+fn span_of<T>(value: Option<&Spanned<T>>) -> Option<Range<usize>> {
+    value.map(Spanned::span)
+}
+
+/// The keys that belong to some source kinds only, with the kinds they belong to, in the order
+/// they are checked: the first one a profile gives for a source not among its kinds is refused.
+const SOURCE_KEYS: [(&str, &[SourceKind], SpanOf); 17] = {
+    use SourceKind::{Athena, Demo, Local, S3};
+    const AWS: &[SourceKind] = &[S3, Athena];
+    [
+        ("bucket", &[S3], |r| span_of(r.bucket.as_ref())),
+        ("prefix", &[S3], |r| span_of(r.prefix.as_ref())),
+        ("report", &[S3], |r| span_of(r.report.as_ref())),
+        ("export", &[S3], |r| span_of(r.export.as_ref())),
+        ("database", &[Athena], |r| span_of(r.database.as_ref())),
+        ("table", &[Athena], |r| span_of(r.table.as_ref())),
+        ("workgroup", &[Athena], |r| span_of(r.workgroup.as_ref())),
+        ("output-location", &[Athena], |r| {
+            span_of(r.output_location.as_ref())
+        }),
+        ("catalog", &[Athena], |r| span_of(r.catalog.as_ref())),
+        ("region", AWS, |r| span_of(r.region.as_ref())),
+        ("aws-profile", AWS, |r| span_of(r.aws_profile.as_ref())),
+        ("role-arn", AWS, |r| span_of(r.role_arn.as_ref())),
+        ("external-id", AWS, |r| span_of(r.external_id.as_ref())),
+        ("endpoint-url", AWS, |r| span_of(r.endpoint_url.as_ref())),
+        ("path", &[Local], |r| span_of(r.path.as_ref())),
+        ("seed", &[Demo], |r| span_of(r.seed.as_ref())),
+        ("days", &[Demo], |r| span_of(r.days.as_ref())),
+    ]
+};
+
+/// Demo defaults and limits.
+const DEMO_SEED: u64 = 7;
+const DEMO_DAYS: u32 = 45;
+const DEMO_MAX_DAYS: u32 = 400;
+
+impl Check<'_> {
+    /// The profile's source: its keys checked against [`SOURCE_KEYS`], then read by kind.
+    pub(super) fn source(
+        &self,
+        raw: &RawProfile,
+        span: Range<usize>,
+        name: &str,
+    ) -> Result<SourceSpec, ConfigError> {
+        let kind = SourceKind::from_name(raw.source.get_ref());
+        self.refuse_foreign_keys(raw, name, kind)?;
+        Ok(match kind {
+            Some(SourceKind::S3) => self.s3(raw, span, name)?,
+            Some(SourceKind::Athena) => self.athena(raw, span, name)?,
+            Some(SourceKind::Local) => self.local(raw.path.as_ref(), span, name)?,
+            Some(SourceKind::Demo) => self.demo(raw, name)?,
+            None => {
+                let known = SourceKind::ALL
+                    .map(|kind| format!("`{}`", kind.name()))
+                    .join(" or ");
+                let message = format!(
+                    "unknown source `{}`; expected {known}",
+                    raw.source.get_ref()
+                );
+                return Err(self.err(
+                    Some(raw.source.span()),
+                    &["profiles", name, "source"],
+                    message,
+                ));
+            }
+        })
+    }
+
+    /// Refuses the first key of [`SOURCE_KEYS`] the profile gives that its source (`None`:
+    /// unknown) does not take.
+    fn refuse_foreign_keys(
+        &self,
+        raw: &RawProfile,
+        name: &str,
+        source: Option<SourceKind>,
+    ) -> Result<(), ConfigError> {
+        for (key, owners, span_of) in SOURCE_KEYS {
+            let Some(value_span) = span_of(raw) else {
+                continue;
+            };
+            let owned_by_aws = owners.iter().any(|kind| kind.is_aws());
+            let message = match source {
+                Some(kind) if owners.contains(&kind) => continue,
+                // A local or demo key on an AWS profile is refused in the name of the profile's
+                // source, not as belonging to `local` or `demo`: the wording the AWS sources have
+                // always used.
+                Some(kind) if kind.is_aws() && !owned_by_aws => {
+                    format!("not allowed with source = \"{}\"", kind.name())
+                }
+                // An unknown source: only the AWS keys are refused here; the unknown-source error
+                // that follows covers the rest (a `path` with `source = "gcs"` is a wrong source,
+                // not a wrong key).
+                None if !owned_by_aws => continue,
+                _ => {
+                    let owners = owners
+                        .iter()
+                        .map(|kind| format!("\"{}\"", kind.name()))
+                        .collect::<Vec<_>>()
+                        .join(" or ");
+                    format!("only allowed with source = {owners}")
+                }
+            };
+            return Err(self.err(Some(value_span), &["profiles", name, key], message));
+        }
+        Ok(())
+    }
+
+    /// `source = "local"`: a path, resolved against the config file's folder.
+    fn local(
+        &self,
+        path: Option<&Spanned<String>>,
+        span: Range<usize>,
+        name: &str,
+    ) -> Result<SourceSpec, ConfigError> {
+        let at = ["profiles", name, "path"];
+        let Some(path) = path else {
+            return Err(self.err(
+                Some(span),
+                &at,
+                "missing; source = \"local\" needs the CUR delivery folder or file",
+            ));
+        };
+        if path.get_ref().trim().is_empty() {
+            return Err(self.err(Some(path.span()), &at, "empty path"));
+        }
+        Ok(SourceSpec::Local {
+            path: self.resolve(path.get_ref()),
+        })
+    }
+
+    /// `source = "demo"`: seed and days optional, days bounded.
+    fn demo(&self, raw: &RawProfile, name: &str) -> Result<SourceSpec, ConfigError> {
+        let days = raw.days.as_ref().map_or(Ok(DEMO_DAYS), |days| {
+            if (1..=DEMO_MAX_DAYS).contains(days.get_ref()) {
+                Ok(*days.get_ref())
+            } else {
+                Err(self.err(
+                    Some(days.span()),
+                    &["profiles", name, "days"],
+                    format!(
+                        "{} is out of range; expected 1 to {DEMO_MAX_DAYS}",
+                        days.get_ref()
+                    ),
+                ))
+            }
+        })?;
+        Ok(SourceSpec::Demo {
+            seed: raw.seed.as_ref().map_or(DEMO_SEED, |seed| *seed.get_ref()),
+            days,
+        })
+    }
+
+    /// A `path` as written, or joined to the config file's folder when relative.
+    fn resolve(&self, path: &str) -> PathBuf {
+        let path = PathBuf::from(path);
+        match self.base {
+            Some(base) if path.is_relative() => base.join(path),
+            _ => path,
+        }
+    }
+}
