@@ -10,8 +10,9 @@ use std::io::Read;
 use chrono::NaiveDate;
 use curtop::demo::{
     Compression, Cur2Format, DemoSpec, Granularity, Layout, Scale, Truth, Versioning,
-    generate_in_memory, generate_to_dir,
+    generate_to_dir,
 };
+use curtop::source::demo::generate_in_memory;
 use curtop::source::store::MemStore;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 

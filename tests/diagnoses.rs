@@ -15,7 +15,8 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use curtop::clock::AsOf;
-use curtop::demo::{Compression, DemoSpec, Layout, Scale, Versioning, generate_in_memory};
+use curtop::demo::{Compression, DemoSpec, Layout, Scale, Versioning};
+use curtop::source::demo::generate_in_memory;
 use curtop::source::store::MemStore;
 use serde_json::Value;
 

@@ -13,8 +13,9 @@ use aws_sdk_s3::primitives::ByteStream;
 use common::moto::{endpoint, outcome, queue, result};
 use curtop::config::TagMapping;
 use curtop::cur::attribution::TagPlan;
-use curtop::demo::{DemoSpec, Scale, generate_in_memory};
+use curtop::demo::{DemoSpec, Scale};
 use curtop::source::athena::sql::result_columns;
+use curtop::source::demo::generate_in_memory;
 use serde_json::{Value, json};
 
 /// The date every run here is as of (`--as-of`): no test depends on the day it runs.

@@ -16,9 +16,10 @@ use curtop::cur::attribution::TagPlan;
 use curtop::cur::metrics::Metric;
 use curtop::demo::{
     ALT_CLUSTER_KEY, ALT_NAMESPACE_KEY, Allocation, Compression, Cur2Format, DemoSpec, Granularity,
-    Layout, NO_CLUSTER, Scale, Versioning, generate_in_memory,
+    Layout, NO_CLUSTER, Scale, Versioning,
 };
 use curtop::facts::{Dim, Facts};
+use curtop::source::demo::generate_in_memory;
 use curtop::source::discover::discover;
 use curtop::source::local::{ReadOptions, read_delivery};
 

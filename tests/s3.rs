@@ -15,10 +15,9 @@ use chrono::NaiveDate;
 use curtop::clock::AsOf;
 use curtop::config::{AwsAccess, EnvRules, Profile, S3Spec, SourceSpec, TagMapping};
 use curtop::cur::attribution::TagPlan;
-use curtop::demo::{
-    Compression, Cur2Format, DemoSpec, Layout, Scale, Versioning, generate_in_memory,
-};
+use curtop::demo::{Compression, Cur2Format, DemoSpec, Layout, Scale, Versioning};
 use curtop::facts::Facts;
+use curtop::source::demo::generate_in_memory;
 use curtop::source::discover::discover;
 use curtop::source::local::{ReadOptions, read_delivery};
 use curtop::source::store::{MemStore, Store};

@@ -28,8 +28,6 @@ pub use out::{DirSink, MemSink, Object, Sink};
 pub use row::{Column, athena_name, columns};
 pub use truth::{Allocation, CATEGORIES, METRICS, MetricTruth, NO_CLUSTER, NodeDay, Truth};
 
-use crate::source::store::MemStore;
-
 /// Hourly or daily line items.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Granularity {
@@ -271,11 +269,11 @@ pub fn generate_to_dir(spec: &DemoSpec, dir: &Path) -> io::Result<Truth> {
     Ok(truth)
 }
 
-/// The delivery as an in-memory store (the dashboard's demo profile), and its truth.
-pub fn generate_in_memory(spec: &DemoSpec) -> io::Result<(MemStore, Truth)> {
+/// The delivery as objects in memory, and its truth (`source::demo` makes a store of them).
+pub fn generate_to_memory(spec: &DemoSpec) -> io::Result<(MemSink, Truth)> {
     let mut sink = MemSink::default();
     let truth = generate(spec, &mut sink)?;
-    Ok((sink.into_store(), truth))
+    Ok((sink, truth))
 }
 
 #[cfg(test)]

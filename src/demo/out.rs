@@ -1,10 +1,11 @@
-//! Where generated objects go: files under a folder (streamed) or a [`MemStore`].
+//! Where generated objects go: files under a folder (streamed) or bytes in memory. The
+//! generator owns this sink so that it knows nothing of `source/`; `source::demo` turns the
+//! objects of a [`MemSink`] into the store the readers see.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufWriter, Cursor, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-
-use crate::source::store::MemStore;
 
 /// An object being written (seekable, so ZIP and Parquet writers can use it).
 pub struct Object {
@@ -106,15 +107,26 @@ impl Sink for DirSink {
     }
 }
 
-/// Collects objects into a [`MemStore`].
+/// Collects objects in memory, by key.
 #[derive(Debug, Default)]
 pub struct MemSink {
-    store: MemStore,
+    objects: BTreeMap<String, Vec<u8>>,
 }
 
 impl MemSink {
-    pub fn into_store(self) -> MemStore {
-        self.store
+    /// The keys of the objects written, sorted.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.objects.keys().map(String::as_str)
+    }
+
+    /// The bytes of one object.
+    pub fn get(&self, key: &str) -> Option<&[u8]> {
+        self.objects.get(key).map(Vec::as_slice)
+    }
+
+    /// The objects written, by key.
+    pub fn into_objects(self) -> BTreeMap<String, Vec<u8>> {
+        self.objects
     }
 }
 
@@ -128,7 +140,9 @@ impl Sink for MemSink {
 
     fn commit(&mut self, object: Object) -> io::Result<()> {
         match object.inner {
-            Inner::Mem(c) => self.store.put(object.key, c.into_inner()),
+            Inner::Mem(c) => {
+                self.objects.insert(object.key, c.into_inner());
+            }
             Inner::File(_) => {}
         }
         Ok(())

@@ -117,7 +117,7 @@ fn check_truth(truth: &Truth) {
 fn demo_truth_is_self_consistent_and_has_every_category() {
     let spec = DemoSpec::demo(7, 45, end());
     let t0 = std::time::Instant::now();
-    let (store, truth) = generate_in_memory(&spec).unwrap();
+    let (store, truth) = generate_to_memory(&spec).unwrap();
     let elapsed = t0.elapsed();
     eprintln!(
         "demo: {} rows, {} objects, {elapsed:?}",
@@ -145,14 +145,14 @@ fn hourly_with_net_and_without_resource_ids() {
     spec.scale = Scale::tiny();
     spec.granularity = Granularity::Hourly;
     spec.with_net = true;
-    let (_, truth) = generate_in_memory(&spec).unwrap();
+    let (_, truth) = generate_to_memory(&spec).unwrap();
     check_truth(&truth);
     let d = &truth.default_mapping;
     assert!(d.net.total < d.amortized.total);
     assert!(d.net.category("pod") < d.amortized.category("pod"));
 
     spec.with_resource_ids = false;
-    let (store, truth) = generate_in_memory(&spec).unwrap();
+    let (store, truth) = generate_to_memory(&spec).unwrap();
     check_truth(&truth);
     let d = &truth.default_mapping.amortized;
     assert_eq!(truth.overlay_rows, 0);

@@ -2,7 +2,8 @@
 #![allow(clippy::unwrap_used)]
 
 use chrono::NaiveDate;
-use curtop::demo::{Compression, DemoSpec, Layout, Scale, Versioning, generate_in_memory};
+use curtop::demo::{Compression, DemoSpec, Layout, Scale, Versioning};
+use curtop::source::demo::generate_in_memory;
 use curtop::source::store::MemStore;
 
 /// A create-new delivery (the latest period holds an older assembly too) and a copy whose top
