@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use super::discover::{Delivery, Layout, Part, PartFormat, Period, discover};
 use super::error::SourceError;
+use super::parquet::{ParquetInput, ranged_metadata, read_parquet_part, row_group_count};
 use super::read_csv::{CountingReader, read_csv_part};
-use super::read_parquet::{ParquetInput, ranged_metadata, read_parquet_part, row_group_count};
 use super::store::{DirStore, Object, Store};
 use crate::config::EnvRules;
 use crate::cur::attribution::TagPlan;

@@ -9,8 +9,8 @@ pub mod discover;
 pub mod error;
 pub mod local;
 pub mod manifest;
+pub mod parquet;
 pub mod read_csv;
-pub mod read_parquet;
 pub mod s3;
 pub mod store;
 
