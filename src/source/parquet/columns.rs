@@ -175,18 +175,7 @@ impl<'a> Days<'a> {
                 if a.is_null(row) {
                     return None;
                 }
-                let v = match a.data_type() {
-                    DataType::Timestamp(TimeUnit::Second, _) => {
-                        a.as_primitive::<TimestampSecondType>().value(row)
-                    }
-                    DataType::Timestamp(TimeUnit::Millisecond, _) => {
-                        a.as_primitive::<TimestampMillisecondType>().value(row)
-                    }
-                    DataType::Timestamp(TimeUnit::Microsecond, _) => {
-                        a.as_primitive::<TimestampMicrosecondType>().value(row)
-                    }
-                    _ => a.as_primitive::<TimestampNanosecondType>().value(row),
-                };
+                let v = timestamp_value(*a, row);
                 Day::try_from(v.div_euclid(*per_day)).ok()
             }
             Days::Date32(a) => {
@@ -207,18 +196,7 @@ impl<'a> Days<'a> {
                 if a.is_null(row) {
                     return false;
                 }
-                let v = match a.data_type() {
-                    DataType::Timestamp(TimeUnit::Second, _) => {
-                        a.as_primitive::<TimestampSecondType>().value(row)
-                    }
-                    DataType::Timestamp(TimeUnit::Millisecond, _) => {
-                        a.as_primitive::<TimestampMillisecondType>().value(row)
-                    }
-                    DataType::Timestamp(TimeUnit::Microsecond, _) => {
-                        a.as_primitive::<TimestampMicrosecondType>().value(row)
-                    }
-                    _ => a.as_primitive::<TimestampNanosecondType>().value(row),
-                };
+                let v = timestamp_value(*a, row);
                 v.rem_euclid(*per_day) != 0
             }
             Days::Date32(_) => false,
@@ -228,6 +206,22 @@ impl<'a> Days<'a> {
                 .get(11..13)
                 .is_some_and(|h| h != b"00"),
         }
+    }
+}
+
+/// A timestamp cell (not null) in its column's unit.
+fn timestamp_value(a: &dyn Array, row: usize) -> i64 {
+    match a.data_type() {
+        DataType::Timestamp(TimeUnit::Second, _) => {
+            a.as_primitive::<TimestampSecondType>().value(row)
+        }
+        DataType::Timestamp(TimeUnit::Millisecond, _) => {
+            a.as_primitive::<TimestampMillisecondType>().value(row)
+        }
+        DataType::Timestamp(TimeUnit::Microsecond, _) => {
+            a.as_primitive::<TimestampMicrosecondType>().value(row)
+        }
+        _ => a.as_primitive::<TimestampNanosecondType>().value(row),
     }
 }
 
