@@ -6,7 +6,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::columns::tag_id;
-use super::line_item::LineItem;
+use super::line_item::{INSTANCE_ID_PREFIX, LineItem, operation, product};
 use crate::config::TagMapping;
 
 /// Where a dollar lands.
@@ -259,7 +259,7 @@ pub fn classify<'a>(li: &LineItem<'a>, plan: &TagPlan, out: &mut Placement<'a>) 
         .extend(plan.labels.iter().map(|(_, idx)| first(tags, idx)));
 
     match li.operation {
-        "EKSPod-EC2" => {
+        operation::EKS_POD_EC2 => {
             let eks = |i: usize| first(tags, &plan.eks[i..=i]);
             if let Some((cluster, namespace, pod)) = parse_pod_arn(li.resource_id) {
                 out.cluster = cluster;
@@ -281,11 +281,11 @@ pub fn classify<'a>(li: &LineItem<'a>, plan: &TagPlan, out: &mut Placement<'a>) 
             out.category = Some(Category::Pod);
             return RowKind::PodSplit;
         }
-        "ECSTask-EC2" => return RowKind::Overlay,
+        operation::ECS_TASK_EC2 => return RowKind::Overlay,
         _ => {}
     }
 
-    if li.product_code == "AmazonEKS" {
+    if li.product_code == product::AMAZON_EKS {
         if let Some((cluster, namespace, pod)) = parse_pod_arn(li.resource_id) {
             // Fargate pods (and any other directly billed pod row).
             out.cluster = cluster;
@@ -333,7 +333,7 @@ pub fn classify<'a>(li: &LineItem<'a>, plan: &TagPlan, out: &mut Placement<'a>) 
         Category::Unallocated
     });
 
-    if li.product_code == "AmazonEC2" && li.resource_id.starts_with("i-") {
+    if li.product_code == product::AMAZON_EC2 && li.resource_id.starts_with(INSTANCE_ID_PREFIX) {
         out.node_cluster_tag = first(tags, &plan.eks[0..2]);
         return RowKind::NodeCandidate;
     }

@@ -1,9 +1,49 @@
 //! One CUR line item as the readers hand it over: borrowed text fields, parsed amounts, and
-//! the values of the tags the profile asked for. Format-independent.
+//! the values of the tags the profile asked for. Format-independent. Also the line-item
+//! literals the rules test (line item types, operations, product codes): the Rust rules in
+//! [`crate::cur::metrics`] and [`crate::cur::attribution`] and the Athena SQL
+//! (`source::athena::sql`) read them from here, so the two cannot drift apart.
 
 use super::columns::{FIELD_COUNT, Field};
 use super::money::Money;
 use super::time::Day;
+
+/// The `lineItem/LineItemType` values a cost rule names (CUR.md §1.2, [`crate::cur::metrics`]).
+pub mod item_type {
+    /// Usage a savings plan covers: priced at its savings plan effective cost.
+    pub const SAVINGS_PLAN_COVERED_USAGE: &str = "SavingsPlanCoveredUsage";
+    /// A savings plan's recurring fee: amortized, only its unused commitment remains.
+    pub const SAVINGS_PLAN_RECURRING_FEE: &str = "SavingsPlanRecurringFee";
+    /// The negation of covered usage's on-demand cost: nothing once amortized.
+    pub const SAVINGS_PLAN_NEGATION: &str = "SavingsPlanNegation";
+    /// A savings plan's upfront fee: amortized into the usage it covers.
+    pub const SAVINGS_PLAN_UPFRONT_FEE: &str = "SavingsPlanUpfrontFee";
+    /// Usage a reservation covers: priced at its reservation effective cost.
+    pub const DISCOUNTED_USAGE: &str = "DiscountedUsage";
+    /// A reservation's recurring fee: amortized, only its unused part remains.
+    pub const RI_FEE: &str = "RIFee";
+    /// A fee; with a reservation ARN it is a reservation's upfront fee, amortized away.
+    pub const FEE: &str = "Fee";
+}
+
+/// The `lineItem/Operation` values of split cost allocation rows ([`crate::cur::attribution`]).
+pub mod operation {
+    /// An EKS pod's split share of its EC2 node.
+    pub const EKS_POD_EC2: &str = "EKSPod-EC2";
+    /// An ECS task's split share of its EC2 instance: already billed on the instance.
+    pub const ECS_TASK_EC2: &str = "ECSTask-EC2";
+}
+
+/// The `lineItem/ProductCode` values attribution tests ([`crate::cur::attribution`]).
+pub mod product {
+    /// EKS: control planes and directly billed (Fargate) pods.
+    pub const AMAZON_EKS: &str = "AmazonEKS";
+    /// EC2: instances, which may be cluster nodes.
+    pub const AMAZON_EC2: &str = "AmazonEC2";
+}
+
+/// How an EC2 instance's `lineItem/ResourceId` starts (`i-0abc…`): such rows may be nodes.
+pub const INSTANCE_ID_PREFIX: &str = "i-";
 
 /// Which fields a report has (its schema, as far as curtop cares).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -6,7 +6,7 @@ use std::ops::{Add, AddAssign, Index, IndexMut, Neg, Sub, SubAssign};
 use std::str::FromStr;
 
 use super::columns::Field;
-use super::line_item::{ColumnSet, LineItem};
+use super::line_item::{ColumnSet, LineItem, item_type};
 use super::money::Money;
 
 /// A way of pricing the bill.
@@ -142,19 +142,21 @@ fn amortized_case(li: &LineItem<'_>, net: bool, cols: &ColumnSet) -> Money {
         }
     };
     match li.line_item_type {
-        "SavingsPlanCoveredUsage" => pick(Field::SpNetEffectiveCost, Field::SpEffectiveCost),
-        "SavingsPlanRecurringFee" => {
+        item_type::SAVINGS_PLAN_COVERED_USAGE => {
+            pick(Field::SpNetEffectiveCost, Field::SpEffectiveCost)
+        }
+        item_type::SAVINGS_PLAN_RECURRING_FEE => {
             li.money(Field::SpTotalCommitment) - li.money(Field::SpUsedCommitment)
         }
-        "SavingsPlanNegation" | "SavingsPlanUpfrontFee" => Money::ZERO,
-        "DiscountedUsage" => pick(Field::RiNetEffectiveCost, Field::RiEffectiveCost),
-        "RIFee" => {
+        item_type::SAVINGS_PLAN_NEGATION | item_type::SAVINGS_PLAN_UPFRONT_FEE => Money::ZERO,
+        item_type::DISCOUNTED_USAGE => pick(Field::RiNetEffectiveCost, Field::RiEffectiveCost),
+        item_type::RI_FEE => {
             pick(
                 Field::RiNetUnusedAmortizedUpfront,
                 Field::RiUnusedAmortizedUpfront,
             ) + pick(Field::RiNetUnusedRecurring, Field::RiUnusedRecurring)
         }
-        "Fee" if !li.reservation_arn.is_empty() => Money::ZERO,
+        item_type::FEE if !li.reservation_arn.is_empty() => Money::ZERO,
         _ => {
             if net {
                 li.amount(Field::NetUnblendedCost)
@@ -175,7 +177,7 @@ pub fn line_item_costs(li: &LineItem<'_>, cols: &ColumnSet) -> Costs {
     } else {
         amortized
     };
-    let on_demand = if li.line_item_type == "SavingsPlanNegation" {
+    let on_demand = if li.line_item_type == item_type::SAVINGS_PLAN_NEGATION {
         Money::ZERO
     } else {
         li.money(Field::PublicOnDemandCost)

@@ -3,7 +3,7 @@
 //! those parts are read, never a glob. Athena-integration Parquet without manifests is found by
 //! its `year=YYYY/month=M/` folders.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::SystemTime;
 
 use super::error::SourceError;
@@ -159,6 +159,9 @@ struct Found {
     manifest: manifest::Manifest,
 }
 
+/// The current manifest of each (report, period), by report and period.
+type CurrentManifests = BTreeMap<(String, Option<(Day, Day)>), Found>;
+
 /// Finds the delivery under the store's root. `root` names it in messages.
 pub fn discover(store: &dyn Store, root: &str) -> Result<Delivery, SourceError> {
     let objects = store.list().map_err(|e| SourceError::Io {
@@ -166,11 +169,21 @@ pub fn discover(store: &dyn Store, root: &str) -> Result<Delivery, SourceError> 
         error: e,
     })?;
     let by_key: HashMap<&str, &Object> = objects.iter().map(|o| (o.key.as_str(), o)).collect();
+    let groups = current_manifests(store, &objects)?;
+    let mut covered: HashSet<String> = HashSet::new();
+    let mut reports = manifest_deliveries(store, groups, &by_key, &mut covered)?;
+    add_athena_folders(&objects, &covered, &mut reports);
+    the_one_report(reports, &objects, root)
+}
 
-    // Manifests, grouped by (report, period); the one nearest the period folder wins.
-    let mut groups: BTreeMap<(String, Option<(Day, Day)>), Found> = BTreeMap::new();
-    let mut kinds = Vec::new();
-    for o in &objects {
+/// Reads every manifest of the listing, grouped by (report, period); the one nearest the
+/// period folder wins, the newest among equals.
+fn current_manifests(
+    store: &dyn Store,
+    objects: &[Object],
+) -> Result<CurrentManifests, SourceError> {
+    let mut groups: CurrentManifests = BTreeMap::new();
+    for o in objects {
         let name = file_name(&o.key);
         if !name.ends_with("Manifest.json") {
             continue;
@@ -197,7 +210,6 @@ pub fn discover(store: &dyn Store, root: &str) -> Result<Delivery, SourceError> 
         // folder `<period>/<assemblyId>/` is history (and older assemblies' too).
         let depth_rank =
             u8::from(m.assembly.as_deref() == Some(folder) && m.kind == ManifestKind::Legacy);
-        kinds.push(m.kind);
         let entry = (m.report.clone(), m.period);
         let candidate = Found {
             depth_rank,
@@ -214,14 +226,23 @@ pub fn discover(store: &dyn Store, root: &str) -> Result<Delivery, SourceError> 
             }
         }
     }
+    Ok(groups)
+}
 
+/// The deliveries the current manifests describe, by report: the parts each names, resolved
+/// against the store (recorded in `covered`), and those it names that are not there.
+fn manifest_deliveries(
+    store: &dyn Store,
+    groups: CurrentManifests,
+    by_key: &HashMap<&str, &Object>,
+    covered: &mut HashSet<String>,
+) -> Result<BTreeMap<String, Delivery>, SourceError> {
     let mut reports: BTreeMap<String, Delivery> = BTreeMap::new();
-    let mut covered: std::collections::HashSet<String> = std::collections::HashSet::new();
     for ((report, span), f) in groups {
         let mut parts = Vec::new();
         let mut missing = Vec::new();
         for k in &f.manifest.parts {
-            match resolve(k, &by_key) {
+            match resolve(k, by_key) {
                 Some(o) => {
                     let format = PartFormat::of(&o.key).ok_or_else(|| SourceError::Unreadable {
                         file: store.describe(&o.key),
@@ -256,10 +277,18 @@ pub fn discover(store: &dyn Store, root: &str) -> Result<Delivery, SourceError> 
             modified: f.modified,
         });
     }
+    Ok(reports)
+}
 
-    // Athena-integration Parquet folders not covered by a manifest.
+/// Adds the Athena-integration Parquet folders (`<report>/year=YYYY/month=M/`) that no
+/// manifest covers, one period per month.
+fn add_athena_folders(
+    objects: &[Object],
+    covered: &HashSet<String>,
+    reports: &mut BTreeMap<String, Delivery>,
+) {
     let mut athena: BTreeMap<(String, Day), Period> = BTreeMap::new();
-    for o in &objects {
+    for o in objects {
         if covered.contains(&o.key) || PartFormat::of(&o.key) != Some(PartFormat::Parquet) {
             continue;
         }
@@ -310,7 +339,15 @@ pub fn discover(store: &dyn Store, root: &str) -> Result<Delivery, SourceError> 
             .periods
             .push(period);
     }
+}
 
+/// The one report found, its periods oldest first; none or several is an error that says
+/// what the store holds.
+fn the_one_report(
+    reports: BTreeMap<String, Delivery>,
+    objects: &[Object],
+    root: &str,
+) -> Result<Delivery, SourceError> {
     match reports.len() {
         0 => {
             let seen: Vec<String> = objects.iter().take(8).map(|o| o.key.clone()).collect();

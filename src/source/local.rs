@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use super::discover::{Delivery, Layout, Part, PartFormat, Period, discover};
 use super::error::SourceError;
+use super::parquet::{ParquetInput, ranged_metadata, read_parquet_part, row_group_count};
 use super::read_csv::{CountingReader, read_csv_part};
-use super::read_parquet::{ParquetInput, ranged_metadata, read_parquet_part, row_group_count};
 use super::store::{DirStore, Object, Store};
 use crate::config::EnvRules;
 use crate::cur::attribution::TagPlan;
@@ -224,29 +224,8 @@ fn read_periods(
         .enumerate()
         .flat_map(|(i, p)| p.parts.iter().map(move |part| (i, part)))
         .collect();
-    // Parquet parts are read one row group per task, so one big file uses every core (and,
-    // from a remote store, row groups download while others decode).
     let footers = remote_footers(store, &parts)?;
-    let mut tasks: Vec<(usize, &Part, Option<usize>, u64)> = Vec::with_capacity(parts.len());
-    for &(period, part) in &parts {
-        let groups = match part.format {
-            PartFormat::Csv(_) => None,
-            PartFormat::Parquet => match (store.local_path(&part.key), footers.get(&part.key)) {
-                (Some(path), _) => Some(row_group_count(&path, &store.describe(&part.key))?),
-                (None, Some(meta)) => Some(meta.num_row_groups()),
-                (None, None) => None,
-            },
-        };
-        match groups {
-            Some(groups) => {
-                let groups = groups.max(1);
-                for rg in 0..groups {
-                    tasks.push((period, part, Some(rg), part.size / groups as u64));
-                }
-            }
-            None => tasks.push((period, part, None, part.size)),
-        }
-    }
+    let tasks = read_tasks(store, &parts, &footers)?;
     if let Some(p) = opts.progress {
         p.parts_total
             .fetch_add(parts.len() as u64, Ordering::Relaxed);
@@ -326,14 +305,45 @@ fn read_periods(
     Ok(merged)
 }
 
-/// The footers of a remote store's Parquet parts, fetched by ranges, several at once.
-fn remote_footers(
+/// One unit of a read: (period index, part, row group or the whole part, bytes it counts for).
+type ReadTask<'p> = (usize, &'p Part, Option<usize>, u64);
+
+/// The tasks of a read, in part order. Parquet parts are read one row group per task, so one
+/// big file uses every core (and, from a remote store, row groups download while others
+/// decode).
+fn read_tasks<'p>(
     store: &dyn Store,
-    parts: &[(usize, &Part)],
-) -> Result<
-    std::collections::HashMap<String, Arc<parquet::file::metadata::ParquetMetaData>>,
-    SourceError,
-> {
+    parts: &[(usize, &'p Part)],
+    footers: &Footers,
+) -> Result<Vec<ReadTask<'p>>, SourceError> {
+    let mut tasks: Vec<ReadTask<'p>> = Vec::with_capacity(parts.len());
+    for &(period, part) in parts {
+        let groups = match part.format {
+            PartFormat::Csv(_) => None,
+            PartFormat::Parquet => match (store.local_path(&part.key), footers.get(&part.key)) {
+                (Some(path), _) => Some(row_group_count(&path, &store.describe(&part.key))?),
+                (None, Some(meta)) => Some(meta.num_row_groups()),
+                (None, None) => None,
+            },
+        };
+        match groups {
+            Some(groups) => {
+                let groups = groups.max(1);
+                for rg in 0..groups {
+                    tasks.push((period, part, Some(rg), part.size / groups as u64));
+                }
+            }
+            None => tasks.push((period, part, None, part.size)),
+        }
+    }
+    Ok(tasks)
+}
+
+/// Parsed footers of remote Parquet parts, by key.
+type Footers = std::collections::HashMap<String, Arc<parquet::file::metadata::ParquetMetaData>>;
+
+/// The footers of a remote store's Parquet parts, fetched by ranges, several at once.
+fn remote_footers(store: &dyn Store, parts: &[(usize, &Part)]) -> Result<Footers, SourceError> {
     let keys: Vec<&Part> = parts
         .iter()
         .map(|(_, p)| *p)

@@ -11,8 +11,8 @@ pub mod doctor;
 pub mod error;
 pub mod local;
 pub mod manifest;
+pub mod parquet;
 pub mod read_csv;
-pub mod read_parquet;
 pub mod s3;
 pub mod store;
 

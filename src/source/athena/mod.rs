@@ -344,7 +344,17 @@ impl Athena {
         progress: Option<&Progress>,
         row: &mut dyn FnMut(bool, &[Option<&str>]),
     ) -> Result<(String, Scan), SourceError> {
-        let cancelled = || progress.is_some_and(Progress::is_cancelled);
+        let id = self.start(query, sql).await?;
+        set_stage(progress, stage::QUEUED);
+        let scan = self.wait_for(query, &id, progress).await?;
+        set_stage(progress, stage::RESULTS);
+        self.read_results(query, &id, progress, row).await?;
+        Ok((id, scan))
+    }
+
+    /// Starts `sql` with the profile's database, catalog, workgroup and output location;
+    /// returns the query id.
+    async fn start(&self, query: &'static str, sql: &str) -> Result<String, SourceError> {
         let mut context = QueryExecutionContext::builder().database(&self.spec.database);
         if let Some(c) = &self.spec.catalog {
             context = context.catalog(c);
@@ -365,23 +375,26 @@ impl Athena {
             .send()
             .await
             .map_err(|e| self.sdk_failure("StartQueryExecution", query, &e))?;
-        let id = started.query_execution_id().unwrap_or_default().to_string();
-        let set_stage = |s: u64| {
-            if let Some(p) = progress {
-                p.query_stage.store(s, Ordering::Relaxed);
-            }
-        };
-        set_stage(stage::QUEUED);
+        Ok(started.query_execution_id().unwrap_or_default().to_string())
+    }
 
-        // Poll until the query ends, backing off; stop it when the fetch is no longer wanted.
+    /// Polls query `id` until it ends, backing off; stops it when the fetch is no longer
+    /// wanted. Returns what it scanned once it succeeded.
+    async fn wait_for(
+        &self,
+        query: &'static str,
+        id: &str,
+        progress: Option<&Progress>,
+    ) -> Result<Scan, SourceError> {
+        let cancelled = || progress.is_some_and(Progress::is_cancelled);
         let mut wait = POLL_FIRST;
-        let scan = loop {
+        loop {
             if cancelled() {
                 // Best effort: the fetch ends as cancelled whether or not the stop lands.
                 let _ = self
                     .client
                     .stop_query_execution()
-                    .query_execution_id(&id)
+                    .query_execution_id(id)
                     .send()
                     .await;
                 return Err(SourceError::Cancelled);
@@ -389,16 +402,10 @@ impl Athena {
             let got = self
                 .client
                 .get_query_execution()
-                .query_execution_id(&id)
+                .query_execution_id(id)
                 .send()
                 .await
-                .map_err(|e| {
-                    let mut err = self.sdk_failure("GetQueryExecution", query, &e);
-                    if let SourceError::Athena(f) = &mut err {
-                        f.query_id = Some(id.clone());
-                    }
-                    err
-                })?;
+                .map_err(|e| self.sdk_failure_of(id, "GetQueryExecution", query, &e))?;
             let exec = got.query_execution();
             let scanned = exec
                 .and_then(|x| x.statistics())
@@ -411,39 +418,19 @@ impl Athena {
             let status = exec.and_then(|x| x.status());
             match status.and_then(|s| s.state()) {
                 Some(QueryExecutionState::Succeeded) => {
-                    break Scan {
+                    return Ok(Scan {
                         bytes: u64::try_from(scanned).unwrap_or(0),
-                    };
+                    });
                 }
                 Some(state @ (QueryExecutionState::Failed | QueryExecutionState::Cancelled)) => {
-                    let mut f = self.failure("query", query);
-                    f.kind = if *state == QueryExecutionState::Failed {
-                        AthenaFailureKind::QueryFailed
-                    } else {
-                        AthenaFailureKind::QueryCancelled
-                    };
-                    f.query_id = Some(id.clone());
-                    f.reason = status
-                        .and_then(|s| s.state_change_reason())
-                        .map(str::to_string);
-                    f.error_type = status.and_then(|s| s.athena_error()).map(|e| {
-                        format!(
-                            "category {} type {}{}",
-                            e.error_category().unwrap_or(0),
-                            e.error_type().unwrap_or(0),
-                            e.error_message()
-                                .map(|m| format!(": {m}"))
-                                .unwrap_or_default()
-                        )
-                    });
-                    return Err(SourceError::Athena(Box::new(f)));
+                    return Err(self.ended(query, id, state, status));
                 }
-                Some(QueryExecutionState::Running) => set_stage(stage::RUNNING),
+                Some(QueryExecutionState::Running) => set_stage(progress, stage::RUNNING),
                 Some(QueryExecutionState::Queued) | None => {}
                 Some(other) => {
                     let mut f = self.failure("query", query);
                     f.kind = AthenaFailureKind::QueryFailed;
-                    f.query_id = Some(id.clone());
+                    f.query_id = Some(id.to_string());
                     f.reason = Some(format!(
                         "Athena reported the state `{}`, which curtop does not know",
                         other.as_str()
@@ -457,31 +444,64 @@ impl Athena {
                 tokio::time::sleep(POLL_FIRST.min(until - tokio::time::Instant::now())).await;
             }
             wait = (wait * 3 / 2).min(POLL_MAX);
-        };
+        }
+    }
 
-        // Read the result pages; the first row of the first page is the header.
-        set_stage(stage::RESULTS);
+    /// The failure of query `id` that failed or was cancelled, with Athena's reason and error
+    /// type.
+    fn ended(
+        &self,
+        query: &'static str,
+        id: &str,
+        state: &QueryExecutionState,
+        status: Option<&aws_sdk_athena::types::QueryExecutionStatus>,
+    ) -> SourceError {
+        let mut f = self.failure("query", query);
+        f.kind = if *state == QueryExecutionState::Failed {
+            AthenaFailureKind::QueryFailed
+        } else {
+            AthenaFailureKind::QueryCancelled
+        };
+        f.query_id = Some(id.to_string());
+        f.reason = status
+            .and_then(|s| s.state_change_reason())
+            .map(str::to_string);
+        f.error_type = status.and_then(|s| s.athena_error()).map(|e| {
+            format!(
+                "category {} type {}{}",
+                e.error_category().unwrap_or(0),
+                e.error_type().unwrap_or(0),
+                e.error_message()
+                    .map(|m| format!(": {m}"))
+                    .unwrap_or_default()
+            )
+        });
+        SourceError::Athena(Box::new(f))
+    }
+
+    /// Reads the result pages of query `id`; the first row of the first page is the header.
+    async fn read_results(
+        &self,
+        query: &'static str,
+        id: &str,
+        progress: Option<&Progress>,
+        row: &mut dyn FnMut(bool, &[Option<&str>]),
+    ) -> Result<(), SourceError> {
         let mut token: Option<String> = None;
         let mut header_skipped = false;
         loop {
-            if cancelled() {
+            if progress.is_some_and(Progress::is_cancelled) {
                 return Err(SourceError::Cancelled);
             }
             let page = self
                 .client
                 .get_query_results()
-                .query_execution_id(&id)
+                .query_execution_id(id)
                 .max_results(PAGE_ROWS)
                 .set_next_token(token.take())
                 .send()
                 .await
-                .map_err(|e| {
-                    let mut err = self.sdk_failure("GetQueryResults", query, &e);
-                    if let SourceError::Athena(f) = &mut err {
-                        f.query_id = Some(id.clone());
-                    }
-                    err
-                })?;
+                .map_err(|e| self.sdk_failure_of(id, "GetQueryResults", query, &e))?;
             if let Some(set) = page.result_set() {
                 for r in set.rows() {
                     let cells: Vec<Option<&str>> =
@@ -499,10 +519,36 @@ impl Athena {
             }
             match page.next_token() {
                 Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                _ => break,
+                _ => return Ok(()),
             }
         }
-        Ok((id, scan))
+    }
+
+    /// [`Athena::sdk_failure`] of a call about query `id`, which the failure keeps.
+    fn sdk_failure_of<E, R>(
+        &self,
+        id: &str,
+        operation: &'static str,
+        query: &'static str,
+        e: &SdkError<E, R>,
+    ) -> SourceError
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: fmt::Debug,
+        SdkError<E, R>: RequestId,
+    {
+        let mut err = self.sdk_failure(operation, query, e);
+        if let SourceError::Athena(f) = &mut err {
+            f.query_id = Some(id.to_string());
+        }
+        err
+    }
+}
+
+/// Shows the query's stage (`stage::…`) in the progress display, if any.
+fn set_stage(progress: Option<&Progress>, s: u64) {
+    if let Some(p) = progress {
+        p.query_stage.store(s, Ordering::Relaxed);
     }
 }
 

@@ -1,0 +1,286 @@
+//! One record batch → line items → the aggregator: the batch's typed columns, each row's day,
+//! amounts and tags checked (a bad row is counted as malformed, never fatal), and rows whose
+//! classified texts were seen before added by template.
+
+use arrow_array::{ArrayRef, RecordBatch};
+
+use super::columns::{Amount, Days, TagMap, Text};
+use super::identity::Identity;
+use crate::cur::columns::{FIELDS, Field};
+use crate::cur::line_item::LineItem;
+use crate::cur::money::Money;
+use crate::facts::Aggregator;
+use crate::source::error::SourceError;
+use crate::source::read_csv::ColumnMap;
+
+/// The columns of one batch curtop reads, typed.
+struct BatchColumns<'a> {
+    line_item_type: Text<'a>,
+    account: Text<'a>,
+    product: Text<'a>,
+    usage_type: Text<'a>,
+    operation: Text<'a>,
+    resource: Text<'a>,
+    description: Text<'a>,
+    ri_arn: Text<'a>,
+    parent: Text<'a>,
+    days: Days<'a>,
+    /// The money columns present, by field.
+    amounts: Vec<(Field, Amount<'a>)>,
+    /// Per wanted tag, its flat columns (legacy CUR), first non-empty wins.
+    tag_cols: Vec<Vec<Text<'a>>>,
+    /// CUR 2.0's `resource_tags`.
+    tag_map: TagMap<'a>,
+}
+
+impl<'a> BatchColumns<'a> {
+    /// The typed columns of `batch`; `pos` gives a projected column's position in the batch.
+    fn of(
+        batch: &'a RecordBatch,
+        map: &ColumnMap,
+        pos: &dyn Fn(usize) -> Option<usize>,
+        file: &str,
+    ) -> Result<Self, SourceError> {
+        let unreadable = |reason: String| SourceError::Unreadable {
+            file: file.to_string(),
+            reason,
+        };
+        let col = |f: Field| -> Option<&'a ArrayRef> {
+            map.col(f).and_then(pos).map(|i| batch.column(i))
+        };
+        let text = |f: Field| {
+            Text::of(col(f)).map_err(|e| unreadable(format!("{}: {e}", f.column_name())))
+        };
+        let line_item_type = text(Field::LineItemType)?;
+        let account = text(Field::UsageAccountId)?;
+        let product = text(Field::ProductCode)?;
+        let usage_type = text(Field::UsageType)?;
+        let operation = text(Field::Operation)?;
+        let resource = text(Field::ResourceId)?;
+        let description = text(Field::LineItemDescription)?;
+        let ri_arn = text(Field::ReservationArn)?;
+        let parent = text(Field::SplitParentResourceId)?;
+        let days = match col(Field::UsageStartDate) {
+            Some(a) => {
+                Days::of(a).map_err(|e| unreadable(format!("line_item_usage_start_date: {e}")))?
+            }
+            None => return Err(unreadable("no usage start date column".into())),
+        };
+        let mut amounts: Vec<(Field, Amount<'_>)> = Vec::new();
+        for (f, _) in FIELDS.iter().filter(|(f, _)| f.is_money()) {
+            if let Some(a) = col(*f) {
+                amounts.push((
+                    *f,
+                    Amount::of(a).map_err(|e| unreadable(format!("{}: {e}", f.column_name())))?,
+                ));
+            }
+        }
+        let tag_cols: Vec<Vec<Text<'_>>> = map
+            .tags
+            .iter()
+            .map(|cols| {
+                cols.iter()
+                    .map(|&c| Text::of(pos(c).map(|i| batch.column(i))))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .collect::<Result<_, _>>()
+            .map_err(|e| unreadable(format!("tag column: {e}")))?;
+        let tag_map = TagMap::of(col(Field::ResourceTagsMap))
+            .map_err(|e| unreadable(format!("resource_tags: {e}")))?;
+        Ok(Self {
+            line_item_type,
+            account,
+            product,
+            usage_type,
+            operation,
+            resource,
+            description,
+            ri_arn,
+            parent,
+            days,
+            amounts,
+            tag_cols,
+            tag_map,
+        })
+    }
+
+    /// The texts classification reads, in a fixed order (the identity of a template).
+    fn classified(&self) -> Vec<&Text<'a>> {
+        [
+            &self.line_item_type,
+            &self.operation,
+            &self.product,
+            &self.resource,
+            &self.parent,
+            &self.account,
+            &self.usage_type,
+        ]
+        .into_iter()
+        .chain(self.tag_cols.iter().flatten())
+        .collect()
+    }
+
+    /// Row `row` as a line item with its day, type and amounts (texts not yet filled), and
+    /// its tags from a map column; `None` when the row is outside the window or malformed
+    /// (counted as such, `line` naming it).
+    fn line_item(
+        &self,
+        row: usize,
+        line: u64,
+        file: &str,
+        agg: &mut Aggregator<'_>,
+    ) -> Option<(LineItem<'a>, Vec<(String, String)>)> {
+        let Some(day) = self.days.get(row) else {
+            agg.quality().malformed(
+                file,
+                line,
+                "line_item_usage_start_date is empty or not a date",
+            );
+            return None;
+        };
+        if !agg.wants_day(day) {
+            agg.quality().rows_outside_window += 1;
+            return None;
+        }
+        let line_item_type = self.line_item_type.get(row);
+        if line_item_type.is_empty() {
+            agg.quality()
+                .malformed(file, line, "line_item_line_item_type is empty");
+            return None;
+        }
+        let mut li = LineItem::new(day, line_item_type, Money::ZERO);
+        li.amounts[Field::UnblendedCost.index()] = None;
+        match self.amounts_and_map_tags(row, &mut li) {
+            Ok(json) => Some((li, json)),
+            Err(reason) => {
+                agg.quality().malformed(file, line, reason);
+                None
+            }
+        }
+    }
+
+    /// Reads the row's amounts into `li` and its map tags; the first bad amount (or a missing
+    /// unblended cost) wins over a bad tag map as the reason.
+    fn amounts_and_map_tags(
+        &self,
+        row: usize,
+        li: &mut LineItem<'_>,
+    ) -> Result<Vec<(String, String)>, String> {
+        let mut failed = None;
+        for (f, a) in &self.amounts {
+            match a.get(row) {
+                Ok(v) => li.amounts[f.index()] = v,
+                Err(e) => {
+                    failed = Some(format!("{} {e}", f.column_name()));
+                    break;
+                }
+            }
+        }
+        if failed.is_none() && li.amount(Field::UnblendedCost).is_none() {
+            failed = Some("line_item_unblended_cost is empty".into());
+        }
+        let json = match self.tag_map.entries(row) {
+            Ok(j) => j,
+            Err(e) => {
+                failed.get_or_insert(e);
+                Vec::new()
+            }
+        };
+        match failed {
+            Some(reason) => Err(reason),
+            None => Ok(json),
+        }
+    }
+
+    /// Fills the texts of row `row` that classification and the facts read.
+    fn fill_texts(&self, row: usize, li: &mut LineItem<'a>) {
+        li.account = self.account.get(row);
+        li.product_code = self.product.get(row);
+        li.usage_type = self.usage_type.get(row);
+        li.operation = self.operation.get(row);
+        li.resource_id = self.resource.get(row);
+        li.description = self.description.get(row);
+        li.reservation_arn = self.ri_arn.get(row);
+        li.split_parent = self.parent.get(row);
+    }
+
+    /// The wanted tags' values of row `row`, aligned with `wanted`: a flat column's value, else
+    /// the map's, else empty.
+    fn tags<'r>(
+        &'r self,
+        row: usize,
+        json: &'r [(String, String)],
+        wanted: &[String],
+    ) -> Vec<&'r str> {
+        self.tag_cols
+            .iter()
+            .enumerate()
+            .map(|(t, cols)| {
+                cols.iter()
+                    .map(|c| c.get(row))
+                    .find(|v| !v.is_empty())
+                    .or_else(|| {
+                        json.iter()
+                            .find(|(k, _)| *k == wanted[t])
+                            .map(|(_, v)| v.as_str())
+                    })
+                    .unwrap_or("")
+            })
+            .collect()
+    }
+}
+
+/// Reads one batch into the aggregator. `row_base` is the part's row number of its first row.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn read_batch(
+    batch: &RecordBatch,
+    map: &ColumnMap,
+    pos: &dyn Fn(usize) -> Option<usize>,
+    wanted: &[String],
+    file: &str,
+    row_base: u64,
+    identity: &mut Identity,
+    agg: &mut Aggregator<'_>,
+) -> Result<(), SourceError> {
+    let cols = BatchColumns::of(batch, map, pos, file)?;
+    let columns = map.columns;
+    // Rows equal on every classified text are classified once. Tags from a map column
+    // (CUR 2.0) take the row-by-row path.
+    let classified = cols.classified();
+    let templated = matches!(cols.tag_map, TagMap::Absent);
+    if templated {
+        identity.prepare(&classified);
+    }
+
+    // One row at another hour than midnight is enough to know the report is hourly.
+    if !agg.quality().sub_daily_seen && (0..batch.num_rows()).any(|r| cols.days.sub_daily(r)) {
+        agg.quality().sub_daily_seen = true;
+    }
+    for row in 0..batch.num_rows() {
+        let line = row_base + row as u64 + 1;
+        agg.quality().rows_read += 1;
+        let Some((mut li, json)) = cols.line_item(row, line, file, agg) else {
+            continue;
+        };
+        // Costs read the reservation ARN (RI upfront fees); everything else comes from the
+        // template.
+        li.reservation_arn = cols.ri_arn.get(row);
+        if templated {
+            let key = identity.key(&classified, row);
+            if let Some(t) = agg.template_of(key) {
+                agg.add_templated(t, &li, &columns);
+                continue;
+            }
+        }
+        cols.fill_texts(row, &mut li);
+        let tags = cols.tags(row, &json, wanted);
+        li.tags = &tags;
+        if templated {
+            let t = agg.template(identity.last_key(), &li);
+            agg.add_templated(t, &li, &columns);
+        } else {
+            agg.add(&li, &columns);
+        }
+    }
+    Ok(())
+}

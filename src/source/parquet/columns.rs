@@ -1,0 +1,279 @@
+//! Typed views of one Arrow column of a batch, whatever encoding the writer chose: text
+//! (plain, large, view, dictionary), money (float, decimal, text), the usage start (timestamp,
+//! date, text) and CUR 2.0's tag map (map or JSON). Absent or null cells read as empty.
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Float32Type, Float64Type, Int32Type, TimestampMicrosecondType, TimestampMillisecondType,
+    TimestampNanosecondType, TimestampSecondType,
+};
+use arrow_array::{Array, ArrayRef, MapArray};
+use arrow_schema::{DataType, TimeUnit};
+
+use crate::cur::money::Money;
+use crate::cur::time::{Day, parse_day};
+use crate::source::read_csv::parse_tag_json;
+
+/// A text column of any Arrow string encoding.
+pub(super) enum Text<'a> {
+    Absent,
+    Utf8(&'a arrow_array::StringArray),
+    Large(&'a arrow_array::LargeStringArray),
+    View(&'a arrow_array::StringViewArray),
+    Dict(
+        &'a arrow_array::DictionaryArray<Int32Type>,
+        &'a arrow_array::StringArray,
+    ),
+}
+
+impl<'a> Text<'a> {
+    pub(super) fn of(col: Option<&'a ArrayRef>) -> Result<Text<'a>, String> {
+        let Some(a) = col else {
+            return Ok(Text::Absent);
+        };
+        Ok(match a.data_type() {
+            DataType::Utf8 => Text::Utf8(a.as_string::<i32>()),
+            DataType::LargeUtf8 => Text::Large(a.as_string::<i64>()),
+            DataType::Utf8View => Text::View(a.as_string_view()),
+            DataType::Dictionary(k, v) if **k == DataType::Int32 && **v == DataType::Utf8 => {
+                let d = a.as_dictionary::<Int32Type>();
+                Text::Dict(d, d.values().as_string::<i32>())
+            }
+            DataType::Null => Text::Absent,
+            other => return Err(format!("a text column has type {other}")),
+        })
+    }
+
+    pub(super) fn get(&self, row: usize) -> &'a str {
+        match self {
+            Text::Absent => "",
+            Text::Utf8(a) => {
+                if a.is_null(row) {
+                    ""
+                } else {
+                    a.value(row)
+                }
+            }
+            Text::Large(a) => {
+                if a.is_null(row) {
+                    ""
+                } else {
+                    a.value(row)
+                }
+            }
+            Text::View(a) => {
+                if a.is_null(row) {
+                    ""
+                } else {
+                    a.value(row)
+                }
+            }
+            Text::Dict(d, v) => {
+                if d.is_null(row) {
+                    ""
+                } else {
+                    let k = d.keys().value(row);
+                    usize::try_from(k)
+                        .ok()
+                        .filter(|k| *k < v.len())
+                        .map_or("", |k| v.value(k))
+                }
+            }
+        }
+    }
+}
+
+/// A money column: floating point (Athena `double`), decimal, or text.
+pub(super) enum Amount<'a> {
+    F64(&'a arrow_array::Float64Array),
+    F32(&'a arrow_array::Float32Array),
+    Decimal(&'a arrow_array::Decimal128Array, i8),
+    Text(Text<'a>),
+}
+
+impl<'a> Amount<'a> {
+    pub(super) fn of(a: &'a ArrayRef) -> Result<Amount<'a>, String> {
+        Ok(match a.data_type() {
+            DataType::Float64 => Amount::F64(a.as_primitive::<Float64Type>()),
+            DataType::Float32 => Amount::F32(a.as_primitive::<Float32Type>()),
+            DataType::Decimal128(_, s) => {
+                Amount::Decimal(a.as_primitive::<arrow_array::types::Decimal128Type>(), *s)
+            }
+            _ => Amount::Text(Text::of(Some(a))?),
+        })
+    }
+
+    pub(super) fn get(&self, row: usize) -> Result<Option<Money>, String> {
+        let float = |v: f64| {
+            Money::from_f64(v)
+                .map(Some)
+                .map_err(|e| format!("{v}: {e}"))
+        };
+        match self {
+            Amount::F64(a) => {
+                if a.is_null(row) {
+                    Ok(None)
+                } else {
+                    float(a.value(row))
+                }
+            }
+            Amount::F32(a) => {
+                if a.is_null(row) {
+                    Ok(None)
+                } else {
+                    float(f64::from(a.value(row)))
+                }
+            }
+            Amount::Decimal(a, scale) => {
+                if a.is_null(row) {
+                    return Ok(None);
+                }
+                let text = format!("{}e{}", a.value(row), -i32::from(*scale));
+                Money::parse(text.as_bytes())
+                    .map(Some)
+                    .map_err(|e| format!("{text}: {e}"))
+            }
+            Amount::Text(t) => {
+                let s = t.get(row);
+                if s.is_empty() {
+                    Ok(None)
+                } else {
+                    Money::parse(s.as_bytes())
+                        .map(Some)
+                        .map_err(|e| format!("`{s}`: {e}"))
+                }
+            }
+        }
+    }
+}
+
+/// The usage start date column: timestamp, date or text.
+pub(super) enum Days<'a> {
+    Ts(&'a dyn Array, i64),
+    Date32(&'a arrow_array::Date32Array),
+    Text(Text<'a>),
+}
+
+impl<'a> Days<'a> {
+    pub(super) fn of(a: &'a ArrayRef) -> Result<Days<'a>, String> {
+        let per_day = |u: &TimeUnit| match u {
+            TimeUnit::Second => 86_400,
+            TimeUnit::Millisecond => 86_400_000,
+            TimeUnit::Microsecond => 86_400_000_000,
+            TimeUnit::Nanosecond => 86_400_000_000_000,
+        };
+        Ok(match a.data_type() {
+            DataType::Timestamp(u, _) => Days::Ts(a.as_ref(), per_day(u)),
+            DataType::Date32 => Days::Date32(a.as_primitive()),
+            _ => Days::Text(Text::of(Some(a))?),
+        })
+    }
+
+    pub(super) fn get(&self, row: usize) -> Option<Day> {
+        match self {
+            Days::Ts(a, per_day) => {
+                if a.is_null(row) {
+                    return None;
+                }
+                let v = timestamp_value(*a, row);
+                Day::try_from(v.div_euclid(*per_day)).ok()
+            }
+            Days::Date32(a) => {
+                if a.is_null(row) {
+                    None
+                } else {
+                    Some(a.value(row))
+                }
+            }
+            Days::Text(t) => parse_day(t.get(row).as_bytes()),
+        }
+    }
+
+    /// Whether the row's start is not midnight (an hourly report).
+    pub(super) fn sub_daily(&self, row: usize) -> bool {
+        match self {
+            Days::Ts(a, per_day) => {
+                if a.is_null(row) {
+                    return false;
+                }
+                let v = timestamp_value(*a, row);
+                v.rem_euclid(*per_day) != 0
+            }
+            Days::Date32(_) => false,
+            Days::Text(t) => t
+                .get(row)
+                .as_bytes()
+                .get(11..13)
+                .is_some_and(|h| h != b"00"),
+        }
+    }
+}
+
+/// A timestamp cell (not null) in its column's unit.
+fn timestamp_value(a: &dyn Array, row: usize) -> i64 {
+    match a.data_type() {
+        DataType::Timestamp(TimeUnit::Second, _) => {
+            a.as_primitive::<TimestampSecondType>().value(row)
+        }
+        DataType::Timestamp(TimeUnit::Millisecond, _) => {
+            a.as_primitive::<TimestampMillisecondType>().value(row)
+        }
+        DataType::Timestamp(TimeUnit::Microsecond, _) => {
+            a.as_primitive::<TimestampMicrosecondType>().value(row)
+        }
+        _ => a.as_primitive::<TimestampNanosecondType>().value(row),
+    }
+}
+
+/// CUR 2.0's `resource_tags`: a Map<Utf8, Utf8> column, or a JSON text column.
+pub(super) enum TagMap<'a> {
+    Absent,
+    Map(&'a MapArray, Text<'a>, Text<'a>),
+    Json(Text<'a>),
+}
+
+impl<'a> TagMap<'a> {
+    pub(super) fn of(col: Option<&'a ArrayRef>) -> Result<TagMap<'a>, String> {
+        let Some(a) = col else {
+            return Ok(TagMap::Absent);
+        };
+        if let DataType::Map(_, _) = a.data_type() {
+            let m = a.as_map();
+            return Ok(TagMap::Map(
+                m,
+                Text::of(Some(m.keys()))?,
+                Text::of(Some(m.values()))?,
+            ));
+        }
+        Ok(TagMap::Json(Text::of(Some(a))?))
+    }
+
+    pub(super) fn entries(&self, row: usize) -> Result<Vec<(String, String)>, String> {
+        match self {
+            TagMap::Absent => Ok(Vec::new()),
+            TagMap::Map(m, k, v) => {
+                if m.is_null(row) {
+                    return Ok(Vec::new());
+                }
+                let offsets = m.value_offsets();
+                let (s, e) = (offsets[row] as usize, offsets[row + 1] as usize);
+                Ok((s..e)
+                    .map(|i| {
+                        (
+                            crate::cur::columns::normalize(k.get(i)),
+                            v.get(i).to_string(),
+                        )
+                    })
+                    .collect())
+            }
+            TagMap::Json(t) => {
+                let s = t.get(row);
+                if s.is_empty() {
+                    Ok(Vec::new())
+                } else {
+                    parse_tag_json(s.as_bytes()).map_err(|e| format!("resource_tags: {e}"))
+                }
+            }
+        }
+    }
+}
