@@ -1,0 +1,383 @@
+//! Aggregation: line items → costs by fact key, one report part at a time ([`Aggregator`]),
+//! parts folded together in part order ([`Partial::merge`]).
+//!
+//! Each rule is written once and both ways of adding a line item use it: whole
+//! ([`Aggregator::add`]) or by template ([`Aggregator::add_templated`], for readers that classify
+//! each distinct combination of texts once). The window is [`Aggregator::wants_day`], what a
+//! line item costs and counts is `Partial::line_costs`, and which cluster a row claims for its
+//! node is `Aggregator::claim_of`.
+
+use rustc_hash::FxHashMap;
+
+use super::env::EnvCache;
+use super::interner::{Interner, NONE, Sym};
+use super::quality::{Quality, is_known_type};
+use super::{DIMS, Dim, K_DAY, K_DIMS, KeyMap, add_to, kd};
+use crate::config::EnvRules;
+use crate::cur::attribution::{Category, Placement, RowKind, TagPlan, classify};
+use crate::cur::columns::Field;
+use crate::cur::line_item::{ColumnSet, LineItem};
+use crate::cur::metrics::{Costs, line_item_costs};
+use crate::cur::time::Day;
+
+/// The state of one part's read, mergeable with others.
+#[derive(Debug, Default)]
+pub struct Partial {
+    pub(super) strings: Interner,
+    pub(super) columns: ColumnSet,
+    pub(super) facts: KeyMap,
+    /// EC2 instance rows, keyed as they would land were the instance no node.
+    pub(super) nodes: KeyMap,
+    /// EKS split pod rows; metrics without a split column hold the amortized split cost until
+    /// [`Partial::finish`] derives them from the node.
+    pub(super) pods: KeyMap,
+    pub(super) node_cluster_tag: FxHashMap<Sym, Sym>,
+    pub(super) pod_parents: FxHashMap<Sym, Sym>,
+    pub(super) bill: FxHashMap<Day, Costs>,
+    pub(super) quality: Quality,
+}
+
+/// What classifying a line item's texts gave: everything but its day and amounts. Readers
+/// that can identify repeated texts cheaply (Parquet dictionary keys) classify each distinct
+/// combination once ([`Aggregator::template`]) and add rows by template
+/// ([`Aggregator::add_templated`]).
+struct Template {
+    kind: RowKind,
+    /// The fact key; its day slot is filled per row.
+    key: Box<[u32]>,
+    /// Pod split rows: (node, cluster); node candidates with a cluster tag: (node, tag).
+    claim: Option<(Sym, Sym)>,
+    claimed: bool,
+    split_parent_empty: bool,
+    /// The line item type is not one AWS documents (when the identity includes the type).
+    unknown_type: Option<bool>,
+}
+
+/// Builds facts from line items.
+pub struct Aggregator<'p> {
+    plan: &'p TagPlan,
+    window: Option<(Day, Day)>,
+    state: Partial,
+    env: EnvCache<'p>,
+    key: Vec<u32>,
+    label_count: usize,
+    templates: Vec<Template>,
+    /// Reader-given identity of the texts → template.
+    memo: FxHashMap<Box<[u32]>, u32>,
+    /// Costs of templated rows by (template, day), expanded into keys at the end.
+    by_template: FxHashMap<(u32, Day), Costs>,
+}
+
+impl<'p> Aggregator<'p> {
+    /// `window` = `[start, end)` days to keep; `None` keeps every day.
+    pub fn new(plan: &'p TagPlan, env_rules: &'p EnvRules, window: Option<(Day, Day)>) -> Self {
+        let label_count = plan.label_names().len();
+        Self {
+            plan,
+            window,
+            state: Partial::default(),
+            env: EnvCache::new(env_rules),
+            key: Vec::with_capacity(K_DIMS + DIMS + label_count),
+            label_count,
+            templates: Vec::new(),
+            memo: FxHashMap::default(),
+            by_template: FxHashMap::default(),
+        }
+    }
+
+    /// The tag plan the readers must fill [`LineItem::tags`] by.
+    pub fn plan(&self) -> &TagPlan {
+        self.plan
+    }
+
+    /// Records which columns a part has.
+    pub fn set_columns(&mut self, columns: &ColumnSet) {
+        self.state.columns.union(columns);
+    }
+
+    /// What the read has seen so far, for the reader to count rows, files and malformed lines.
+    pub fn quality(&mut self) -> &mut Quality {
+        &mut self.state.quality
+    }
+
+    /// Whether a day is inside the window.
+    pub fn wants_day(&self, day: Day) -> bool {
+        self.window.is_none_or(|(s, e)| day >= s && day < e)
+    }
+
+    /// Whether a line item's day is outside the window; such rows are counted and skipped.
+    fn outside_window(&mut self, day: Day) -> bool {
+        let outside = !self.wants_day(day);
+        if outside {
+            self.state.quality.rows_outside_window += 1;
+        }
+        outside
+    }
+
+    /// Adds one line item read under `columns`. The reader counts it in `rows_read`.
+    pub fn add(&mut self, li: &LineItem<'_>, columns: &ColumnSet) {
+        if self.outside_window(li.day) {
+            return;
+        }
+        let mut placement = Placement::default();
+        let kind = classify(li, self.plan, &mut placement);
+        let unknown_type = |t: &str| !is_known_type(t);
+        let split_parent_empty = li.split_parent.is_empty();
+        let Some(costs) =
+            self.state
+                .line_costs(kind, split_parent_empty, unknown_type, li, columns)
+        else {
+            return;
+        };
+        self.build_key(li, &placement, node_of(kind, li, &placement));
+        if let Some(claim) = self.claim_of(kind, li, &placement) {
+            self.state.claim(kind, claim);
+        }
+        add_to(self.state.map_for(kind), &self.key, costs);
+    }
+
+    /// Fills `self.key` with a line item's key: its day, category and dimensions (`node` as
+    /// the node), the environment normalized, and its labels.
+    fn build_key(&mut self, li: &LineItem<'_>, p: &Placement<'_>, node: &str) {
+        let s = &mut self.state.strings;
+        let env = self.env.normalize(s, p.env);
+        self.key.clear();
+        self.key.push(li.day as u32);
+        self.key
+            .push(p.category.unwrap_or(Category::Unallocated) as u32);
+        for v in [
+            li.account,
+            li.product_code,
+            li.usage_type,
+            p.cluster,
+            p.namespace,
+            p.workload_kind,
+            p.workload,
+            p.pod,
+            p.container,
+            node,
+            li.resource_id,
+        ] {
+            self.key.push(s.intern(v));
+        }
+        self.key.push(env);
+        debug_assert_eq!(p.labels.len(), self.label_count);
+        for l in &p.labels {
+            self.key.push(s.intern(l));
+        }
+    }
+
+    /// The (node, cluster) a row of `kind` claims, once [`Aggregator::build_key`] has built its
+    /// key: a pod split's parent belongs to the pod ARN's cluster, a node candidate to its
+    /// cluster tag if it has one.
+    fn claim_of(
+        &mut self,
+        kind: RowKind,
+        li: &LineItem<'_>,
+        placement: &Placement<'_>,
+    ) -> Option<(Sym, Sym)> {
+        let s = &mut self.state.strings;
+        match kind {
+            RowKind::PodSplit => Some((s.intern(li.split_parent), s.intern(placement.cluster))),
+            RowKind::NodeCandidate if !placement.node_cluster_tag.is_empty() => Some((
+                self.key[kd(Dim::Node)],
+                s.intern(placement.node_cluster_tag),
+            )),
+            _ => None,
+        }
+    }
+
+    /// The template of the texts identified by `ids` (any identity that is equal exactly when
+    /// these texts are: line item type, operation, product, resource, split parent, account,
+    /// usage type and the wanted tags), if already seen.
+    pub fn template_of(&self, ids: &[u32]) -> Option<u32> {
+        self.memo.get(ids).copied()
+    }
+
+    /// Classifies `li` (its texts filled) as the template of `ids`.
+    pub fn template(&mut self, ids: &[u32], li: &LineItem<'_>) -> u32 {
+        let mut placement = Placement::default();
+        let kind = classify(li, self.plan, &mut placement);
+        // Overlays add nothing: no key, nothing interned.
+        let (key, claim) = if kind == RowKind::Overlay {
+            (Box::default(), None)
+        } else {
+            self.build_key(li, &placement, node_of(kind, li, &placement));
+            let claim = self.claim_of(kind, li, &placement);
+            (self.key.as_slice().into(), claim)
+        };
+        let id = self.templates.len() as u32;
+        self.templates.push(Template {
+            kind,
+            key,
+            claim,
+            claimed: false,
+            split_parent_empty: li.split_parent.is_empty(),
+            unknown_type: None,
+        });
+        self.memo.insert(ids.into(), id);
+        id
+    }
+
+    /// Adds a line item of a known template: only its day, line item type and amounts are
+    /// read. Gives the same facts as [`Aggregator::add`] of the full line item.
+    pub fn add_templated(&mut self, template: u32, li: &LineItem<'_>, columns: &ColumnSet) {
+        if self.outside_window(li.day) {
+            return;
+        }
+        let Some(t) = self.templates.get_mut(template as usize) else {
+            return;
+        };
+        let (kind, split_parent_empty) = (t.kind, t.split_parent_empty);
+        let unknown_type = |ty: &str| *t.unknown_type.get_or_insert_with(|| !is_known_type(ty));
+        let Some(costs) =
+            self.state
+                .line_costs(kind, split_parent_empty, unknown_type, li, columns)
+        else {
+            return;
+        };
+        // Claims are idempotent: once per template is the same as once per row.
+        if !t.claimed
+            && let Some(claim) = t.claim
+        {
+            self.state.claim(kind, claim);
+            t.claimed = true;
+        }
+        *self.by_template.entry((template, li.day)).or_default() += costs;
+    }
+
+    /// The state to merge with other parts.
+    pub fn into_partial(mut self) -> Partial {
+        for ((template, day), costs) in self.by_template {
+            let t = &mut self.templates[template as usize];
+            t.key[K_DAY] = day as u32;
+            add_to(self.state.map_for(t.kind), &t.key, costs);
+        }
+        self.state
+    }
+}
+
+/// The node a row of `kind` is keyed under: a pod split's parent instance, a node candidate's
+/// own instance, or where attribution placed the row.
+fn node_of<'a>(kind: RowKind, li: &LineItem<'a>, placement: &Placement<'a>) -> &'a str {
+    match kind {
+        RowKind::PodSplit => li.split_parent,
+        RowKind::NodeCandidate => li.resource_id,
+        _ => placement.node,
+    }
+}
+
+impl Partial {
+    /// The one cost function: what a line item of `kind` adds to the facts, counted in the
+    /// quality and the bill as it goes; `None` for rows that add nothing.
+    ///
+    /// - Overlays (split rows whose cost is in their node's rows) are counted only.
+    /// - Pod splits are overlays too, and cost their split cost in every metric without a split
+    ///   column ([`Partial::finish`] derives those from the node); with neither parent nor cost
+    ///   they are dropped, as AWS's own views do.
+    /// - Every other row is billed; `unknown_type` says whether its line item type has no rule
+    ///   (asked only of these rows, so a template can answer it once).
+    fn line_costs(
+        &mut self,
+        kind: RowKind,
+        split_parent_empty: bool,
+        unknown_type: impl FnOnce(&str) -> bool,
+        li: &LineItem<'_>,
+        columns: &ColumnSet,
+    ) -> Option<Costs> {
+        match kind {
+            RowKind::Overlay => {
+                self.quality.overlay_rows += 1;
+                None
+            }
+            RowKind::PodSplit => {
+                self.quality.overlay_rows += 1;
+                let split = li.money(Field::SplitCost);
+                if split_parent_empty && split.0 == 0 {
+                    self.quality.empty_split_rows += 1;
+                    return None;
+                }
+                let net = li.amount(Field::SplitNetSplitCost).unwrap_or(split);
+                let od = li
+                    .amount(Field::SplitPublicOnDemandSplitCost)
+                    .unwrap_or(split);
+                Some(Costs([split, split, net, od]))
+            }
+            RowKind::NodeCandidate | RowKind::Billed => {
+                if unknown_type(li.line_item_type) {
+                    self.quality.unknown_type(li.line_item_type);
+                }
+                let costs = line_item_costs(li, columns);
+                *self.bill.entry(li.day).or_default() += costs;
+                Some(costs)
+            }
+        }
+    }
+
+    /// Records a row's claim (see `Aggregator::claim_of`) in the map its kind claims in.
+    fn claim(&mut self, kind: RowKind, (node, cluster): (Sym, Sym)) {
+        let map = if kind == RowKind::PodSplit {
+            &mut self.pod_parents
+        } else {
+            &mut self.node_cluster_tag
+        };
+        claim(map, &self.strings, node, cluster);
+    }
+
+    /// Where rows of `kind` are summed until [`Partial::finish`] places them.
+    fn map_for(&mut self, kind: RowKind) -> &mut KeyMap {
+        match kind {
+            RowKind::PodSplit => &mut self.pods,
+            RowKind::NodeCandidate => &mut self.nodes,
+            _ => &mut self.facts,
+        }
+    }
+
+    /// Folds `other` into `self` (symbols re-interned).
+    pub fn merge(&mut self, other: Partial) {
+        let map: Vec<Sym> = other
+            .strings
+            .iter()
+            .map(|s| self.strings.intern(s))
+            .collect();
+        let tr = |sym: Sym| map.get(sym as usize).copied().unwrap_or(NONE);
+        let rekey = |key: &[u32]| -> Box<[u32]> {
+            key.iter()
+                .enumerate()
+                .map(|(i, &v)| if i < K_DIMS { v } else { tr(v) })
+                .collect()
+        };
+        for (dst, src) in [
+            (&mut self.facts, other.facts),
+            (&mut self.nodes, other.nodes),
+            (&mut self.pods, other.pods),
+        ] {
+            for (k, c) in src {
+                *dst.entry(rekey(&k)).or_default() += c;
+            }
+        }
+        for (n, c) in other.node_cluster_tag {
+            claim(&mut self.node_cluster_tag, &self.strings, tr(n), tr(c));
+        }
+        for (n, c) in other.pod_parents {
+            claim(&mut self.pod_parents, &self.strings, tr(n), tr(c));
+        }
+        for (d, c) in other.bill {
+            *self.bill.entry(d).or_default() += c;
+        }
+        self.columns.union(&other.columns);
+        self.quality.merge(other.quality);
+    }
+}
+
+/// Records that `node` belongs to `cluster`. Should data name two clusters for one node, the
+/// first by name wins, so the outcome never depends on the order rows were read in.
+fn claim(map: &mut FxHashMap<Sym, Sym>, strings: &Interner, node: Sym, cluster: Sym) {
+    map.entry(node)
+        .and_modify(|c| {
+            if strings.get(cluster) < strings.get(*c) {
+                *c = cluster;
+            }
+        })
+        .or_insert(cluster);
+}

@@ -1,0 +1,156 @@
+//! Facts: the narrow table everything downstream reads. One row per (day, category, account,
+//! service, usage type, cluster, namespace, workload, pod, container, node, resource, env,
+//! labels) with the four cost metrics; names interned.
+//!
+//! This module owns the table ([`Facts`], [`FactRow`], [`Dim`]), the layout of the keys rows
+//! are summed under while being built, and the one conversion of those keys into rows. The
+//! parts that build it:
+//!
+//! - `interner`: the strings rows point to ([`Interner`], [`Sym`]);
+//! - `quality`: what the read saw besides the facts ([`Quality`], [`Warning`]);
+//! - `aggregate`: the [`Aggregator`] builds facts while line items stream in (one per report
+//!   part, merged in part order as [`Partial`]s), every line item's cost by one function;
+//! - `placement`: [`Partial::finish`] resolves what needs every row: which EC2 instances are
+//!   cluster nodes, the pods' share of each node, and idle = node − pods;
+//! - `placed`: [`PlacedRows`] builds facts from rows already placed elsewhere (Athena);
+//! - `env`: the environment normalisation both builders share.
+
+mod aggregate;
+mod env;
+mod interner;
+mod placed;
+mod placement;
+mod quality;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
+
+pub use aggregate::{Aggregator, Partial};
+pub use interner::{Interner, NONE, Sym};
+pub use placed::PlacedRows;
+pub use quality::{MAX_EXAMPLES, Malformed, Quality, Warning};
+
+use crate::cur::attribution::Category;
+use crate::cur::line_item::ColumnSet;
+use crate::cur::metrics::Costs;
+use crate::cur::time::Day;
+
+/// A dimension of a fact row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dim {
+    Account = 0,
+    Service = 1,
+    UsageType = 2,
+    Cluster = 3,
+    Namespace = 4,
+    WorkloadKind = 5,
+    Workload = 6,
+    Pod = 7,
+    Container = 8,
+    Node = 9,
+    Resource = 10,
+    Env = 11,
+}
+
+/// Number of [`Dim`]s.
+pub const DIMS: usize = 12;
+
+/// Key layout: `[day, category, dims.., labels..]`.
+const K_DAY: usize = 0;
+const K_CAT: usize = 1;
+const K_DIMS: usize = 2;
+
+/// The key slot of a dimension.
+fn kd(d: Dim) -> usize {
+    K_DIMS + d as usize
+}
+
+/// One row of facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FactRow {
+    pub day: Day,
+    pub category: Category,
+    pub dims: [Sym; DIMS],
+    /// Values of [`Facts::label_names`], in order.
+    pub labels: Box<[Sym]>,
+    pub costs: Costs,
+}
+
+impl FactRow {
+    /// The row's symbol for a dimension.
+    pub fn dim(&self, d: Dim) -> Sym {
+        self.dims[d as usize]
+    }
+}
+
+/// The facts table.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub strings: Interner,
+    /// Names of the label dimensions (`label:team`, `tag:cost-center`).
+    pub label_names: Vec<String>,
+    pub rows: Vec<FactRow>,
+    /// The bill per day, summed straight from the line items (independent of attribution).
+    pub bill: BTreeMap<Day, Costs>,
+    pub quality: Quality,
+    /// Which columns the report had.
+    pub columns: ColumnSet,
+}
+
+impl Facts {
+    /// A row's dimension as text ("" for none).
+    pub fn text(&self, row: &FactRow, d: Dim) -> &str {
+        self.strings.get(row.dim(d))
+    }
+
+    /// First and last (inclusive) day with data.
+    pub fn day_range(&self) -> Option<(Day, Day)> {
+        Some((*self.bill.keys().next()?, *self.bill.keys().next_back()?))
+    }
+
+    /// The bill over `[start, end)`.
+    pub fn bill_total(&self, start: Day, end: Day) -> Costs {
+        self.bill
+            .range(start..end)
+            .fold(Costs::ZERO, |acc, (_, c)| acc + *c)
+    }
+}
+
+/// Costs of the facts being built, by key.
+type KeyMap = FxHashMap<Box<[u32]>, Costs>;
+
+/// Adds `costs` under `key`, allocating the key only when it is new (most rows repeat one).
+fn add_to(map: &mut KeyMap, key: &[u32], costs: Costs) {
+    if let Some(c) = map.get_mut(key) {
+        *c += costs;
+    } else {
+        map.insert(key.into(), costs);
+    }
+}
+
+/// The rows of built facts: zero rows dropped, sorted by day, category, dimension symbols and
+/// labels, so that equal inputs give equal tables.
+fn into_rows(facts: KeyMap) -> Vec<FactRow> {
+    let mut rows: Vec<FactRow> = facts
+        .into_iter()
+        .filter(|(_, c)| !c.is_zero())
+        .map(|(k, costs)| {
+            let mut dims = [NONE; DIMS];
+            dims.copy_from_slice(&k[K_DIMS..K_DIMS + DIMS]);
+            FactRow {
+                day: k[K_DAY] as Day,
+                category: Category::from_index(k[K_CAT]),
+                dims,
+                labels: k[K_DIMS + DIMS..].into(),
+                costs,
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        (a.day, a.category, a.dims, &a.labels).cmp(&(b.day, b.category, b.dims, &b.labels))
+    });
+    rows
+}

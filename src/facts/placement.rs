@@ -1,0 +1,199 @@
+//! Placement: what needs every row of a read, done once all parts are merged
+//! ([`Partial::finish`]). Which EC2 instances are cluster nodes, the pods' share of each node,
+//! idle = node − pods, and the check that every day still sums to its bill.
+//!
+//! Tie-breaks go by text, never by symbol number or hash order, so the facts do not depend on
+//! the order parts were read in.
+
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
+
+use super::aggregate::Partial;
+use super::interner::{Interner, NONE, Sym};
+use super::{DIMS, Dim, Facts, K_CAT, K_DAY, K_DIMS, into_rows, kd};
+use crate::cur::attribution::Category;
+use crate::cur::columns::Field;
+use crate::cur::metrics::{Costs, Metric};
+use crate::cur::money::Money;
+use crate::cur::time::Day;
+
+/// Per (day, node): what the node cost.
+type NodeCosts = FxHashMap<(Day, Sym), Costs>;
+
+/// Per (day, node): the key of its largest idle row, and that row's size.
+type Anchors = FxHashMap<(Day, Sym), (Box<[u32]>, Money)>;
+
+/// Per (day, node): what its pods cost, and their cluster (the first by name).
+type PodTotals = BTreeMap<(Day, Sym), (Costs, Sym)>;
+
+impl Partial {
+    /// Resolves nodes, pods and idle, and returns the facts.
+    pub fn finish(mut self, label_names: Vec<String>) -> Facts {
+        let node_cluster = self.node_clusters();
+        let (node_cost, idle_anchor) = self.place_nodes(&node_cluster);
+        let pod_total = self.place_pods(&node_cost);
+        self.subtract_pods_from_idle(pod_total, &idle_anchor, label_names.len());
+        let mut facts = Facts {
+            strings: self.strings,
+            label_names,
+            rows: into_rows(self.facts),
+            bill: self.bill.into_iter().collect(),
+            quality: self.quality,
+            columns: self.columns,
+        };
+        check_reconciliation(&mut facts);
+        facts
+    }
+
+    /// Cluster nodes: parents of pods (their ARN's cluster wins) or cluster-tagged instances.
+    fn node_clusters(&self) -> FxHashMap<Sym, Sym> {
+        let mut node_cluster: FxHashMap<Sym, Sym> = self.node_cluster_tag.clone();
+        for (&node, &cluster) in &self.pod_parents {
+            if node != NONE {
+                node_cluster.insert(node, cluster);
+            }
+        }
+        node_cluster
+    }
+
+    /// Files each EC2 instance row: a cluster node's rows become its idle rows (cluster set,
+    /// pod coordinates cleared), other instances stay where they were with no node. Returns
+    /// what each node cost per day, and the idle row of each node-day that absorbs the pods'
+    /// share: its largest row, the first by text among equals.
+    fn place_nodes(&mut self, node_cluster: &FxHashMap<Sym, Sym>) -> (NodeCosts, Anchors) {
+        let mut node_cost: NodeCosts = FxHashMap::default();
+        let mut idle_anchor: Anchors = FxHashMap::default();
+        for (mut key, costs) in std::mem::take(&mut self.nodes) {
+            let node = key[kd(Dim::Node)];
+            let day = key[K_DAY] as Day;
+            if let Some(&cluster) = node_cluster.get(&node) {
+                key[K_CAT] = Category::Idle as u32;
+                key[kd(Dim::Cluster)] = cluster;
+                for d in [
+                    Dim::Namespace,
+                    Dim::WorkloadKind,
+                    Dim::Workload,
+                    Dim::Pod,
+                    Dim::Container,
+                ] {
+                    key[kd(d)] = NONE;
+                }
+                *node_cost.entry((day, node)).or_default() += costs;
+                let size = Money(costs[Metric::Amortized].0.abs());
+                let anchor = idle_anchor
+                    .entry((day, node))
+                    .or_insert_with(|| (key.clone(), size));
+                let larger = size > anchor.1
+                    || (size == anchor.1
+                        && key_text(&self.strings, &key) < key_text(&self.strings, &anchor.0));
+                if larger {
+                    *anchor = (key.clone(), size);
+                }
+            } else {
+                key[kd(Dim::Node)] = NONE;
+            }
+            *self.facts.entry(key).or_default() += costs;
+        }
+        (node_cost, idle_anchor)
+    }
+
+    /// Files the pod rows. Metrics without a split column follow their node's ratio to
+    /// amortized. Returns what the pods cost per node-day.
+    fn place_pods(&mut self, node_cost: &NodeCosts) -> PodTotals {
+        let derived: Vec<Metric> = [
+            (Metric::Unblended, None),
+            (Metric::Net, Some(Field::SplitNetSplitCost)),
+            (Metric::OnDemand, Some(Field::SplitPublicOnDemandSplitCost)),
+        ]
+        .into_iter()
+        .filter(|(_, f)| f.is_none_or(|f| !self.columns.has(f)))
+        .map(|(m, _)| m)
+        .collect();
+        let mut pod_total: PodTotals = BTreeMap::new();
+        for (key, mut costs) in std::mem::take(&mut self.pods) {
+            let day = key[K_DAY] as Day;
+            let node = key[kd(Dim::Node)];
+            let nc = node_cost.get(&(day, node)).copied().unwrap_or_default();
+            let split = costs[Metric::Amortized];
+            for &m in &derived {
+                costs[m] = split.scale(nc[m], nc[Metric::Amortized]);
+            }
+            let cluster = key[kd(Dim::Cluster)];
+            let total = pod_total
+                .entry((day, node))
+                .or_insert((Costs::ZERO, cluster));
+            total.0 += costs;
+            if self.strings.get(cluster) < self.strings.get(total.1) {
+                total.1 = cluster;
+            }
+            *self.facts.entry(key).or_default() += costs;
+        }
+        pod_total
+    }
+
+    /// Idle = node − pods: each node-day's pods come off its idle anchor. Pods whose node has
+    /// no EC2 rows in this data are offset by a negative idle row of their own, and said in a
+    /// warning, so the bill still totals.
+    fn subtract_pods_from_idle(
+        &mut self,
+        pod_total: PodTotals,
+        idle_anchor: &Anchors,
+        label_count: usize,
+    ) {
+        let mut orphan = Costs::ZERO;
+        for ((day, node), (total, cluster)) in pod_total {
+            if let Some((key, _)) = idle_anchor.get(&(day, node)) {
+                *self.facts.entry(key.clone()).or_default() -= total;
+            } else {
+                orphan += total;
+                let mut key = vec![NONE; K_DIMS + DIMS + label_count];
+                key[K_DAY] = day as u32;
+                key[K_CAT] = Category::Idle as u32;
+                key[kd(Dim::Cluster)] = cluster;
+                key[kd(Dim::Node)] = node;
+                key[kd(Dim::Service)] = self.strings.intern("AmazonEC2");
+                *self.facts.entry(key.into()).or_default() -= total;
+            }
+        }
+        if !orphan.is_zero() {
+            self.quality.warn(
+                "pods-without-node",
+                format!(
+                    "pod split rows worth {} (amortized) name nodes with no EC2 rows in this \
+                     data; their cost is offset by negative idle so the bill still totals",
+                    orphan[Metric::Amortized]
+                ),
+            );
+        }
+    }
+}
+
+/// A key as text, for tie-breaks that must not depend on symbol numbering.
+fn key_text<'s>(strings: &'s Interner, key: &[u32]) -> Vec<&'s str> {
+    key[K_DIMS..].iter().map(|s| strings.get(*s)).collect()
+}
+
+/// Every day's categories must sum to that day's bill, exactly. A mismatch is a bug in
+/// curtop, reported rather than hidden.
+fn check_reconciliation(facts: &mut Facts) {
+    let mut sums: BTreeMap<Day, Costs> = BTreeMap::new();
+    for r in &facts.rows {
+        *sums.entry(r.day).or_default() += r.costs;
+    }
+    for (day, bill) in &facts.bill {
+        let got = sums.get(day).copied().unwrap_or_default();
+        if got != *bill {
+            let diff = got - *bill;
+            facts.quality.warn(
+                "reconciliation",
+                format!(
+                    "internal error: day {} allocates {} more than its bill (amortized); please \
+                     report this",
+                    crate::cur::time::date_of(*day),
+                    diff[Metric::Amortized]
+                ),
+            );
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! What a read saw besides the facts: row counts, examples of malformed rows, the line item
+//! types curtop has no rule for, and warnings in words.
+
+use std::collections::BTreeMap;
+
+/// A line that could not be read, kept as an example for the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Malformed {
+    pub file: String,
+    /// 1-based line (CSV) or row (Parquet) number.
+    pub line: u64,
+    pub reason: String,
+}
+
+/// Something that limits what can be shown, said in words.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Warning {
+    /// Stable code (`no-resource-ids`, `malformed-rows`, ...).
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// How many examples of malformed rows are kept.
+pub const MAX_EXAMPLES: usize = 5;
+
+/// What the read saw: counts, examples, warnings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Quality {
+    /// Data rows read (header excluded).
+    pub rows_read: u64,
+    /// Rows outside the window, skipped.
+    pub rows_outside_window: u64,
+    /// Split rows (EKS pods, ECS tasks) whose cost is already in their node.
+    pub overlay_rows: u64,
+    /// Split rows with no parent node and no cost (dropped, as AWS's own views do).
+    pub empty_split_rows: u64,
+    pub malformed_rows: u64,
+    /// A line item started at another hour than midnight (the report is hourly).
+    pub sub_daily_seen: bool,
+    pub examples: Vec<Malformed>,
+    /// Line item types curtop has no rule for (passed through as unblended), with counts.
+    pub unknown_line_item_types: BTreeMap<String, u64>,
+    pub warnings: Vec<Warning>,
+    /// Report parts read and their compressed bytes.
+    pub files: u64,
+    pub bytes: u64,
+}
+
+impl Quality {
+    /// Counts a malformed row, keeping the first few examples.
+    pub fn malformed(&mut self, file: &str, line: u64, reason: impl Into<String>) {
+        self.malformed_rows += 1;
+        if self.examples.len() < MAX_EXAMPLES {
+            self.examples.push(Malformed {
+                file: file.to_string(),
+                line,
+                reason: reason.into(),
+            });
+        }
+    }
+
+    /// Adds a warning, once: the same code and message from several parts say it once.
+    pub fn warn(&mut self, code: &'static str, message: impl Into<String>) {
+        let message = message.into();
+        if !self
+            .warnings
+            .iter()
+            .any(|w| w.code == code && w.message == message)
+        {
+            self.warnings.push(Warning { code, message });
+        }
+    }
+
+    /// Counts a line item of a type [`is_known_type`] has no rule for.
+    pub(super) fn unknown_type(&mut self, line_item_type: &str) {
+        *self
+            .unknown_line_item_types
+            .entry(line_item_type.to_string())
+            .or_default() += 1;
+    }
+
+    /// Folds another part's quality into this one (examples capped, warnings deduplicated).
+    pub(super) fn merge(&mut self, other: Quality) {
+        self.rows_read += other.rows_read;
+        self.rows_outside_window += other.rows_outside_window;
+        self.overlay_rows += other.overlay_rows;
+        self.empty_split_rows += other.empty_split_rows;
+        self.malformed_rows += other.malformed_rows;
+        self.sub_daily_seen |= other.sub_daily_seen;
+        for e in other.examples {
+            if self.examples.len() < MAX_EXAMPLES {
+                self.examples.push(e);
+            }
+        }
+        for (k, v) in other.unknown_line_item_types {
+            *self.unknown_line_item_types.entry(k).or_default() += v;
+        }
+        for w in other.warnings {
+            self.warn(w.code, w.message);
+        }
+        self.files += other.files;
+        self.bytes += other.bytes;
+    }
+}
+
+/// Line item types with a rule (CUR.md §1.2); others pass through and are counted.
+const KNOWN_TYPES: &[&str] = &[
+    "Usage",
+    "DiscountedUsage",
+    "SavingsPlanCoveredUsage",
+    "SavingsPlanNegation",
+    "SavingsPlanUpfrontFee",
+    "SavingsPlanRecurringFee",
+    "Fee",
+    "RIFee",
+    "Credit",
+    "Refund",
+    "Tax",
+    "EdpDiscount",
+    "PrivateRateDiscount",
+    "BundledDiscount",
+    "Discount",
+    "DistributorDiscount",
+];
+
+/// Whether curtop has a rule for a line item type.
+pub(super) fn is_known_type(line_item_type: &str) -> bool {
+    KNOWN_TYPES.contains(&line_item_type)
+}

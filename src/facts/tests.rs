@@ -1,0 +1,199 @@
+//! Unit tests of the facts built from line items: idle = node − pods, pods never adding to the
+//! bill, orphan pods offset, and window, environment normalisation and part merging agreeing
+//! in any order.
+
+use super::{Aggregator, Dim, Facts};
+use crate::config::{EnvRules, TagMapping};
+use crate::cur::attribution::{Category, TagPlan};
+use crate::cur::columns::{Field, tag_id};
+use crate::cur::line_item::{ColumnSet, LineItem};
+use crate::cur::metrics::{Costs, Metric};
+use crate::cur::money::Money;
+use crate::cur::time::Day;
+
+fn m(d: f64) -> Money {
+    Money::from_f64(d).unwrap()
+}
+
+struct Fixture {
+    plan: TagPlan,
+    env: EnvRules,
+    cols: ColumnSet,
+}
+
+fn fixture() -> Fixture {
+    let cols = ColumnSet::with(&[
+        Field::LineItemType,
+        Field::UsageStartDate,
+        Field::UnblendedCost,
+        Field::ResourceId,
+        Field::SplitCost,
+        Field::SplitParentResourceId,
+        Field::SpEffectiveCost,
+        Field::PublicOnDemandCost,
+    ]);
+    Fixture {
+        plan: TagPlan::new(&TagMapping::default(), &[]),
+        env: EnvRules::default(),
+        cols,
+    }
+}
+
+fn tags<'a>(plan: &TagPlan, pairs: &[(&str, &'a str)]) -> Vec<&'a str> {
+    let mut v = vec![""; plan.ids.len()];
+    for (k, val) in pairs {
+        v[plan.ids.iter().position(|x| *x == tag_id(k)).unwrap()] = val;
+    }
+    v
+}
+
+fn total(f: &Facts, cat: Category, metric: Metric) -> Money {
+    f.rows
+        .iter()
+        .filter(|r| r.category == cat)
+        .map(|r| r.costs[metric])
+        .sum()
+}
+
+#[test]
+fn node_minus_pods_is_idle_and_pods_never_add_to_the_bill() {
+    let fx = fixture();
+    let mut agg = Aggregator::new(&fx.plan, &fx.env, None);
+    let node_tags = tags(&fx.plan, &[("aws:eks:cluster-name", "prod")]);
+    let mut node = LineItem::new(1, "SavingsPlanCoveredUsage", m(1.0));
+    node.product_code = "AmazonEC2";
+    node.resource_id = "i-1";
+    node.set(Field::SpEffectiveCost, m(0.6));
+    node.set(Field::PublicOnDemandCost, m(1.0));
+    node.tags = &node_tags;
+    agg.add(&node, &fx.cols);
+    let mut neg = LineItem::new(1, "SavingsPlanNegation", m(-1.0));
+    neg.product_code = "AmazonEC2";
+    neg.resource_id = "i-1";
+    neg.tags = &node_tags;
+    agg.add(&neg, &fx.cols);
+    let empty = tags(&fx.plan, &[]);
+    for (pod, split) in [("a", 0.2), ("b", 0.1)] {
+        let arn = format!("arn:aws:eks:us-east-1:1:pod/prod/ns/{pod}/uid");
+        let arn: &'static str = Box::leak(arn.into_boxed_str());
+        let mut li = LineItem::new(1, "Usage", Money::ZERO);
+        li.product_code = "AmazonEKS";
+        li.operation = "EKSPod-EC2";
+        li.resource_id = arn;
+        li.split_parent = "i-1";
+        li.set(Field::SplitCost, m(split));
+        li.tags = &empty;
+        agg.add(&li, &fx.cols);
+    }
+    let facts = agg.into_partial().finish(vec![]);
+    assert!(
+        facts.quality.warnings.is_empty(),
+        "{:?}",
+        facts.quality.warnings
+    );
+    assert_eq!(total(&facts, Category::Pod, Metric::Amortized), m(0.3));
+    assert_eq!(total(&facts, Category::Idle, Metric::Amortized), m(0.3));
+    // Unblended of an SP-covered node is 0 (usage + negation): pods and idle get 0.
+    assert_eq!(total(&facts, Category::Pod, Metric::Unblended), m(0.0));
+    // On-demand: pods scale by 1.0/0.6, idle takes the rest of 1.0.
+    assert_eq!(total(&facts, Category::Pod, Metric::OnDemand), m(0.5));
+    assert_eq!(total(&facts, Category::Idle, Metric::OnDemand), m(0.5));
+    assert_eq!(facts.bill[&1], Costs([m(0.0), m(0.6), m(0.6), m(1.0)]));
+    assert_eq!(facts.quality.overlay_rows, 2);
+    let idle = facts
+        .rows
+        .iter()
+        .find(|r| r.category == Category::Idle)
+        .unwrap();
+    assert_eq!(facts.text(idle, Dim::Cluster), "prod");
+    assert_eq!(facts.text(idle, Dim::Node), "i-1");
+}
+
+#[test]
+fn untagged_instances_without_pods_stay_unallocated() {
+    let fx = fixture();
+    let mut agg = Aggregator::new(&fx.plan, &fx.env, None);
+    let empty = tags(&fx.plan, &[]);
+    let mut li = LineItem::new(3, "Usage", m(2.0));
+    li.product_code = "AmazonEC2";
+    li.resource_id = "i-9";
+    li.tags = &empty;
+    agg.add(&li, &fx.cols);
+    let facts = agg.into_partial().finish(vec![]);
+    assert_eq!(facts.rows.len(), 1);
+    assert_eq!(facts.rows[0].category, Category::Unallocated);
+    assert_eq!(facts.text(&facts.rows[0], Dim::Node), "");
+    assert_eq!(facts.text(&facts.rows[0], Dim::Resource), "i-9");
+}
+
+#[test]
+fn pods_on_unknown_nodes_are_offset_and_reported() {
+    let fx = fixture();
+    let mut agg = Aggregator::new(&fx.plan, &fx.env, None);
+    let empty = tags(&fx.plan, &[]);
+    let mut li = LineItem::new(1, "Usage", Money::ZERO);
+    li.operation = "EKSPod-EC2";
+    li.resource_id = "arn:aws:eks:us-east-1:1:pod/prod/ns/p/uid";
+    li.split_parent = "i-404";
+    li.set(Field::SplitCost, m(0.5));
+    li.tags = &empty;
+    agg.add(&li, &fx.cols);
+    let facts = agg.into_partial().finish(vec![]);
+    let sum: Money = facts.rows.iter().map(|r| r.costs[Metric::Amortized]).sum();
+    assert_eq!(sum, Money::ZERO);
+    assert!(
+        facts
+            .quality
+            .warnings
+            .iter()
+            .any(|w| w.code == "pods-without-node")
+    );
+}
+
+#[test]
+fn window_and_env_normalization_and_merge_in_any_order_agree() {
+    let fx = fixture();
+    let build = |days: &[Day]| {
+        let mut agg = Aggregator::new(&fx.plan, &fx.env, Some((1, 3)));
+        for (i, d) in days.iter().enumerate() {
+            let t = tags(
+                &fx.plan,
+                &[("environment", if i % 2 == 0 { "Prod" } else { "stg" })],
+            );
+            let mut li = LineItem::new(*d, "Usage", m(1.0));
+            li.product_code = "AmazonS3";
+            li.tags = &t;
+            agg.add(&li, &fx.cols);
+        }
+        agg.into_partial()
+    };
+    let mut a = build(&[0, 1, 2]);
+    a.merge(build(&[2, 3]));
+    let mut b = build(&[2, 3]);
+    b.merge(build(&[0, 1, 2]));
+    let (fa, fb) = (a.finish(vec![]), b.finish(vec![]));
+    assert_eq!(fa.quality.rows_outside_window, 2);
+    let envs = |f: &Facts| {
+        let mut v: Vec<(Day, String, Money)> = f
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    r.day,
+                    f.text(r, Dim::Env).to_string(),
+                    r.costs[Metric::Amortized],
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(envs(&fa), envs(&fb));
+    assert_eq!(
+        envs(&fa),
+        [
+            (1, "staging".into(), m(1.0)),
+            (2, "production".into(), m(2.0))
+        ]
+    );
+}
