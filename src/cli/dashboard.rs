@@ -12,7 +12,7 @@ pub(super) struct DashboardArgs {
     source: SourceArgs,
     #[command(flatten)]
     pub(super) view: ViewArgs,
-    /// No colours (also when NO_COLOR is set): reverse video and markers only.
+    /// No colours (also when `NO_COLOR` is set): reverse video and markers only.
     #[arg(long, alias = "no-colour")]
     pub(super) no_color: bool,
     /// No box-drawing, block or arrow glyphs.

@@ -10,6 +10,10 @@ use crate::clock::{Clock, parse_as_of};
 use crate::demo::{Compression, Cur2Format, DemoSpec, Granularity, Layout, Scale, Versioning};
 
 #[derive(Debug, Args)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "each bool is one command-line flag"
+)]
 pub(super) struct DemoDataArgs {
     /// Where to write (created).
     #[arg(long, value_name = "DIR")]

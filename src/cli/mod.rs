@@ -58,7 +58,7 @@ enum Command {
 /// Where the data comes from, and when: shared by the commands that read a profile.
 #[derive(Debug, Args, Default)]
 struct SourceArgs {
-    /// Config file (default: $CURTOP_CONFIG, else curtop/config.toml in the user config
+    /// Config file (default: `$CURTOP_CONFIG`, else curtop/config.toml in the user config
     /// directory; without one, the built-in demo profile).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -66,7 +66,7 @@ struct SourceArgs {
     #[arg(long, value_name = "NAME", conflicts_with = "cur")]
     profile: Option<String>,
     /// Ad hoc: a local CUR delivery folder (or any parent), one CUR file (.csv, .csv.gz,
-    /// .csv.zip, .parquet), or s3://bucket/prefix/report.
+    /// .csv.zip, .parquet), or `s3://bucket/prefix/report`.
     #[arg(long, value_name = "PATH")]
     cur: Option<PathBuf>,
     /// As if it were DATE (YYYY-MM-DD, or an RFC 3339 time): the bill as it stood then;

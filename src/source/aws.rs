@@ -4,8 +4,7 @@
 //! `doctor`. No credential ever leaves this module in a message: only AWS's error code and
 //! message, the HTTP status and the request id.
 
-use aws_config::BehaviorVersion;
-use aws_config::meta::region::RegionProviderChain;
+use aws_config::{BehaviorVersion, Region};
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::operation::RequestId;
 
@@ -14,20 +13,25 @@ use crate::config::AwsAccess;
 /// The SDK's configuration for a profile's access: region (profile, then the standard chain,
 /// then us-east-1), named AWS profile, endpoint, and the assumed role with its external id.
 pub(crate) async fn sdk_config(access: &AwsAccess) -> aws_config::SdkConfig {
-    let region =
-        RegionProviderChain::first_try(access.region.clone().map(aws_sdk_s3::config::Region::new))
-            .or_default_provider()
-            .or_else("us-east-1");
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .region(region)
-        .http_client(https_client());
+    // The loader's own region chain (environment, profile, instance metadata) runs with the
+    // loader's HTTP client; a region named by the profile comes first, us-east-1 last.
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https_client());
+    if let Some(region) = &access.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
     if let Some(p) = &access.profile {
         loader = loader.profile_name(p);
     }
     if let Some(url) = &access.endpoint_url {
         loader = loader.endpoint_url(url);
     }
-    let base = loader.load().await;
+    let mut base = loader.load().await;
+    if base.region().is_none() {
+        base = base
+            .into_builder()
+            .region(Region::from_static("us-east-1"))
+            .build();
+    }
     match &access.role_arn {
         Some(role) => {
             let mut provider = aws_config::sts::AssumeRoleProvider::builder(role)

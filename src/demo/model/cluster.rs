@@ -272,11 +272,6 @@ impl Emitter<'_, '_> {
 
     /// The usage rows of node `n` in a slot, then the split rows of its `pods`.
     #[allow(clippy::too_many_arguments)]
-    #[expect(
-        clippy::too_many_lines,
-        reason = "the on-demand, reserved and savings-plan rows of a node hour share one row \
-                  template and running sums; apart, each would take both as arguments"
-    )]
     pub(super) fn node(
         &mut self,
         day: u32,
