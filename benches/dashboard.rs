@@ -14,7 +14,7 @@ use chrono::{TimeZone, Utc};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use curtop::app::{self, App, Display, Msg};
+use curtop::app::{self, App, DrawMode, Msg};
 use curtop::config::Config;
 use curtop::config::keys::{Key, KeyCode};
 use curtop::cur::attribution::Category;
@@ -124,7 +124,7 @@ fn main() {
         Config::demo(),
         0,
         curtop::clock::AsOf::at(now),
-        Display {
+        DrawMode {
             color: true,
             ascii: false,
         },

@@ -258,7 +258,7 @@ fn dashboard_cmd(args: &[String]) -> i32 {
         return 2;
     }
     let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let display = crate::app::Display {
+    let display = crate::app::DrawMode {
         color: !(d.no_color || no_color_env),
         ascii: d.ascii,
     };

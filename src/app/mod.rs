@@ -18,11 +18,11 @@ use crate::diag::Diagnosis;
 use crate::facts::{Dim, Facts, NONE};
 use crate::source::Loaded;
 use crate::window::{Window, WindowSpec};
-use nav::{Frame, Sort, SortKey};
+use nav::{LevelState, Sort, SortKey};
 
-/// How the screen may be drawn.
+/// How the screen may be drawn: colour or not, Unicode or ASCII only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Display {
+pub struct DrawMode {
     /// Colours allowed (off with `NO_COLOR` or `--no-color`).
     pub color: bool,
     /// Only ASCII: no box drawing, no block or braille glyphs.
@@ -150,7 +150,7 @@ pub struct App {
     pub window: WindowSpec,
     pub sort: Sort,
     /// Drill-down stack of the active profile; empty until its data arrives.
-    pub frames: Vec<Frame>,
+    pub frames: Vec<LevelState>,
     pub mode: Mode,
     /// The detail pane: `None` = shown when it fits, else the user's choice (Tab).
     pub show_detail: Option<bool>,
@@ -160,7 +160,7 @@ pub struct App {
     pub size: (u16, u16),
     /// The clock, as of the last message (no idle ticking).
     pub as_of: AsOf,
-    pub display: Display,
+    pub display: DrawMode,
     pub quit: bool,
     /// Lines scrolled off the top of a diagnosis (the diagnostics pane: j/k, PgDn/PgUp; the
     /// integrations pane: PgDn/PgUp). Reset when another profile is shown or selected.
@@ -219,7 +219,7 @@ pub enum Cmd {
 
 impl App {
     /// A dashboard over the profiles of `config`, showing `active`.
-    pub fn new(config: Config, active: usize, as_of: AsOf, display: Display) -> App {
+    pub fn new(config: Config, active: usize, as_of: AsOf, display: DrawMode) -> App {
         let jobs = config
             .profiles
             .iter()
@@ -344,7 +344,7 @@ impl App {
         self.frames.iter().filter_map(|f| f.step).collect()
     }
 
-    pub fn frame(&self) -> Option<&Frame> {
+    pub fn frame(&self) -> Option<&LevelState> {
         self.frames.last()
     }
 
@@ -397,7 +397,7 @@ impl App {
             return;
         };
         let facts = &data.facts;
-        let mut frame = Frame::new(None, Level::root(facts, &view), self.sort);
+        let mut frame = LevelState::new(None, Level::root(facts, &view), self.sort);
         let mut steps: Vec<Step> = Vec::new();
         for (i, (_, filter, selected)) in path.iter().enumerate() {
             frame.filter.clone_from(filter);
@@ -415,7 +415,7 @@ impl App {
                 break;
             };
             self.frames.push(frame);
-            frame = Frame::new(Some(next), level, self.sort);
+            frame = LevelState::new(Some(next), level, self.sort);
         }
         self.frames.push(frame);
     }
@@ -893,7 +893,7 @@ fn drill_in(app: &mut App) {
     path.push(row.step);
     match Level::children(&data.facts, &path, &row, &view) {
         Some(level) => {
-            let frame = Frame::new(Some(row.step), level, app.sort);
+            let frame = LevelState::new(Some(row.step), level, app.sort);
             app.frames.push(frame);
         }
         None => app.status = Some(format!("`{}` has nothing below it", row.name)),

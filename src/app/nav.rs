@@ -1,5 +1,5 @@
-//! The drill-down stack: one frame per level, each with its rows, its filter, its visible order
-//! and its own selection, so going back up lands where the user left.
+//! The drill-down stack: one [`LevelState`] per level, each with its rows, its filter, its
+//! visible order and its own selection, so going back up lands where the user left.
 
 use std::cmp::Ordering;
 
@@ -111,9 +111,9 @@ fn contains_ci(hay: &str, needle: &str) -> bool {
     h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
-/// One level on the stack.
+/// One drill-down level's state on the stack (not a drawn frame: that is `ratatui::Frame`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Frame {
+pub struct LevelState {
     /// The step that opened this level (`None` for the top).
     pub step: Option<Step>,
     pub level: Level,
@@ -131,15 +131,15 @@ pub struct Frame {
     pub offset: usize,
 }
 
-impl Frame {
+impl LevelState {
     /// Call after the level's rows changed (a metric or window change): the next
-    /// [`Frame::reorder`] sorts again.
+    /// [`LevelState::reorder`] sorts again.
     pub fn rows_changed(&mut self) {
         self.sorted_by = None;
     }
 
-    pub fn new(step: Option<Step>, level: Level, sort: Sort) -> Frame {
-        let mut frame = Frame {
+    pub fn new(step: Option<Step>, level: Level, sort: Sort) -> LevelState {
+        let mut frame = LevelState {
             step,
             level,
             filter: String::new(),
@@ -259,7 +259,7 @@ mod tests {
         }
     }
 
-    fn frame() -> Frame {
+    fn frame() -> LevelState {
         let rows = vec![
             row("payments", 500, 100, 1),
             row("Checkout", 300, 400, 2),
@@ -271,10 +271,10 @@ mod tests {
             prev_total: rows.iter().map(|r| r.prev).sum(),
             rows,
         };
-        Frame::new(None, level, Sort::default())
+        LevelState::new(None, level, Sort::default())
     }
 
-    fn names(f: &Frame) -> Vec<&str> {
+    fn names(f: &LevelState) -> Vec<&str> {
         f.order
             .iter()
             .map(|&i| f.level.rows[i as usize].name.as_str())

@@ -89,7 +89,7 @@ pub fn fresh() -> App {
         config(),
         0,
         now(),
-        Display {
+        DrawMode {
             color: true,
             ascii: false,
         },

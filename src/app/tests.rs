@@ -230,7 +230,7 @@ fn stale_results_are_dropped_and_progress_is_shown() {
         config(),
         0,
         now(),
-        Display {
+        DrawMode {
             color: false,
             ascii: true,
         },
@@ -441,7 +441,7 @@ fn the_first_screen_holds_on_every_date() {
     // billing period, and days inside the 48 h lag are provisional, wherever the date falls.
     for date in crate::clock::test_dates() {
         let as_of = crate::clock::AsOf::date(date);
-        let display = Display {
+        let display = DrawMode {
             color: true,
             ascii: false,
         };

@@ -12,7 +12,7 @@ use ratatui::style::{Color, Modifier};
 use super::draw;
 use crate::alloc::Step;
 use crate::app::testing::{fresh, send, started};
-use crate::app::{App, Display, Msg, run_command};
+use crate::app::{App, DrawMode, Msg, run_command};
 use crate::config::keys::{Key, KeyCode};
 use crate::cur::attribution::Category;
 
@@ -74,12 +74,12 @@ fn golden(name: &str, actual: &str) {
 /// modes, colour never appears without colour, and the selection is always visible.
 fn scenario(name: &str, app: &mut App) {
     for size in SIZES {
-        app.display = Display {
+        app.display = DrawMode {
             color: true,
             ascii: false,
         };
         let colour = render(app, size);
-        app.display = Display {
+        app.display = DrawMode {
             color: false,
             ascii: false,
         };
@@ -105,7 +105,7 @@ fn scenario(name: &str, app: &mut App) {
                 "{name}: the selection is highlighted in colour"
             );
         }
-        app.display = Display {
+        app.display = DrawMode {
             color: false,
             ascii: true,
         };
@@ -223,7 +223,7 @@ fn diagnostics_pane_of_a_passing_profile_and_a_run_in_progress() {
     // `d` on the working demo profile: every check passes.
     send(&mut app, [key('d')]);
     scenario("doctor-passing", &mut app);
-    app.display = Display {
+    app.display = DrawMode {
         color: true,
         ascii: false,
     };
@@ -254,7 +254,7 @@ fn diagnostics_pane_of_a_passing_profile_and_a_run_in_progress() {
         },
     );
     scenario("doctor-running", &mut app);
-    app.display = Display {
+    app.display = DrawMode {
         color: true,
         ascii: false,
     };
