@@ -1,8 +1,14 @@
 //! `update` driven by message sequences: no terminal, no runtime, no sleeps.
 
+use super::nav::SortKey;
 use super::*;
+use crate::alloc::{LevelKind, Step};
+use crate::config::keys::{Key, KeyCode};
+use crate::cur::metrics::Metric;
 use crate::cur::money::Money;
+use crate::facts::Dim;
 use crate::source;
+use crate::window::WindowSpec;
 
 use super::testing::{config, now, run, send, started};
 
