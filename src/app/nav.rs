@@ -111,7 +111,7 @@ fn contains_ci(hay: &str, needle: &str) -> bool {
     h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
-/// One drill-down level's state on the stack (not a drawn frame: that is `ratatui::Frame`).
+/// One drill-down level's state on the stack: its rows, filter, order and selection.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LevelState {
     /// The step that opened this level (`None` for the top).

@@ -15,6 +15,7 @@ use crate::cur::metrics::Metric;
 use crate::diag::Diagnosis;
 use crate::facts::Facts;
 use crate::source::Loaded;
+use crate::ui::layout;
 use crate::window::{Window, WindowSpec};
 
 /// How the screen may be drawn: colour or not, Unicode or ASCII only.
@@ -284,22 +285,15 @@ impl App {
     }
 
     /// Whether the detail pane is drawn: by default when the screen has room for it beside
-    /// (≥ 110 columns) or below (≥ 30 rows) the table.
+    /// or below the table ([`layout::detail_fits`]).
     pub fn detail_shown(&self) -> bool {
         self.show_detail
-            .unwrap_or(self.size.0 >= 110 || self.size.1 >= 30)
+            .unwrap_or(layout::detail_fits(self.size.0, self.size.1))
     }
 
-    /// Rows the table shows at the current size (the layout of `ui::draw`: header, breadcrumb
-    /// and footer take 4 lines; the table's border, column header and total line 4 more).
+    /// Rows the table shows at the current size, in the layout `ui::draw` draws.
     pub fn page(&self) -> usize {
-        let body = usize::from(self.size.1.saturating_sub(4));
-        let table = if self.detail_shown() && self.size.0 < 110 {
-            body.saturating_sub((body / 2).max(8))
-        } else {
-            body
-        };
-        table.saturating_sub(4).max(1)
+        layout::table_rows(self.size.0, self.size.1, self.detail_shown())
     }
 
     fn facts(&self) -> Option<&Facts> {

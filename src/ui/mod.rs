@@ -4,6 +4,7 @@
 
 mod detail;
 mod header;
+pub mod layout;
 mod overlays;
 mod panes;
 mod table;
@@ -16,11 +17,8 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use crate::app::{App, JobState, Mode};
 use crate::config::keys::Action;
+use layout::{MIN_HEIGHT, MIN_WIDTH};
 use theme::Theme;
-
-/// The smallest usable screen.
-pub const MIN_WIDTH: u16 = 60;
-pub const MIN_HEIGHT: u16 = 15;
 
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, app: &App) {
@@ -39,10 +37,10 @@ pub fn draw(frame: &mut Frame, app: &App) {
         return;
     }
     let [head, crumb, body, foot] = Layout::vertical([
-        Constraint::Length(2),
-        Constraint::Length(1),
-        Constraint::Min(5),
-        Constraint::Length(1),
+        Constraint::Length(layout::HEADER_ROWS),
+        Constraint::Length(layout::BREADCRUMB_ROWS),
+        Constraint::Min(layout::BODY_MIN_ROWS),
+        Constraint::Length(layout::FOOTER_ROWS),
     ])
     .areas(area);
     header::draw(frame, head, app, theme);
@@ -74,13 +72,21 @@ fn draw_body(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         table::draw(frame, area, app, theme);
         return;
     }
-    let (table_area, detail_area) = if area.width >= 110 {
-        let w = (area.width / 3).clamp(40, 60);
-        let [t, d] = Layout::horizontal([Constraint::Min(60), Constraint::Length(w)]).areas(area);
+    let (table_area, detail_area) = if layout::detail_beside(area.width) {
+        let w = layout::detail_width(area.width);
+        let [t, d] = Layout::horizontal([
+            Constraint::Min(layout::TABLE_MIN_WIDTH),
+            Constraint::Length(w),
+        ])
+        .areas(area);
         (t, d)
     } else {
-        let h = (area.height / 2).max(8);
-        let [t, d] = Layout::vertical([Constraint::Min(5), Constraint::Length(h)]).areas(area);
+        let h = layout::detail_height(area.height);
+        let [t, d] = Layout::vertical([
+            Constraint::Min(layout::TABLE_MIN_ROWS),
+            Constraint::Length(h),
+        ])
+        .areas(area);
         (t, d)
     };
     table::draw(frame, table_area, app, theme);

@@ -8,6 +8,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::layout;
 use super::theme::Theme;
 use super::{fit, fit_middle, right};
 use crate::alloc::Row;
@@ -154,7 +155,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     }
     lines.push(Line::from(head));
 
-    let rows_h = inner.height as usize - 2;
+    let rows_h = usize::from(inner.height - layout::TABLE_TEXT_ROWS);
     let offset = visible_offset(f.selected, f.offset, rows_h, f.order.len());
     let path = app.path();
     for (pos, &i) in f.order.iter().enumerate().skip(offset).take(rows_h) {
