@@ -8,7 +8,7 @@
 //! - `keys`: the key handlers per mode; `command`: the `:` line; `window_picker`
 //! - [`nav`]: the drill-down stack of [`nav::LevelState`]s
 
-mod command;
+pub mod command;
 mod keys;
 mod msg;
 pub mod nav;

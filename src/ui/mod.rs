@@ -15,6 +15,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
+use crate::app::command::{COMMANDS, Command};
 use crate::app::{App, JobState, Mode};
 use crate::config::keys::Action;
 use layout::{MIN_HEIGHT, MIN_WIDTH};
@@ -115,10 +116,7 @@ fn draw_footer(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             Span::styled(":", theme.header_key()),
             Span::raw(text.clone()),
             Span::styled("_", theme.header_key()),
-            Span::styled(
-                "   ns NAME | cluster NAME | window W | metric M | profile NAME | q",
-                theme.dim(),
-            ),
+            Span::styled(format!("   {}", command_hint()), theme.dim()),
         ]),
         _ => match &app.status {
             Some(status) => Line::styled(status.clone(), theme.warn()),
@@ -126,6 +124,12 @@ fn draw_footer(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         },
     };
     frame.render_widget(Paragraph::new(line), area);
+}
+
+/// Every `:` command's usage, for the footer while typing one: `ns NAME | ... | q`.
+fn command_hint() -> String {
+    let usages: Vec<String> = COMMANDS.iter().map(Command::usage).collect();
+    usages.join(" | ")
 }
 
 /// The keys that work in the current mode, from the keymap.
@@ -240,5 +244,13 @@ mod fit_tests {
             "payments-s…v5kn-p8fdf"
         );
         assert_eq!(super::fit_middle("abcdefghijkl", 9, true), "abcd~ijkl");
+    }
+
+    #[test]
+    fn the_command_hint_lists_the_command_table() {
+        assert_eq!(
+            super::command_hint(),
+            "ns NAME | cluster NAME | window W | metric M | profile NAME | q"
+        );
     }
 }
