@@ -156,7 +156,7 @@ fn main() {
         drill.push(step(&mut app, enter()));
     }
     assert_eq!(
-        app.frame().unwrap().level.rows.len(),
+        app.level().unwrap().level.rows.len(),
         pods,
         "the workload level holds every pod"
     );

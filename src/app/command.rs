@@ -173,7 +173,7 @@ fn profile(app: &mut App, name: &str) -> Vec<Cmd> {
 
 /// Opens the costliest cluster holding namespace `name` (or the cluster `name`).
 fn jump(app: &mut App, dim: Dim, name: &str) {
-    let Some(root) = app.frames.first() else {
+    let Some(root) = app.levels.first() else {
         app.status = Some("no data yet".into());
         return;
     };

@@ -121,7 +121,7 @@ fn on_normal_key(app: &mut App, key: Key) -> Vec<Cmd> {
         Action::Top => move_sel(app, isize::MIN / 2),
         Action::Bottom => {
             let page = app.page();
-            if let Some(f) = app.frames.last_mut() {
+            if let Some(f) = app.levels.last_mut() {
                 f.select_last();
                 f.scroll_into_view(page);
             }
@@ -129,7 +129,7 @@ fn on_normal_key(app: &mut App, key: Key) -> Vec<Cmd> {
         Action::DrillIn => drill_in(app),
         Action::DrillOut => drill_out(app),
         Action::Filter => {
-            if app.frames.is_empty() {
+            if app.levels.is_empty() {
                 app.status = Some("nothing to filter yet".into());
             } else {
                 app.mode = Mode::Filter;
@@ -162,7 +162,7 @@ fn on_normal_key(app: &mut App, key: Key) -> Vec<Cmd> {
             app.status = Some(format!("checking {}", app.jobs[app.active].profile));
             return vec![app.doctor(app.active, None)];
         }
-        Action::Copy if app.frames.is_empty() => return copy_diagnosis(app, app.active),
+        Action::Copy if app.levels.is_empty() => return copy_diagnosis(app, app.active),
         Action::Copy => {
             if let Some(text) = app.summary() {
                 app.status = Some(format!("copied: {text}"));
@@ -190,13 +190,13 @@ pub(super) fn copy_diagnosis(app: &mut App, profile: usize) -> Vec<Cmd> {
 }
 
 fn move_sel(app: &mut App, delta: isize) {
-    if app.frames.is_empty() {
+    if app.levels.is_empty() {
         // No table: the keys scroll the diagnosis.
         scroll_diagnosis(app, delta);
         return;
     }
     let page = app.page();
-    if let Some(f) = app.frames.last_mut() {
+    if let Some(f) = app.levels.last_mut() {
         f.move_by(delta);
         f.scroll_into_view(page);
     }
@@ -215,7 +215,7 @@ pub(super) fn scroll_diagnosis(app: &mut App, delta: isize) {
 fn resort(app: &mut App, key: SortKey) {
     app.sort = app.sort.toggle(key);
     let sort = app.sort;
-    for f in &mut app.frames {
+    for f in &mut app.levels {
         f.reorder(sort);
     }
     app.status = Some(format!("sorted by {}", app.sort.label(app.display.ascii)));
@@ -225,57 +225,57 @@ fn drill_in(app: &mut App) {
     let (Some(view), Some(data)) = (app.view(), app.data().cloned()) else {
         return;
     };
-    let Some(row) = app.frame().and_then(|f| f.selected_row()).cloned() else {
+    let Some(row) = app.level().and_then(|f| f.selected_row()).cloned() else {
         return;
     };
     let mut path = app.path();
     path.push(row.step);
     match Level::children(&data.facts, &path, &row, &view) {
         Some(level) => {
-            let frame = LevelState::new(Some(row.step), level, app.sort);
-            app.frames.push(frame);
+            let state = LevelState::new(Some(row.step), level, app.sort);
+            app.levels.push(state);
         }
         None => app.status = Some(format!("`{}` has nothing below it", row.name)),
     }
 }
 
 fn drill_out(app: &mut App) {
-    let Some(frame) = app.frames.last_mut() else {
+    let Some(state) = app.levels.last_mut() else {
         return;
     };
-    if !frame.filter.is_empty() {
-        frame.filter.clear();
+    if !state.filter.is_empty() {
+        state.filter.clear();
         let sort = app.sort;
-        frame.reorder(sort);
+        state.reorder(sort);
         app.status = Some("filter cleared".into());
-    } else if app.frames.len() > 1 {
-        app.frames.pop();
+    } else if app.levels.len() > 1 {
+        app.levels.pop();
     }
 }
 
 fn on_filter_key(app: &mut App, key: Key) {
     let sort = app.sort;
-    let Some(frame) = app.frames.last_mut() else {
+    let Some(state) = app.levels.last_mut() else {
         app.mode = Mode::Normal;
         return;
     };
     match key.code {
         KeyCode::Enter => app.mode = Mode::Normal,
         KeyCode::Esc => {
-            frame.filter.clear();
-            frame.reorder(sort);
+            state.filter.clear();
+            state.reorder(sort);
             app.mode = Mode::Normal;
         }
         KeyCode::Backspace => {
-            frame.filter.pop();
-            frame.reorder(sort);
+            state.filter.pop();
+            state.reorder(sort);
         }
         KeyCode::Char(c) if !key.ctrl => {
-            frame.filter.push(c);
-            frame.reorder(sort);
+            state.filter.push(c);
+            state.reorder(sort);
         }
-        KeyCode::Down => frame.move_by(1),
-        KeyCode::Up => frame.move_by(-1),
+        KeyCode::Down => state.move_by(1),
+        KeyCode::Up => state.move_by(-1),
         _ => {}
     }
 }

@@ -139,7 +139,7 @@ impl LevelState {
     }
 
     pub fn new(step: Option<Step>, level: Level, sort: Sort) -> LevelState {
-        let mut frame = LevelState {
+        let mut state = LevelState {
             step,
             level,
             filter: String::new(),
@@ -150,8 +150,8 @@ impl LevelState {
             selected: 0,
             offset: 0,
         };
-        frame.reorder(sort);
-        frame
+        state.reorder(sort);
+        state
     }
 
     /// Recomputes the visible order, keeping the selected row selected when it is still shown.
@@ -259,7 +259,7 @@ mod tests {
         }
     }
 
-    fn frame() -> LevelState {
+    fn level_state() -> LevelState {
         let rows = vec![
             row("payments", 500, 100, 1),
             row("Checkout", 300, 400, 2),
@@ -283,7 +283,7 @@ mod tests {
 
     #[test]
     fn sorts_by_cost_name_and_delta_and_reverses() {
-        let mut f = frame();
+        let mut f = level_state();
         assert_eq!(names(&f), ["batch", "payments", "Checkout"]);
         let by_name = Sort::default().toggle(SortKey::Name);
         f.reorder(by_name);
@@ -298,7 +298,7 @@ mod tests {
 
     #[test]
     fn filter_is_case_insensitive_invertible_and_keeps_the_selection() {
-        let mut f = frame();
+        let mut f = level_state();
         f.selected = 1; // payments
         f.filter = "CHECK".into();
         f.reorder(Sort::default());
@@ -318,7 +318,7 @@ mod tests {
 
     #[test]
     fn movement_clamps_and_scrolls() {
-        let mut f = frame();
+        let mut f = level_state();
         f.move_by(-5);
         assert_eq!(f.selected, 0);
         f.move_by(10);

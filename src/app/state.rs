@@ -108,7 +108,7 @@ impl Job {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
     Normal,
-    /// Typing a filter (the frame's filter updates live).
+    /// Typing a filter (the level's filter updates live).
     Filter,
     Command(String),
     Help,
@@ -136,7 +136,7 @@ pub struct App {
     pub window: WindowSpec,
     pub sort: Sort,
     /// Drill-down stack of the active profile; empty until its data arrives.
-    pub frames: Vec<LevelState>,
+    pub levels: Vec<LevelState>,
     pub mode: Mode,
     /// The detail pane: `None` = shown when it fits, else the user's choice (Tab).
     pub show_detail: Option<bool>,
@@ -177,7 +177,7 @@ impl App {
             metric: Metric::Amortized,
             window: WindowSpec::Latest,
             sort: Sort::default(),
-            frames: Vec::new(),
+            levels: Vec::new(),
             mode: Mode::Normal,
             show_detail: None,
             status: None,
@@ -277,11 +277,11 @@ impl App {
 
     /// The path of steps below the top level.
     pub fn path(&self) -> Vec<Step> {
-        self.frames.iter().filter_map(|f| f.step).collect()
+        self.levels.iter().filter_map(|f| f.step).collect()
     }
 
-    pub fn frame(&self) -> Option<&LevelState> {
-        self.frames.last()
+    pub fn level(&self) -> Option<&LevelState> {
+        self.levels.last()
     }
 
     /// Whether the detail pane is drawn: by default when the screen has room for it beside
@@ -321,40 +321,40 @@ impl App {
     /// Rebuilds the drill-down stack for the current data and view, following `path` (by
     /// step) as far as it still exists and keeping each level's filter and selection.
     pub(super) fn rebuild(&mut self, path: &[(Option<Step>, String, Option<Step>)]) {
-        self.frames.clear();
+        self.levels.clear();
         let (Some(view), Some(data)) = (self.view(), self.data().cloned()) else {
             return;
         };
         let facts = &data.facts;
-        let mut frame = LevelState::new(None, Level::root(facts, &view), self.sort);
+        let mut state = LevelState::new(None, Level::root(facts, &view), self.sort);
         let mut steps: Vec<Step> = Vec::new();
         for (i, (_, filter, selected)) in path.iter().enumerate() {
-            frame.filter.clone_from(filter);
-            frame.reorder(self.sort);
+            state.filter.clone_from(filter);
+            state.reorder(self.sort);
             if let Some(sel) = selected {
-                frame.select_step(*sel);
+                state.select_step(*sel);
             }
             let next = path.get(i + 1).and_then(|p| p.0);
             let Some(next) = next else { break };
-            let Some(row) = frame.level.rows.iter().find(|r| r.step == next).cloned() else {
+            let Some(row) = state.level.rows.iter().find(|r| r.step == next).cloned() else {
                 break;
             };
             steps.push(next);
             let Some(level) = Level::children(facts, &steps, &row, &view) else {
                 break;
             };
-            self.frames.push(frame);
-            frame = LevelState::new(Some(next), level, self.sort);
+            self.levels.push(state);
+            state = LevelState::new(Some(next), level, self.sort);
         }
-        self.frames.push(frame);
+        self.levels.push(state);
     }
 
     /// The stack as (step, filter, selected step), to rebuild it later.
     pub(super) fn saved_path(&self) -> Vec<(Option<Step>, String, Option<Step>)> {
-        if self.frames.is_empty() {
+        if self.levels.is_empty() {
             return vec![(None, String::new(), None)];
         }
-        self.frames
+        self.levels
             .iter()
             .map(|f| (f.step, f.filter.clone(), f.selected_row().map(|r| r.step)))
             .collect()
@@ -362,12 +362,12 @@ impl App {
 
     /// A one-line summary of the selection, for the clipboard.
     pub fn summary(&self) -> Option<String> {
-        let frame = self.frame()?;
-        let row = frame.selected_row()?;
+        let state = self.level()?;
+        let row = state.selected_row()?;
         let view = self.view()?;
         let mut crumbs = self.breadcrumb();
         crumbs.push(row.name.clone());
-        let share = share(row.cost, frame.level.total);
+        let share = share(row.cost, state.level.total);
         let delta = match row.delta_pct() {
             Some(p) => format!("{} ({p:+.1}%)", signed(row.delta())),
             None => "new".into(),
@@ -428,5 +428,5 @@ pub fn fetch_span(window: WindowSpec, as_of: AsOf) -> WindowSpec {
 
 /// The level kind shown now (for headers).
 pub fn current_kind(app: &App) -> Option<LevelKind> {
-    app.frame().map(|f| f.level.kind)
+    app.level().map(|f| f.level.kind)
 }

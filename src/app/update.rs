@@ -194,7 +194,7 @@ pub(super) fn set_metric(app: &mut App, metric: Metric) {
         return;
     };
     let sort = app.sort;
-    for f in &mut app.frames {
+    for f in &mut app.levels {
         f.level.recost(&data.facts, &view);
         f.rows_changed();
         f.reorder(sort);

@@ -16,7 +16,7 @@ use crate::cur::money::Money;
 use crate::cur::time::date_of;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
-    let (Some(f), Some(view), Some(data)) = (app.frame(), app.view(), app.data()) else {
+    let (Some(f), Some(view), Some(data)) = (app.level(), app.view(), app.data()) else {
         return;
     };
     let Some(row) = f.selected_row() else {

@@ -163,7 +163,7 @@ pub fn breadcrumb(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         };
         spans.push(Span::styled(c.clone(), style));
     }
-    if let Some(f) = app.frame() {
+    if let Some(f) = app.level() {
         spans.push(Span::styled(
             format!("{}sort {}", theme.dot(), app.sort.label(app.display.ascii)),
             theme.dim(),

@@ -62,7 +62,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
 }
 
 fn draw_body(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
-    if app.frames.is_empty() {
+    if app.levels.is_empty() {
         match &app.job().state {
             JobState::Failed(failure) => panes::diagnosis(frame, area, app, theme, failure),
             _ => panes::loading(frame, area, app, theme),
@@ -97,7 +97,7 @@ fn draw_body(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
 fn draw_footer(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let line = match &app.mode {
         Mode::Filter => {
-            let filter = app.frame().map_or("", |f| f.filter.as_str());
+            let filter = app.level().map_or("", |f| f.filter.as_str());
             Line::from(vec![
                 Span::styled("/", theme.header_key()),
                 Span::raw(filter.to_string()),
@@ -148,7 +148,7 @@ fn hints(app: &App, theme: Theme) -> Line<'static> {
             Action::Doctor,
             Action::Copy,
         ],
-        _ if app.frames.is_empty() => &[
+        _ if app.levels.is_empty() => &[
             Action::Doctor,
             Action::Integrations,
             Action::Profile,

@@ -92,7 +92,7 @@ fn columns(width: usize, trend: usize) -> Vec<Col> {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
-    let Some(f) = app.frame() else { return };
+    let Some(f) = app.level() else { return };
     let noun = f.level.kind.noun();
     let title = format!("{noun}s ({})", f.level.rows.len());
     let block = theme.block(&title);

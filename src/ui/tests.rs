@@ -93,7 +93,7 @@ fn scenario(name: &str, app: &mut App) {
                 "{name}: colour without colour: {cell:?}"
             );
         }
-        if app.frame().is_some_and(|f| f.selected_row().is_some()) {
+        if app.level().is_some_and(|f| f.selected_row().is_some()) {
             assert!(
                 mono.content()
                     .iter()
@@ -143,10 +143,10 @@ fn cluster_level() {
 fn pod_detail() {
     let mut app = started();
     run_command(&mut app, "ns payments");
-    assert_eq!(app.frames.len(), 3, "{:?}", app.status);
+    assert_eq!(app.levels.len(), 3, "{:?}", app.status);
     let facts = &app.data().unwrap().facts;
     let workload = app
-        .frame()
+        .level()
         .unwrap()
         .level
         .rows
@@ -160,10 +160,10 @@ fn pod_detail() {
         .max_by_key(|r| r.cost)
         .unwrap()
         .step;
-    app.frames.last_mut().unwrap().select_step(workload);
+    app.levels.last_mut().unwrap().select_step(workload);
     send(&mut app, [enter()]);
     let pod = app
-        .frame()
+        .level()
         .unwrap()
         .level
         .rows
@@ -172,8 +172,8 @@ fn pod_detail() {
         .max_by_key(|r| r.cost)
         .unwrap()
         .step;
-    app.frames.last_mut().unwrap().select_step(pod);
-    let f = app.frame().unwrap();
+    app.levels.last_mut().unwrap().select_step(pod);
+    let f = app.level().unwrap();
     assert!(matches!(f.selected_row().unwrap().step, Step::Pod(_)));
     scenario("pod", &mut app);
     // The pane shows what a pod is: its ARN, node and CPU/memory split.
