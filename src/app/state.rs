@@ -238,14 +238,17 @@ impl App {
         order.into_iter().map(|i| self.fetch(i)).collect()
     }
 
+    /// The active profile's job.
     pub fn job(&self) -> &Job {
         &self.jobs[self.active]
     }
 
+    /// The active profile's newest data, once a fetch succeeded.
     pub fn data(&self) -> Option<&Arc<Loaded>> {
         self.job().data.as_ref()
     }
 
+    /// Whether the active profile shows generated demo data.
     pub fn is_demo(&self) -> bool {
         matches!(
             self.config.profiles[self.active].source,
@@ -280,6 +283,7 @@ impl App {
         self.levels.iter().filter_map(|f| f.step).collect()
     }
 
+    /// The level shown: the top of the drill-down stack.
     pub fn level(&self) -> Option<&LevelState> {
         self.levels.last()
     }

@@ -26,8 +26,9 @@
 //!
 //! Below [`MIN_WIDTH`]×[`MIN_HEIGHT`] a notice replaces everything.
 
-/// The smallest usable screen.
+/// The smallest usable screen's width (below it a notice replaces the dashboard).
 pub const MIN_WIDTH: u16 = 60;
+/// The smallest usable screen's height.
 pub const MIN_HEIGHT: u16 = 15;
 
 /// The header: profile, window, metric, totals.
