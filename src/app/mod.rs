@@ -1,10 +1,10 @@
-//! The dashboard's state and its only writer, [`update`]: a message in (a key, a resize, a
-//! fetch's progress or result), commands out (start a fetch, copy text). Plain synchronous
-//! Rust, tested by replaying messages; the runtime owns the terminal and the tasks.
+//! The dashboard's state and its only writer, [`update`](fn@update): a message in (a key, a
+//! resize, a fetch's progress or result), commands out (start a fetch, copy text). Plain
+//! synchronous Rust, tested by replaying messages; the runtime owns the terminal and the tasks.
 //!
 //! - `state`: [`App`] and the types it holds ([`Job`], [`JobState`], [`Mode`], ...), its queries
 //! - `msg`: [`Msg`] in, [`Cmd`] out
-//! - `update`: [`update`] and the state changes several inputs share
+//! - `update`: [`update`](fn@update) and the state changes several inputs share
 //! - `keys`: the key handlers per mode; `command`: the `:` line; `window_picker`
 //! - [`nav`]: the drill-down stack of [`nav::LevelState`]s
 

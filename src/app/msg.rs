@@ -1,5 +1,5 @@
-//! What goes into [`super::update`] ([`Msg`]: keys, resizes, fetch and check results) and what
-//! comes out ([`Cmd`]: work for the runtime).
+//! What goes into [`update`](fn@super::update) ([`Msg`]: keys, resizes, fetch and check
+//! results) and what comes out ([`Cmd`]: work for the runtime).
 
 use super::state::FetchProgress;
 use crate::config::keys::Key;

@@ -1,6 +1,6 @@
 //! The dashboard's state: [`App`] (profiles, their jobs, the drill-down stack, the mode that
 //! has the keyboard) and the queries the panes ask of it (view, path, page size, summary).
-//! Only [`super::update`] and its key handlers change it.
+//! Only [`update`](fn@super::update) and its key handlers change it.
 
 use std::sync::Arc;
 
