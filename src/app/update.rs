@@ -71,6 +71,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
     }
 }
 
+/// A fetch's result: newer data (the path kept by name) or a failure, which runs the checks.
 fn on_fetched(
     app: &mut App,
     profile: usize,
@@ -175,6 +176,7 @@ fn translate(step: Step, old: &Facts, new: &Facts) -> Option<Step> {
     })
 }
 
+/// Shows another profile, fetching it when it never was or its data misses the window.
 pub(super) fn switch_profile(app: &mut App, profile: usize) -> Vec<Cmd> {
     if profile == app.active {
         return Vec::new();
@@ -188,6 +190,7 @@ pub(super) fn switch_profile(app: &mut App, profile: usize) -> Vec<Cmd> {
     }
 }
 
+/// Costs every level of the stack in `metric`, keeping the path and the selections.
 pub(super) fn set_metric(app: &mut App, metric: Metric) {
     app.metric = metric;
     let (Some(view), Some(data)) = (app.view(), app.data().cloned()) else {
@@ -209,6 +212,7 @@ pub(super) fn set_metric(app: &mut App, metric: Metric) {
     }
 }
 
+/// Shows `spec`, keeping the path where it still exists, and fetches when the data misses it.
 pub(super) fn set_window(app: &mut App, spec: WindowSpec) -> Vec<Cmd> {
     app.window = spec;
     app.status = Some(format!("window: {spec}"));
@@ -218,7 +222,7 @@ pub(super) fn set_window(app: &mut App, spec: WindowSpec) -> Vec<Cmd> {
 }
 
 /// Fetches again when the window (with its predecessor) reaches past the data read.
-pub(super) fn ensure_coverage(app: &mut App) -> Vec<Cmd> {
+fn ensure_coverage(app: &mut App) -> Vec<Cmd> {
     let job = app.job();
     // A running fetch answers soon; a failed one is retried by the user (r), not by moving.
     if matches!(job.state, JobState::Running { .. } | JobState::Failed(_)) {
