@@ -14,7 +14,7 @@ use chrono::{TimeZone, Utc};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use curtop::app::{self, App, Display, Msg};
+use curtop::app::{self, App, DrawMode, Msg};
 use curtop::config::Config;
 use curtop::config::keys::{Key, KeyCode};
 use curtop::cur::attribution::Category;
@@ -124,7 +124,7 @@ fn main() {
         Config::demo(),
         0,
         curtop::clock::AsOf::at(now),
-        Display {
+        DrawMode {
             color: true,
             ascii: false,
         },
@@ -156,7 +156,7 @@ fn main() {
         drill.push(step(&mut app, enter()));
     }
     assert_eq!(
-        app.frame().unwrap().level.rows.len(),
+        app.level().unwrap().level.rows.len(),
         pods,
         "the workload level holds every pod"
     );

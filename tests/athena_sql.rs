@@ -4,7 +4,7 @@
 //! names; its rows, read by the same code that reads Athena's result pages, give the local
 //! reader's facts for the same files, to the cent — for the legacy schema and CUR 2.0.
 //! Golden files pin the SQL itself for both schemas and for a table without optional columns
-//! (`CURTOP_UPDATE_GOLDEN=1` rewrites them).
+//! (`CURTOP_BLESS=1` rewrites them).
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -228,20 +228,16 @@ fn golden(name: &str, sql: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/sql")
         .join(name);
-    if std::env::var_os("CURTOP_UPDATE_GOLDEN").is_some() {
+    if std::env::var_os("CURTOP_BLESS").is_some() {
         std::fs::write(&path, sql).unwrap();
         return;
     }
-    let want = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "{} missing; run with CURTOP_UPDATE_GOLDEN=1",
-            path.display()
-        )
-    });
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("{} missing; run with CURTOP_BLESS=1", path.display()));
     assert_eq!(
         sql,
         want,
-        "{} differs; if the change is intended, run with CURTOP_UPDATE_GOLDEN=1",
+        "{} differs; if the change is intended, run with CURTOP_BLESS=1",
         path.display()
     );
 }

@@ -1,5 +1,5 @@
-//! The drill-down stack: one frame per level, each with its rows, its filter, its visible order
-//! and its own selection, so going back up lands where the user left.
+//! The drill-down stack: one [`LevelState`] per level, each with its rows, its filter, its
+//! visible order and its own selection, so going back up lands where the user left.
 
 use std::cmp::Ordering;
 
@@ -111,9 +111,9 @@ fn contains_ci(hay: &str, needle: &str) -> bool {
     h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
-/// One level on the stack.
+/// One drill-down level's state on the stack: its rows, filter, order and selection.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Frame {
+pub struct LevelState {
     /// The step that opened this level (`None` for the top).
     pub step: Option<Step>,
     pub level: Level,
@@ -131,15 +131,15 @@ pub struct Frame {
     pub offset: usize,
 }
 
-impl Frame {
+impl LevelState {
     /// Call after the level's rows changed (a metric or window change): the next
-    /// [`Frame::reorder`] sorts again.
+    /// [`LevelState::reorder`] sorts again.
     pub fn rows_changed(&mut self) {
         self.sorted_by = None;
     }
 
-    pub fn new(step: Option<Step>, level: Level, sort: Sort) -> Frame {
-        let mut frame = Frame {
+    pub fn new(step: Option<Step>, level: Level, sort: Sort) -> LevelState {
+        let mut state = LevelState {
             step,
             level,
             filter: String::new(),
@@ -150,8 +150,8 @@ impl Frame {
             selected: 0,
             offset: 0,
         };
-        frame.reorder(sort);
-        frame
+        state.reorder(sort);
+        state
     }
 
     /// Recomputes the visible order, keeping the selected row selected when it is still shown.
@@ -259,7 +259,7 @@ mod tests {
         }
     }
 
-    fn frame() -> Frame {
+    fn level_state() -> LevelState {
         let rows = vec![
             row("payments", 500, 100, 1),
             row("Checkout", 300, 400, 2),
@@ -271,10 +271,10 @@ mod tests {
             prev_total: rows.iter().map(|r| r.prev).sum(),
             rows,
         };
-        Frame::new(None, level, Sort::default())
+        LevelState::new(None, level, Sort::default())
     }
 
-    fn names(f: &Frame) -> Vec<&str> {
+    fn names(f: &LevelState) -> Vec<&str> {
         f.order
             .iter()
             .map(|&i| f.level.rows[i as usize].name.as_str())
@@ -283,7 +283,7 @@ mod tests {
 
     #[test]
     fn sorts_by_cost_name_and_delta_and_reverses() {
-        let mut f = frame();
+        let mut f = level_state();
         assert_eq!(names(&f), ["batch", "payments", "Checkout"]);
         let by_name = Sort::default().toggle(SortKey::Name);
         f.reorder(by_name);
@@ -298,7 +298,7 @@ mod tests {
 
     #[test]
     fn filter_is_case_insensitive_invertible_and_keeps_the_selection() {
-        let mut f = frame();
+        let mut f = level_state();
         f.selected = 1; // payments
         f.filter = "CHECK".into();
         f.reorder(Sort::default());
@@ -318,7 +318,7 @@ mod tests {
 
     #[test]
     fn movement_clamps_and_scrolls() {
-        let mut f = frame();
+        let mut f = level_state();
         f.move_by(-5);
         assert_eq!(f.selected, 0);
         f.move_by(10);

@@ -1,9 +1,11 @@
 //! Test fixtures shared by the app's and the panes' tests: a demo profile and a broken one,
 //! a fixed clock, and fetches run synchronously as the runtime would run them.
 
-use chrono::TimeZone;
+use chrono::{TimeZone, Utc};
 
 use super::*;
+use crate::clock::AsOf;
+use crate::config::Config;
 use crate::source;
 
 /// The demo config with a second, broken profile.
@@ -94,7 +96,7 @@ pub fn fresh() -> App {
         config(),
         0,
         now(),
-        Display {
+        DrawMode {
             color: true,
             ascii: false,
         },

@@ -1,8 +1,14 @@
 //! `update` driven by message sequences: no terminal, no runtime, no sleeps.
 
+use super::nav::SortKey;
 use super::*;
+use crate::alloc::{LevelKind, Step};
+use crate::config::keys::{Key, KeyCode};
+use crate::cur::metrics::Metric;
 use crate::cur::money::Money;
+use crate::facts::Dim;
 use crate::source;
+use crate::window::WindowSpec;
 
 use super::testing::{config, now, run, send, started};
 
@@ -15,7 +21,7 @@ fn code(code: KeyCode) -> Msg {
 }
 
 fn selected(app: &App) -> String {
-    app.frame().unwrap().selected_row().unwrap().name.clone()
+    app.level().unwrap().selected_row().unwrap().name.clone()
 }
 
 #[test]
@@ -23,8 +29,8 @@ fn a_failing_profile_does_not_block_the_other() {
     let app = started();
     assert!(matches!(app.jobs[0].state, JobState::Ready));
     assert!(matches!(app.jobs[1].state, JobState::Failed(_)));
-    assert_eq!(app.frames.len(), 1);
-    let root = &app.frames[0].level;
+    assert_eq!(app.levels.len(), 1);
+    let root = &app.levels[0].level;
     let view = app.view().unwrap();
     let bill = app
         .data()
@@ -42,11 +48,11 @@ fn drill_down_three_levels_and_back_remembers_the_selection() {
     send(&mut app, [key('k'), key('j')]);
     assert_eq!(selected(&app), second);
     send(&mut app, [key('g'), code(KeyCode::Enter)]);
-    assert_eq!(app.frames.len(), 2);
+    assert_eq!(app.levels.len(), 2);
     let cluster = app.breadcrumb()[1].clone();
     // Into the costliest namespace, then its costliest workload.
     let ns_row = app
-        .frame()
+        .level()
         .unwrap()
         .level
         .rows
@@ -55,31 +61,31 @@ fn drill_down_three_levels_and_back_remembers_the_selection() {
         .max_by_key(|r| r.cost)
         .unwrap()
         .step;
-    app.frames.last_mut().unwrap().select_step(ns_row);
+    app.levels.last_mut().unwrap().select_step(ns_row);
     send(&mut app, [key('l'), key('l')]);
-    assert_eq!(app.frames.len(), 4);
-    assert_eq!(app.frame().unwrap().level.kind, LevelKind::Workload);
+    assert_eq!(app.levels.len(), 4);
+    assert_eq!(app.level().unwrap().level.kind, LevelKind::Workload);
     assert_eq!(app.breadcrumb()[1], cluster);
     send(&mut app, [key('j'), code(KeyCode::Esc), key('h')]);
-    assert_eq!(app.frames.len(), 2);
-    assert_eq!(app.frame().unwrap().selected_row().unwrap().step, ns_row);
+    assert_eq!(app.levels.len(), 2);
+    assert_eq!(app.level().unwrap().selected_row().unwrap().step, ns_row);
     send(&mut app, [code(KeyCode::Backspace)]);
-    assert_eq!(app.frames.len(), 1);
+    assert_eq!(app.levels.len(), 1);
     send(&mut app, [code(KeyCode::Backspace)]);
-    assert_eq!(app.frames.len(), 1, "the top stays");
+    assert_eq!(app.levels.len(), 1, "the top stays");
 }
 
 #[test]
 fn filter_types_live_inverts_and_esc_clears() {
     let mut app = started();
-    let all = app.frame().unwrap().order.len();
+    let all = app.level().unwrap().order.len();
     send(&mut app, [key('/'), key('u'), key('n'), key('a')]);
     assert_eq!(app.mode, Mode::Filter);
-    assert_eq!(app.frame().unwrap().order.len(), 1);
+    assert_eq!(app.level().unwrap().order.len(), 1);
     assert_eq!(selected(&app), "unallocated");
     send(&mut app, [code(KeyCode::Enter)]);
     assert_eq!(app.mode, Mode::Normal);
-    assert_eq!(app.frame().unwrap().filter, "una");
+    assert_eq!(app.level().unwrap().filter, "una");
     send(
         &mut app,
         [
@@ -94,22 +100,22 @@ fn filter_types_live_inverts_and_esc_clears() {
             code(KeyCode::Enter),
         ],
     );
-    assert_eq!(app.frame().unwrap().order.len(), all - 1);
+    assert_eq!(app.level().unwrap().order.len(), all - 1);
     // Esc in normal mode clears the filter before it leaves the level.
     send(&mut app, [code(KeyCode::Esc)]);
-    assert_eq!(app.frame().unwrap().order.len(), all);
+    assert_eq!(app.level().unwrap().order.len(), all);
     send(
         &mut app,
         [key('/'), key('x'), key('y'), key('z'), code(KeyCode::Esc)],
     );
-    assert_eq!(app.frame().unwrap().filter, "");
+    assert_eq!(app.level().unwrap().filter, "");
 }
 
 #[test]
 fn sort_keys_toggle_and_reverse() {
     let mut app = started();
     let costs = |app: &App| -> Vec<Money> {
-        let f = app.frame().unwrap();
+        let f = app.level().unwrap();
         f.order
             .iter()
             .map(|&i| f.level.rows[i as usize].cost)
@@ -124,7 +130,7 @@ fn sort_keys_toggle_and_reverse() {
     let c = costs(&app);
     assert!(c.windows(2).all(|w| w[0] <= w[1]), "C again reverses");
     send(&mut app, [key('N')]);
-    let f = app.frame().unwrap();
+    let f = app.level().unwrap();
     let names: Vec<String> = f
         .order
         .iter()
@@ -142,13 +148,13 @@ fn metric_and_window_changes_keep_the_path_and_reconcile() {
     let mut app = started();
     send(&mut app, [code(KeyCode::Enter)]);
     let path = app.path();
-    let before = app.frame().unwrap().level.total;
+    let before = app.level().unwrap().level.total;
     send(&mut app, [key('m')]);
     assert_eq!(app.metric, Metric::Net);
     assert_eq!(app.path(), path);
     send(&mut app, [key('m'), key('m')]);
     assert_eq!(app.metric, Metric::Unblended);
-    assert_ne!(app.frame().unwrap().level.total, before);
+    assert_ne!(app.level().unwrap().level.total, before);
     // Window picker: down to "last 7 days" and choose it.
     send(&mut app, [key('w')]);
     assert!(matches!(app.mode, Mode::WindowPicker { .. }));
@@ -165,7 +171,7 @@ fn metric_and_window_changes_keep_the_path_and_reconcile() {
     );
     let view = app.view().unwrap();
     let facts = &app.data().unwrap().facts;
-    let root = &app.frames[0].level;
+    let root = &app.levels[0].level;
     assert_eq!(
         root.total,
         facts.bill_total(view.window.start, view.window.end)[Metric::Unblended]
@@ -197,7 +203,7 @@ fn commands_jump_switch_and_report_errors() {
         send(&mut app, [key(c)]);
     }
     send(&mut app, [code(KeyCode::Enter)]);
-    assert_eq!(app.frames.len(), 3, "{:?}", app.status);
+    assert_eq!(app.levels.len(), 3, "{:?}", app.status);
     assert_eq!(app.breadcrumb()[2], ns);
     for line in ["metric on-demand", "window 30d"] {
         run_command(&mut app, line);
@@ -215,11 +221,11 @@ fn commands_jump_switch_and_report_errors() {
     assert!(app.status.as_deref().unwrap().contains("unknown command"));
     run_command(&mut app, "profile broken");
     assert_eq!(app.active, 1);
-    assert!(app.frames.is_empty());
+    assert!(app.levels.is_empty());
     assert!(matches!(app.job().state, JobState::Failed(_)));
     run_command(&mut app, "profile demo");
     assert_eq!(app.active, 0);
-    assert_eq!(app.frames.len(), 1);
+    assert_eq!(app.levels.len(), 1);
     run_command(&mut app, "q");
     assert!(app.quit);
 }
@@ -230,7 +236,7 @@ fn stale_results_are_dropped_and_progress_is_shown() {
         config(),
         0,
         now(),
-        Display {
+        DrawMode {
             color: false,
             ascii: true,
         },
@@ -441,7 +447,7 @@ fn the_first_screen_holds_on_every_date() {
     // billing period, and days inside the 48 h lag are provisional, wherever the date falls.
     for date in crate::clock::test_dates() {
         let as_of = crate::clock::AsOf::date(date);
-        let display = Display {
+        let display = DrawMode {
             color: true,
             ascii: false,
         };
@@ -458,7 +464,7 @@ fn the_first_screen_holds_on_every_date() {
             "{date}: the latest billing period"
         );
         assert_eq!(view.provisional_from, today - 2, "{date}");
-        let root = &app.frames[0].level;
+        let root = &app.levels[0].level;
         let bill = app
             .data()
             .unwrap()

@@ -61,7 +61,7 @@ pub(super) fn run(a: &DashboardArgs) -> i32 {
         return 2;
     }
     let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let display = crate::app::Display {
+    let display = crate::app::DrawMode {
         color: !(a.no_color || no_color_env),
         ascii: a.ascii,
     };

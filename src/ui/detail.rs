@@ -10,13 +10,13 @@ use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
 use super::{fit, fit_middle, right};
-use crate::alloc::{self, View};
+use crate::alloc::{self, PodDetail, View};
 use crate::app::{App, share, signed};
 use crate::cur::money::Money;
 use crate::cur::time::date_of;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
-    let (Some(f), Some(view), Some(data)) = (app.frame(), app.view(), app.data()) else {
+    let (Some(f), Some(view), Some(data)) = (app.level(), app.view(), app.data()) else {
         return;
     };
     let Some(row) = f.selected_row() else {
@@ -87,31 +87,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         ));
     }
     if let Some(p) = &d.pod {
-        lines.push(head("pod"));
-        lines.push(text("arn", &p.arn));
-        let workload = if p.workload.is_empty() {
-            "(none)".to_string()
-        } else {
-            format!("{}/{}", p.workload_kind, p.workload)
-        };
-        lines.push(text("workload", &workload));
-        let shown: Vec<String> = p
-            .nodes
-            .iter()
-            .take(2)
-            .map(|n| alloc::short_resource(n))
-            .collect();
-        let mut nodes = shown.join(", ");
-        if p.nodes.len() > 2 {
-            let _ = write!(nodes, " +{} more", p.nodes.len() - 2);
-        }
-        let label = if p.nodes.len() == 1 { "node" } else { "nodes" };
-        lines.push(text(label, &nodes));
-        lines.push(kv("cpu", p.cpu.to_string()));
-        lines.push(kv("memory", p.memory.to_string()));
-        if p.other != Money::ZERO {
-            lines.push(kv("other", p.other.to_string()));
-        }
+        lines.extend(pod_lines(p, &head, &text, &kv));
     }
     if d.by_category.len() > 1 || d.pod.is_none() {
         lines.push(head("by category"));
@@ -134,6 +110,40 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     lines.push(head("by day"));
     lines.extend(by_day(&d.by_day, &view, theme, &kv));
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// A pod's facts: ARN, workload, nodes, and its cost by CPU and memory.
+fn pod_lines(
+    p: &PodDetail,
+    head: &dyn Fn(&str) -> Line<'static>,
+    text: &dyn Fn(&str, &str) -> Line<'static>,
+    kv: &dyn Fn(&str, String) -> Line<'static>,
+) -> Vec<Line<'static>> {
+    let mut out = vec![head("pod"), text("arn", &p.arn)];
+    let workload = if p.workload.is_empty() {
+        "(none)".to_string()
+    } else {
+        format!("{}/{}", p.workload_kind, p.workload)
+    };
+    out.push(text("workload", &workload));
+    let shown: Vec<String> = p
+        .nodes
+        .iter()
+        .take(2)
+        .map(|n| alloc::short_resource(n))
+        .collect();
+    let mut nodes = shown.join(", ");
+    if p.nodes.len() > 2 {
+        let _ = write!(nodes, " +{} more", p.nodes.len() - 2);
+    }
+    let label = if p.nodes.len() == 1 { "node" } else { "nodes" };
+    out.push(text(label, &nodes));
+    out.push(kv("cpu", p.cpu.to_string()));
+    out.push(kv("memory", p.memory.to_string()));
+    if p.other != Money::ZERO {
+        out.push(kv("other", p.other.to_string()));
+    }
+    out
 }
 
 /// Newest first, at most 14 days.

@@ -21,7 +21,18 @@ pub fn age(secs: i64) -> String {
     }
 }
 
+/// Two lines: who and in what state, then the window and the data's age as far as they fit.
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
+    let first = first_line(app, theme);
+    let second = second_line(app, theme, area.width as usize);
+    frame.render_widget(
+        Paragraph::new(vec![Line::from(first), Line::from(second)]),
+        area,
+    );
+}
+
+/// `curtop · profile NAME · state · other profiles failing · source`.
+fn first_line(app: &App, theme: Theme) -> Vec<Span<'static>> {
     let job = app.job();
     let dot = theme.dot();
     let mut first = vec![
@@ -75,7 +86,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         first.push(Span::styled("source ", theme.dim()));
         first.push(Span::raw(data.origin.clone()));
     }
-    // Second line: segments in order of importance, each added only if it fits.
+    first
+}
+
+/// Window, metric, billed-through date, provisional days, delivery age: each only if it fits
+/// in `width`.
+fn second_line(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
+    let dot = theme.dot();
+    // Segments in order of importance; a later one that fits is still added.
     let mut segments: Vec<Vec<Span<'static>>> = Vec::new();
     let window = match app.view() {
         Some(view) => format!("{} {}", app.window, view.window),
@@ -119,7 +137,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     for (i, seg) in segments.into_iter().enumerate() {
         let w: usize = seg.iter().map(|s| s.content.chars().count()).sum::<usize>()
             + if i == 0 { 0 } else { dot.chars().count() };
-        if used + w > area.width as usize {
+        if used + w > width {
             continue;
         }
         used += w;
@@ -128,10 +146,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         }
         second.extend(seg);
     }
-    frame.render_widget(
-        Paragraph::new(vec![Line::from(first), Line::from(second)]),
-        area,
-    );
+    second
 }
 
 pub fn breadcrumb(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
@@ -148,7 +163,7 @@ pub fn breadcrumb(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         };
         spans.push(Span::styled(c.clone(), style));
     }
-    if let Some(f) = app.frame() {
+    if let Some(f) = app.level() {
         spans.push(Span::styled(
             format!("{}sort {}", theme.dot(), app.sort.label(app.display.ascii)),
             theme.dim(),

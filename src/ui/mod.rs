@@ -4,6 +4,7 @@
 
 mod detail;
 mod header;
+pub mod layout;
 mod overlays;
 mod panes;
 mod table;
@@ -14,13 +15,11 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
+use crate::app::command::{COMMANDS, Command};
 use crate::app::{App, JobState, Mode};
 use crate::config::keys::Action;
+use layout::{MIN_HEIGHT, MIN_WIDTH};
 use theme::Theme;
-
-/// The smallest usable screen.
-pub const MIN_WIDTH: u16 = 60;
-pub const MIN_HEIGHT: u16 = 15;
 
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, app: &App) {
@@ -39,10 +38,10 @@ pub fn draw(frame: &mut Frame, app: &App) {
         return;
     }
     let [head, crumb, body, foot] = Layout::vertical([
-        Constraint::Length(2),
-        Constraint::Length(1),
-        Constraint::Min(5),
-        Constraint::Length(1),
+        Constraint::Length(layout::HEADER_ROWS),
+        Constraint::Length(layout::BREADCRUMB_ROWS),
+        Constraint::Min(layout::BODY_MIN_ROWS),
+        Constraint::Length(layout::FOOTER_ROWS),
     ])
     .areas(area);
     header::draw(frame, head, app, theme);
@@ -63,7 +62,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
 }
 
 fn draw_body(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
-    if app.frames.is_empty() {
+    if app.levels.is_empty() {
         match &app.job().state {
             JobState::Failed(failure) => panes::diagnosis(frame, area, app, theme, failure),
             _ => panes::loading(frame, area, app, theme),
@@ -74,13 +73,21 @@ fn draw_body(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         table::draw(frame, area, app, theme);
         return;
     }
-    let (table_area, detail_area) = if area.width >= 110 {
-        let w = (area.width / 3).clamp(40, 60);
-        let [t, d] = Layout::horizontal([Constraint::Min(60), Constraint::Length(w)]).areas(area);
+    let (table_area, detail_area) = if layout::detail_beside(area.width) {
+        let w = layout::detail_width(area.width);
+        let [t, d] = Layout::horizontal([
+            Constraint::Min(layout::TABLE_MIN_WIDTH),
+            Constraint::Length(w),
+        ])
+        .areas(area);
         (t, d)
     } else {
-        let h = (area.height / 2).max(8);
-        let [t, d] = Layout::vertical([Constraint::Min(5), Constraint::Length(h)]).areas(area);
+        let h = layout::detail_height(area.height);
+        let [t, d] = Layout::vertical([
+            Constraint::Min(layout::TABLE_MIN_ROWS),
+            Constraint::Length(h),
+        ])
+        .areas(area);
         (t, d)
     };
     table::draw(frame, table_area, app, theme);
@@ -90,7 +97,7 @@ fn draw_body(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
 fn draw_footer(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let line = match &app.mode {
         Mode::Filter => {
-            let filter = app.frame().map_or("", |f| f.filter.as_str());
+            let filter = app.level().map_or("", |f| f.filter.as_str());
             Line::from(vec![
                 Span::styled("/", theme.header_key()),
                 Span::raw(filter.to_string()),
@@ -109,10 +116,7 @@ fn draw_footer(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             Span::styled(":", theme.header_key()),
             Span::raw(text.clone()),
             Span::styled("_", theme.header_key()),
-            Span::styled(
-                "   ns NAME | cluster NAME | window W | metric M | profile NAME | q",
-                theme.dim(),
-            ),
+            Span::styled(format!("   {}", command_hint()), theme.dim()),
         ]),
         _ => match &app.status {
             Some(status) => Line::styled(status.clone(), theme.warn()),
@@ -120,6 +124,12 @@ fn draw_footer(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         },
     };
     frame.render_widget(Paragraph::new(line), area);
+}
+
+/// Every `:` command's usage, for the footer while typing one: `ns NAME | ... | q`.
+fn command_hint() -> String {
+    let usages: Vec<String> = COMMANDS.iter().map(Command::usage).collect();
+    usages.join(" | ")
 }
 
 /// The keys that work in the current mode, from the keymap.
@@ -138,7 +148,7 @@ fn hints(app: &App, theme: Theme) -> Line<'static> {
             Action::Doctor,
             Action::Copy,
         ],
-        _ if app.frames.is_empty() => &[
+        _ if app.levels.is_empty() => &[
             Action::Doctor,
             Action::Integrations,
             Action::Profile,
@@ -234,5 +244,13 @@ mod fit_tests {
             "payments-s…v5kn-p8fdf"
         );
         assert_eq!(super::fit_middle("abcdefghijkl", 9, true), "abcd~ijkl");
+    }
+
+    #[test]
+    fn the_command_hint_lists_the_command_table() {
+        assert_eq!(
+            super::command_hint(),
+            "ns NAME | cluster NAME | window W | metric M | profile NAME | q"
+        );
     }
 }

@@ -9,22 +9,15 @@ use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
 use super::{fit, popup};
+use crate::app::command::COMMANDS;
 use crate::app::{App, WINDOW_CHOICES};
 use crate::config::keys::Action;
 
 pub fn help(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let keys = &app.config.keys;
     let actions: Vec<Action> = Action::all().collect();
-    let commands = [
-        (":ns NAME", "open namespace NAME"),
-        (":cluster NAME", "open cluster NAME"),
-        (":window W", "7d, mtd, 2026-10, all"),
-        (":metric M", "e.g. net, on-demand"),
-        (":profile NAME", "switch profile"),
-        (":q", "quit"),
-    ];
     // One column when it fits, else two side by side (80x24 must show everything).
-    let one_column = actions.len() + commands.len() + 4;
+    let one_column = actions.len() + COMMANDS.len() + 4;
     let two_columns = area.width >= 78 && usize::from(area.height) < one_column + 2;
     let (key_w, desc_w) = if two_columns { (14, 23) } else { (22, 52) };
     let entry = |k: String, d: &str| -> Vec<Span<'static>> {
@@ -41,7 +34,11 @@ pub fn help(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         .map(|a| entry(keys.shown(*a), a.description()))
         .collect();
     cells.push(vec![Span::styled("Commands (:)", theme.title())]);
-    cells.extend(commands.iter().map(|(c, d)| entry((*c).to_string(), d)));
+    cells.extend(
+        COMMANDS
+            .iter()
+            .map(|c| entry(format!(":{}", c.usage()), c.description)),
+    );
     let legend = Line::styled(
         format!(
             "{} provisional (< 48 h billing lag) | new/gone: absent before/now",

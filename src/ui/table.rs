@@ -8,6 +8,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::layout;
 use super::theme::Theme;
 use super::{fit, fit_middle, right};
 use crate::alloc::Row;
@@ -91,7 +92,7 @@ fn columns(width: usize, trend: usize) -> Vec<Col> {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
-    let Some(f) = app.frame() else { return };
+    let Some(f) = app.level() else { return };
     let noun = f.level.kind.noun();
     let title = format!("{noun}s ({})", f.level.rows.len());
     let block = theme.block(&title);
@@ -154,7 +155,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     }
     lines.push(Line::from(head));
 
-    let rows_h = inner.height as usize - 2;
+    let rows_h = usize::from(inner.height - layout::TABLE_TEXT_ROWS);
     let offset = visible_offset(f.selected, f.offset, rows_h, f.order.len());
     let path = app.path();
     for (pos, &i) in f.order.iter().enumerate().skip(offset).take(rows_h) {

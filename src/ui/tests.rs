@@ -12,7 +12,7 @@ use ratatui::style::{Color, Modifier};
 use super::draw;
 use crate::alloc::Step;
 use crate::app::testing::{fresh, send, started};
-use crate::app::{App, Display, Msg, run_command};
+use crate::app::{App, DrawMode, Msg, run_command};
 use crate::config::keys::{Key, KeyCode};
 use crate::cur::attribution::Category;
 
@@ -74,12 +74,12 @@ fn golden(name: &str, actual: &str) {
 /// modes, colour never appears without colour, and the selection is always visible.
 fn scenario(name: &str, app: &mut App) {
     for size in SIZES {
-        app.display = Display {
+        app.display = DrawMode {
             color: true,
             ascii: false,
         };
         let colour = render(app, size);
-        app.display = Display {
+        app.display = DrawMode {
             color: false,
             ascii: false,
         };
@@ -93,7 +93,7 @@ fn scenario(name: &str, app: &mut App) {
                 "{name}: colour without colour: {cell:?}"
             );
         }
-        if app.frame().is_some_and(|f| f.selected_row().is_some()) {
+        if app.level().is_some_and(|f| f.selected_row().is_some()) {
             assert!(
                 mono.content()
                     .iter()
@@ -105,7 +105,7 @@ fn scenario(name: &str, app: &mut App) {
                 "{name}: the selection is highlighted in colour"
             );
         }
-        app.display = Display {
+        app.display = DrawMode {
             color: false,
             ascii: true,
         };
@@ -143,10 +143,10 @@ fn cluster_level() {
 fn pod_detail() {
     let mut app = started();
     run_command(&mut app, "ns payments");
-    assert_eq!(app.frames.len(), 3, "{:?}", app.status);
+    assert_eq!(app.levels.len(), 3, "{:?}", app.status);
     let facts = &app.data().unwrap().facts;
     let workload = app
-        .frame()
+        .level()
         .unwrap()
         .level
         .rows
@@ -160,10 +160,10 @@ fn pod_detail() {
         .max_by_key(|r| r.cost)
         .unwrap()
         .step;
-    app.frames.last_mut().unwrap().select_step(workload);
+    app.levels.last_mut().unwrap().select_step(workload);
     send(&mut app, [enter()]);
     let pod = app
-        .frame()
+        .level()
         .unwrap()
         .level
         .rows
@@ -172,8 +172,8 @@ fn pod_detail() {
         .max_by_key(|r| r.cost)
         .unwrap()
         .step;
-    app.frames.last_mut().unwrap().select_step(pod);
-    let f = app.frame().unwrap();
+    app.levels.last_mut().unwrap().select_step(pod);
+    let f = app.level().unwrap();
     assert!(matches!(f.selected_row().unwrap().step, Step::Pod(_)));
     scenario("pod", &mut app);
     // The pane shows what a pod is: its ARN, node and CPU/memory split.
@@ -223,7 +223,7 @@ fn diagnostics_pane_of_a_passing_profile_and_a_run_in_progress() {
     // `d` on the working demo profile: every check passes.
     send(&mut app, [key('d')]);
     scenario("doctor-passing", &mut app);
-    app.display = Display {
+    app.display = DrawMode {
         color: true,
         ascii: false,
     };
@@ -254,7 +254,7 @@ fn diagnostics_pane_of_a_passing_profile_and_a_run_in_progress() {
         },
     );
     scenario("doctor-running", &mut app);
-    app.display = Display {
+    app.display = DrawMode {
         color: true,
         ascii: false,
     };

@@ -6,12 +6,12 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::symbols::border;
 use ratatui::widgets::{Block, Borders};
 
-use crate::app::Display;
+use crate::app::DrawMode;
 
 /// Styles and glyphs for one display mode.
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {
-    pub display: Display,
+    pub display: DrawMode,
 }
 
 const ASCII_BORDER: border::Set<'static> = border::Set {
@@ -26,7 +26,7 @@ const ASCII_BORDER: border::Set<'static> = border::Set {
 };
 
 impl Theme {
-    pub fn new(display: Display) -> Theme {
+    pub fn new(display: DrawMode) -> Theme {
         Theme { display }
     }
 
@@ -186,12 +186,12 @@ mod tests {
 
     #[test]
     fn sparklines_scale_to_their_max_and_have_ascii_forms() {
-        let t = Theme::new(Display {
+        let t = Theme::new(DrawMode {
             color: true,
             ascii: false,
         });
         assert_eq!(t.sparkline(&[0.0, 1.0, 4.0, 8.0]), " ▁▄█");
-        let a = Theme::new(Display {
+        let a = Theme::new(DrawMode {
             color: false,
             ascii: true,
         });
@@ -203,7 +203,7 @@ mod tests {
 
     #[test]
     fn no_colour_means_no_colour() {
-        let t = Theme::new(Display {
+        let t = Theme::new(DrawMode {
             color: false,
             ascii: false,
         });
