@@ -21,6 +21,7 @@ use curtop::cur::attribution::TagPlan;
 use curtop::cur::time::day_of;
 use curtop::demo::{DemoSpec, Layout, Scale};
 use curtop::facts::{DIMS, Dim, Facts};
+use curtop::source::ReadRequest;
 use curtop::source::athena::sql::result_columns;
 use curtop::source::demo::generate_in_memory;
 use curtop::source::discover::discover;
@@ -97,7 +98,12 @@ fn load(
     window: WindowSpec,
     progress: Option<&Progress>,
 ) -> Result<Facts, SourceError> {
-    curtop::source::load(p, window, &[], today(), progress).map(|l| l.facts)
+    let req = ReadRequest::new(p, window, today());
+    let req = match progress {
+        Some(progress) => req.with_progress(progress),
+        None => req,
+    };
+    curtop::source::load(&req).map(|l| l.facts)
 }
 
 /// The facts query's rows for `facts`, as Athena would return them.
@@ -211,11 +217,12 @@ fn a_refresh_is_one_query_whose_pages_become_the_facts() {
     let p = profile(region, "acme_hourly", None);
     let progress = Progress::default();
     let loaded = curtop::source::load(
-        &p,
-        WindowSpec::Range(day_of(spec.end) - 40, day_of(spec.end)),
-        &[],
-        today(),
-        Some(&progress),
+        &ReadRequest::new(
+            &p,
+            WindowSpec::Range(day_of(spec.end) - 40, day_of(spec.end)),
+            today(),
+        )
+        .with_progress(&progress),
     )
     .unwrap();
     assert_eq!(
@@ -448,13 +455,9 @@ fn an_unreachable_endpoint_and_the_explained_sql() {
     let region = "ca-central-1";
     let before = executions(region).len();
     queue(region, &[schema_result("acme_hourly", false)]);
-    let sql = curtop::source::explain(
-        &profile(region, "acme_hourly", None),
-        WindowSpec::LastDays(7),
-        &[],
-        today(),
-    )
-    .unwrap();
+    let p = profile(region, "acme_hourly", None);
+    let sql =
+        curtop::source::explain(&ReadRequest::new(&p, WindowSpec::LastDays(7), today())).unwrap();
     assert!(sql.starts_with("-- curtop facts"));
     assert!(sql.contains("\"athenacurcfn_acme\".\"acme_hourly\""));
     assert!(sql.contains("TIMESTAMP '2024-04-04 00:00:00'"), "{sql}");

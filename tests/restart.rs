@@ -49,15 +49,12 @@ pub fn canonical(f: &Facts) -> Vec<(i32, String, Vec<String>, [i64; 4])> {
 fn read(store: &dyn Store) -> Result<curtop::source::Loaded, SourceError> {
     let delivery = discover(store, "mem").unwrap();
     let today = AsOf::date(NaiveDate::from_ymd_opt(2024, 4, 10).unwrap());
+    let profile = profile();
     curtop::source::read_store(
         store,
         delivery,
         "mem".into(),
-        &profile(),
-        WindowSpec::All,
-        &[],
-        today,
-        None,
+        &curtop::source::ReadRequest::new(&profile, WindowSpec::All, today),
     )
 }
 

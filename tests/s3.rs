@@ -17,6 +17,7 @@ use curtop::config::{AwsAccess, EnvRules, Profile, S3Spec, SourceSpec, TagMappin
 use curtop::cur::attribution::TagPlan;
 use curtop::demo::{Compression, Cur2Format, DemoSpec, Layout, Scale, Versioning};
 use curtop::facts::Facts;
+use curtop::source::ReadRequest;
 use curtop::source::demo::generate_in_memory;
 use curtop::source::discover::discover;
 use curtop::source::local::{ReadOptions, read_delivery};
@@ -143,13 +144,12 @@ fn deliveries_read_through_s3_equal_the_local_read() {
         let bucket = format!("curtop-{name}");
         upload(&bucket, "billing/cur", &store);
         let report = spec.report.clone();
-        let loaded = curtop::source::load(
-            &s3_profile(&bucket, "billing/cur", &report),
+        let profile = s3_profile(&bucket, "billing/cur", &report);
+        let loaded = curtop::source::load(&ReadRequest::new(
+            &profile,
             WindowSpec::All,
-            &[],
             AsOf::date(today),
-            None,
-        )
+        ))
         .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(loaded.origin.starts_with("s3://"), "{}", loaded.origin);
         assert_eq!(
@@ -279,11 +279,11 @@ fn a_manifest_replaced_mid_read_restarts_that_period_over_the_wire() {
         &store,
         delivery,
         spec.url(),
-        &profile,
-        WindowSpec::All,
-        &[],
-        AsOf::date(NaiveDate::from_ymd_opt(2024, 4, 10).unwrap()),
-        None,
+        &ReadRequest::new(
+            &profile,
+            WindowSpec::All,
+            AsOf::date(NaiveDate::from_ymd_opt(2024, 4, 10).unwrap()),
+        ),
     )
     .unwrap();
     assert!(store.done.load(std::sync::atomic::Ordering::SeqCst));

@@ -489,8 +489,12 @@ mod tests {
     fn demo() -> (Facts, View) {
         let config = Config::demo();
         let today = crate::clock::AsOf::date(chrono::NaiveDate::from_ymd_opt(2026, 3, 15).unwrap());
-        let loaded =
-            source::load(config.default_profile(), WindowSpec::All, &[], today, None).unwrap();
+        let loaded = source::load(&source::ReadRequest::new(
+            config.default_profile(),
+            WindowSpec::All,
+            today,
+        ))
+        .unwrap();
         let (first, last) = loaded.facts.day_range().unwrap();
         let view = View {
             window: Window {

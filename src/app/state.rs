@@ -213,11 +213,12 @@ impl App {
         let job = self.jobs.get(profile)?;
         if let Some(run) = job.doctor.as_ref().filter(|d| !d.checks.is_empty()) {
             let source = crate::diag::doctor::source_name(&self.config.profiles[profile]);
-            let mut text = crate::diag::doctor::render_text(&[crate::diag::doctor::ProfileReport {
-                profile: job.profile.clone(),
-                source,
-                checks: run.checks.clone(),
-            }]);
+            let mut text =
+                crate::diag::doctor::render_text(&[crate::diag::doctor::ProfileReport {
+                    profile: job.profile.clone(),
+                    source,
+                    checks: run.checks.clone(),
+                }]);
             if let Some(next) = run.running() {
                 text.push_str("  (still running: ");
                 text.push_str(next);

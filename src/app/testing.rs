@@ -74,7 +74,7 @@ pub fn run(app: &mut App, cmds: Vec<Cmd>) {
         } = cmd
         {
             let p = app.config.profiles[profile].clone();
-            let result = source::load(&p, window, &[], app.as_of, None)
+            let result = source::load(&source::ReadRequest::new(&p, window, app.as_of))
                 .map(Box::new)
                 .map_err(|e| crate::diag::diagnose(&e));
             let more = update(

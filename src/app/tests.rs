@@ -278,7 +278,7 @@ fn stale_results_are_dropped_and_progress_is_shown() {
         }
     ));
     let p = app.config.profiles[0].clone();
-    let loaded = source::load(&p, *window, &[], app.as_of, None).unwrap();
+    let loaded = source::load(&source::ReadRequest::new(&p, *window, app.as_of)).unwrap();
     update(
         &mut app,
         Msg::Fetched {

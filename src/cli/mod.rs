@@ -275,7 +275,11 @@ mod tests {
         assert!(err("report --as-of friday").contains("--as-of `friday`"));
         assert!(err("reprot").contains("tip: a similar subcommand exists: 'report'"));
         assert_eq!(run(vec!["nope".into()]), 2);
-        assert_eq!(run(vec!["report".into(), "--help".into()]), 0);
+        let help = parse("report --help").unwrap_err();
+        assert_eq!(
+            (help.kind(), help.exit_code()),
+            (clap::error::ErrorKind::DisplayHelp, 0)
+        );
     }
 
     #[test]

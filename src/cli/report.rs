@@ -75,10 +75,10 @@ pub(super) fn run(a: &ReportArgs) -> i32 {
             _ => None,
         })
         .collect();
-    let as_of = a.source.clock().now();
     let window = a.view.window;
+    let req = source::ReadRequest::new(&profile, window, a.source.clock().now()).with_tags(&extra);
     if a.explain {
-        return match source::explain(&profile, window, &extra, as_of) {
+        return match source::explain(&req) {
             Ok(sql) => {
                 println!("{sql};");
                 0
@@ -89,7 +89,7 @@ pub(super) fn run(a: &ReportArgs) -> i32 {
             }
         };
     }
-    let loaded = match source::load(&profile, window, &extra, as_of, None) {
+    let loaded = match source::load(&req) {
         Ok(l) => l,
         Err(e) => return failed(&profile.name, &e),
     };

@@ -222,7 +222,7 @@ async fn fetch(
 ) {
     let counters = Arc::clone(&progress);
     let mut read = tokio::task::spawn_blocking(move || {
-        source::load(&profile, window, &[], as_of, Some(&counters))
+        source::load(&source::ReadRequest::new(&profile, window, as_of).with_progress(&counters))
     });
     let mut tick = tokio::time::interval(Duration::from_millis(200));
     let mut last = FetchProgress::default();

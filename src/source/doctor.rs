@@ -24,7 +24,7 @@ impl Probe for Live {
     }
 
     fn read_latest(&mut self, profile: &Profile, as_of: AsOf) -> Result<Loaded, Box<Diagnosis>> {
-        super::load(profile, WindowSpec::Latest, &[], as_of, None)
+        super::load(&super::ReadRequest::new(profile, WindowSpec::Latest, as_of))
             .map_err(|e| Box::new(diag::diagnose(&e)))
     }
 }

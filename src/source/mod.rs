@@ -39,21 +39,57 @@ pub struct Loaded {
     pub notes: Vec<String>,
 }
 
-/// Reads a profile's data for a window. `extra_tags` are tag keys a report groups by.
-pub fn load(
-    profile: &Profile,
-    spec: WindowSpec,
-    extra_tags: &[String],
-    as_of: AsOf,
-    progress: Option<&Progress>,
-) -> Result<Loaded, SourceError> {
-    match &profile.source {
+/// What to read: a profile's data over a window as of a moment, the tag keys a report groups
+/// by, and where the read reports its progress. One value passed down the whole read.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadRequest<'a> {
+    pub profile: &'a Profile,
+    /// The window as the user wrote it; resolved once the delivery (or the data, for windows
+    /// relative to it) is known.
+    pub window: WindowSpec,
+    /// Tag keys a report groups by (`--by tag:KEY`), read beside the profile's mapping.
+    pub extra_tags: &'a [String],
+    pub as_of: AsOf,
+    pub progress: Option<&'a Progress>,
+}
+
+impl<'a> ReadRequest<'a> {
+    /// `profile` over `window` as of `as_of`, no extra tags, no progress.
+    pub fn new(profile: &'a Profile, window: WindowSpec, as_of: AsOf) -> Self {
+        ReadRequest {
+            profile,
+            window,
+            extra_tags: &[],
+            as_of,
+            progress: None,
+        }
+    }
+
+    /// With the tag keys a report groups by.
+    pub fn with_tags(self, extra_tags: &'a [String]) -> Self {
+        ReadRequest { extra_tags, ..self }
+    }
+
+    /// Reporting to `progress` (which can also cancel the read).
+    pub fn with_progress(self, progress: &'a Progress) -> Self {
+        ReadRequest {
+            progress: Some(progress),
+            ..self
+        }
+    }
+
+    fn plan(&self) -> TagPlan {
+        TagPlan::new(&self.profile.tags, self.extra_tags)
+    }
+}
+
+/// Reads what `req` asks for.
+pub fn load(req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
+    match &req.profile.source {
         SourceSpec::Local { path } => {
             let (store, delivery) = local::open_local(path)?;
             let origin = path.display().to_string();
-            read_store(
-                &store, delivery, origin, profile, spec, extra_tags, as_of, progress,
-            )
+            read_store(&store, delivery, origin, req)
         }
         SourceSpec::S3(s3_spec) => {
             let url = s3_spec.url();
@@ -71,18 +107,14 @@ pub fn load(
                 }
                 Err(e) => return Err(e),
             };
-            read_store(
-                &store, delivery, url, profile, spec, extra_tags, as_of, progress,
-            )
+            read_store(&store, delivery, url, req)
         }
-        SourceSpec::Athena(a) => load_athena(a, profile, spec, extra_tags, as_of, progress),
+        SourceSpec::Athena(a) => load_athena(a, req),
         SourceSpec::Demo { seed, days } => {
-            let store = demo::demo_store(*seed, *days, as_of.today())?;
+            let store = demo::demo_store(*seed, *days, req.as_of.today())?;
             let delivery = discover::discover(&store, "demo data")?;
             let origin = format!("demo data (seed {seed}, {days} days)");
-            let mut loaded = read_store(
-                &store, delivery, origin, profile, spec, extra_tags, as_of, progress,
-            )?;
+            let mut loaded = read_store(&store, delivery, origin, req)?;
             // The demo bill is daily to stay small; that is not a setting its user can change.
             loaded
                 .facts
@@ -107,28 +139,24 @@ struct AthenaPlan {
 
 fn plan_athena(
     a: &crate::config::AthenaSpec,
-    profile: &Profile,
-    spec: WindowSpec,
-    extra_tags: &[String],
-    as_of: AsOf,
-    progress: Option<&Progress>,
+    req: &ReadRequest<'_>,
 ) -> Result<AthenaPlan, SourceError> {
     use athena::sql::{Dialect, QuerySpec, facts_query};
-    let plan = TagPlan::new(&profile.tags, extra_tags);
+    let plan = req.plan();
     let this_month = {
-        let t = as_of.day();
+        let t = req.as_of.day();
         let first = crate::cur::time::month_start(t);
         (first, crate::cur::time::next_month_start(first))
     };
-    let window = match spec {
+    let window = match req.window {
         WindowSpec::All => None,
-        _ => spec.resolve(as_of, Some(this_month), None),
+        spec => spec.resolve(req.as_of, Some(this_month), None),
     };
     let client = athena::Athena::new(a).map_err(|e| SourceError::Io {
         path: a.url(),
         error: e,
     })?;
-    let (schema, status_table) = client.schema(progress)?;
+    let (schema, status_table) = client.schema(req.progress)?;
     let table = client.table();
     let sql = facts_query(&QuerySpec {
         table: &table,
@@ -153,32 +181,29 @@ fn plan_athena(
 
 /// The SQL an Athena profile would run for a window (its table's schema is read, nothing
 /// else): `curtop report --explain`.
-pub fn explain(
-    profile: &Profile,
-    spec: WindowSpec,
-    extra_tags: &[String],
-    as_of: AsOf,
-) -> Result<String, String> {
-    let SourceSpec::Athena(a) = &profile.source else {
+pub fn explain(req: &ReadRequest<'_>) -> Result<String, String> {
+    let SourceSpec::Athena(a) = &req.profile.source else {
         return Err(format!(
             "profile `{}` reads CUR files, not Athena: there is no SQL to explain",
-            profile.name
+            req.profile.name
         ));
     };
-    plan_athena(a, profile, spec, extra_tags, as_of, None)
-        .map(|p| p.sql)
-        .map_err(|e| e.to_string())
+    plan_athena(
+        a,
+        &ReadRequest {
+            progress: None,
+            ..*req
+        },
+    )
+    .map(|p| p.sql)
+    .map_err(|e| e.to_string())
 }
 
 /// Queries a profile's Athena table for a window: schema (cached), then the facts query, then
 /// the legacy CUR's data status when AWS keeps one beside the table.
 fn load_athena(
     a: &crate::config::AthenaSpec,
-    profile: &Profile,
-    spec: WindowSpec,
-    extra_tags: &[String],
-    as_of: AsOf,
-    progress: Option<&Progress>,
+    req: &ReadRequest<'_>,
 ) -> Result<Loaded, SourceError> {
     let origin = a.url();
     let AthenaPlan {
@@ -188,9 +213,10 @@ fn load_athena(
         sql,
         window,
         plan,
-    } = plan_athena(a, profile, spec, extra_tags, as_of, progress)?;
+    } = plan_athena(a, req)?;
+    let progress = req.progress;
     let table = client.table();
-    let mut rows = athena::results::ResultRows::new(&plan, &profile.env, schema.column_set());
+    let mut rows = athena::results::ResultRows::new(&plan, &req.profile.env, schema.column_set());
     let mut bad_header = None;
     let (id, scan) = client.run("facts", &sql, progress, &mut |header, cells| {
         if header {
@@ -252,7 +278,7 @@ fn load_athena(
             _ => {}
         }
     }
-    let window = data_window(window, spec, as_of, None, &facts, &origin)?;
+    let window = data_window(window, req, None, &facts, &origin)?;
     Ok(Loaded {
         facts,
         delivery,
@@ -266,8 +292,7 @@ fn load_athena(
 /// the read found; none at all is `NothingInWindow`.
 fn data_window(
     resolved: Option<Window>,
-    spec: WindowSpec,
-    as_of: AsOf,
+    req: &ReadRequest<'_>,
     latest: Option<(crate::cur::time::Day, crate::cur::time::Day)>,
     facts: &crate::facts::Facts,
     origin: &str,
@@ -275,10 +300,11 @@ fn data_window(
     if let Some(w) = resolved {
         return Ok(w);
     }
-    spec.resolve(as_of, latest, facts.day_range())
+    req.window
+        .resolve(req.as_of, latest, facts.day_range())
         .ok_or_else(|| SourceError::NothingInWindow {
             path: origin.to_string(),
-            window: spec.to_string(),
+            window: req.window.to_string(),
             available: "no rows".into(),
         })
 }
@@ -318,34 +344,29 @@ fn nearby(store: &s3::S3Store, spec: &crate::config::S3Spec) -> Vec<String> {
 /// AWS refreshes it several times a day (up to 24 h apart).
 pub const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(36 * 3600);
 
-/// Reads a discovered delivery of `store` for a profile (the part of [`load`] after
+/// Reads a discovered delivery of `store` for a request (the part of [`load`] after
 /// discovery; public so tests can put a store of their own in between).
-#[allow(clippy::too_many_arguments)]
 pub fn read_store(
     store: &dyn store::Store,
     delivery: Delivery,
     origin: String,
-    profile: &Profile,
-    spec: WindowSpec,
-    extra_tags: &[String],
-    as_of: AsOf,
-    progress: Option<&Progress>,
+    req: &ReadRequest<'_>,
 ) -> Result<Loaded, SourceError> {
-    let plan = TagPlan::new(&profile.tags, extra_tags);
+    let plan = req.plan();
     let latest = delivery.latest_span();
-    let window = spec.resolve(as_of, latest, None);
+    let window = req.window.resolve(req.as_of, latest, None);
     let opts = ReadOptions {
         plan: &plan,
-        env: &profile.env,
+        env: &req.profile.env,
         window: window.map(|w| (w.start, w.end)),
-        progress,
+        progress: req.progress,
         threads: 0,
     };
     let (mut facts, delivery) = local::read_delivery_consistent(store, delivery, &origin, &opts)?;
-    if let Some(message) = staleness(&delivery, as_of) {
+    if let Some(message) = staleness(&delivery, req.as_of) {
         facts.quality.warn("stale-data", message);
     }
-    let window = data_window(window, spec, as_of, latest, &facts, &origin)?;
+    let window = data_window(window, req, latest, &facts, &origin)?;
     Ok(Loaded {
         facts,
         delivery,
