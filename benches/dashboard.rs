@@ -118,7 +118,7 @@ fn main() {
             end: last + 1,
         },
         origin: "generated".into(),
-        notes: Vec::new(),
+        athena: None,
     };
     let mut app = App::new(
         Config::demo(),

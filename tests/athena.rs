@@ -244,7 +244,7 @@ fn a_refresh_is_one_query_whose_pages_become_the_facts() {
         .quality
         .warnings
         .iter()
-        .map(|w| w.code)
+        .map(|w| w.code.as_str())
         .collect();
     assert!(codes.contains(&"data-updating"), "{codes:?}");
 
@@ -279,7 +279,7 @@ fn a_refresh_is_one_query_whose_pages_become_the_facts() {
             .quality
             .warnings
             .iter()
-            .all(|w| w.code != "data-updating")
+            .all(|w| w.code != curtop::facts::WarningCode::DataUpdating)
     );
     assert!(again.rows.len() <= 10);
     assert!(
@@ -341,7 +341,7 @@ fn failed_queries_end_in_their_diagnoses_with_the_query_id_and_reason() {
         )
         .unwrap_err();
         let d = curtop::diag::diagnose(&err);
-        assert_eq!(d.code, *code, "{reason}: {err}");
+        assert_eq!(d.code.as_str(), *code, "{reason}: {err}");
         assert!(
             d.seen.iter().any(|s| s.contains(reason)),
             "{reason}: {:?}",
@@ -377,7 +377,7 @@ fn failed_queries_end_in_their_diagnoses_with_the_query_id_and_reason() {
     )
     .unwrap_err();
     let d = curtop::diag::diagnose(&err);
-    assert_eq!(d.code, "athena-query-failed");
+    assert_eq!(d.code, curtop::diag::DiagCode::AthenaQueryFailed);
     assert!(d.title.contains("cancelled outside curtop"), "{}", d.title);
 
     // No such table: the schema query finds no columns.
@@ -391,7 +391,10 @@ fn failed_queries_end_in_their_diagnoses_with_the_query_id_and_reason() {
         None,
     )
     .unwrap_err();
-    assert_eq!(curtop::diag::diagnose(&err).code, "athena-table-missing");
+    assert_eq!(
+        curtop::diag::diagnose(&err).code,
+        curtop::diag::DiagCode::AthenaTableMissing
+    );
 
     // No such workgroup: moto refuses StartQueryExecution with a 400, as Athena does.
     let err = load(
@@ -401,7 +404,11 @@ fn failed_queries_end_in_their_diagnoses_with_the_query_id_and_reason() {
     )
     .unwrap_err();
     let d = curtop::diag::diagnose(&err);
-    assert_eq!(d.code, "athena-workgroup-missing", "{err}");
+    assert_eq!(
+        d.code,
+        curtop::diag::DiagCode::AthenaWorkgroupMissing,
+        "{err}"
+    );
     assert!(d.seen[0].contains("HTTP 400"), "{:?}", d.seen);
 }
 
@@ -447,7 +454,7 @@ fn an_unreachable_endpoint_and_the_explained_sql() {
     let err = load(&p, WindowSpec::LastDays(7), None).unwrap_err();
     assert_eq!(
         curtop::diag::diagnose(&err).code,
-        "endpoint-unreachable",
+        curtop::diag::DiagCode::EndpointUnreachable,
         "{err}"
     );
 

@@ -179,7 +179,7 @@ fn check(tag: &str, layout: Layout, net: bool, glob: &str) {
             .quality
             .warnings
             .iter()
-            .all(|w| w.code != "reconciliation")
+            .all(|w| w.code != curtop::facts::WarningCode::Reconciliation)
     );
     let (sql, text) = sql_facts(&dir, glob, &plan, window);
     assert_eq!(

@@ -215,7 +215,12 @@ fn every_layout_equals_the_truth_to_the_nano_dollar() {
             assert_eq!(facts.quality.rows_read, truth.rows, "{what}: rows");
             // The generated report is daily, which is the one thing it has to say.
             assert_eq!(spec.granularity, Granularity::Daily);
-            let codes: Vec<&str> = facts.quality.warnings.iter().map(|w| w.code).collect();
+            let codes: Vec<&str> = facts
+                .quality
+                .warnings
+                .iter()
+                .map(|w| w.code.as_str())
+                .collect();
             assert_eq!(
                 codes,
                 ["daily-granularity"],
@@ -269,7 +274,12 @@ fn hourly_deliveries_aggregate_to_the_same_daily_truth() {
     let (_, truth) = generate_in_memory(&spec).unwrap();
     let facts = read(&spec, &TagMapping::default());
     assert_matches(&facts, &truth.default_mapping, "hourly");
-    let codes: Vec<&str> = facts.quality.warnings.iter().map(|w| w.code).collect();
+    let codes: Vec<&str> = facts
+        .quality
+        .warnings
+        .iter()
+        .map(|w| w.code.as_str())
+        .collect();
     assert!(!codes.contains(&"daily-granularity"), "{codes:?}");
 }
 
@@ -294,12 +304,12 @@ fn a_daily_report_says_hourly_detail_is_unavailable() {
         .quality
         .warnings
         .iter()
-        .find(|w| w.code == "daily-granularity")
+        .find(|w| w.code == curtop::facts::WarningCode::DailyGranularity)
         .expect("a daily report is named as such");
     assert!(w.message.contains("hourly"), "{}", w.message);
     assert_eq!(
         curtop::diag::diagnose_warning(w).code,
-        "report-misconfigured"
+        curtop::diag::DiagCode::ReportMisconfigured
     );
 }
 
@@ -325,7 +335,7 @@ fn a_report_without_resource_ids_still_totals_and_says_why_pods_are_missing() {
             .quality
             .warnings
             .iter()
-            .any(|w| w.code == "no-resource-ids")
+            .any(|w| w.code == curtop::facts::WarningCode::NoResourceIds)
     );
     assert!(
         facts

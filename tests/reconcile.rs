@@ -314,7 +314,7 @@ fn every_day_and_metric_reconciles_to_the_bill_whatever_the_split() {
             !a.quality
                 .warnings
                 .iter()
-                .any(|w| w.code == "reconciliation"),
+                .any(|w| w.code == curtop::facts::WarningCode::Reconciliation),
             "seed {seed}: {:?}",
             a.quality.warnings
         );

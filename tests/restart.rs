@@ -119,7 +119,7 @@ fn a_manifest_replaced_mid_read_restarts_that_period() {
         .quality
         .warnings
         .iter()
-        .find(|w| w.code == "period-restarted")
+        .find(|w| w.code == curtop::facts::WarningCode::PeriodRestarted)
         .expect("the restart is reported");
     assert!(w.message.contains("2024-04"), "{}", w.message);
 }
@@ -139,7 +139,10 @@ fn a_delivery_that_never_stands_still_is_an_error_not_a_mix() {
     };
     match read(&store) {
         Err(e @ SourceError::DeliveryChanging { .. }) => {
-            assert_eq!(curtop::diag::diagnose(&e).code, "delivery-changing");
+            assert_eq!(
+                curtop::diag::diagnose(&e).code,
+                curtop::diag::DiagCode::DeliveryChanging
+            );
         }
         Err(e) => panic!("expected DeliveryChanging, got {e}"),
         Ok(_) => panic!("expected DeliveryChanging, got facts"),

@@ -294,7 +294,7 @@ fn a_manifest_replaced_mid_read_restarts_that_period_over_the_wire() {
             .quality
             .warnings
             .iter()
-            .any(|w| w.code == "period-restarted")
+            .any(|w| w.code == curtop::facts::WarningCode::PeriodRestarted)
     );
 }
 

@@ -35,7 +35,7 @@ fn legacy_sample_totals_its_bill_and_reports_missing_resource_ids() {
     // Usage and Tax only: amortized equals unblended, nothing reaches a cluster.
     assert_eq!(total(&f, Metric::Amortized), t);
     assert!(f.rows.iter().all(|r| r.category == Category::Unallocated));
-    let codes: Vec<&str> = f.quality.warnings.iter().map(|w| w.code).collect();
+    let codes: Vec<&str> = f.quality.warnings.iter().map(|w| w.code.as_str()).collect();
     assert_eq!(codes, ["no-resource-ids"]);
     assert!(
         f.quality.warnings[0]
@@ -194,7 +194,8 @@ fn malformed_rows_are_counted_with_examples_and_never_stop_the_read() {
         f.quality
             .warnings
             .iter()
-            .any(|w| w.code == "malformed-rows" && w.message.contains("3 malformed row(s)"))
+            .any(|w| w.code == curtop::facts::WarningCode::MalformedRows
+                && w.message.contains("3 malformed row(s)"))
     );
     std::fs::remove_dir_all(dir).unwrap();
 }

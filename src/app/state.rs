@@ -76,14 +76,14 @@ pub struct DoctorRun {
     /// Bumped by each run; checks of older runs are dropped.
     pub generation: u64,
     /// Every check's name, in order (those not in `checks` yet are still to run).
-    pub names: &'static [&'static str],
+    pub names: &'static [crate::diag::doctor::CheckId],
     pub checks: Vec<crate::diag::doctor::Check>,
     pub done: bool,
 }
 
 impl DoctorRun {
     /// The check running now.
-    pub fn running(&self) -> Option<&'static str> {
+    pub fn running(&self) -> Option<crate::diag::doctor::CheckId> {
         if self.done {
             None
         } else {
@@ -221,7 +221,7 @@ impl App {
                 }]);
             if let Some(next) = run.running() {
                 text.push_str("  (still running: ");
-                text.push_str(next);
+                text.push_str(next.as_str());
                 text.push_str(")\n");
             }
             return Some(text);

@@ -348,7 +348,10 @@ fn a_failed_fetch_runs_the_checks_and_y_copies_them() {
         .as_ref()
         .expect("checks ran after the failure");
     assert!(run.done);
-    assert_eq!(run.checks[1].name, "delivery found");
+    assert_eq!(
+        run.checks[1].name,
+        crate::diag::doctor::CheckId::DeliveryFound
+    );
     assert_eq!(run.checks[1].status, crate::diag::doctor::Status::Fail);
     assert!(
         app.jobs[0].doctor.is_none(),

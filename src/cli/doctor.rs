@@ -5,7 +5,7 @@ use clap::{Args, ValueEnum};
 
 use super::{ReportOnly, SourceArgs, emit, resolve_profile};
 use crate::config::{Config, Profile};
-use crate::diag::doctor::{ProfileReport, iam_policy, render_text, to_json};
+use crate::diag::doctor::{CheckId, ProfileReport, iam_policy, render_text, to_json};
 
 #[derive(Debug, Args)]
 pub(super) struct DoctorArgs {
@@ -98,7 +98,7 @@ fn broken_config(error: &str, json: bool) -> i32 {
             "profiles": [{
                 "profile": null,
                 "exit_code": 2,
-                "checks": [{"name": "config valid", "status": "fail", "evidence": [error]}],
+                "checks": [{"name": CheckId::ConfigValid, "status": "fail", "evidence": [error]}],
             }],
         });
         emit(&format!(
@@ -107,7 +107,8 @@ fn broken_config(error: &str, json: bool) -> i32 {
         ));
     } else {
         emit(&format!(
-            "config\n  [FAIL] config valid\n         {error}\n"
+            "config\n  [FAIL] {}\n         {error}\n",
+            CheckId::ConfigValid
         ));
     }
     2

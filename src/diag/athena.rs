@@ -2,7 +2,7 @@
 //! query id and Athena's `StateChangeReason`, says the probable causes and the fix, and names
 //! the command that shows the query in AWS. An unknown failure still shows the raw reason.
 
-use super::{Diagnosis, Severity, strings};
+use super::{DiagCode, Diagnosis, Severity, strings};
 use crate::source::athena::{AthenaFailure, AthenaFailureKind};
 
 const DOC_ATHENA_CUR: &str =
@@ -47,7 +47,7 @@ pub fn diagnose_athena(f: &AthenaFailure) -> Diagnosis {
     let show = f.query_id.as_ref().map(|id| {
         format!("see the query in AWS: aws athena get-query-execution --query-execution-id {id}")
     });
-    let d = |code: &'static str, title: String, causes: Vec<String>, mut fixes: Vec<String>| {
+    let d = |code: DiagCode, title: String, causes: Vec<String>, mut fixes: Vec<String>| {
         if let Some(cmd) = &show {
             fixes.push(cmd.clone());
         }
@@ -69,7 +69,7 @@ pub fn diagnose_athena(f: &AthenaFailure) -> Diagnosis {
     match f.kind {
         AthenaFailureKind::NoCredentials => {
             return d(
-                "credentials-missing",
+                DiagCode::CredentialsMissing,
                 "no AWS credentials were found".into(),
                 super::credentials_causes(),
                 super::credentials_fixes(),
@@ -77,7 +77,7 @@ pub fn diagnose_athena(f: &AthenaFailure) -> Diagnosis {
         }
         AthenaFailureKind::Unreachable => {
             return d(
-                "endpoint-unreachable",
+                DiagCode::EndpointUnreachable,
                 format!("the Athena endpoint {} did not answer", f.endpoint),
                 vec![
                     format!(
@@ -99,7 +99,7 @@ pub fn diagnose_athena(f: &AthenaFailure) -> Diagnosis {
         }
         AthenaFailureKind::TableNotFound => {
             return d(
-                "athena-table-missing",
+                DiagCode::AthenaTableMissing,
                 format!("the table {} was not found", f.table),
                 strings([
                     "a typo in `database` or `table` (Glue names are lower case)",
@@ -117,7 +117,7 @@ pub fn diagnose_athena(f: &AthenaFailure) -> Diagnosis {
     }
     if has("AssumeRole") {
         return d(
-            "role-assume-failed",
+            DiagCode::RoleAssumeFailed,
             "the role could not be assumed".into(),
             strings([
                 "the role's trust policy does not trust this principal",
@@ -132,7 +132,7 @@ pub fn diagnose_athena(f: &AthenaFailure) -> Diagnosis {
     }
     if has("line_item_resource_id") && (has("cannot be resolved") || has("COLUMN_NOT_FOUND")) {
         return d(
-            "report-misconfigured",
+            DiagCode::ReportMisconfigured,
             "the CUR table has no resource IDs (line_item_resource_id)".into(),
             strings(["the report was created without \"Include resource IDs\""]),
             strings([
@@ -143,7 +143,7 @@ pub fn diagnose_athena(f: &AthenaFailure) -> Diagnosis {
     }
     if has("ManagedQueryResultsConfiguration") {
         return d(
-            "athena-managed-results",
+            DiagCode::AthenaManagedResults,
             format!(
                 "workgroup {} manages query results: no output location may be given",
                 f.workgroup.as_deref().unwrap_or("primary")
@@ -158,7 +158,7 @@ pub fn diagnose_athena(f: &AthenaFailure) -> Diagnosis {
     }
     if has("outputLocation") || has("output location") || has("output bucket") {
         return d(
-            "athena-output-location",
+            DiagCode::AthenaOutputLocation,
             "Athena cannot write the query results".into(),
             strings([
                 "`output-location` is not an s3://bucket/path/ URL, or its bucket does not exist or is in another region",
@@ -187,7 +187,7 @@ pub fn diagnose_athena(f: &AthenaFailure) -> Diagnosis {
             .unwrap_or("CUR-BUCKET")
             .to_string();
         return d(
-            "access-denied",
+            DiagCode::AccessDenied,
             format!("Athena may not read the CUR files under {path}"),
             strings([
                 "the identity can run Athena queries but may not read the CUR bucket (s3:GetObject / s3:ListBucket)",
@@ -205,7 +205,7 @@ pub fn diagnose_athena(f: &AthenaFailure) -> Diagnosis {
     }
     if has("AccessDenied") || f.status == Some(403) {
         return d(
-            "access-denied",
+            DiagCode::AccessDenied,
             format!("Athena {} was denied", f.operation),
             strings([
                 "the identity's IAM policy does not allow running Athena queries on this workgroup and Glue table",
@@ -226,7 +226,7 @@ pub fn diagnose_athena(f: &AthenaFailure) -> Diagnosis {
         || has("Database") && has("not found")
     {
         return d(
-            "athena-table-missing",
+            DiagCode::AthenaTableMissing,
             format!("the table {} was not found", f.table),
             strings([
                 "a typo in `database`, `table` or `catalog`",
@@ -241,7 +241,7 @@ pub fn diagnose_athena(f: &AthenaFailure) -> Diagnosis {
     }
     if has("WorkGroup") && (has("not found") || has("does not exist")) {
         return d(
-            "athena-workgroup-missing",
+            DiagCode::AthenaWorkgroupMissing,
             format!(
                 "the workgroup {} does not exist",
                 f.workgroup.as_deref().unwrap_or("primary")
@@ -257,7 +257,7 @@ pub fn diagnose_athena(f: &AthenaFailure) -> Diagnosis {
         && (has("'year'") || has("'month'") || has("billing_period"))
     {
         return d(
-            "athena-schema-mismatch",
+            DiagCode::AthenaSchemaMismatch,
             "the table's partitions are not the ones the query names".into(),
             strings([
                 "the table is a CUR 2.0 export (billing_period) or a hand-made crawler table, but the schema curtop cached is older",
@@ -267,7 +267,7 @@ pub fn diagnose_athena(f: &AthenaFailure) -> Diagnosis {
     }
     if has("cannot be resolved") || has("COLUMN_NOT_FOUND") {
         return d(
-            "athena-schema-mismatch",
+            DiagCode::AthenaSchemaMismatch,
             "the query names a column the table does not have".into(),
             strings([
                 "the table is not a Cost and Usage Report table (wrong `database`/`table`)",
@@ -287,7 +287,7 @@ pub fn diagnose_athena(f: &AthenaFailure) -> Diagnosis {
         _ => format!("Athena {} failed", f.operation),
     };
     d(
-        "athena-query-failed",
+        DiagCode::AthenaQueryFailed,
         title,
         strings([
             "see Athena's reason above (the full text as Athena gave it)",
@@ -344,43 +344,43 @@ mod tests {
         let cases = [
             (
                 "COLUMN_NOT_FOUND: line 3:5: Column 'line_item_resource_id' cannot be resolved",
-                "report-misconfigured",
+                DiagCode::ReportMisconfigured,
             ),
             (
                 "COLUMN_NOT_FOUND: line 9:9: Column 'year' cannot be resolved or requester is not authorized to access requested resources",
-                "athena-schema-mismatch",
+                DiagCode::AthenaSchemaMismatch,
             ),
             (
                 "SYNTAX_ERROR: line 1:8: Column 'line_item_usage_start_date' cannot be resolved",
-                "athena-schema-mismatch",
+                DiagCode::AthenaSchemaMismatch,
             ),
             (
                 "PERMISSION_ERROR: Permission denied on S3 path: s3://acme-cur/cur/report/year=2021/month=8/report-00002.snappy.parquet",
-                "access-denied",
+                DiagCode::AccessDenied,
             ),
             (
                 "outputLocation is not a valid S3 path. Provided s3:/bad",
-                "athena-output-location",
+                DiagCode::AthenaOutputLocation,
             ),
             (
                 "Unable to verify/create output bucket acme-athena-results",
-                "athena-output-location",
+                DiagCode::AthenaOutputLocation,
             ),
             (
                 "ManagedQueryResultsConfiguration and ResultConfiguration cannot be set together",
-                "athena-managed-results",
+                DiagCode::AthenaManagedResults,
             ),
             (
                 "TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.cur.report' does not exist",
-                "athena-table-missing",
+                DiagCode::AthenaTableMissing,
             ),
             (
                 "SCHEMA_NOT_FOUND: line 1:15: Schema cost_and_usage_reports does not exist",
-                "athena-table-missing",
+                DiagCode::AthenaTableMissing,
             ),
             (
                 "Query exhausted resources at this scale factor",
-                "athena-query-failed",
+                DiagCode::AthenaQueryFailed,
             ),
         ];
         for (reason, code) in cases {
@@ -413,23 +413,23 @@ mod tests {
         f.reason = None;
         f.query_id = None;
         f.kind = AthenaFailureKind::Unreachable;
-        assert_eq!(diagnose_athena(&f).code, "endpoint-unreachable");
+        assert_eq!(diagnose_athena(&f).code, DiagCode::EndpointUnreachable);
         f.kind = AthenaFailureKind::NoCredentials;
-        assert_eq!(diagnose_athena(&f).code, "credentials-missing");
+        assert_eq!(diagnose_athena(&f).code, DiagCode::CredentialsMissing);
         f.kind = AthenaFailureKind::TableNotFound;
         let d = diagnose_athena(&f);
-        assert_eq!(d.code, "athena-table-missing");
+        assert_eq!(d.code, DiagCode::AthenaTableMissing);
         assert!(d.fixes.iter().any(|s| s.contains("--database-name cur")));
         f.kind = AthenaFailureKind::Service;
         f.code = Some("InvalidRequestException".into());
         f.message = Some("WorkGroup finops is not found.".into());
-        assert_eq!(diagnose_athena(&f).code, "athena-workgroup-missing");
+        assert_eq!(diagnose_athena(&f).code, DiagCode::AthenaWorkgroupMissing);
         f.code = Some("AccessDeniedException".into());
         f.message = Some(
             "User: arn:aws:iam::1:user/x is not authorized to perform: athena:StartQueryExecution"
                 .into(),
         );
         f.status = Some(400);
-        assert_eq!(diagnose_athena(&f).code, "access-denied");
+        assert_eq!(diagnose_athena(&f).code, DiagCode::AccessDenied);
     }
 }

@@ -5,13 +5,15 @@
 //! treatment at warning severity.
 
 mod athena;
+mod code;
 pub mod doctor;
 
 use std::io::ErrorKind;
 
 pub use athena::diagnose_athena;
+pub use code::DiagCode;
 
-use crate::facts::Warning;
+use crate::facts::{Warning, WarningCode};
 use crate::source::error::SourceError;
 use crate::source::s3::{S3Failure, S3FailureKind};
 
@@ -28,7 +30,7 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnosis {
     /// Stable, kebab-case (`no-manifest`, `path-not-found`, …): safe to match on in scripts.
-    pub code: &'static str,
+    pub code: DiagCode,
     pub severity: Severity,
     pub title: String,
     /// What curtop saw: paths, files, columns, errors as reported.
@@ -72,7 +74,7 @@ pub fn diagnose(e: &SourceError) -> Diagnosis {
     }
     match e {
         SourceError::Io { path, error: io } if io.kind() == ErrorKind::NotFound => error(
-            "path-not-found",
+            DiagCode::PathNotFound,
             format!("{path} does not exist"),
             vec![format!("opening {path}: {io}")],
             strings([
@@ -88,7 +90,7 @@ pub fn diagnose(e: &SourceError) -> Diagnosis {
             vec![DOC_CUR_CREATE],
         ),
         SourceError::Io { path, error: io } if io.kind() == ErrorKind::PermissionDenied => error(
-            "permission-denied",
+            DiagCode::PermissionDenied,
             format!("{path} is not readable by this user"),
             vec![format!("opening {path}: {io}")],
             strings(["the files belong to another user or have mode 0600"]),
@@ -99,7 +101,7 @@ pub fn diagnose(e: &SourceError) -> Diagnosis {
             vec![],
         ),
         SourceError::Io { path, error: io } => error(
-            "io-error",
+            DiagCode::IoError,
             format!("reading {path} failed"),
             vec![format!("{path}: {io}")],
             strings(["a disk, network file system or permission problem"]),
@@ -114,7 +116,7 @@ pub fn diagnose(e: &SourceError) -> Diagnosis {
                 seen_lines.extend(seen.iter().take(8).map(|s| format!("  {s}")));
             }
             error(
-                "no-manifest",
+                DiagCode::NoManifest,
                 format!("no CUR delivery under {path}"),
                 seen_lines,
                 strings([
@@ -131,7 +133,7 @@ pub fn diagnose(e: &SourceError) -> Diagnosis {
             )
         }
         SourceError::SeveralReports { path, reports } => error(
-            "several-reports",
+            DiagCode::SeveralReports,
             format!("{path} holds {} reports", reports.len()),
             vec![format!("reports: {}", reports.join(", "))],
             strings(["the prefix is shared by several CUR reports; reading them together would count every dollar twice"]),
@@ -142,7 +144,7 @@ pub fn diagnose(e: &SourceError) -> Diagnosis {
             vec![],
         ),
         SourceError::BadManifest { file, reason } => error(
-            "bad-manifest",
+            DiagCode::BadManifest,
             format!("{file} is not a CUR manifest"),
             vec![format!("{file}: {reason}")],
             strings([
@@ -153,7 +155,7 @@ pub fn diagnose(e: &SourceError) -> Diagnosis {
             vec![DOC_CUR_CREATE],
         ),
         SourceError::MissingColumns { file, columns } => error(
-            "required-columns-missing",
+            DiagCode::RequiredColumnsMissing,
             format!("{file} lacks columns without which no cost can be computed"),
             vec![format!("missing: {}", columns.join(", "))],
             strings([
@@ -167,7 +169,7 @@ pub fn diagnose(e: &SourceError) -> Diagnosis {
             vec![DOC_CUR_CREATE],
         ),
         SourceError::Unreadable { file, reason } => error(
-            "unreadable-file",
+            DiagCode::UnreadableFile,
             format!("cannot read {file}"),
             vec![format!("{file}: {reason}")],
             strings([
@@ -185,7 +187,7 @@ pub fn diagnose(e: &SourceError) -> Diagnosis {
             window,
             available,
         } => error(
-            "nothing-in-window",
+            DiagCode::NothingInWindow,
             format!("no billing data in the window {window}"),
             vec![format!("{path} covers {available}")],
             strings([
@@ -199,7 +201,7 @@ pub fn diagnose(e: &SourceError) -> Diagnosis {
             vec![],
         ),
         SourceError::DeliveryChanging { manifest, restarts } => error(
-            "delivery-changing",
+            DiagCode::DeliveryChanging,
             "the report changed during every read".to_string(),
             vec![format!("{manifest}: a new assemblyId after each of {restarts} reads")],
             strings([
@@ -210,7 +212,7 @@ pub fn diagnose(e: &SourceError) -> Diagnosis {
         ),
         SourceError::Athena(f) => diagnose_athena(f),
         SourceError::Cancelled => error(
-            "cancelled",
+            DiagCode::Cancelled,
             "the read was cancelled".to_string(),
             strings(["a refresh or quit replaced this read"]),
             strings(["r, a window change or quitting while the read ran"]),
@@ -256,7 +258,7 @@ pub fn diagnose_s3(f: &S3Failure) -> Diagnosis {
     };
     if f.kind == S3FailureKind::NoCredentials {
         return d(
-            "credentials-missing",
+            DiagCode::CredentialsMissing,
             "no AWS credentials were found".into(),
             credentials_causes(),
             credentials_fixes(),
@@ -264,7 +266,7 @@ pub fn diagnose_s3(f: &S3Failure) -> Diagnosis {
     }
     if f.kind == S3FailureKind::Unreachable {
         return d(
-            "endpoint-unreachable",
+            DiagCode::EndpointUnreachable,
             format!("the S3 endpoint {} did not answer", f.endpoint),
             strings([
                 "no network route from this host (a bastion without internet or a VPC endpoint)",
@@ -284,7 +286,7 @@ pub fn diagnose_s3(f: &S3Failure) -> Diagnosis {
             .is_some_and(|m| m.contains("AssumeRole"))
     {
         return d(
-            "role-assume-failed",
+            DiagCode::RoleAssumeFailed,
             "the role could not be assumed".into(),
             strings([
                 "the role's trust policy does not trust this principal",
@@ -299,7 +301,7 @@ pub fn diagnose_s3(f: &S3Failure) -> Diagnosis {
     }
     if code == "NoSuchBucket" {
         return d(
-            "bucket-not-found",
+            DiagCode::BucketNotFound,
             format!("the bucket {bucket} does not exist"),
             strings([
                 "a typo in `bucket`",
@@ -317,7 +319,7 @@ pub fn diagnose_s3(f: &S3Failure) -> Diagnosis {
             .clone()
             .unwrap_or_else(|| "(see the error)".into());
         return d(
-            "wrong-region",
+            DiagCode::WrongRegion,
             format!("the bucket {bucket} is in another region ({real})"),
             strings(["`region` (or AWS_REGION) names another region than the bucket's"]),
             vec![format!("set `region = \"{real}\"` in the profile")],
@@ -331,7 +333,7 @@ pub fn diagnose_s3(f: &S3Failure) -> Diagnosis {
         };
         let report_prefix = prefix.split('/').next().unwrap_or(prefix);
         return d(
-            "access-denied",
+            DiagCode::AccessDenied,
             format!("{action} on {resource} was denied"),
             strings([
                 "the identity's IAM policy does not allow reading the CUR bucket and prefix",
@@ -348,7 +350,7 @@ pub fn diagnose_s3(f: &S3Failure) -> Diagnosis {
     }
     if code == "NoSuchKey" {
         return d(
-            "object-missing",
+            DiagCode::ObjectMissing,
             format!("s3://{bucket}/{} vanished during the read", f.key),
             strings([
                 "AWS rewrote the report while it was read (it overwrites the current version several times a day)",
@@ -357,7 +359,7 @@ pub fn diagnose_s3(f: &S3Failure) -> Diagnosis {
         );
     }
     d(
-        "s3-error",
+        DiagCode::S3Error,
         format!("S3 {} failed", f.operation),
         strings(["see what S3 said above"]),
         strings(["press r to retry; if it persists, check the request id with AWS support"]),
@@ -366,17 +368,17 @@ pub fn diagnose_s3(f: &S3Failure) -> Diagnosis {
 
 /// The diagnosis of a read warning: something the data cannot show, and how to get it.
 pub fn diagnose_warning(w: &Warning) -> Diagnosis {
-    let (code, causes, fixes): (&'static str, Vec<String>, Vec<String>) = match w.code {
-        "no-resource-ids" => (
-            "report-misconfigured",
+    let (code, causes, fixes): (DiagCode, Vec<String>, Vec<String>) = match w.code {
+        WarningCode::NoResourceIds => (
+            DiagCode::ReportMisconfigured,
             strings(["the report was created without \"Include resource IDs\""]),
             strings([
                 "create a new report (or Data Export) with resource IDs included; existing reports cannot be changed",
                 "keep the old report until the new one has a full month",
             ]),
         ),
-        "no-split-cost" => (
-            "report-misconfigured",
+        WarningCode::NoSplitCost => (
+            DiagCode::ReportMisconfigured,
             strings([
                 "split cost allocation data for EKS is not enabled, or the report does not include it",
             ]),
@@ -385,15 +387,15 @@ pub fn diagnose_warning(w: &Warning) -> Diagnosis {
                 "edit the report to include split cost allocation data; data appears from the next delivery",
             ]),
         ),
-        "missing-parts" => (
-            "missing-parts",
+        WarningCode::MissingParts => (
+            DiagCode::MissingParts,
             strings([
                 "the local copy is incomplete, or AWS was rewriting the report during the copy",
             ]),
             strings(["copy the report folder again (aws s3 sync)"]),
         ),
-        "daily-granularity" => (
-            "report-misconfigured",
+        WarningCode::DailyGranularity => (
+            DiagCode::ReportMisconfigured,
             strings([
                 "the report (or Data Export) was created with daily or monthly time granularity",
             ]),
@@ -401,8 +403,8 @@ pub fn diagnose_warning(w: &Warning) -> Diagnosis {
                 "create a report with hourly granularity (TIME_GRANULARITY = HOURLY); keep the old one until the new one has a full month",
             ]),
         ),
-        "stale-data" => (
-            "stale-data",
+        WarningCode::StaleData => (
+            DiagCode::StaleData,
             strings([
                 "the report's delivery stopped (deleted report, bucket policy changed, or the payer account's billing settings)",
                 "the local copy or sync job has not run since",
@@ -413,24 +415,30 @@ pub fn diagnose_warning(w: &Warning) -> Diagnosis {
                 "if you copy the report, run the copy again",
             ]),
         ),
-        "data-updating" => (
-            "data-updating",
+        WarningCode::DataUpdating => (
+            DiagCode::DataUpdating,
             strings([
                 "AWS is writing a new version of the CUR into the table's S3 prefix (several times a day for the open month)",
             ]),
             strings(["refresh (r) in a few minutes, once cost_and_usage_data_status says READY"]),
         ),
-        "period-restarted" => (
-            "period-restarted",
+        WarningCode::PeriodRestarted => (
+            DiagCode::PeriodRestarted,
             strings(["AWS delivered a new version of the period while curtop read it"]),
             strings(["nothing to do: the new version was read; the totals match it"]),
         ),
-        "malformed-rows" => (
-            "malformed-rows",
+        WarningCode::MalformedRows => (
+            DiagCode::MalformedRows,
             strings(["rows of the file do not parse (a damaged copy or a hand-edited file)"]),
             strings(["copy the report again; the counted rows are left out of every total"]),
         ),
-        _ => ("read-warning", strings(["see the message"]), Vec::new()),
+        WarningCode::PodsWithoutNode
+        | WarningCode::Reconciliation
+        | WarningCode::UnknownLineItemTypes => (
+            DiagCode::ReadWarning,
+            strings(["see the message"]),
+            Vec::new(),
+        ),
     };
     Diagnosis {
         code,
@@ -494,7 +502,7 @@ mod tests {
             },
             SourceError::Cancelled,
         ];
-        let mut codes: Vec<&str> = errors.iter().map(|e| diagnose(e).code).collect();
+        let mut codes: Vec<&str> = errors.iter().map(|e| diagnose(e).code.as_str()).collect();
         for e in &errors {
             let d = diagnose(e);
             assert_eq!(d.severity, Severity::Error);
@@ -503,7 +511,10 @@ mod tests {
                 "{d:?}"
             );
             assert!(
-                d.code.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                d.code
+                    .as_str()
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-'),
                 "{}",
                 d.code
             );
@@ -520,17 +531,17 @@ mod tests {
     fn a_missing_folder_is_diagnosed_through_the_real_path() {
         let e = open_local(std::path::Path::new("/nonexistent/curtop-diag")).unwrap_err();
         let d = diagnose(&e);
-        assert_eq!(d.code, "path-not-found");
+        assert_eq!(d.code, DiagCode::PathNotFound);
         assert!(d.fixes.iter().any(|f| f.contains("aws s3 sync")), "{d:?}");
     }
 
     #[test]
     fn warnings_explain_what_view_is_lost() {
         let d = diagnose_warning(&Warning {
-            code: "no-resource-ids",
+            code: WarningCode::NoResourceIds,
             message: "report created without resource IDs".into(),
         });
-        assert_eq!(d.code, "report-misconfigured");
+        assert_eq!(d.code, DiagCode::ReportMisconfigured);
         assert_eq!(d.severity, Severity::Warning);
         assert!(d.fixes[0].contains("resource IDs included"));
     }

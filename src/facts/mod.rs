@@ -31,7 +31,7 @@ use rustc_hash::FxHashMap;
 pub use aggregate::{Aggregator, Partial};
 pub use interner::{Interner, NONE, Sym};
 pub use placed::PlacedRows;
-pub use quality::{MAX_EXAMPLES, Malformed, Quality, Warning};
+pub use quality::{MAX_EXAMPLES, Malformed, Quality, Warning, WarningCode};
 
 use crate::cur::attribution::Category;
 use crate::cur::line_item::ColumnSet;

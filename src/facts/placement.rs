@@ -11,7 +11,7 @@ use rustc_hash::FxHashMap;
 
 use super::aggregate::Partial;
 use super::interner::{Interner, NONE, Sym};
-use super::{DIMS, Dim, Facts, K_CAT, K_DAY, K_DIMS, into_rows, kd};
+use super::{DIMS, Dim, Facts, K_CAT, K_DAY, K_DIMS, WarningCode, into_rows, kd};
 use crate::cur::attribution::Category;
 use crate::cur::columns::Field;
 use crate::cur::metrics::{Costs, Metric};
@@ -158,7 +158,7 @@ impl Partial {
         }
         if !orphan.is_zero() {
             self.quality.warn(
-                "pods-without-node",
+                WarningCode::PodsWithoutNode,
                 format!(
                     "pod split rows worth {} (amortized) name nodes with no EC2 rows in this \
                      data; their cost is offset by negative idle so the bill still totals",
@@ -186,7 +186,7 @@ fn check_reconciliation(facts: &mut Facts) {
         if got != *bill {
             let diff = got - *bill;
             facts.quality.warn(
-                "reconciliation",
+                WarningCode::Reconciliation,
                 format!(
                     "internal error: day {} allocates {} more than its bill (amortized); please \
                      report this",

@@ -16,8 +16,77 @@ pub struct Malformed {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Warning {
     /// Stable code (`no-resource-ids`, `malformed-rows`, ...).
-    pub code: &'static str,
+    pub code: WarningCode,
     pub message: String,
+}
+
+/// What a [`Warning`] is about. [`WarningCode::as_str`] is its stable kebab-case name, which
+/// `Display` writes; the variants are in the order of their names, so sorting by code sorts
+/// by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum WarningCode {
+    /// `daily-granularity`: the report is daily or monthly, not hourly.
+    DailyGranularity,
+    /// `data-updating`: Athena's `cost_and_usage_data_status` is not READY.
+    DataUpdating,
+    /// `malformed-rows`: rows that do not parse were counted and left out.
+    MalformedRows,
+    /// `missing-parts`: report parts named by the manifest are missing.
+    MissingParts,
+    /// `no-resource-ids`: the report has no resource IDs.
+    NoResourceIds,
+    /// `no-split-cost`: the report has no split cost allocation data.
+    NoSplitCost,
+    /// `period-restarted`: AWS delivered a new version of the period during the read.
+    PeriodRestarted,
+    /// `pods-without-node`: pod split rows name nodes with no EC2 rows in the data.
+    PodsWithoutNode,
+    /// `reconciliation`: a day's categories do not sum to its bill (a bug in curtop).
+    Reconciliation,
+    /// `stale-data`: the open period was not delivered for too long.
+    StaleData,
+    /// `unknown-line-item-types`: line item types curtop has no rule for.
+    UnknownLineItemTypes,
+}
+
+impl WarningCode {
+    /// Every code, in the order of their names.
+    pub const ALL: [WarningCode; 11] = [
+        WarningCode::DailyGranularity,
+        WarningCode::DataUpdating,
+        WarningCode::MalformedRows,
+        WarningCode::MissingParts,
+        WarningCode::NoResourceIds,
+        WarningCode::NoSplitCost,
+        WarningCode::PeriodRestarted,
+        WarningCode::PodsWithoutNode,
+        WarningCode::Reconciliation,
+        WarningCode::StaleData,
+        WarningCode::UnknownLineItemTypes,
+    ];
+
+    /// The stable kebab-case name (`no-resource-ids`, `malformed-rows`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarningCode::DailyGranularity => "daily-granularity",
+            WarningCode::DataUpdating => "data-updating",
+            WarningCode::MalformedRows => "malformed-rows",
+            WarningCode::MissingParts => "missing-parts",
+            WarningCode::NoResourceIds => "no-resource-ids",
+            WarningCode::NoSplitCost => "no-split-cost",
+            WarningCode::PeriodRestarted => "period-restarted",
+            WarningCode::PodsWithoutNode => "pods-without-node",
+            WarningCode::Reconciliation => "reconciliation",
+            WarningCode::StaleData => "stale-data",
+            WarningCode::UnknownLineItemTypes => "unknown-line-item-types",
+        }
+    }
+}
+
+impl std::fmt::Display for WarningCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
 }
 
 /// How many examples of malformed rows are kept.
@@ -60,7 +129,7 @@ impl Quality {
     }
 
     /// Adds a warning, once: the same code and message from several parts say it once.
-    pub fn warn(&mut self, code: &'static str, message: impl Into<String>) {
+    pub fn warn(&mut self, code: WarningCode, message: impl Into<String>) {
         let message = message.into();
         if !self
             .warnings
@@ -126,4 +195,18 @@ const KNOWN_TYPES: &[&str] = &[
 /// Whether curtop has a rule for a line item type.
 pub(super) fn is_known_type(line_item_type: &str) -> bool {
     KNOWN_TYPES.contains(&line_item_type)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WarningCode;
+
+    #[test]
+    fn codes_are_kebab_case_distinct_and_sorted() {
+        let names: Vec<&str> = WarningCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert!(names.windows(2).all(|w| w[0] < w[1]), "{names:?}");
+        for n in names {
+            assert!(n.chars().all(|c| c.is_ascii_lowercase() || c == '-'));
+        }
+    }
 }

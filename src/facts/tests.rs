@@ -2,7 +2,7 @@
 //! bill, orphan pods offset, and window, environment normalisation and part merging agreeing
 //! in any order.
 
-use super::{Aggregator, Dim, Facts};
+use super::{Aggregator, Dim, Facts, WarningCode};
 use crate::config::{EnvRules, TagMapping};
 use crate::cur::attribution::{Category, TagPlan};
 use crate::cur::columns::{Field, tag_id};
@@ -146,7 +146,7 @@ fn pods_on_unknown_nodes_are_offset_and_reported() {
             .quality
             .warnings
             .iter()
-            .any(|w| w.code == "pods-without-node")
+            .any(|w| w.code == WarningCode::PodsWithoutNode)
     );
 }
 

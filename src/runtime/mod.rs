@@ -233,7 +233,7 @@ async fn fetch(
                     Ok(Ok(loaded)) => Ok(Box::new(loaded)),
                     Ok(Err(e)) => Err(diag::diagnose(&e)),
                     Err(e) => Err(Diagnosis {
-                        code: "internal-error",
+                        code: crate::diag::DiagCode::InternalError,
                         severity: Severity::Error,
                         title: "the read stopped unexpectedly".into(),
                         seen: vec![e.to_string()],

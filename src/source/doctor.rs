@@ -70,15 +70,16 @@ fn select_one(a: &AthenaSpec) -> Result<Vec<String>, SourceError> {
 mod tests {
     use super::*;
     use crate::config::Config;
+    use crate::diag::DiagCode;
     use crate::diag::Severity;
-    use crate::diag::doctor::{LOCAL_CHECKS, Status, render_text, to_json};
+    use crate::diag::doctor::{CheckId, LOCAL_CHECKS, Status, render_text, to_json};
 
     #[test]
     fn the_demo_profile_passes_every_check_it_has() {
         let config = Config::demo();
         for date in crate::clock::test_dates() {
             let r = check_profile(config.default_profile(), AsOf::date(date));
-            let names: Vec<&str> = r.checks.iter().map(|c| c.name).collect();
+            let names: Vec<CheckId> = r.checks.iter().map(|c| c.name).collect();
             assert_eq!(names, LOCAL_CHECKS);
             assert_eq!(
                 r.exit_code(),
@@ -97,7 +98,7 @@ mod tests {
         // The demo would read fine: the given failure is placed, proving no second read.
         let config = Config::demo();
         let failure = Diagnosis {
-            code: "bad-manifest",
+            code: DiagCode::BadManifest,
             severity: Severity::Error,
             title: "given".into(),
             seen: vec!["from the dashboard's fetch".into()],
@@ -127,11 +128,11 @@ mod tests {
             AsOf::date(chrono::NaiveDate::from_ymd_opt(2026, 3, 15).unwrap()),
         );
         assert_eq!(r.exit_code(), 2);
-        assert_eq!(r.checks[1].name, "delivery found");
+        assert_eq!(r.checks[1].name, CheckId::DeliveryFound);
         assert_eq!(r.checks[1].status, Status::Fail);
         assert_eq!(
             r.checks[1].diagnosis.as_ref().map(|d| d.code),
-            Some("path-not-found")
+            Some(DiagCode::PathNotFound)
         );
         assert!(
             r.checks[2..]

@@ -15,7 +15,7 @@ use crate::config::EnvRules;
 use crate::cur::attribution::TagPlan;
 use crate::cur::columns::Field;
 use crate::cur::time::Day;
-use crate::facts::{Aggregator, Facts, Partial};
+use crate::facts::{Aggregator, Facts, Partial, WarningCode};
 
 /// Live counters of a read, shared with whoever shows progress.
 #[derive(Debug, Default)]
@@ -165,7 +165,7 @@ pub fn read_delivery_consistent(
     let mut facts = finish(partials, &delivery, opts);
     if !restarted.is_empty() {
         facts.quality.warn(
-            "period-restarted",
+            WarningCode::PeriodRestarted,
             format!(
                 "AWS rewrote the report during the read; read again: {}",
                 restarted.join(", ")
@@ -434,14 +434,14 @@ pub(crate) fn warn_about_delivery(delivery: &Delivery, facts: &mut Facts) {
     let known = q.rows_read > 0 || delivery.layout == super::discover::Layout::Athena;
     if known && !cols.has(Field::ResourceId) {
         q.warn(
-            "no-resource-ids",
+            WarningCode::NoResourceIds,
             "report created without resource IDs (no lineItem/ResourceId column): the bill still \
              totals, but pod, node and resource views are unavailable. Fix: create the report with \
              \"Include resource IDs\" (AdditionalSchemaElements RESOURCES)",
         );
     } else if known && !cols.has(Field::SplitCost) {
         q.warn(
-            "no-split-cost",
+            WarningCode::NoSplitCost,
             "no split cost allocation data (no splitLineItem/SplitCost column): EC2 node costs of \
              EKS clusters show as idle, not per pod. Fix: opt in to split cost allocation data in \
              Billing preferences and include it in the report (SPLIT_COST_ALLOCATION_DATA)",
@@ -450,7 +450,7 @@ pub(crate) fn warn_about_delivery(delivery: &Delivery, facts: &mut Facts) {
     // Tiny files (a few rows, all at midnight) prove nothing about the granularity.
     if !q.sub_daily_seen && q.rows_read >= 1000 && cols.has(Field::ResourceId) {
         q.warn(
-            "daily-granularity",
+            WarningCode::DailyGranularity,
             "every line item starts at midnight: a daily (or monthly) report. Daily totals are \
              complete, but usage is summed per day, so hourly detail and short-lived pods' exact \
              hours are unavailable. Fix: a report with hourly time granularity",
@@ -459,7 +459,7 @@ pub(crate) fn warn_about_delivery(delivery: &Delivery, facts: &mut Facts) {
     for p in &delivery.periods {
         if !p.missing.is_empty() {
             q.warn(
-                "missing-parts",
+                WarningCode::MissingParts,
                 format!(
                     "manifest {} lists {} part(s) not found, e.g. {}: that period's bill is incomplete",
                     p.manifest.as_deref().unwrap_or("?"),
@@ -475,7 +475,7 @@ pub(crate) fn warn_about_delivery(delivery: &Delivery, facts: &mut Facts) {
             .first()
             .map(|e| format!("; first: {}:{}: {}", e.file, e.line, e.reason));
         q.warn(
-            "malformed-rows",
+            WarningCode::MalformedRows,
             format!(
                 "{} malformed row(s) skipped out of {}{}",
                 q.malformed_rows,
@@ -491,7 +491,7 @@ pub(crate) fn warn_about_delivery(delivery: &Delivery, facts: &mut Facts) {
             .map(|(k, v)| format!("{k} ({v})"))
             .collect();
         q.warn(
-            "unknown-line-item-types",
+            WarningCode::UnknownLineItemTypes,
             format!(
                 "line item types without a rule, counted as unblended cost: {}",
                 list.join(", ")

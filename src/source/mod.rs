@@ -19,7 +19,7 @@ pub mod store;
 use crate::clock::AsOf;
 use crate::config::{Profile, SourceSpec};
 use crate::cur::attribution::TagPlan;
-use crate::facts::Facts;
+use crate::facts::{Facts, WarningCode};
 use crate::window::{Window, WindowSpec};
 use discover::Delivery;
 use error::SourceError;
@@ -34,9 +34,20 @@ pub struct Loaded {
     pub window: Window,
     /// Where the data came from, for headers and messages.
     pub origin: String,
-    /// How the data was read, in words (`doctor` shows them): Athena's table layout, query
-    /// and data status. Empty for files.
-    pub notes: Vec<String>,
+    /// How an Athena read went, in words (`doctor` shows them). `None` for files.
+    pub athena: Option<AthenaNotes>,
+}
+
+/// How an Athena read went, in words: each line lands on its own `doctor` check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AthenaNotes {
+    /// The table and its layout: columns, partitions, where the tags are.
+    pub table: String,
+    /// The facts query: its id, what it scanned, how many result rows.
+    pub query: String,
+    /// What `cost_and_usage_data_status` says, or that there is no such table; `None` when
+    /// asking it failed.
+    pub status: Option<String>,
 }
 
 /// What to read: a profile's data over a window as of a moment, the tag keys a report groups
@@ -120,7 +131,7 @@ pub fn load(req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
                 .facts
                 .quality
                 .warnings
-                .retain(|w| w.code != "daily-granularity");
+                .retain(|w| w.code != WarningCode::DailyGranularity);
             Ok(loaded)
         }
     }
@@ -235,40 +246,40 @@ fn load_athena(
         });
     }
     let mut facts = rows.finish();
-    let mut notes = vec![
-        format!(
-            "table {}: {} columns, {}, tags {}",
-            table.sql(),
-            schema.columns.len(),
-            schema.partitions().describe(),
-            if schema.tags_in_map() {
-                "in the resource_tags map (CUR 2.0)"
-            } else {
-                "one column per activated tag (legacy CUR)"
-            }
-        ),
-        format!("facts query {id}: {scan}, {} result rows", facts.rows.len()),
-    ];
+    let table_note = format!(
+        "table {}: {} columns, {}, tags {}",
+        table.sql(),
+        schema.columns.len(),
+        schema.partitions().describe(),
+        if schema.tags_in_map() {
+            "in the resource_tags map (CUR 2.0)"
+        } else {
+            "one column per activated tag (legacy CUR)"
+        }
+    );
+    let query_note = format!("facts query {id}: {scan}, {} result rows", facts.rows.len());
     let delivery = Delivery {
         report: table.sql(),
         layout: discover::Layout::Athena,
         periods: Vec::new(),
     };
     local::warn_about_delivery(&delivery, &mut facts);
+    let mut status_note = None;
     if !status_table {
-        notes.push("no cost_and_usage_data_status table beside it (CUR 2.0 has none)".into());
+        status_note =
+            Some("no cost_and_usage_data_status table beside it (CUR 2.0 has none)".into());
     }
     if status_table {
         let status = client.data_status(progress);
         if let Ok(s) = &status {
-            notes.push(format!(
+            status_note = Some(format!(
                 "cost_and_usage_data_status: {}",
                 s.as_deref().unwrap_or("(empty)")
             ));
         }
         match status {
             Ok(Some(status)) if !status.eq_ignore_ascii_case("READY") => facts.quality.warn(
-                "data-updating",
+                WarningCode::DataUpdating,
                 format!(
                     "cost_and_usage_data_status says {status}: AWS is updating the CUR table, \
                      so these totals may be partial. Refresh once it says READY"
@@ -284,7 +295,11 @@ fn load_athena(
         delivery,
         window,
         origin: format!("{origin} (query {id}, {scan})"),
-        notes,
+        athena: Some(AthenaNotes {
+            table: table_note,
+            query: query_note,
+            status: status_note,
+        }),
     })
 }
 
@@ -364,7 +379,7 @@ pub fn read_store(
     };
     let (mut facts, delivery) = local::read_delivery_consistent(store, delivery, &origin, &opts)?;
     if let Some(message) = staleness(&delivery, req.as_of) {
-        facts.quality.warn("stale-data", message);
+        facts.quality.warn(WarningCode::StaleData, message);
     }
     let window = data_window(window, req, latest, &facts, &origin)?;
     Ok(Loaded {
@@ -372,7 +387,7 @@ pub fn read_store(
         delivery,
         window,
         origin,
-        notes: Vec::new(),
+        athena: None,
     })
 }
 

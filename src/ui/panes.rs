@@ -146,7 +146,7 @@ pub fn checks_lines(run: &DoctorRun, theme: Theme) -> Vec<Line<'static>> {
     };
     for c in &run.checks {
         if let crate::diag::doctor::Status::Skipped(why) = &c.status {
-            skipped.push(c.name);
+            skipped.push(c.name.as_str());
             skipped_why.clone_from(why);
             continue;
         }

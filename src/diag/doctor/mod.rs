@@ -8,16 +8,19 @@
 //! through a [`Probe`], which `crate::source::doctor` answers with real I/O. The read's outcome
 //! — the diagnosis of a failure, or the read's warnings — lands on the check it belongs to.
 
+mod check_id;
 mod iam;
 mod render;
 mod settings;
 
 use crate::clock::AsOf;
 use crate::config::{AthenaSpec, AwsAccess, Profile, SourceSpec};
-use crate::diag::{self, Diagnosis};
+use crate::diag::{self, DiagCode, Diagnosis};
+use crate::facts::WarningCode;
 use crate::source::Loaded;
 use crate::source::aws::{Fault, FaultKind};
 
+pub use check_id::CheckId;
 pub use iam::iam_policy;
 pub use render::{render_diagnosis, render_text, to_json};
 use settings::{delivery_settings, report_settings, tag_coverage};
@@ -46,7 +49,7 @@ impl Status {
 /// One check, with what it saw and, when it did not pass, the diagnosis.
 #[derive(Debug, Clone)]
 pub struct Check {
-    pub name: &'static str,
+    pub name: CheckId,
     pub status: Status,
     pub evidence: Vec<String>,
     pub diagnosis: Option<Diagnosis>,
@@ -76,58 +79,60 @@ impl ProfileReport {
 }
 
 /// The checks of each source kind, in order. The read's outcome lands on one of them.
-pub const LOCAL_CHECKS: &[&str] = &[
-    "config valid",
-    "delivery found",
-    "manifest fresh",
-    "report settings",
-    "required columns present",
-    "tag coverage",
+pub const LOCAL_CHECKS: &[CheckId] = &[
+    CheckId::ConfigValid,
+    CheckId::DeliveryFound,
+    CheckId::ManifestFresh,
+    CheckId::ReportSettings,
+    CheckId::RequiredColumnsPresent,
+    CheckId::TagCoverage,
 ];
-pub const S3_CHECKS: &[&str] = &[
-    "config valid",
-    "credentials resolve",
-    "role assumable",
-    "bucket reachable in its region",
-    "manifest present and fresh",
-    "report settings",
-    "required columns present",
-    "tag coverage",
+pub const S3_CHECKS: &[CheckId] = &[
+    CheckId::ConfigValid,
+    CheckId::CredentialsResolve,
+    CheckId::RoleAssumable,
+    CheckId::BucketReachable,
+    CheckId::ManifestPresentAndFresh,
+    CheckId::ReportSettings,
+    CheckId::RequiredColumnsPresent,
+    CheckId::TagCoverage,
 ];
-pub const ATHENA_CHECKS: &[&str] = &[
-    "config valid",
-    "credentials resolve",
-    "role assumable",
-    "output location writable",
-    "database and table found",
-    "test query",
-    "data status READY",
-    "report settings",
-    "required columns present",
-    "tag coverage",
+pub const ATHENA_CHECKS: &[CheckId] = &[
+    CheckId::ConfigValid,
+    CheckId::CredentialsResolve,
+    CheckId::RoleAssumable,
+    CheckId::OutputLocationWritable,
+    CheckId::DatabaseAndTableFound,
+    CheckId::TestQuery,
+    CheckId::DataStatusReady,
+    CheckId::ReportSettings,
+    CheckId::RequiredColumnsPresent,
+    CheckId::TagCoverage,
 ];
 
 /// Which check a failed read's diagnosis belongs to.
-fn failing_check(source: &str, code: &str) -> &'static str {
+fn failing_check(source: &str, code: DiagCode) -> CheckId {
     match (source, code) {
-        (_, "credentials-missing") => "credentials resolve",
-        (_, "role-assume-failed") => "role assumable",
-        (_, "required-columns-missing") => "required columns present",
+        (_, DiagCode::CredentialsMissing) => CheckId::CredentialsResolve,
+        (_, DiagCode::RoleAssumeFailed) => CheckId::RoleAssumable,
+        (_, DiagCode::RequiredColumnsMissing) => CheckId::RequiredColumnsPresent,
         (
             "s3",
-            "bucket-not-found"
-            | "wrong-region"
-            | "access-denied"
-            | "endpoint-unreachable"
-            | "s3-error",
-        ) => "bucket reachable in its region",
-        ("s3", _) => "manifest present and fresh",
-        ("athena", "athena-table-missing" | "athena-schema-mismatch") => "database and table found",
-        ("athena", "athena-output-location" | "athena-managed-results") => {
-            "output location writable"
+            DiagCode::BucketNotFound
+            | DiagCode::WrongRegion
+            | DiagCode::AccessDenied
+            | DiagCode::EndpointUnreachable
+            | DiagCode::S3Error,
+        ) => CheckId::BucketReachable,
+        ("s3", _) => CheckId::ManifestPresentAndFresh,
+        ("athena", DiagCode::AthenaTableMissing | DiagCode::AthenaSchemaMismatch) => {
+            CheckId::DatabaseAndTableFound
         }
-        ("athena", _) => "test query",
-        (_, _) => "delivery found",
+        ("athena", DiagCode::AthenaOutputLocation | DiagCode::AthenaManagedResults) => {
+            CheckId::OutputLocationWritable
+        }
+        ("athena", _) => CheckId::TestQuery,
+        (_, _) => CheckId::DeliveryFound,
     }
 }
 
@@ -142,7 +147,7 @@ pub fn source_name(profile: &Profile) -> &'static str {
 }
 
 /// The names of a profile's checks, in the order they run.
-pub fn check_names(profile: &Profile) -> &'static [&'static str] {
+pub fn check_names(profile: &Profile) -> &'static [CheckId] {
     match &profile.source {
         SourceSpec::Local { .. } | SourceSpec::Demo { .. } => LOCAL_CHECKS,
         SourceSpec::S3(_) => S3_CHECKS,
@@ -196,7 +201,10 @@ pub fn run(
         done: Vec::new(),
         watch,
     };
-    done.push(pass("config valid", vec![format!("source = \"{source}\"")]));
+    done.push(pass(
+        CheckId::ConfigValid,
+        vec![format!("source = \"{source}\"")],
+    ));
     let access = match &profile.source {
         SourceSpec::Local { .. } | SourceSpec::Demo { .. } => None,
         SourceSpec::S3(s) => Some(&s.access),
@@ -210,10 +218,10 @@ pub fn run(
         && let SourceSpec::Athena(a) = &profile.source
     {
         match probe.athena_select_one(a) {
-            Ok(evidence) => done.push(pass("output location writable", evidence)),
+            Ok(evidence) => done.push(pass(CheckId::OutputLocationWritable, evidence)),
             Err(d) => {
-                failed = Some("output location writable");
-                done.push(fail("output location writable", *d));
+                failed = Some(CheckId::OutputLocationWritable);
+                done.push(fail(CheckId::OutputLocationWritable, *d));
             }
         }
     }
@@ -231,7 +239,7 @@ pub fn run(
     if let Some(why) = failed {
         for n in names.iter().skip(done.len()) {
             done.push(Check {
-                name: n,
+                name: *n,
                 status: Status::Skipped(format!("because `{why}` failed")),
                 evidence: Vec::new(),
                 diagnosis: None,
@@ -245,7 +253,7 @@ pub fn run(
     }
 }
 
-fn pass(name: &'static str, evidence: Vec<String>) -> Check {
+fn pass(name: CheckId, evidence: Vec<String>) -> Check {
     Check {
         name,
         status: Status::Pass,
@@ -255,26 +263,22 @@ fn pass(name: &'static str, evidence: Vec<String>) -> Check {
 }
 
 /// Credentials, then the role, through STS; the name of the check that failed, if one did.
-fn access_checks(
-    access: &AwsAccess,
-    probe: &mut dyn Probe,
-    done: &mut Run<'_>,
-) -> Option<&'static str> {
+fn access_checks(access: &AwsAccess, probe: &mut dyn Probe, done: &mut Run<'_>) -> Option<CheckId> {
     let base = AwsAccess {
         role_arn: None,
         external_id: None,
         ..access.clone()
     };
     match probe.identity(&base) {
-        Ok(who) => done.push(pass("credentials resolve", vec![who])),
+        Ok(who) => done.push(pass(CheckId::CredentialsResolve, vec![who])),
         Err(f) => {
-            done.push(fail("credentials resolve", credentials_diagnosis(&f)));
-            return Some("credentials resolve");
+            done.push(fail(CheckId::CredentialsResolve, credentials_diagnosis(&f)));
+            return Some(CheckId::CredentialsResolve);
         }
     }
     let Some(role) = &access.role_arn else {
         done.push(Check {
-            name: "role assumable",
+            name: CheckId::RoleAssumable,
             status: Status::Skipped("no role-arn: the credentials are used directly".into()),
             evidence: Vec::new(),
             diagnosis: None,
@@ -284,32 +288,27 @@ fn access_checks(
     match probe.identity(access) {
         Ok(who) => {
             done.push(pass(
-                "role assumable",
+                CheckId::RoleAssumable,
                 vec![format!("assumed {role}: {who}")],
             ));
             None
         }
         Err(f) => {
             let d = credentials_diagnosis(&f);
-            let d = if d.code == "endpoint-unreachable" {
+            let d = if d.code == DiagCode::EndpointUnreachable {
                 d
             } else {
                 role_diagnosis(role, access.external_id.is_some(), d.seen)
             };
-            done.push(fail("role assumable", d));
-            Some("role assumable")
+            done.push(fail(CheckId::RoleAssumable, d));
+            Some(CheckId::RoleAssumable)
         }
     }
 }
 
 /// A failed read's diagnosis on the check it belongs to (the checks before it passed: the
 /// read got past them); the name of that check.
-fn place_failure(
-    names: &[&'static str],
-    source: &str,
-    d: Diagnosis,
-    done: &mut Run<'_>,
-) -> &'static str {
+fn place_failure(names: &[CheckId], source: &str, d: Diagnosis, done: &mut Run<'_>) -> CheckId {
     let name = failing_check(source, d.code);
     // A failure that belongs to a check already passed lands on the next one.
     let name = if names[done.len()..].contains(&name) {
@@ -321,7 +320,7 @@ fn place_failure(
         if *n == name {
             break;
         }
-        done.push(pass(n, vec!["passed (the read got past it)".into()]));
+        done.push(pass(*n, vec!["passed (the read got past it)".into()]));
     }
     done.push(fail(name, d));
     name
@@ -329,20 +328,21 @@ fn place_failure(
 
 /// The checks after a successful read, each from what the read found.
 fn checks_of_read(
-    names: &[&'static str],
+    names: &[CheckId],
     source: &str,
     loaded: &Loaded,
     as_of: AsOf,
     done: &mut Run<'_>,
 ) {
     let f = &loaded.facts;
-    let warned = |code: &str| f.quality.warnings.iter().find(|w| w.code == code);
-    for n in names.iter().skip(done.len()) {
-        let check = match *n {
-            "delivery found" | "bucket reachable in its region" => {
+    let warned = |code: WarningCode| f.quality.warnings.iter().find(|w| w.code == code);
+    for &n in names.iter().skip(done.len()) {
+        let athena = loaded.athena.iter();
+        let check = match n {
+            CheckId::DeliveryFound | CheckId::BucketReachable => {
                 pass(n, vec![format!("read {}", loaded.origin)])
             }
-            "manifest fresh" | "manifest present and fresh" => {
+            CheckId::ManifestFresh | CheckId::ManifestPresentAndFresh => {
                 let mut ev: Vec<String> = loaded
                     .delivery
                     .periods
@@ -359,30 +359,40 @@ fn checks_of_read(
                 if let Some(t) = newest {
                     ev.insert(0, delivery_age(t, as_of));
                 }
-                with_warnings(n, ev, &[warned("stale-data"), warned("missing-parts")])
+                with_warnings(
+                    n,
+                    ev,
+                    &[
+                        warned(WarningCode::StaleData),
+                        warned(WarningCode::MissingParts),
+                    ],
+                )
             }
-            "database and table found" => pass(n, loaded.notes.iter().take(1).cloned().collect()),
-            "test query" => pass(n, loaded.notes.iter().skip(1).take(1).cloned().collect()),
-            "data status READY" => with_warnings(
+            CheckId::DatabaseAndTableFound => pass(n, athena.map(|a| a.table.clone()).collect()),
+            CheckId::TestQuery => pass(n, athena.map(|a| a.query.clone()).collect()),
+            CheckId::DataStatusReady => with_warnings(
                 n,
-                loaded.notes.iter().skip(2).cloned().collect(),
-                &[warned("data-updating")],
+                athena.filter_map(|a| a.status.clone()).collect(),
+                &[warned(WarningCode::DataUpdating)],
             ),
-            "report settings" => {
+            CheckId::ReportSettings => {
                 let mut c = report_settings(f, source == "demo");
                 c.evidence.extend(delivery_settings(&loaded.delivery));
                 c
             }
-            "required columns present" => with_warnings(
+            CheckId::RequiredColumnsPresent => with_warnings(
                 n,
                 vec![format!(
                     "line item type, usage start date, unblended cost; {} line items read, {} malformed",
                     f.quality.rows_read, f.quality.malformed_rows
                 )],
-                &[warned("malformed-rows")],
+                &[warned(WarningCode::MalformedRows)],
             ),
-            "tag coverage" => tag_coverage(f),
-            other => pass(other, Vec::new()),
+            CheckId::TagCoverage => tag_coverage(f),
+            CheckId::ConfigValid
+            | CheckId::CredentialsResolve
+            | CheckId::RoleAssumable
+            | CheckId::OutputLocationWritable => pass(n, Vec::new()),
         };
         done.push(check);
     }
@@ -405,7 +415,7 @@ fn delivery_age(written: std::time::SystemTime, as_of: AsOf) -> String {
     }
 }
 
-fn fail(name: &'static str, d: Diagnosis) -> Check {
+fn fail(name: CheckId, d: Diagnosis) -> Check {
     Check {
         name,
         status: Status::Fail,
@@ -416,7 +426,7 @@ fn fail(name: &'static str, d: Diagnosis) -> Check {
 
 /// Pass, or warn with the warnings' diagnoses (first one kept).
 fn with_warnings(
-    name: &'static str,
+    name: CheckId,
     mut evidence: Vec<String>,
     warnings: &[Option<&crate::facts::Warning>],
 ) -> Check {
@@ -441,7 +451,7 @@ fn with_warnings(
 /// The role named in the profile could not be assumed with the base credentials (which work).
 fn role_diagnosis(role: &str, external_id: bool, seen: Vec<String>) -> Diagnosis {
     Diagnosis {
-        code: "role-assume-failed",
+        code: DiagCode::RoleAssumeFailed,
         severity: diag::Severity::Error,
         title: format!("the credentials work, but the role {role} could not be assumed"),
         seen,
@@ -468,9 +478,9 @@ fn credentials_diagnosis(fault: &Fault) -> Diagnosis {
     let unreachable = fault.kind == FaultKind::Unreachable;
     Diagnosis {
         code: if unreachable {
-            "endpoint-unreachable"
+            DiagCode::EndpointUnreachable
         } else {
-            "credentials-missing"
+            DiagCode::CredentialsMissing
         },
         severity: diag::Severity::Error,
         title: if unreachable {

@@ -8,24 +8,25 @@ use crate::cur::attribution::Category;
 use crate::cur::metrics::Metric;
 use crate::facts::{Dim, Facts};
 
-use super::{Check, Status, with_warnings};
-use crate::diag::{self, Diagnosis};
+use super::{Check, CheckId, Status, with_warnings};
+use crate::diag::{self, DiagCode, Diagnosis};
+use crate::facts::WarningCode;
 
 /// Resource IDs, split cost allocation data, hourly granularity: each setting's consequence.
 pub(super) fn report_settings(f: &Facts, demo: bool) -> Check {
-    let has = |code: &str| f.quality.warnings.iter().find(|w| w.code == code);
+    let has = |code: WarningCode| f.quality.warnings.iter().find(|w| w.code == code);
     let mut evidence = Vec::new();
     let settings = [
         (
-            "no-resource-ids",
+            WarningCode::NoResourceIds,
             "resource IDs included: pod, node and resource views work",
         ),
         (
-            "no-split-cost",
+            WarningCode::NoSplitCost,
             "split cost allocation data included: EC2 node cost is split per pod",
         ),
         (
-            "daily-granularity",
+            WarningCode::DailyGranularity,
             "hourly granularity: short-lived pods' hours are exact",
         ),
     ];
@@ -45,7 +46,7 @@ pub(super) fn report_settings(f: &Facts, demo: bool) -> Check {
             *e = "daily: the built-in demo bill is generated daily by design".into();
         }
     }
-    with_warnings("report settings", evidence, &warnings)
+    with_warnings(CheckId::ReportSettings, evidence, &warnings)
 }
 
 /// The delivery's file format and versioning mode, with what each means for reading it.
@@ -171,11 +172,11 @@ pub(super) fn tag_coverage(f: &Facts) -> Check {
     let external = by_cat.get(&Category::External).copied().unwrap_or(0);
     if external == 0 && total != 0 {
         return Check {
-            name: "tag coverage",
+            name: CheckId::TagCoverage,
             status: Status::Warn,
             evidence: evidence.clone(),
             diagnosis: Some(Diagnosis {
-                code: "tags-not-activated",
+                code: DiagCode::TagsNotActivated,
                 severity: diag::Severity::Warning,
                 title: "no kubernetes_* tag reaches any cost outside the clusters".into(),
                 seen: evidence,
@@ -193,7 +194,7 @@ pub(super) fn tag_coverage(f: &Facts) -> Check {
         };
     }
     Check {
-        name: "tag coverage",
+        name: CheckId::TagCoverage,
         status: Status::Pass,
         evidence,
         diagnosis: None,
