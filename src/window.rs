@@ -185,6 +185,17 @@ mod tests {
     use crate::cur::time::day_of;
     use chrono::NaiveDate;
 
+    /// 2024-03-15 10:00 UTC, as a system clock would read it (not pinned).
+    fn mid_march() -> AsOf {
+        AsOf::at(
+            NaiveDate::from_ymd_opt(2024, 3, 15)
+                .unwrap()
+                .and_hms_opt(10, 0, 0)
+                .unwrap()
+                .and_utc(),
+        )
+    }
+
     fn d(y: i32, m: u32, dd: u32) -> Day {
         day_of(NaiveDate::from_ymd_opt(y, m, dd).unwrap())
     }
@@ -233,13 +244,7 @@ mod tests {
 
     #[test]
     fn resolves_relative_windows_against_today() {
-        let today = AsOf::at(
-            NaiveDate::from_ymd_opt(2024, 3, 15)
-                .unwrap()
-                .and_hms_opt(10, 0, 0)
-                .unwrap()
-                .and_utc(),
-        );
+        let today = mid_march();
         let r = |s: &str| {
             s.parse::<WindowSpec>()
                 .unwrap()
@@ -292,13 +297,7 @@ mod tests {
 
     #[test]
     fn latest_uses_the_billing_period_or_the_data() {
-        let today = AsOf::at(
-            NaiveDate::from_ymd_opt(2024, 3, 15)
-                .unwrap()
-                .and_hms_opt(10, 0, 0)
-                .unwrap()
-                .and_utc(),
-        );
+        let today = mid_march();
         let (start, end) = (d(2024, 1, 1), d(2024, 2, 1));
         assert_eq!(
             WindowSpec::Latest.resolve(today, Some((start, end)), None),
