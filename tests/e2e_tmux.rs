@@ -97,6 +97,24 @@ impl Tmux {
         }
     }
 
+    /// Polls until none of `needles` is on screen (an overlay closed); fails after the
+    /// deadline. A key sent before the previous one took effect can merge with it (Escape then
+    /// `q` within a few milliseconds reads as Alt-q), so steps wait for their effect.
+    fn wait_gone(&self, needles: &[&str]) -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let screen = self.screen();
+            if !needles.iter().any(|n| screen.contains(n)) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {needles:?} to go; the screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// The pid of the curtop process (its shell wrote it, then exec'd curtop).
     fn curtop_pid(&self) -> String {
         std::fs::read_to_string(self.dir.join("pid"))
@@ -164,6 +182,7 @@ fn drill_filter_metric_window_help_and_quit() {
     t.keys(&["?"]);
     t.wait_for(&["help: keys", "open the selected row", "Commands (:)"]);
     t.keys(&["Escape"]);
+    t.wait_gone(&["help: keys"]);
     t.wait_for(&["pods ("]);
     t.keys(&["q"]);
     let s = t.wait_for(&["DONE"]);
