@@ -25,12 +25,7 @@ use crate::window::WindowSpec;
 /// 0 ok, 1 the data could not be read, 2 bad arguments or config (`doctor`: 1 warnings only,
 /// 2 a check failed).
 #[derive(Debug, Parser)]
-#[command(
-    name = "curtop",
-    version,
-    args_conflicts_with_subcommands = true,
-    disable_help_subcommand = false
-)]
+#[command(name = "curtop", version, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,

@@ -40,16 +40,8 @@ pub struct S3Failure {
     pub endpoint: String,
 }
 
-/// The broad class of a failed call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum S3FailureKind {
-    /// No credentials could be found.
-    NoCredentials,
-    /// The endpoint did not answer (DNS, connection refused, timeout).
-    Unreachable,
-    /// S3 answered with an error.
-    Service,
-}
+/// The broad class of a failed call: the classifier's own, shared by every SDK call.
+pub type S3FailureKind = FaultKind;
 
 impl std::fmt::Display for S3Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -167,11 +159,7 @@ where
         operation,
         bucket: bucket.to_string(),
         key: key.to_string(),
-        kind: match fault.kind {
-            FaultKind::NoCredentials => S3FailureKind::NoCredentials,
-            FaultKind::Unreachable => S3FailureKind::Unreachable,
-            FaultKind::Service => S3FailureKind::Service,
-        },
+        kind: fault.kind,
         code: fault.code,
         message: fault.message,
         status: fault.status,
