@@ -119,6 +119,7 @@ fn main() {
         },
         origin: "generated".into(),
         athena: None,
+        cache: None,
     };
     let mut app = App::new(
         Config::demo(),

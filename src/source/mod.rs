@@ -5,6 +5,7 @@
 
 pub mod athena;
 pub mod aws;
+pub mod cached;
 pub mod demo;
 pub mod discover;
 pub mod doctor;
@@ -16,6 +17,7 @@ pub mod read_csv;
 pub mod s3;
 pub mod store;
 
+use crate::cache::{Cache, CacheMode, SourceKey};
 use crate::clock::AsOf;
 use crate::config::{Profile, SourceSpec};
 use crate::cur::attribution::TagPlan;
@@ -36,6 +38,8 @@ pub struct Loaded {
     pub origin: String,
     /// How an Athena read went, in words (`doctor` shows them). `None` for files.
     pub athena: Option<AthenaNotes>,
+    /// What the read did with the cache; `None` when it did not use one.
+    pub cache: Option<cached::CacheNote>,
 }
 
 /// How an Athena read went, in words: each line lands on its own `doctor` check.
@@ -62,6 +66,9 @@ pub struct ReadRequest<'a> {
     pub extra_tags: &'a [String],
     pub as_of: AsOf,
     pub progress: Option<&'a Progress>,
+    /// The facts cache to read through; `None` reads the source alone.
+    pub cache: Option<&'a Cache>,
+    pub cache_mode: CacheMode,
 }
 
 impl<'a> ReadRequest<'a> {
@@ -73,7 +80,23 @@ impl<'a> ReadRequest<'a> {
             extra_tags: &[],
             as_of,
             progress: None,
+            cache: None,
+            cache_mode: CacheMode::Use,
         }
+    }
+
+    /// Through `cache`, as `mode` says.
+    pub fn with_cache(self, cache: &'a Cache, mode: CacheMode) -> Self {
+        ReadRequest {
+            cache: Some(cache),
+            cache_mode: mode,
+            ..self
+        }
+    }
+
+    /// The cache and the key this request's facts have in it, when it reads through one.
+    fn cache_key(&self) -> Option<(&'a Cache, SourceKey)> {
+        Some((self.cache?, SourceKey::of(self.profile, self.extra_tags)?))
     }
 
     /// With the tag keys a report groups by.
@@ -94,13 +117,54 @@ impl<'a> ReadRequest<'a> {
     }
 }
 
-/// Reads what `req` asks for.
+/// Reads what `req` asks for: through the cache when it names one (offline, only from it;
+/// when the source cannot be reached, what it holds, with the failure).
 pub fn load(req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
+    let Some((cache, key)) = req.cache_key() else {
+        return load_source(req);
+    };
+    let origin = origin_of(req.profile);
+    if req.cache_mode == CacheMode::Offline {
+        return cached::load_offline(req, cache, &key, origin, None);
+    }
+    match load_source(req) {
+        Err(e) if cached::unreachable(&e) => {
+            cached::load_offline(req, cache, &key, origin, Some(e))
+        }
+        other => other,
+    }
+}
+
+/// How a profile's source is named in headers and messages.
+fn origin_of(profile: &Profile) -> String {
+    match &profile.source {
+        SourceSpec::Local { path } => path.display().to_string(),
+        SourceSpec::S3(s) => s.url(),
+        SourceSpec::Athena(a) => a.url(),
+        SourceSpec::Demo { seed, days } => format!("demo data (seed {seed}, {days} days)"),
+    }
+}
+
+/// Reads a delivery found in a store: through the cache when the request names one.
+fn read_found(
+    store: &dyn store::Store,
+    delivery: Delivery,
+    origin: String,
+    req: &ReadRequest<'_>,
+) -> Result<Loaded, SourceError> {
+    match req.cache_key() {
+        Some((cache, key)) => cached::read_store_cached(store, delivery, origin, req, cache, &key),
+        None => read_store(store, delivery, origin, req),
+    }
+}
+
+/// Reads the source itself (the cache, when the request names one, for unchanged periods).
+fn load_source(req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
     match &req.profile.source {
         SourceSpec::Local { path } => {
             let (store, delivery) = local::open_local(path)?;
             let origin = path.display().to_string();
-            read_store(&store, delivery, origin, req)
+            read_found(&store, delivery, origin, req)
         }
         SourceSpec::S3(s3_spec) => {
             let url = s3_spec.url();
@@ -118,7 +182,7 @@ pub fn load(req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
                 }
                 Err(e) => return Err(e),
             };
-            read_store(&store, delivery, url, req)
+            read_found(&store, delivery, url, req)
         }
         SourceSpec::Athena(a) => load_athena(a, req),
         SourceSpec::Demo { seed, days } => {
@@ -300,12 +364,13 @@ fn load_athena(
             query: query_note,
             status: status_note,
         }),
+        cache: None,
     })
 }
 
 /// The window resolved before the read, or (for windows relative to the data) from the days
 /// the read found; none at all is `NothingInWindow`.
-fn data_window(
+pub(crate) fn data_window(
     resolved: Option<Window>,
     req: &ReadRequest<'_>,
     latest: Option<(crate::cur::time::Day, crate::cur::time::Day)>,
@@ -388,6 +453,7 @@ pub fn read_store(
         window,
         origin,
         athena: None,
+        cache: None,
     })
 }
 

@@ -54,6 +54,15 @@ fn first_line(app: &App, theme: Theme) -> Vec<Span<'static>> {
             },
             theme.warn(),
         ),
+        JobState::Ready if job.offline.is_some() => Span::styled(
+            format!(
+                "offline since {} (i)",
+                job.offline
+                    .as_ref()
+                    .map_or(String::new(), |(t, _)| t.format("%H:%M UTC").to_string())
+            ),
+            theme.warn(),
+        ),
         JobState::Ready => match app.data().map_or(0, |d| d.facts.quality.warnings.len()) {
             0 => Span::styled("ready", theme.ok()),
             n => Span::styled(
@@ -125,6 +134,12 @@ fn second_line(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
             .filter_map(|p| p.modified)
             .max()
             .map(DateTime::<Utc>::from);
+        if let Some(t) = data.cache.as_ref().and_then(|n| n.cached_since) {
+            segments.push(vec![
+                Span::styled("cached ", theme.dim()),
+                Span::raw(format!("{} ago", age(app.as_of.now.timestamp() - t))),
+            ]);
+        }
         if let Some(at) = delivered {
             segments.push(vec![
                 Span::styled("delivered ", theme.dim()),
