@@ -60,7 +60,11 @@ impl SourceKey {
 
     /// The folder of this key: `<profile>-<16 hex digits of the description's hash>`.
     pub fn folder(&self) -> String {
-        format!("{}-{:016x}", self.profile, fnv1a(self.description.as_bytes()))
+        format!(
+            "{}-{:016x}",
+            self.profile,
+            fnv1a(self.description.as_bytes())
+        )
     }
 }
 

@@ -60,7 +60,10 @@ pub enum Lookup {
     /// Nothing cached for the period.
     Miss,
     /// A file that cannot be used: read again from the source, and say so.
-    Invalid { path: PathBuf, why: Invalid },
+    Invalid {
+        path: PathBuf,
+        why: Invalid,
+    },
 }
 
 /// One cached file, for `curtop cache`.
@@ -322,7 +325,9 @@ mod tests {
     fn put_then_get_list_and_clear() {
         let cache = Cache::at(temp_dir("put"));
         assert!(matches!(cache.get(&key(), "2026-11"), Lookup::Miss));
-        let path = cache.put(&key(), &Facts::default(), meta("2026-11")).unwrap();
+        let path = cache
+            .put(&key(), &Facts::default(), meta("2026-11"))
+            .unwrap();
         match cache.get(&key(), "2026-11") {
             Lookup::Hit(h) => assert_eq!(h.meta.version, "v1"),
             other => panic!("{other:?}"),
@@ -333,12 +338,18 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             let mode = fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
-            let dmode = fs::metadata(path.parent().unwrap()).unwrap().permissions().mode();
+            let dmode = fs::metadata(path.parent().unwrap())
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(dmode & 0o777, 0o700);
         }
         let listed = cache.list().unwrap();
         assert_eq!(listed.len(), 1);
-        assert_eq!(listed[0].meta.as_ref().map(|m| m.period.as_str()), Some("2026-11"));
+        assert_eq!(
+            listed[0].meta.as_ref().map(|m| m.period.as_str()),
+            Some("2026-11")
+        );
         assert_eq!(cache.clear(Some("other")).unwrap(), 0);
         assert_eq!(cache.clear(Some("p")).unwrap(), 1);
         assert!(matches!(cache.get(&key(), "2026-11"), Lookup::Miss));
@@ -346,9 +357,8 @@ mod tests {
 
     #[test]
     fn ages_in_words() {
-        let as_of = crate::clock::AsOf::date(
-            chrono::NaiveDate::from_ymd_opt(2026, 11, 18).unwrap(),
-        );
+        let as_of =
+            crate::clock::AsOf::date(chrono::NaiveDate::from_ymd_opt(2026, 11, 18).unwrap());
         let now = as_of.now.timestamp();
         assert_eq!(age(as_of, now - 10), "just now");
         assert_eq!(age(as_of, now - 125), "2 min ago");
@@ -360,11 +370,19 @@ mod tests {
     #[test]
     fn a_truncated_file_is_invalid_not_a_hit() {
         let cache = Cache::at(temp_dir("truncated"));
-        let path = cache.put(&key(), &Facts::default(), meta("2026-11")).unwrap();
+        let path = cache
+            .put(&key(), &Facts::default(), meta("2026-11"))
+            .unwrap();
         let bytes = fs::read(&path).unwrap();
         fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
-        assert!(matches!(cache.get(&key(), "2026-11"), Lookup::Invalid { .. }));
+        assert!(matches!(
+            cache.get(&key(), "2026-11"),
+            Lookup::Invalid { .. }
+        ));
         fs::write(&path, b"not parquet").unwrap();
-        assert!(matches!(cache.get(&key(), "2026-11"), Lookup::Invalid { .. }));
+        assert!(matches!(
+            cache.get(&key(), "2026-11"),
+            Lookup::Invalid { .. }
+        ));
     }
 }

@@ -61,7 +61,11 @@ impl CacheNote {
             out.push(format!(
                 "{} {}, {} scanned, ${:.4}",
                 self.queries,
-                if self.queries == 1 { "query" } else { "queries" },
+                if self.queries == 1 {
+                    "query"
+                } else {
+                    "queries"
+                },
                 super::athena::decimal_bytes(self.scanned),
                 self.dollars
             ));
@@ -156,8 +160,9 @@ fn now_secs(req: &ReadRequest<'_>) -> i64 {
     req.as_of.now.timestamp()
 }
 
-/// A delivery's periods in the window through the cache (see the module's docs).
-pub(super) fn read_store_cached(
+/// A delivery's periods in the window through the cache (see the module's docs); public so
+/// tests can put a store of their own in between.
+pub fn read_store_cached(
     store: &dyn store::Store,
     delivery: Delivery,
     origin: String,
@@ -264,7 +269,9 @@ fn store_period(
         profile: req.profile.name.clone(),
         source: key.source.clone(),
         period: period_name(period.span),
-        span: period.span.or_else(|| facts.day_range().map(|(s, e)| (s, e + 1))),
+        span: period
+            .span
+            .or_else(|| facts.day_range().map(|(s, e)| (s, e + 1))),
         version: version_of(period),
         read_at: now_secs(req),
         rows: 0,
@@ -288,7 +295,7 @@ fn store_period(
 /// The window's facts from the cache alone. `failure`: why the source was not read (`None`
 /// for `--offline`). Fails with [`SourceError::NotCached`] when the cache holds nothing for
 /// the window.
-pub(super) fn load_offline(
+pub fn load_offline(
     req: &ReadRequest<'_>,
     cache: &Cache,
     key: &SourceKey,
@@ -375,7 +382,10 @@ mod tests {
             bytes: 410_000_000,
             ..CacheNote::default()
         };
-        assert_eq!(note.summary(), "2 periods from cache, 1 read (38 parts, 410.0 MB)");
+        assert_eq!(
+            note.summary(),
+            "2 periods from cache, 1 read (38 parts, 410.0 MB)"
+        );
         let athena = CacheNote {
             cached: vec!["2026-10".into()],
             read: vec!["2026-11".into()],
