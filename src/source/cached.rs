@@ -369,6 +369,169 @@ pub fn load_offline(
     })
 }
 
+/// The billing months `[start, end)` that overlap `window`, oldest first.
+fn months_of(window: (Day, Day)) -> Vec<(Day, Day)> {
+    use crate::cur::time::{month_start, next_month_start};
+    let mut out = Vec::new();
+    let mut m = month_start(window.0);
+    while m < window.1 {
+        let next = next_month_start(m);
+        out.push((m, next));
+        m = next;
+    }
+    out
+}
+
+/// The version an Athena month is cached with. A month that ended more than the billing lag
+/// ago, while the data status says READY (or the table has none, as CUR 2.0's), is final and
+/// never queried again; any other is queried on every refresh.
+fn athena_version(
+    month: (Day, Day),
+    req: &ReadRequest<'_>,
+    status_table: bool,
+    status: Option<&str>,
+) -> String {
+    let ended = month.1 <= req.as_of.provisional_from();
+    match (ended, status_table, status) {
+        (true, false, _) => "closed; no data status table".into(),
+        (true, true, Some(s)) if s.eq_ignore_ascii_case("READY") => "closed; status READY".into(),
+        _ => format!(
+            "open; queried {}",
+            req.as_of.now.format("%Y-%m-%dT%H:%M:%SZ")
+        ),
+    }
+}
+
+/// An Athena profile's window through the cache: one query per month not final in the cache
+/// (each pruned to its partition), the data status once, the months joined.
+pub fn load_athena_cached(
+    a: &crate::config::AthenaSpec,
+    req: &ReadRequest<'_>,
+    cache: &Cache,
+    key: &SourceKey,
+) -> Result<Loaded, SourceError> {
+    let athena = super::plan_athena(a, req)?;
+    let origin = a.url();
+    let Some(window) = athena.window else {
+        // `--window all`: the table's span is known only by querying it all.
+        let mut loaded = super::load_athena(a, req)?;
+        loaded.cache = None;
+        return Ok(loaded);
+    };
+    let span = (window.start, window.end);
+    let mut note = CacheNote::default();
+    let mut problems = Quality::default();
+    let mut months: Vec<((Day, Day), Facts)> = Vec::new();
+    let mut to_query = Vec::new();
+    for m in months_of(span) {
+        let name = period_name(Some(m));
+        if req.cache_mode == CacheMode::Refresh {
+            to_query.push(m);
+            continue;
+        }
+        match cache.get(key, &name) {
+            Lookup::Hit(hit) if hit.meta.version.starts_with("closed") => {
+                note.cached_since = Some(
+                    note.cached_since
+                        .map_or(hit.meta.read_at, |t| t.min(hit.meta.read_at)),
+                );
+                note.cached.push(name);
+                months.push((m, hit.facts));
+            }
+            Lookup::Hit(_) | Lookup::Miss => to_query.push(m),
+            Lookup::Invalid { path, why } => {
+                problems.warn(
+                    WarningCode::CacheInvalid,
+                    format!(
+                        "the cached {name} ({}) is {why}: queried again",
+                        path.display()
+                    ),
+                );
+                to_query.push(m);
+            }
+        }
+    }
+    let mut queried = Vec::new();
+    let mut ids = Vec::new();
+    for m in to_query {
+        let sql = athena.query_for(m)?;
+        let (facts, id, scan) = athena.run_facts(&sql, &req.profile.env, req.progress)?;
+        note.queries += 1;
+        note.scanned += scan.bytes;
+        note.dollars += scan.dollars();
+        ids.push(format!("{id} ({scan}, {} result rows)", facts.rows.len()));
+        queried.push((m, facts));
+    }
+    let mut status_facts = Facts::default();
+    let (status_note, status) = if queried.is_empty() {
+        (None, None)
+    } else {
+        athena.status(req.progress, &mut status_facts)?
+    };
+    for (m, facts) in queried {
+        let name = period_name(Some(m));
+        let meta = Meta {
+            format: 0,
+            profile: req.profile.name.clone(),
+            source: key.source.clone(),
+            period: name.clone(),
+            span: Some(m),
+            version: athena_version(m, req, athena.status_table, status.as_deref()),
+            read_at: now_secs(req),
+            rows: 0,
+            label_names: Vec::new(),
+            columns: Vec::new(),
+            bill: Vec::new(),
+            quality: Quality::default(),
+        };
+        if let Err(e) = cache.put(key, &facts, meta) {
+            problems.warn(
+                WarningCode::CacheUnwritable,
+                format!(
+                    "the cache in {} cannot be written ({e}): the facts are shown but will be \
+                     queried again next time",
+                    cache.facts_dir().display()
+                ),
+            );
+        }
+        note.read.push(name);
+        months.push((m, facts));
+    }
+    months.sort_by_key(|(m, _)| *m);
+    let mut facts = Facts::of_periods(months.into_iter().map(|(_, f)| f).collect(), Some(span));
+    let delivery = Delivery {
+        report: athena.client.table().sql(),
+        layout: Layout::Athena,
+        periods: Vec::new(),
+    };
+    local::warn_about_delivery(&delivery, &mut facts);
+    for w in status_facts
+        .quality
+        .warnings
+        .into_iter()
+        .chain(problems.warnings)
+    {
+        facts.quality.warn(w.code, w.message);
+    }
+    let query = if ids.is_empty() {
+        "no facts query: every month of the window is final in the cache".to_string()
+    } else {
+        format!("facts queries: {}", ids.join("; "))
+    };
+    Ok(Loaded {
+        facts,
+        delivery,
+        window,
+        origin: format!("{origin} ({})", note.summary()),
+        athena: Some(super::AthenaNotes {
+            table: athena.table_note(),
+            query,
+            status: status_note,
+        }),
+        cache: Some(note),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
