@@ -441,44 +441,6 @@ fn a_rewritten_open_month_is_read_again_alone() {
 
 // ---- over the wire: the local S3 server ----
 
-fn s3_client(rt: &tokio::runtime::Runtime, endpoint: &str) -> aws_sdk_s3::Client {
-    let config = rt.block_on(
-        aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .http_client(curtop::source::aws::https_client())
-            .region(aws_sdk_s3::config::Region::new("us-east-1"))
-            .endpoint_url(endpoint)
-            .load(),
-    );
-    aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&config)
-            .force_path_style(true)
-            .build(),
-    )
-}
-
-/// Creates `bucket` and uploads every object of `store` under `prefix/`.
-fn upload(endpoint: &str, bucket: &str, prefix: &str, store: &curtop::source::store::MemStore) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let c = s3_client(&rt, endpoint);
-    rt.block_on(async {
-        let _ = c.create_bucket().bucket(bucket).send().await;
-        for key in store.keys() {
-            c.put_object()
-                .bucket(bucket)
-                .key(format!("{prefix}/{key}"))
-                .body(aws_sdk_s3::primitives::ByteStream::from(
-                    store.get(key).unwrap().to_vec(),
-                ))
-                .send()
-                .await
-                .unwrap();
-        }
-    });
-}
-
 fn s3_spec(endpoint: &str, bucket: &str, prefix: &str, report: &str) -> curtop::config::S3Spec {
     curtop::config::S3Spec {
         bucket: bucket.into(),
@@ -498,7 +460,7 @@ fn over_s3_a_rewritten_open_month_is_the_only_one_fetched_again() {
     let (before, _, top, manifest) = rewrite::before_and_after();
     let open_period = top.rsplit_once('/').unwrap().0.to_string();
     let report_name = top.split('/').next().unwrap().to_string();
-    upload(&endpoint, "curtop-cache-rewrite", "cur", &before);
+    common::moto::upload(&endpoint, "curtop-cache-rewrite", "cur", &before);
     let spec = s3_spec(&endpoint, "curtop-cache-rewrite", "cur", &report_name);
     let store = Counting::new(curtop::source::s3::S3Store::new(&spec).unwrap());
     let cache = Cache::at(temp_dir("cache-s3-rewrite"));
@@ -511,7 +473,7 @@ fn over_s3_a_rewritten_open_month_is_the_only_one_fetched_again() {
     // AWS delivers a new assembly of the open month: only its parts are fetched.
     let mut rewritten = curtop::source::store::MemStore::new();
     rewritten.put(top.clone(), manifest);
-    upload(&endpoint, "curtop-cache-rewrite", "cur", &rewritten);
+    common::moto::upload(&endpoint, "curtop-cache-rewrite", "cur", &rewritten);
     read_through(&store, &cache, &key);
     let fetched = store.parts_opened();
     assert!(!fetched.is_empty());
@@ -521,61 +483,15 @@ fn over_s3_a_rewritten_open_month_is_the_only_one_fetched_again() {
     );
 }
 
-/// A private S3 server this test can stop.
-struct Server {
-    child: std::process::Child,
-    endpoint: String,
-}
-
-impl Server {
-    fn start() -> Server {
-        let python = std::env::var("CURTOP_TEST_PYTHON")
-            .expect("CURTOP_TEST_PYTHON is not set: run the tests through scripts/test.sh");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/moto_server.py");
-        let child = Command::new(python)
-            .arg(script)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(std::time::Instant::now() < deadline, "moto did not start");
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        Server {
-            child,
-            endpoint: format!("http://127.0.0.1:{port}"),
-        }
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
 #[test]
 fn offline_the_cached_numbers_are_shown_with_their_age_and_the_diagnosis() {
-    let mut server = Server::start();
+    let mut server = common::moto::Server::start();
     let today = NaiveDate::from_ymd_opt(2026, 11, 18).unwrap();
     let mut spec = curtop::demo::DemoSpec::demo(7, 30, today);
     spec.scale = curtop::demo::Scale::tiny();
     spec.prefix = String::new();
     let (store, _) = curtop::source::demo::generate_in_memory(&spec).unwrap();
-    upload(&server.endpoint, "curtop-offline", "cur", &store);
+    common::moto::upload(&server.endpoint, "curtop-offline", "cur", &store);
     let url = format!("s3://curtop-offline/cur/{}", spec.report);
     let cache = temp_dir("cache-offline");
     let endpoint = server.endpoint.clone();

@@ -110,6 +110,17 @@ fn second_line(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
     };
     segments.push(vec![Span::raw(window)]);
     segments.push(vec![Span::raw(app.metric.name())]);
+    // How old cached numbers are matters more than the rest (they may be all there is).
+    if let Some(t) = app
+        .data()
+        .and_then(|d| d.cache.as_ref())
+        .and_then(|n| n.cached_since)
+    {
+        segments.push(vec![
+            Span::styled("cached ", theme.dim()),
+            Span::raw(format!("{} ago", age(app.as_of.now.timestamp() - t))),
+        ]);
+    }
     if let Some(data) = app.data() {
         if let Some((_, last)) = data.facts.day_range() {
             segments.push(vec![
@@ -134,12 +145,6 @@ fn second_line(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
             .filter_map(|p| p.modified)
             .max()
             .map(DateTime::<Utc>::from);
-        if let Some(t) = data.cache.as_ref().and_then(|n| n.cached_since) {
-            segments.push(vec![
-                Span::styled("cached ", theme.dim()),
-                Span::raw(format!("{} ago", age(app.as_of.now.timestamp() - t))),
-            ]);
-        }
         if let Some(at) = delivered {
             segments.push(vec![
                 Span::styled("delivered ", theme.dim()),
