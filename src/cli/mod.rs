@@ -87,14 +87,20 @@ struct CacheArgs {
     #[arg(long, conflicts_with = "refresh")]
     offline: bool,
     /// Read every period from the source again, ignoring (and then replacing) the cache.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "no_cache")]
     refresh: bool,
+    /// Neither read nor write the cache: the source alone, nothing kept on disk.
+    #[arg(long, conflicts_with = "offline")]
+    no_cache: bool,
 }
 
 impl CacheArgs {
     /// The user's cache and how to use it; `None` when the system has no cache folder.
     fn cache(&self) -> Option<(crate::cache::Cache, crate::cache::CacheMode)> {
         use crate::cache::CacheMode;
+        if self.no_cache {
+            return None;
+        }
         let mode = if self.offline {
             CacheMode::Offline
         } else if self.refresh {
