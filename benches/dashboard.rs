@@ -119,7 +119,7 @@ fn main() {
         .put(
             &key,
             &facts,
-            Meta {
+            &Meta {
                 format: 0,
                 profile: "bench".into(),
                 source: "generated".into(),

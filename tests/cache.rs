@@ -353,7 +353,7 @@ impl<S: Store> Counting<S> {
         let mut m = self.opened.lock().unwrap();
         let parts = m
             .iter()
-            .filter(|(k, _)| !k.ends_with(".json"))
+            .filter(|(k, _)| !k.to_ascii_lowercase().ends_with(".json"))
             .map(|(k, v)| (k.clone(), *v))
             .collect();
         m.clear();

@@ -1,5 +1,5 @@
 //! The file format of a cached billing period: one Parquet file, so that a user can open the
-//! facts in DuckDB (`SELECT namespace, sum(amortized) FROM '…/2026-11.parquet' GROUP BY 1`).
+//! facts in `DuckDB` (`SELECT namespace, sum(amortized) FROM '…/2026-11.parquet' GROUP BY 1`).
 //!
 //! Columns: `day` (DATE), `category`, one per dimension and one per label (dictionary-encoded
 //! text, null for none), the four metrics as `DECIMAL(18, 9)` (exactly the nano-dollars the
@@ -325,7 +325,7 @@ fn read_meta(kvs: Option<&Vec<KeyValue>>) -> Result<Meta, Invalid> {
 }
 
 /// A cached file back into facts, checked: its checksum, version, footer and row count.
-pub fn decode(bytes: Bytes) -> Result<(Facts, Meta), Invalid> {
+pub fn decode(bytes: &Bytes) -> Result<(Facts, Meta), Invalid> {
     let builder = ParquetRecordBatchReaderBuilder::try_new(bytes.clone()).map_err(unreadable)?;
     let kvs = builder.metadata().file_metadata().key_value_metadata();
     let meta = read_meta(kvs)?;
@@ -533,7 +533,7 @@ mod tests {
         let facts = demo_facts();
         assert!(facts.rows.len() > 1000);
         let bytes = encode(&facts, meta()).unwrap();
-        let (back, m) = decode(Bytes::from(bytes)).unwrap();
+        let (back, m) = decode(&Bytes::from(bytes)).unwrap();
         assert_eq!(m.rows, facts.rows.len() as u64);
         assert_eq!(texts(&back), texts(&facts));
         assert_eq!(back.bill, facts.bill);
@@ -546,7 +546,7 @@ mod tests {
     fn empty_facts_round_trip() {
         let facts = Facts::default();
         let bytes = encode(&facts, meta()).unwrap();
-        let (back, _) = decode(Bytes::from(bytes)).unwrap();
+        let (back, _) = decode(&Bytes::from(bytes)).unwrap();
         assert!(back.rows.is_empty());
     }
 
@@ -559,7 +559,7 @@ mod tests {
         for at in (0..good.len()).step_by(good.len() / 150 + 1) {
             let mut bad = good.clone();
             bad[at] ^= 0x5a;
-            match decode(Bytes::from(bad)) {
+            match decode(&Bytes::from(bad)) {
                 Err(_) => refused += 1,
                 Ok((back, _)) => {
                     assert_eq!(texts(&back), texts(&facts), "byte {at}");
@@ -571,7 +571,7 @@ mod tests {
         // Truncated anywhere: refused.
         for cut in [0, 4, good.len() / 2, good.len() - 1] {
             assert!(
-                decode(Bytes::from(good[..cut].to_vec())).is_err(),
+                decode(&Bytes::from(good[..cut].to_vec())).is_err(),
                 "cut at {cut}"
             );
         }
@@ -594,6 +594,6 @@ mod tests {
                 b
             })
             .unwrap();
-        assert_eq!(decode(Bytes::from(old)).err(), Some(Invalid::Version(0)));
+        assert_eq!(decode(&Bytes::from(old)).err(), Some(Invalid::Version(0)));
     }
 }

@@ -115,7 +115,7 @@ impl Cache {
                 };
             }
         };
-        match format::decode(Bytes::from(bytes)) {
+        match format::decode(&Bytes::from(bytes)) {
             Ok((facts, meta)) if meta.period == period => {
                 Lookup::Hit(Box::new(Hit { facts, meta }))
             }
@@ -144,7 +144,7 @@ impl Cache {
     }
 
     /// Stores a period's facts: written to a temporary file beside it, synced, renamed.
-    pub fn put(&self, source: &SourceKey, facts: &Facts, meta: Meta) -> io::Result<PathBuf> {
+    pub fn put(&self, source: &SourceKey, facts: &Facts, meta: &Meta) -> io::Result<PathBuf> {
         let bytes = format::encode(facts, meta.clone()).map_err(io::Error::other)?;
         let path = self.path_of(source, &meta.period);
         let dir = self.source_dir(source);
@@ -191,7 +191,7 @@ impl Cache {
                 .collect();
             files.sort();
             for path in files {
-                let size = fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+                let size = fs::metadata(&path).map_or(0, |m| m.len());
                 let (meta, why) = match fs::read(&path) {
                     Ok(b) => match format::meta_of(&Bytes::from(b)) {
                         Ok(m) => (Some(m), None),
@@ -326,7 +326,7 @@ mod tests {
         let cache = Cache::at(temp_dir("put"));
         assert!(matches!(cache.get(&key(), "2026-11"), Lookup::Miss));
         let path = cache
-            .put(&key(), &Facts::default(), meta("2026-11"))
+            .put(&key(), &Facts::default(), &meta("2026-11"))
             .unwrap();
         match cache.get(&key(), "2026-11") {
             Lookup::Hit(h) => assert_eq!(h.meta.version, "v1"),
@@ -371,7 +371,7 @@ mod tests {
     fn a_truncated_file_is_invalid_not_a_hit() {
         let cache = Cache::at(temp_dir("truncated"));
         let path = cache
-            .put(&key(), &Facts::default(), meta("2026-11"))
+            .put(&key(), &Facts::default(), &meta("2026-11"))
             .unwrap();
         let bytes = fs::read(&path).unwrap();
         fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();

@@ -136,7 +136,10 @@ impl Facts {
         out.bill.retain(|d, _| inside(*d));
         for p in periods {
             let map: Vec<Sym> = (0..p.strings.len())
-                .map(|i| out.strings.intern(p.strings.get(Sym::try_from(i).unwrap_or(NONE))))
+                .map(|i| {
+                    out.strings
+                        .intern(p.strings.get(Sym::try_from(i).unwrap_or(NONE)))
+                })
                 .collect();
             let tr = |s: Sym| map.get(s as usize).copied().unwrap_or(NONE);
             // Labels by name: periods read with the same plan have the same ones.
@@ -145,20 +148,21 @@ impl Facts {
                 .iter()
                 .map(|n| p.label_names.iter().position(|m| m == n))
                 .collect();
-            out.rows.extend(p.rows.into_iter().filter(|r| inside(r.day)).map(|r| {
-                let mut dims = r.dims;
-                for d in &mut dims {
-                    *d = tr(*d);
-                }
-                FactRow {
-                    labels: label_at
-                        .iter()
-                        .map(|at| at.and_then(|i| r.labels.get(i)).map_or(NONE, |&s| tr(s)))
-                        .collect(),
-                    dims,
-                    ..r
-                }
-            }));
+            out.rows
+                .extend(p.rows.into_iter().filter(|r| inside(r.day)).map(|r| {
+                    let mut dims = r.dims;
+                    for d in &mut dims {
+                        *d = tr(*d);
+                    }
+                    FactRow {
+                        labels: label_at
+                            .iter()
+                            .map(|at| at.and_then(|i| r.labels.get(i)).map_or(NONE, |&s| tr(s)))
+                            .collect(),
+                        dims,
+                        ..r
+                    }
+                }));
             for (d, c) in p.bill.into_iter().filter(|(d, _)| inside(*d)) {
                 *out.bill.entry(d).or_insert(Costs::ZERO) += c;
             }

@@ -252,14 +252,15 @@ async fn fetch(job: Fetch, progress: Arc<Progress>, tx: UnboundedSender<Msg>) {
         let Some((cache, mode)) = &cache else {
             return source::load(&req);
         };
-        if open_cached && *mode == CacheMode::Use {
-            if let Ok(loaded) = source::load(&req.with_cache(cache, CacheMode::Offline)) {
-                let _ = cached_tx.send(Msg::Cached {
-                    profile: index,
-                    generation,
-                    loaded: Box::new(loaded),
-                });
-            }
+        if open_cached
+            && *mode == CacheMode::Use
+            && let Ok(loaded) = source::load(&req.with_cache(cache, CacheMode::Offline))
+        {
+            let _ = cached_tx.send(Msg::Cached {
+                profile: index,
+                generation,
+                loaded: Box::new(loaded),
+            });
         }
         source::load(&req.with_cache(cache, *mode))
     });

@@ -140,17 +140,19 @@ pub fn unreachable(e: &SourceError) -> bool {
 /// The version of a file delivery's period: its assembly and every part's key, size and time.
 /// A new assembly, a part rewritten or added, changes it.
 pub fn version_of(p: &Period) -> String {
+    use std::fmt::Write as _;
     let mut v = format!("assembly={}", p.assembly.as_deref().unwrap_or("-"));
     for part in &p.parts {
-        v.push_str(&format!("\n{} {}", part.key, part.size));
-        if let Some(t) = part.modified {
-            if let Ok(d) = t.duration_since(std::time::UNIX_EPOCH) {
-                v.push_str(&format!(" {}.{:09}", d.as_secs(), d.subsec_nanos()));
-            }
+        let _ = write!(v, "\n{} {}", part.key, part.size);
+        if let Some(d) = part
+            .modified
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        {
+            let _ = write!(v, " {}.{:09}", d.as_secs(), d.subsec_nanos());
         }
     }
     if !p.missing.is_empty() {
-        v.push_str(&format!("\nmissing {}", p.missing.len()));
+        let _ = write!(v, "\nmissing {}", p.missing.len());
     }
     v
 }
@@ -280,7 +282,7 @@ fn store_period(
         bill: Vec::new(),
         quality: Quality::default(),
     };
-    if let Err(e) = cache.put(key, facts, meta) {
+    if let Err(e) = cache.put(key, facts, &meta) {
         problems.warn(
             WarningCode::CacheUnwritable,
             format!(
@@ -484,7 +486,7 @@ pub fn load_athena_cached(
             bill: Vec::new(),
             quality: Quality::default(),
         };
-        if let Err(e) = cache.put(key, &facts, meta) {
+        if let Err(e) = cache.put(key, &facts, &meta) {
             problems.warn(
                 WarningCode::CacheUnwritable,
                 format!(

@@ -152,6 +152,10 @@ fn second_line(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
             ]);
         }
     }
+    // What the last refresh did ("2 periods from cache, 1 read (38 parts, 410.0 MB)"), last.
+    if let Some(note) = app.data().and_then(|d| d.cache.as_ref()) {
+        segments.push(vec![Span::styled(note.summary(), theme.dim())]);
+    }
     let mut second: Vec<Span<'static>> = Vec::new();
     let mut used = 0;
     for (i, seg) in segments.into_iter().enumerate() {
