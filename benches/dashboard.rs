@@ -131,7 +131,7 @@ fn main() {
                 label_names: Vec::new(),
                 columns: Vec::new(),
                 bill: Vec::new(),
-                quality: Default::default(),
+                quality: curtop::facts::Quality::default(),
             },
         )
         .unwrap();
