@@ -39,7 +39,7 @@ gz_bytes=$(du -cb "$DATA"/csv/cur/curtop-demo/*/*.csv.gz | tail -1 | cut -f1)
 echo "| input | cold report | warm report (best of 3) | warm ÷ cold | cache size | cache ÷ CUR gzip |"
 echo "|---|---|---|---|---|---|"
 for kind in csv parquet; do
-  export XDG_CACHE_HOME="$DATA/cache-$kind"
+  export XDG_CACHE_HOME="$PWD/$DATA/cache-$kind"  # absolute: XDG ignores a relative one
   rm -rf "$XDG_CACHE_HOME"
   args=(report --cur "$DATA/$kind/cur" --window all --by cluster,namespace,pod -o json --as-of "$AS_OF")
   read -r cold_t cold_m < <(timed "$BIN" "${args[@]}")
