@@ -2,13 +2,14 @@
 //! parts handed out in order), each streamed through its reader into its own aggregator, merged
 //! in part order so the result does not depend on timing.
 
+use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use super::discover::{Delivery, Layout, Part, PartFormat, Period, discover};
 use super::error::SourceError;
-use super::parquet::{ParquetInput, ranged_metadata, read_parquet_part, row_group_count};
+use super::parquet::{ParquetInput, ranged_metadata, read_parquet_part, row_group_rows};
 use super::read_csv::{CountingReader, read_csv_part};
 use super::store::{DirStore, Object, Store};
 use crate::config::EnvRules;
@@ -225,7 +226,14 @@ fn read_periods(
         .flat_map(|(i, p)| p.parts.iter().map(move |part| (i, part)))
         .collect();
     let footers = remote_footers(store, &parts)?;
-    let tasks = read_tasks(store, &parts, &footers)?;
+    let cores = if opts.threads == 0 {
+        std::thread::available_parallelism()
+            .map_or(2, std::num::NonZero::get)
+            .max(store.min_parallel_reads())
+    } else {
+        opts.threads
+    };
+    let tasks = read_tasks(store, &parts, &footers, cores)?;
     if let Some(p) = opts.progress {
         p.parts_total
             .fetch_add(parts.len() as u64, Ordering::Relaxed);
@@ -236,14 +244,7 @@ fn read_periods(
         || Arc::new(AtomicU64::new(0)),
         |p| Arc::clone(&p.bytes_read),
     );
-    let threads = if opts.threads == 0 {
-        std::thread::available_parallelism()
-            .map_or(2, std::num::NonZero::get)
-            .max(store.min_parallel_reads())
-    } else {
-        opts.threads
-    }
-    .min(tasks.len().max(1));
+    let threads = cores.min(tasks.len().max(1));
 
     let next = AtomicUsize::new(0);
     let mut results: Vec<Option<Result<Partial, SourceError>>> = Vec::new();
@@ -257,21 +258,21 @@ fn read_periods(
                         break;
                     }
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&(_, part, row_group, bytes)) = tasks.get(i) else {
+                    let Some(task) = tasks.get(i).cloned() else {
                         break;
                     };
+                    let (part, bytes) = (task.1, task.3);
+                    let first_of_part = task.2.as_ref().is_none_or(|rg| rg.start == 0);
                     let mut agg = Aggregator::new(opts.plan, opts.env, opts.window);
                     let shown = store.describe(&part.key);
                     let footer = footers.get(&part.key).map(Arc::clone);
-                    let outcome = read_part(
-                        store, part, row_group, footer, &shown, &counter, &mut agg,
-                    )
-                    .map(|()| {
-                        let q = agg.quality();
-                        q.files += u64::from(row_group.is_none_or(|rg| rg == 0));
-                        q.bytes += bytes;
-                        agg.into_partial()
-                    });
+                    let outcome =
+                        read_part(store, task, footer, &shown, &counter, &mut agg).map(|()| {
+                            let q = agg.quality();
+                            q.files += u64::from(first_of_part);
+                            q.bytes += bytes;
+                            agg.into_partial()
+                        });
                     let last_of_part = tasks.get(i + 1).is_none_or(|t| !std::ptr::eq(t.1, part));
                     if let Some(p) = opts.progress.filter(|_| last_of_part) {
                         p.parts_done.fetch_add(1, Ordering::Relaxed);
@@ -305,38 +306,65 @@ fn read_periods(
     Ok(merged)
 }
 
-/// One unit of a read: (period index, part, row group or the whole part, bytes it counts for).
-type ReadTask<'p> = (usize, &'p Part, Option<usize>, u64);
+/// One unit of a read: (period index, part, row groups or the whole part, bytes it counts for).
+type ReadTask<'p> = (usize, &'p Part, Option<Range<usize>>, u64);
 
-/// The tasks of a read, in part order. Parquet parts are read one row group per task, so one
-/// big file uses every core (and, from a remote store, row groups download while others
-/// decode).
+/// The tasks of a read, in part order. Parquet parts are split by row groups so one big file
+/// uses every core: a local file into one run of consecutive row groups per core (balanced by
+/// rows; each run classifies its repeated texts once, however small the writer's row groups),
+/// a remote one into single row groups (they download while others decode).
 fn read_tasks<'p>(
     store: &dyn Store,
     parts: &[(usize, &'p Part)],
     footers: &Footers,
+    cores: usize,
 ) -> Result<Vec<ReadTask<'p>>, SourceError> {
     let mut tasks: Vec<ReadTask<'p>> = Vec::with_capacity(parts.len());
     for &(period, part) in parts {
-        let groups = match part.format {
+        let runs: Option<Vec<Range<usize>>> = match part.format {
             PartFormat::Csv(_) => None,
             PartFormat::Parquet => match (store.local_path(&part.key), footers.get(&part.key)) {
-                (Some(path), _) => Some(row_group_count(&path, &store.describe(&part.key))?),
-                (None, Some(meta)) => Some(meta.num_row_groups()),
+                (Some(path), _) => Some(runs_of(
+                    &row_group_rows(&path, &store.describe(&part.key))?,
+                    cores,
+                )),
+                (None, Some(meta)) => {
+                    Some((0..meta.num_row_groups()).map(|rg| rg..rg + 1).collect())
+                }
                 (None, None) => None,
             },
         };
-        match groups {
-            Some(groups) => {
-                let groups = groups.max(1);
-                for rg in 0..groups {
-                    tasks.push((period, part, Some(rg), part.size / groups as u64));
+        match runs {
+            Some(runs) if !runs.is_empty() => {
+                let groups = runs.last().map_or(1, |r| r.end) as u64;
+                for run in runs {
+                    // Shares that sum to the part's size exactly.
+                    let bytes =
+                        part.size * run.end as u64 / groups - part.size * run.start as u64 / groups;
+                    tasks.push((period, part, Some(run), bytes));
                 }
             }
-            None => tasks.push((period, part, None, part.size)),
+            _ => tasks.push((period, part, None, part.size)),
         }
     }
     Ok(tasks)
+}
+
+/// Consecutive row groups (of `rows` each) in at most `n` runs of about equal rows.
+fn runs_of(rows: &[u64], n: usize) -> Vec<Range<usize>> {
+    let total: u64 = rows.iter().sum();
+    let n = n.clamp(1, rows.len().max(1)) as u64;
+    let mut runs = Vec::new();
+    let (mut start, mut seen) = (0, 0u64);
+    for (i, r) in rows.iter().enumerate() {
+        seen += r;
+        // Close the run once it reaches its share of the rows.
+        if seen * n >= total * (runs.len() as u64 + 1) || i + 1 == rows.len() {
+            runs.push(start..i + 1);
+            start = i + 1;
+        }
+    }
+    runs
 }
 
 /// Parsed footers of remote Parquet parts, by key.
@@ -373,8 +401,7 @@ fn remote_footers(store: &dyn Store, parts: &[(usize, &Part)]) -> Result<Footers
 
 fn read_part(
     store: &dyn Store,
-    part: &Part,
-    row_group: Option<usize>,
+    (_, part, row_groups, bytes): ReadTask<'_>,
     footer: Option<Arc<parquet::file::metadata::ParquetMetaData>>,
     shown: &str,
     counter: &Arc<AtomicU64>,
@@ -396,12 +423,7 @@ fn read_part(
             // its share of the part, so it ends at the part's size.
             let fetch = |start: u64, len: u64| store.read_range(key, start, len);
             let input = if let Some(meta) = footer {
-                let groups = if row_group.is_some() {
-                    meta.num_row_groups().max(1) as u64
-                } else {
-                    1
-                };
-                counter.fetch_add(part.size / groups, Ordering::Relaxed);
+                counter.fetch_add(bytes, Ordering::Relaxed);
                 ParquetInput::Ranged {
                     meta,
                     size: part.size,
@@ -409,19 +431,14 @@ fn read_part(
                 }
             } else if let Some(path) = store.local_path(key) {
                 let f = std::fs::File::open(&path).map_err(io)?;
-                let size = f.metadata().map_or(0, |m| m.len());
-                let groups = match row_group {
-                    Some(_) => row_group_count(&path, shown)?.max(1),
-                    None => 1,
-                };
-                counter.fetch_add(size / groups as u64, Ordering::Relaxed);
+                counter.fetch_add(bytes, Ordering::Relaxed);
                 ParquetInput::File(f)
             } else {
                 let bytes = store.read_all(key).map_err(io)?;
                 counter.fetch_add(bytes.len() as u64, Ordering::Relaxed);
                 ParquetInput::Bytes(bytes::Bytes::from(bytes))
             };
-            read_parquet_part(input, row_group, shown, agg)
+            read_parquet_part(input, row_groups, shown, agg)
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod parquet;
 pub mod read_csv;
 pub mod s3;
 pub mod store;
+mod text_ids;
 
 use crate::clock::AsOf;
 use crate::config::{Profile, SourceSpec};

@@ -7,6 +7,7 @@ use std::io::{BufReader, Read};
 use csv::ByteRecord;
 
 use super::error::SourceError;
+use super::text_ids::RowIds;
 use crate::cur::columns::{
     FIELD_COUNT, FIELDS, Field, REQUIRED, field_of, normalize, tag_of_column,
 };
@@ -183,6 +184,9 @@ fn read_csv_stream(
         .collect();
     let day_col = map.col(Field::UsageStartDate).unwrap_or(0);
     let wanted = agg.plan().ids.clone();
+    // Rows equal on every classified text are classified once. Tags from a JSON cell (CUR
+    // 2.0) take the row-by-row path.
+    let mut ids = tag_map_col.is_none().then(RowIds::default);
     loop {
         match rdr.read_byte_record(&mut record) {
             Ok(true) => {}
@@ -220,6 +224,7 @@ fn read_csv_stream(
             day_col,
             tag_map_col,
             &wanted,
+            ids.as_mut(),
             agg,
         ) {
             Ok(()) => {}
@@ -237,6 +242,11 @@ fn text(record: &ByteRecord, col: Option<usize>, name: Field) -> Result<&str, St
     }
 }
 
+/// Reads one row into the aggregator: by template when `ids` identifies its classified texts.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the part's column layout, read once per part, and the row"
+)]
 fn parse_row(
     record: &ByteRecord,
     map: &ColumnMap,
@@ -244,6 +254,7 @@ fn parse_row(
     day_col: usize,
     tag_map_col: Option<usize>,
     wanted: &[String],
+    ids: Option<&mut RowIds>,
     agg: &mut Aggregator<'_>,
 ) -> Result<(), String> {
     let raw_day = &record[day_col];
@@ -334,7 +345,29 @@ fn parse_row(
     }
     li.tags = &tags;
     let columns = map.columns;
-    agg.add(&li, &columns);
+    let Some(ids) = ids else {
+        agg.add(&li, &columns);
+        return Ok(());
+    };
+    // The texts classification reads, as the Parquet reader identifies them.
+    let key = ids.key(
+        [
+            li.line_item_type,
+            li.operation,
+            li.product_code,
+            li.resource_id,
+            li.split_parent,
+            li.account,
+            li.usage_type,
+        ]
+        .into_iter()
+        .chain(tags.iter().copied()),
+    );
+    let template = match agg.template_of(key) {
+        Some(t) => t,
+        None => agg.template(key, &li),
+    };
+    agg.add_templated(template, &li, &columns);
     Ok(())
 }
 
