@@ -21,7 +21,7 @@ use curtop::cur::attribution::Category;
 use curtop::cur::metrics::{Costs, Metric};
 use curtop::cur::money::Money;
 use curtop::cur::time::day_of;
-use curtop::facts::{DIMS, Dim, FactRow, Facts};
+use curtop::facts::{DIMS, Dim, FactRow, Facts, NONE};
 use curtop::source::Loaded;
 use curtop::source::discover::{Delivery, Layout};
 use curtop::window::{Window, WindowSpec};
@@ -59,6 +59,7 @@ fn facts(pods: usize, last: i32) -> Facts {
                 dims,
                 labels: Box::new([]),
                 costs,
+                shared: NONE,
             });
         }
     }
@@ -119,6 +120,7 @@ fn main() {
         },
         origin: "generated".into(),
         athena: None,
+        shared: None,
     };
     let mut app = App::new(
         Config::demo(),

@@ -22,6 +22,7 @@ fn demo() -> (Facts, View) {
         },
         metric: Metric::Amortized,
         provisional_from: last - 1,
+        top: LevelKind::Clusters,
     };
     assert!(first < last - 13, "the demo holds two windows of a week");
     (loaded.facts, view)

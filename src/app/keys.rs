@@ -230,7 +230,7 @@ fn drill_in(app: &mut App) {
     };
     let mut path = app.path();
     path.push(row.step);
-    match Level::children(&data.facts, &path, &row, &view) {
+    match Level::children(data.shown(app.sharing), &path, &row, &view) {
         Some(level) => {
             let state = LevelState::new(Some(row.step), level, app.sort);
             app.levels.push(state);

@@ -151,6 +151,10 @@ pub struct App {
     /// Lines scrolled off the top of a diagnosis (the diagnostics pane: j/k, PgDn/PgUp; the
     /// integrations pane: PgDn/PgUp). Reset when another profile is shown or selected.
     pub diag_scroll: u16,
+    /// Sharing rules applied (the profile's `[sharing]`); off shows the bill before them.
+    pub sharing: bool,
+    /// The environment view: environment → cluster → namespace → workload → pod.
+    pub by_env: bool,
 }
 
 impl App {
@@ -186,6 +190,8 @@ impl App {
             display,
             quit: false,
             diag_scroll: 0,
+            sharing: true,
+            by_env: false,
         }
     }
 
@@ -260,7 +266,7 @@ impl App {
     /// The view of the active data, when there is data and the window resolves.
     pub fn view(&self) -> Option<View> {
         let data = self.data()?;
-        let range = data.facts.day_range();
+        let range = data.shown(self.sharing).day_range();
         let mut window = self
             .window
             .resolve(self.as_of, data.delivery.latest_span(), range)?;
@@ -276,6 +282,11 @@ impl App {
             window,
             metric: self.metric,
             provisional_from: self.as_of.provisional_from(),
+            top: if self.by_env {
+                LevelKind::Envs
+            } else {
+                LevelKind::Clusters
+            },
         })
     }
 
@@ -301,8 +312,9 @@ impl App {
         layout::table_rows(self.size.0, self.size.1, self.detail_shown())
     }
 
-    fn facts(&self) -> Option<&Facts> {
-        self.data().map(|d| &d.facts)
+    /// The facts shown: shared or not, as [`App::sharing`] says.
+    pub fn facts(&self) -> Option<&Facts> {
+        self.data().map(|d| d.shown(self.sharing))
     }
 
     /// Starts a fetch of `profile` covering the current window and its predecessor.
@@ -330,7 +342,7 @@ impl App {
         let (Some(view), Some(data)) = (self.view(), self.data().cloned()) else {
             return;
         };
-        let facts = &data.facts;
+        let facts = data.shown(self.sharing);
         let mut state = LevelState::new(None, Level::root(facts, &view), self.sort);
         let mut steps: Vec<Step> = Vec::new();
         for (i, (_, filter, selected)) in path.iter().enumerate() {

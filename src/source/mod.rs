@@ -16,6 +16,7 @@ pub mod read_csv;
 pub mod s3;
 pub mod store;
 
+use crate::alloc::sharing::Shared;
 use crate::clock::AsOf;
 use crate::config::{Profile, SourceSpec};
 use crate::cur::attribution::TagPlan;
@@ -36,6 +37,27 @@ pub struct Loaded {
     pub origin: String,
     /// How an Athena read went, in words (`doctor` shows them). `None` for files.
     pub athena: Option<AthenaNotes>,
+    /// The facts with the profile's sharing rules applied; `None` when it has none. `facts`
+    /// stay as read, so sharing can be turned off.
+    pub shared: Option<Shared>,
+}
+
+impl Loaded {
+    /// The facts to show: shared when `sharing` is on and the profile shares anything.
+    pub fn shown(&self, sharing: bool) -> &Facts {
+        match &self.shared {
+            Some(s) if sharing => &s.facts,
+            _ => &self.facts,
+        }
+    }
+
+    /// Applies `rules` (a profile's sharing) to the facts read.
+    pub fn with_sharing(mut self, rules: &crate::config::Sharing) -> Self {
+        self.shared = rules
+            .is_active()
+            .then(|| crate::alloc::sharing::share(&self.facts, rules));
+        self
+    }
 }
 
 /// How an Athena read went, in words: each line lands on its own `doctor` check.
@@ -96,6 +118,11 @@ impl<'a> ReadRequest<'a> {
 
 /// Reads what `req` asks for.
 pub fn load(req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
+    read(req).map(|loaded| loaded.with_sharing(&req.profile.sharing))
+}
+
+/// The facts of `req` as read, before sharing.
+fn read(req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
     match &req.profile.source {
         SourceSpec::Local { path } => {
             let (store, delivery) = local::open_local(path)?;
@@ -300,6 +327,7 @@ fn load_athena(
             query: query_note,
             status: status_note,
         }),
+        shared: None,
     })
 }
 
@@ -388,6 +416,7 @@ pub fn read_store(
         window,
         origin,
         athena: None,
+        shared: None,
     })
 }
 

@@ -34,7 +34,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     frame.render_widget(block, area);
     let mut path = app.path();
     path.push(row.step);
-    let d = alloc::detail(&data.facts, &path, row, &view);
+    let d = alloc::detail(data.shown(app.sharing), &path, row, &view);
     let w = inner.width as usize;
     let ascii = app.display.ascii;
     let label_w = (w / 2).clamp(8, 24);
