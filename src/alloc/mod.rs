@@ -72,8 +72,8 @@ impl LevelKind {
     /// The children's kind of a path, `None` for a leaf.
     pub fn of(path: &[Step]) -> Option<LevelKind> {
         Some(match path.last() {
-            None => LevelKind::Clusters,
-            Some(Step::Env(_)) => LevelKind::Clusters,
+            // The top of the cluster view, and an environment of the environment view.
+            None | Some(Step::Env(_)) => LevelKind::Clusters,
             Some(Step::Cluster(_)) => LevelKind::Cluster,
             Some(Step::NoCluster) => LevelKind::NoCluster,
             Some(Step::Unallocated) => LevelKind::Services,
