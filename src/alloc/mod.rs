@@ -288,6 +288,16 @@ impl Row {
         self.cost - self.shared_total()
     }
 
+    /// What was shared in, by source, as the user reads it: `$412.00 idle, $96.00
+    /// kube-system` (empty when nothing was).
+    pub fn shared_in_text(&self, facts: &Facts) -> String {
+        self.shared_in
+            .iter()
+            .map(|(source, m)| format!("{m} {}", facts.strings.get(*source)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// Relative change in percent; `None` when there was nothing before.
     pub fn delta_pct(&self) -> Option<f64> {
         (self.prev != Money::ZERO)

@@ -12,7 +12,7 @@
 //! The new rows carry their source in [`FactRow::shared`]; the tree shows them as a `shared
 //! in` row under their target and counts them in each row's shared-in amounts. What has no
 //! target on a day (idle of a cluster whose pods did not run that day) is not taken: it stays
-//! where it was, visible, and a [`Shared::notes`] line says so. The un-shared facts are left
+//! where it was, visible, and a `nothing-to-share-into` warning of the shared facts says so. The un-shared facts are left
 //! untouched, so turning sharing off restores them exactly.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,14 +23,13 @@ use crate::cur::attribution::Category;
 use crate::cur::metrics::{Costs, Metric};
 use crate::cur::money::Money;
 use crate::cur::time::{Day, date_of};
-use crate::facts::{Dim, FactRow, Facts, NONE, Sym};
+use crate::facts::{Dim, FactRow, Facts, NONE, Sym, WarningCode};
 
-/// The facts with sharing applied, and what could not be shared.
+/// The facts with sharing applied. Their warnings add one `nothing-to-share-into` per source
+/// and scope whose cost had, on some days, nothing to go to.
 #[derive(Debug, Clone)]
 pub struct Shared {
     pub facts: Facts,
-    /// One line per source and scope whose cost had, on some days, nothing to go to.
-    pub notes: Vec<String>,
 }
 
 /// Splits `amount` in proportion to `weights` (none negative, not all zero) by largest
@@ -99,10 +98,7 @@ struct Weights {
 pub fn share(facts: &Facts, rules: &Sharing) -> Shared {
     let mut out = facts.clone();
     if !rules.is_active() {
-        return Shared {
-            facts: out,
-            notes: Vec::new(),
-        };
+        return Shared { facts: out };
     }
     let shared_ns: Vec<Sym> = rules
         .shared_namespaces
@@ -194,28 +190,26 @@ pub fn share(facts: &Facts, rules: &Sharing) -> Shared {
             .cmp(&(b.day, b.category, b.dims, &b.labels, b.shared))
     });
     out.rows = rows;
-    let notes = unshared
-        .into_iter()
-        .map(|((source, scope), (days, amount))| {
-            let what = out.strings.get(source);
-            let within = if scope == NONE {
-                String::new()
-            } else {
-                format!(" of cluster {}", out.strings.get(scope))
-            };
-            let first = days
-                .first()
-                .map_or(String::new(), |d| date_of(*d).to_string());
-            format!(
-                "{what}{within}: {} ({}) on {} day(s) from {first} had nothing to be shared \
-                 into and stays where it was",
-                amount[Metric::Amortized],
-                Metric::Amortized.name(),
-                days.len()
-            )
-        })
-        .collect();
-    Shared { facts: out, notes }
+    for ((source, scope), (days, amount)) in unshared {
+        let what = out.strings.get(source);
+        let within = if scope == NONE {
+            String::new()
+        } else {
+            format!(" of cluster {}", out.strings.get(scope))
+        };
+        let first = days
+            .first()
+            .map_or(String::new(), |d| date_of(*d).to_string());
+        let message = format!(
+            "{what}{within}: {} ({}) on {} day(s) from {first} had nothing to be shared into \
+             and stays where it was",
+            amount[Metric::Amortized],
+            Metric::Amortized.name(),
+            days.len()
+        );
+        out.quality.warn(WarningCode::NothingToShareInto, message);
+    }
+    Shared { facts: out }
 }
 
 /// Whether a rule's selector takes a row (rows already shared are never taken again).

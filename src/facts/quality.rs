@@ -37,6 +37,9 @@ pub enum WarningCode {
     NoResourceIds,
     /// `no-split-cost`: the report has no split cost allocation data.
     NoSplitCost,
+    /// `nothing-to-share-into`: a sharing rule had no target on some days; that cost stays
+    /// where it was.
+    NothingToShareInto,
     /// `period-restarted`: AWS delivered a new version of the period during the read.
     PeriodRestarted,
     /// `pods-without-node`: pod split rows name nodes with no EC2 rows in the data.
@@ -51,13 +54,14 @@ pub enum WarningCode {
 
 impl WarningCode {
     /// Every code, in the order of their names.
-    pub const ALL: [WarningCode; 11] = [
+    pub const ALL: [WarningCode; 12] = [
         WarningCode::DailyGranularity,
         WarningCode::DataUpdating,
         WarningCode::MalformedRows,
         WarningCode::MissingParts,
         WarningCode::NoResourceIds,
         WarningCode::NoSplitCost,
+        WarningCode::NothingToShareInto,
         WarningCode::PeriodRestarted,
         WarningCode::PodsWithoutNode,
         WarningCode::Reconciliation,
@@ -74,6 +78,7 @@ impl WarningCode {
             WarningCode::MissingParts => "missing-parts",
             WarningCode::NoResourceIds => "no-resource-ids",
             WarningCode::NoSplitCost => "no-split-cost",
+            WarningCode::NothingToShareInto => "nothing-to-share-into",
             WarningCode::PeriodRestarted => "period-restarted",
             WarningCode::PodsWithoutNode => "pods-without-node",
             WarningCode::Reconciliation => "reconciliation",

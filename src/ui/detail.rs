@@ -80,6 +80,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             }),
         ]),
     ];
+    if !row.shared_in.is_empty() {
+        lines.push(Line::from(vec![
+            Span::styled("own ", theme.dim()),
+            Span::raw(row.own().to_string()),
+            Span::styled(" + shared in ", theme.dim()),
+            Span::raw(row.shared_total().to_string()),
+        ]));
+        lines.push(text(
+            "shared in:",
+            &row.shared_in_text(data.shown(app.sharing)),
+        ));
+    }
     if row.provisional {
         lines.push(Line::styled(
             format!("{} has provisional days (< 48 h old)", theme.provisional()),

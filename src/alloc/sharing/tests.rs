@@ -130,11 +130,19 @@ fn idle_goes_to_the_namespaces_that_ran_that_day() {
     assert_eq!(shared_into(&s, "a", "idle"), usd(6 + 4));
     assert_eq!(shared_into(&s, "b", "idle"), usd(2));
     assert_eq!(category_total(&s, Category::Idle), usd(7));
-    assert_eq!(s.notes.len(), 1, "{:?}", s.notes);
+    let notes: Vec<&str> = s
+        .facts
+        .quality
+        .warnings
+        .iter()
+        .filter(|w| w.code == WarningCode::NothingToShareInto)
+        .map(|w| w.message.as_str())
+        .collect();
+    assert_eq!(notes.len(), 1, "{notes:?}");
     assert!(
-        s.notes[0].starts_with("idle of cluster c: $7.00 (amortized) on 1 day(s) from 1970-01-04"),
+        notes[0].starts_with("idle of cluster c: $7.00 (amortized) on 1 day(s) from 1970-01-04"),
         "{}",
-        s.notes[0]
+        notes[0]
     );
     // The un-shared facts are untouched.
     assert_eq!(b.0.rows.len(), 6);
@@ -327,5 +335,5 @@ fn a_rule_that_selects_nothing_changes_nothing() {
     };
     let s = share(&b.0, &rules);
     assert_eq!(s.facts.rows, b.0.rows);
-    assert!(s.notes.is_empty());
+    assert!(s.facts.quality.warnings.is_empty());
 }
