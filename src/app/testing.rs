@@ -105,7 +105,24 @@ pub fn fresh() -> App {
 
 /// The dashboard with both profiles fetched (one ready, one failed).
 pub fn started() -> App {
-    let mut app = fresh();
+    started_with(fresh())
+}
+
+/// The dashboard of the built-in config (`config/demo.toml`: the demo profile shares idle and
+/// CloudWatch, and names environments by cluster), both profiles fetched.
+pub fn started_sharing() -> App {
+    started_with(App::new(
+        Config::demo(),
+        0,
+        now(),
+        DrawMode {
+            color: true,
+            ascii: false,
+        },
+    ))
+}
+
+fn started_with(mut app: App) -> App {
     let cmds = app.start();
     assert_eq!(cmds.len(), 2, "both profiles fetch");
     assert!(
