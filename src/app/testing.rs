@@ -109,7 +109,7 @@ pub fn started() -> App {
 }
 
 /// The dashboard of the built-in config (`config/demo.toml`: the demo profile shares idle and
-/// CloudWatch, and names environments by cluster), both profiles fetched.
+/// `CloudWatch`, and names environments by cluster), both profiles fetched.
 pub fn started_sharing() -> App {
     started_with(App::new(
         Config::demo(),

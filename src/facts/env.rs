@@ -49,6 +49,19 @@ impl<'e> EnvCache<'e> {
         }
     }
 
+    /// Records each raw value seen with its normalized value in `quality` (empty raw values,
+    /// which name no environment, are left out).
+    pub(super) fn record(&self, strings: &Interner, quality: &mut super::Quality) {
+        for (&raw, &env) in &self.normalized {
+            let raw = strings.get(raw);
+            if !raw.trim().is_empty() {
+                quality
+                    .env_values
+                    .insert(raw.to_string(), strings.get(env).to_string());
+            }
+        }
+    }
+
     /// The rules normalizing by.
     pub(super) fn rules(&self) -> &'e EnvRules {
         self.rules

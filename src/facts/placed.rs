@@ -64,6 +64,7 @@ impl<'e> PlacedRows<'e> {
 
     /// The facts, labelled `label_names`; their bill is what the rows sum to per day.
     pub fn finish(mut self, label_names: Vec<String>) -> Facts {
+        self.env.record(&self.strings, &mut self.quality);
         let rules = self.env.rules();
         let facts = apply_fallbacks(self.facts, &mut self.strings, rules);
         let rows = into_rows(facts);

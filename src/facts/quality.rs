@@ -118,6 +118,8 @@ pub struct Quality {
     /// Report parts read and their compressed bytes.
     pub files: u64,
     pub bytes: u64,
+    /// Raw environment tag values seen → what they normalize to (`doctor` shows them).
+    pub env_values: BTreeMap<String, String>,
 }
 
 impl Quality {
@@ -174,6 +176,7 @@ impl Quality {
         }
         self.files += other.files;
         self.bytes += other.bytes;
+        self.env_values.extend(other.env_values);
     }
 }
 

@@ -183,7 +183,7 @@ fn pod_detail() {
     }
 }
 
-/// The built-in demo shares idle and CloudWatch: a SHARED IN column on the clusters and,
+/// The built-in demo shares idle and `CloudWatch`: a SHARED IN column on the clusters and,
 /// inside a cluster, on its namespaces, and the detail pane says by source; `s` turns
 /// sharing off and the column goes, with the un-shared totals back.
 #[test]
@@ -209,7 +209,10 @@ fn shared_in_column_and_detail() {
     }
     send(&mut app, [key('s')]);
     let t = text(&render(&mut app, (120, 40)));
-    assert!(!t.contains("SHARED IN"), "sharing off keeps the column\n{t}");
+    assert!(
+        !t.contains("SHARED IN"),
+        "sharing off keeps the column\n{t}"
+    );
     assert!(t.contains("idle"), "idle is a row again\n{t}");
 }
 
