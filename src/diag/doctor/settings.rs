@@ -260,6 +260,8 @@ pub(super) fn env_coverage(f: &Facts, profile: &Profile) -> Check {
             .collect();
         evidence.push(format!("environment values seen: {}", values.join(", ")));
     }
+    // Unmapped keys that hold environments are a misconfiguration (a warning); a bill that
+    // merely lacks environments gets the lines to name them, and passes.
     let mut fixes: Vec<String> = Vec::new();
     for (i, values) in &env_like {
         let Some(name) = f.label_names.get(*i) else {
@@ -304,6 +306,7 @@ pub(super) fn env_coverage(f: &Facts, profile: &Profile) -> Check {
                 .join(", ")
         ));
     }
+    let unmapped_keys = fixes.len();
     let mut top: Vec<(&str, i64)> = no_env_clusters.into_iter().collect();
     top.sort_by_key(|t| std::cmp::Reverse(t.1));
     if pct(none) >= 10.0 && !top.is_empty() {
@@ -318,7 +321,8 @@ pub(super) fn env_coverage(f: &Facts, profile: &Profile) -> Check {
             lines.join("; ")
         ));
     }
-    if fixes.is_empty() {
+    if unmapped_keys == 0 {
+        evidence.extend(fixes.iter().map(|f| format!("to name the rest, add: {f}")));
         return Check {
             name: CheckId::EnvironmentCoverage,
             status: Status::Pass,
