@@ -5,17 +5,25 @@ use crate::config::Config;
 use crate::source;
 use crate::window::WindowSpec;
 
-fn demo() -> (Facts, View) {
-    let config = Config::demo();
+/// The facts read of the built-in demo profile, its bill generated from `seed` over `days`
+/// days up to 2026-03-15.
+fn demo_facts(seed: u64, days: u32) -> Facts {
+    let mut config = Config::demo();
+    config.profiles[0].source = crate::config::SourceSpec::Demo { seed, days };
     let today = crate::clock::AsOf::date(chrono::NaiveDate::from_ymd_opt(2026, 3, 15).unwrap());
-    let loaded = source::load(&source::ReadRequest::new(
+    source::load(&source::ReadRequest::new(
         config.default_profile(),
         WindowSpec::All,
         today,
     ))
-    .unwrap();
-    let (first, last) = loaded.facts.day_range().unwrap();
-    let view = View {
+    .unwrap()
+    .facts
+}
+
+/// The last week of `facts`, amortized, by cluster; the last two days provisional.
+fn last_week(facts: &Facts) -> View {
+    let (_, last) = facts.day_range().unwrap();
+    View {
         window: Window {
             start: last - 6,
             end: last + 1,
@@ -23,9 +31,15 @@ fn demo() -> (Facts, View) {
         metric: Metric::Amortized,
         provisional_from: last - 1,
         top: LevelKind::Clusters,
-    };
+    }
+}
+
+fn demo() -> (Facts, View) {
+    let facts = demo_facts(7, 45);
+    let (first, last) = facts.day_range().unwrap();
+    let view = last_week(&facts);
     assert!(first < last - 13, "the demo holds two windows of a week");
-    (loaded.facts, view)
+    (facts, view)
 }
 
 /// Walks every level below `path` and asserts each parent equals its children.
@@ -260,28 +274,9 @@ fn random_rules(facts: &Facts, rng: &mut crate::demo::rng::Rng) -> crate::config
 /// shared in is what the shared rows hold, and the un-shared facts are untouched.
 #[test]
 fn sharing_keeps_every_dollar_in_one_place_for_random_rules() {
-    use crate::config::SourceSpec;
     for seed in [3_u64, 11] {
-        let mut config = Config::demo();
-        config.profiles[0].source = SourceSpec::Demo { seed, days: 21 };
-        let today = crate::clock::AsOf::date(chrono::NaiveDate::from_ymd_opt(2026, 3, 15).unwrap());
-        let loaded = source::load(&source::ReadRequest::new(
-            config.default_profile(),
-            WindowSpec::All,
-            today,
-        ))
-        .unwrap();
-        let facts = loaded.facts;
-        let (_, last) = facts.day_range().unwrap();
-        let mut view = View {
-            window: Window {
-                start: last - 6,
-                end: last + 1,
-            },
-            metric: Metric::Amortized,
-            provisional_from: last - 1,
-            top: LevelKind::Clusters,
-        };
+        let facts = demo_facts(seed, 21);
+        let mut view = last_week(&facts);
         let before = Level::root(&facts, &view);
         let rows_before = facts.rows.clone();
         let mut rng = crate::demo::rng::Rng::derive(&[seed, 16]);

@@ -140,3 +140,25 @@ pub fn send(app: &mut App, msgs: impl IntoIterator<Item = Msg>) {
         run(app, cmds);
     }
 }
+
+/// Selects the costliest row of the shown level whose step `matches`, and returns its step.
+pub fn select_costliest(
+    app: &mut App,
+    matches: impl Fn(&crate::alloc::Step) -> bool,
+) -> crate::alloc::Step {
+    let step = app
+        .level()
+        .and_then(|f| {
+            f.level
+                .rows
+                .iter()
+                .filter(|r| matches(&r.step))
+                .max_by_key(|r| r.cost)
+        })
+        .map(|r| r.step)
+        .expect("a row to select");
+    if let Some(f) = app.levels.last_mut() {
+        f.select_step(step);
+    }
+    step
+}

@@ -11,7 +11,7 @@ use ratatui::style::{Color, Modifier};
 
 use super::draw;
 use crate::alloc::Step;
-use crate::app::testing::{fresh, send, started, started_sharing};
+use crate::app::testing::{fresh, select_costliest, send, started, started_sharing};
 use crate::app::{App, DrawMode, Msg, run_command};
 use crate::config::keys::{Key, KeyCode};
 use crate::cur::attribution::Category;
@@ -162,17 +162,7 @@ fn pod_detail() {
         .step;
     app.levels.last_mut().unwrap().select_step(workload);
     send(&mut app, [enter()]);
-    let pod = app
-        .level()
-        .unwrap()
-        .level
-        .rows
-        .iter()
-        .filter(|r| matches!(r.step, Step::Pod(_)))
-        .max_by_key(|r| r.cost)
-        .unwrap()
-        .step;
-    app.levels.last_mut().unwrap().select_step(pod);
+    select_costliest(&mut app, |s| matches!(s, Step::Pod(_)));
     let f = app.level().unwrap();
     assert!(matches!(f.selected_row().unwrap().step, Step::Pod(_)));
     scenario("pod", &mut app);
@@ -191,17 +181,7 @@ fn shared_in_column_and_detail() {
     let mut app = started_sharing();
     scenario("shared", &mut app);
     send(&mut app, [enter()]);
-    let ns = app
-        .level()
-        .unwrap()
-        .level
-        .rows
-        .iter()
-        .filter(|r| matches!(r.step, Step::Namespace(_)))
-        .max_by_key(|r| r.cost)
-        .unwrap()
-        .step;
-    app.levels.last_mut().unwrap().select_step(ns);
+    select_costliest(&mut app, |s| matches!(s, Step::Namespace(_)));
     scenario("shared-cluster", &mut app);
     let t = text(&render(&mut app, (120, 40)));
     for needle in ["SHARED IN", "shared in:", "idle", "cloudwatch"] {

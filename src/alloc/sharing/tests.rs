@@ -55,20 +55,36 @@ impl Bill {
         self
     }
 
+    fn unallocated(&mut self, day: Day, service: &str, amount: Money) -> &mut Bill {
+        self.row(day, Category::Unallocated, "", "", "", service, amount)
+    }
+
     fn pod(&mut self, day: Day, cluster: &str, ns: &str, amount: Money) -> &mut Bill {
         self.row(day, Category::Pod, cluster, ns, "", "AmazonEC2", amount)
     }
 }
 
-/// What was shared into `namespace` (of any cluster) from `source`, amortized.
-fn shared_into(s: &Shared, namespace: &str, source: &str) -> Money {
+/// What was shared from `source` into rows whose `dim` is `value`, amortized.
+fn shared_to(s: &Shared, source: &str, dim: Dim, value: &str) -> Money {
     let f = &s.facts;
     f.rows
         .iter()
         .filter(|r| r.shared != NONE && f.strings.get(r.shared) == source)
-        .filter(|r| f.text(r, Dim::Namespace) == namespace)
+        .filter(|r| f.text(r, dim) == value)
         .map(|r| r.costs[Metric::Amortized])
         .sum()
+}
+
+/// What was shared into `namespace` (of any cluster) from `source`, amortized.
+fn shared_into(s: &Shared, namespace: &str, source: &str) -> Money {
+    shared_to(s, source, Dim::Namespace, namespace)
+}
+
+/// `share`, asserting every day of the result still sums to its bill.
+fn checked(facts: &Facts, rules: &Sharing) -> Shared {
+    let s = share(facts, rules);
+    reconciles(&s);
+    s
 }
 
 /// Every day of the shared facts still sums to its bill, in every metric.
@@ -125,8 +141,7 @@ fn idle_goes_to_the_namespaces_that_ran_that_day() {
         idle: IdleRule::Share,
         ..Sharing::default()
     };
-    let s = share(&b.0, &rules);
-    reconciles(&s);
+    let s = checked(&b.0, &rules);
     assert_eq!(shared_into(&s, "a", "idle"), usd(6 + 4));
     assert_eq!(shared_into(&s, "b", "idle"), usd(2));
     assert_eq!(category_total(&s, Category::Idle), usd(7));
@@ -160,14 +175,12 @@ fn shared_namespaces_split_weighted_or_even() {
         shared_namespaces: vec!["kube-system".into()],
         ..Sharing::default()
     };
-    let s = share(&b.0, &rules);
-    reconciles(&s);
+    let s = checked(&b.0, &rules);
     assert_eq!(shared_into(&s, "a", "kube-system"), usd(6));
     assert_eq!(shared_into(&s, "b", "kube-system"), usd(2));
     assert_eq!(shared_into(&s, "z", "kube-system"), Money::ZERO);
     rules.split = Split::Even;
-    let s = share(&b.0, &rules);
-    reconciles(&s);
+    let s = checked(&b.0, &rules);
     assert_eq!(shared_into(&s, "a", "kube-system"), usd(4));
     assert_eq!(shared_into(&s, "b", "kube-system"), usd(4));
     // An odd nano-dollar goes to the first among equals.
@@ -189,6 +202,14 @@ fn rule(name: &str, select: Selector, into: TargetKind, split: TargetSplit) -> C
     }
 }
 
+/// Rules with just one cost rule.
+fn one_rule(name: &str, select: Selector, into: TargetKind, split: TargetSplit) -> Sharing {
+    Sharing {
+        costs: vec![rule(name, select, into, split)],
+        ..Sharing::default()
+    }
+}
+
 fn by_service(service: &str) -> Selector {
     Selector {
         services: vec![service.into()],
@@ -198,34 +219,24 @@ fn by_service(service: &str) -> Selector {
 
 /// Amortized cost per environment of shared rows from `source`.
 fn to_env(s: &Shared, source: &str, env: &str) -> Money {
-    let f = &s.facts;
-    f.rows
-        .iter()
-        .filter(|r| r.shared != NONE && f.strings.get(r.shared) == source)
-        .filter(|r| f.text(r, Dim::Env) == env)
-        .map(|r| r.costs[Metric::Amortized])
-        .sum()
+    shared_to(s, source, Dim::Env, env)
 }
 
 #[test]
 fn fixed_ratios_send_a_leftover_to_environments() {
     let mut b = Bill::new();
-    b.row(1, Category::Unallocated, "", "", "", "Datadog", usd(100));
+    b.unallocated(1, "Datadog", usd(100));
     b.pod(1, "c", "a", usd(1));
-    let rules = Sharing {
-        costs: vec![rule(
-            "datadog",
-            by_service("Datadog"),
-            TargetKind::Environments,
-            TargetSplit::Ratios(vec![
-                ("production".into(), RATIO_ONE / 10 * 7),
-                ("staging".into(), RATIO_ONE / 10 * 3),
-            ]),
-        )],
-        ..Sharing::default()
-    };
-    let s = share(&b.0, &rules);
-    reconciles(&s);
+    let rules = one_rule(
+        "datadog",
+        by_service("Datadog"),
+        TargetKind::Environments,
+        TargetSplit::Ratios(vec![
+            ("production".into(), RATIO_ONE / 10 * 7),
+            ("staging".into(), RATIO_ONE / 10 * 3),
+        ]),
+    );
+    let s = checked(&b.0, &rules);
     assert_eq!(to_env(&s, "datadog", "production"), usd(70));
     assert_eq!(to_env(&s, "datadog", "staging"), usd(30));
     assert_eq!(category_total(&s, Category::Unallocated), Money::ZERO);
@@ -234,65 +245,34 @@ fn fixed_ratios_send_a_leftover_to_environments() {
 #[test]
 fn proportional_follows_the_targets_own_cost() {
     let mut b = Bill::new();
-    b.row(
-        1,
-        Category::Unallocated,
-        "",
-        "",
-        "",
-        "AWSDataTransfer",
-        usd(12),
-    );
+    b.unallocated(1, "AWSDataTransfer", usd(12));
     b.pod(1, "c1", "a", usd(20)).pod(1, "c2", "b", usd(10));
-    let rules = Sharing {
-        costs: vec![rule(
-            "network",
-            by_service("AWSDataTransfer"),
-            TargetKind::Clusters,
-            TargetSplit::Proportional(vec![]),
-        )],
-        ..Sharing::default()
-    };
-    let s = share(&b.0, &rules);
-    reconciles(&s);
-    let to_cluster = |c: &str| -> Money {
-        s.facts
-            .rows
-            .iter()
-            .filter(|r| r.shared != NONE && s.facts.text(r, Dim::Cluster) == c)
-            .map(|r| r.costs[Metric::Amortized])
-            .sum()
-    };
+    let rules = one_rule(
+        "network",
+        by_service("AWSDataTransfer"),
+        TargetKind::Clusters,
+        TargetSplit::Proportional(vec![]),
+    );
+    let s = checked(&b.0, &rules);
+    let to_cluster = |c: &str| shared_to(&s, "network", Dim::Cluster, c);
     assert_eq!(to_cluster("c1"), usd(8));
     assert_eq!(to_cluster("c2"), usd(4));
     // Named namespaces only: all of it to `b`.
-    let rules = Sharing {
-        costs: vec![rule(
-            "network",
-            by_service("AWSDataTransfer"),
-            TargetKind::Namespaces,
-            TargetSplit::Proportional(vec!["c2/b".into()]),
-        )],
-        ..Sharing::default()
-    };
-    let s = share(&b.0, &rules);
-    reconciles(&s);
+    let rules = one_rule(
+        "network",
+        by_service("AWSDataTransfer"),
+        TargetKind::Namespaces,
+        TargetSplit::Proportional(vec!["c2/b".into()]),
+    );
+    let s = checked(&b.0, &rules);
     assert_eq!(shared_into(&s, "b", "network"), usd(12));
 }
 
 #[test]
 fn the_first_rule_that_selects_a_row_takes_it() {
     let mut b = Bill::new();
-    b.row(1, Category::Unallocated, "", "", "", "Datadog", usd(10));
-    b.row(
-        1,
-        Category::Unallocated,
-        "",
-        "",
-        "",
-        "AWSDataTransfer",
-        usd(6),
-    );
+    b.unallocated(1, "Datadog", usd(10));
+    b.unallocated(1, "AWSDataTransfer", usd(6));
     let to = |name: &str, env: &str, select: Selector| {
         rule(
             name,
@@ -312,8 +292,7 @@ fn the_first_rule_that_selects_a_row_takes_it() {
         ],
         ..Sharing::default()
     };
-    let s = share(&b.0, &rules);
-    reconciles(&s);
+    let s = checked(&b.0, &rules);
     assert_eq!(to_env(&s, "datadog", "production"), usd(10));
     assert_eq!(to_env(&s, "rest", "staging"), usd(6));
     assert_eq!(to_env(&s, "rest", "production"), Money::ZERO);
@@ -324,15 +303,12 @@ fn a_rule_that_selects_nothing_changes_nothing() {
     let mut b = Bill::new();
     b.pod(1, "c", "a", usd(3));
     b.row(1, Category::Idle, "c", "", "", "AmazonEC2", usd(1));
-    let rules = Sharing {
-        costs: vec![rule(
-            "nothing",
-            by_service("NoSuchService"),
-            TargetKind::Clusters,
-            TargetSplit::Proportional(vec![]),
-        )],
-        ..Sharing::default()
-    };
+    let rules = one_rule(
+        "nothing",
+        by_service("NoSuchService"),
+        TargetKind::Clusters,
+        TargetSplit::Proportional(vec![]),
+    );
     let s = share(&b.0, &rules);
     assert_eq!(s.facts.rows, b.0.rows);
     assert!(s.facts.quality.warnings.is_empty());
