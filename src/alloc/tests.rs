@@ -327,3 +327,27 @@ fn sharing_keeps_every_dollar_in_one_place_for_random_rules() {
         );
     }
 }
+
+/// The built-in demo names environments by cluster (`env-clusters`): idle rows, which learn
+/// their cluster only once nodes are placed, take it too; rows with no cluster get none from
+/// that rule (`unassigned` unless their tags say otherwise).
+#[test]
+fn environment_fallbacks_reach_idle_rows() {
+    let facts = demo_facts(7, 21);
+    let idle: Vec<&FactRow> = facts
+        .rows
+        .iter()
+        .filter(|r| r.category == Category::Idle && facts.text(r, Dim::Cluster) == "prod-use1")
+        .collect();
+    assert!(!idle.is_empty());
+    assert!(idle.iter().all(|r| facts.text(r, Dim::Env) == "production"));
+    let known: Vec<&String> = facts.quality.env_values.values().collect();
+    assert!(
+        facts
+            .rows
+            .iter()
+            .filter(|r| r.dim(Dim::Cluster) == NONE && r.dim(Dim::Env) != NONE)
+            .all(|r| known.iter().any(|v| v.as_str() == facts.text(r, Dim::Env))),
+        "an environment without a cluster comes from a tag"
+    );
+}
