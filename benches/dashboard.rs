@@ -23,7 +23,7 @@ use curtop::cur::attribution::Category;
 use curtop::cur::metrics::{Costs, Metric};
 use curtop::cur::money::Money;
 use curtop::cur::time::day_of;
-use curtop::facts::{DIMS, Dim, FactRow, Facts};
+use curtop::facts::{DIMS, Dim, FactRow, Facts, NONE};
 use curtop::source::Loaded;
 use curtop::source::discover::{Delivery, Layout};
 use curtop::window::{Window, WindowSpec};
@@ -61,6 +61,7 @@ fn facts(pods: usize, last: i32) -> Facts {
                 dims,
                 labels: Box::new([]),
                 costs,
+                shared: NONE,
             });
         }
     }
@@ -163,6 +164,7 @@ fn main() {
         origin: "generated".into(),
         athena: None,
         cache: None,
+        shared: None,
     };
     let mut app = App::new(
         Config::demo(),

@@ -86,6 +86,7 @@ fn profile(region: &str, table: &str, workgroup: Option<&str>) -> Profile {
         }),
         tags: TagMapping::default(),
         env: EnvRules::default(),
+        sharing: curtop::config::Sharing::default(),
     }
 }
 

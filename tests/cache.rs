@@ -393,6 +393,7 @@ fn profile() -> Profile {
         },
         tags: TagMapping::default(),
         env: EnvRules::default(),
+        sharing: curtop::config::Sharing::default(),
     }
 }
 

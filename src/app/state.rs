@@ -155,6 +155,10 @@ pub struct App {
     pub diag_scroll: u16,
     /// The facts cache reads go through, and how (`None`: no cache).
     pub cache: Option<(crate::cache::Cache, crate::cache::CacheMode)>,
+    /// Sharing rules applied (the profile's `[sharing]`); off shows the bill before them.
+    pub sharing: bool,
+    /// The environment view: environment → cluster → namespace → workload → pod.
+    pub by_env: bool,
 }
 
 impl App {
@@ -192,6 +196,8 @@ impl App {
             quit: false,
             diag_scroll: 0,
             cache: None,
+            sharing: true,
+            by_env: false,
         }
     }
 
@@ -266,7 +272,7 @@ impl App {
     /// The view of the active data, when there is data and the window resolves.
     pub fn view(&self) -> Option<View> {
         let data = self.data()?;
-        let range = data.facts.day_range();
+        let range = data.shown(self.sharing).day_range();
         let mut window = self
             .window
             .resolve(self.as_of, data.delivery.latest_span(), range)?;
@@ -282,6 +288,11 @@ impl App {
             window,
             metric: self.metric,
             provisional_from: self.as_of.provisional_from(),
+            top: if self.by_env {
+                LevelKind::Envs
+            } else {
+                LevelKind::Clusters
+            },
         })
     }
 
@@ -307,8 +318,9 @@ impl App {
         layout::table_rows(self.size.0, self.size.1, self.detail_shown())
     }
 
-    fn facts(&self) -> Option<&Facts> {
-        self.data().map(|d| &d.facts)
+    /// The facts shown: shared or not, as [`App::sharing`] says.
+    pub fn facts(&self) -> Option<&Facts> {
+        self.data().map(|d| d.shown(self.sharing))
     }
 
     /// Starts a fetch of `profile` covering the current window and its predecessor.
@@ -336,7 +348,7 @@ impl App {
         let (Some(view), Some(data)) = (self.view(), self.data().cloned()) else {
             return;
         };
-        let facts = &data.facts;
+        let facts = data.shown(self.sharing);
         let mut state = LevelState::new(None, Level::root(facts, &view), self.sort);
         let mut steps: Vec<Step> = Vec::new();
         for (i, (_, filter, selected)) in path.iter().enumerate() {

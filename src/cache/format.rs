@@ -467,6 +467,8 @@ fn append_rows(
             dims,
             labels: (0..labels).map(|l| text[DIMS + l][i]).collect(),
             costs,
+            // The cache holds facts as read; sharing is applied to them afterwards.
+            shared: NONE,
         });
     }
     Ok(())

@@ -222,6 +222,7 @@ fn resolve_profile(d: &SourceArgs) -> Result<Profile, String> {
             source,
             tags: TagMapping::default(),
             env: EnvRules::default(),
+            sharing: crate::config::Sharing::default(),
         });
     }
     let config = discover_config(d)?;

@@ -31,6 +31,9 @@ pub(super) struct ReportArgs {
     /// and run nothing.
     #[arg(long)]
     explain: bool,
+    /// The bill before the profile's sharing rules (idle, shared namespaces, cost rules).
+    #[arg(long)]
+    no_sharing: bool,
 }
 
 /// `--by`: one value holding the list (clap would take a `Vec` for repeated values).
@@ -122,12 +125,18 @@ pub(super) fn run(a: &ReportArgs) -> i32 {
         };
         return failed(&profile.name, &e);
     }
-    warn(&profile.name, &profile.source, &loaded, &dims);
+    warn(
+        &profile.name,
+        &profile.source,
+        &loaded,
+        &dims,
+        !a.no_sharing,
+    );
     if let Some(note) = &loaded.cache {
         say_cache(&profile.name, note, clock.now());
     }
     let metric = a.view.metric.map_or(Metric::Amortized, Metric::from);
-    let rep = report::build(&loaded.facts, loaded.window, metric, &dims);
+    let rep = report::build(loaded.shown(!a.no_sharing), loaded.window, metric, &dims);
     let out = rep.render(a.output.map_or(Format::Table, Format::from));
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`| head`) is not an error worth a message.
@@ -167,10 +176,10 @@ fn say_cache(profile: &str, note: &source::cached::CacheNote, as_of: crate::cloc
     }
 }
 
-/// The read's warnings, malformed-row examples and labels the profile does not map, on
-/// stderr.
-fn warn(profile: &str, source: &SourceSpec, loaded: &Loaded, dims: &[Dimension]) {
-    let q = &loaded.facts.quality;
+/// The read's warnings (with sharing's, when on), malformed-row examples and labels the
+/// profile does not map, on stderr.
+fn warn(profile: &str, source: &SourceSpec, loaded: &Loaded, dims: &[Dimension], sharing: bool) {
+    let q = &loaded.shown(sharing).quality;
     let mut err = std::io::stderr().lock();
     if matches!(source, SourceSpec::Athena(_)) {
         let _ = writeln!(err, "{}", loaded.origin);

@@ -37,6 +37,8 @@ pub enum DiagCode {
     DeliveryChanging,
     /// `endpoint-unreachable`
     EndpointUnreachable,
+    /// `environments-unmapped`
+    EnvironmentsUnmapped,
     /// `internal-error`
     InternalError,
     /// `io-error`
@@ -83,7 +85,7 @@ pub enum DiagCode {
 
 impl DiagCode {
     /// Every code, in the order of their names.
-    pub const ALL: [DiagCode; 35] = [
+    pub const ALL: [DiagCode; 36] = [
         DiagCode::AccessDenied,
         DiagCode::AthenaManagedResults,
         DiagCode::AthenaOutputLocation,
@@ -98,6 +100,7 @@ impl DiagCode {
         DiagCode::DataUpdating,
         DiagCode::DeliveryChanging,
         DiagCode::EndpointUnreachable,
+        DiagCode::EnvironmentsUnmapped,
         DiagCode::InternalError,
         DiagCode::IoError,
         DiagCode::MalformedRows,
@@ -138,6 +141,7 @@ impl DiagCode {
             DiagCode::DataUpdating => "data-updating",
             DiagCode::DeliveryChanging => "delivery-changing",
             DiagCode::EndpointUnreachable => "endpoint-unreachable",
+            DiagCode::EnvironmentsUnmapped => "environments-unmapped",
             DiagCode::InternalError => "internal-error",
             DiagCode::IoError => "io-error",
             DiagCode::MalformedRows => "malformed-rows",

@@ -460,6 +460,17 @@ pub fn diagnose_warning(w: &Warning) -> Diagnosis {
             strings(["rows of the file do not parse (a damaged copy or a hand-edited file)"]),
             strings(["copy the report again; the counted rows are left out of every total"]),
         ),
+        WarningCode::NothingToShareInto => (
+            DiagCode::ReadWarning,
+            strings([
+                "a sharing rule found no target on those days (no namespace of the cluster ran, \
+                 or none of the rule's targets had cost)",
+            ]),
+            strings([
+                "nothing to do if that is expected; else widen the rule's targets under \
+                 [profiles.NAME.sharing]",
+            ]),
+        ),
         WarningCode::PodsWithoutNode
         | WarningCode::Reconciliation
         | WarningCode::UnknownLineItemTypes => (

@@ -77,6 +77,9 @@ pub struct FactRow {
     /// Values of [`Facts::label_names`], in order.
     pub labels: Box<[Sym]>,
     pub costs: Costs,
+    /// Where this cost was shared in from (`idle`, a shared namespace, a sharing rule's name);
+    /// [`NONE`] for a row's own cost. Only `alloc::sharing` writes rows with a source.
+    pub shared: Sym,
 }
 
 impl FactRow {
@@ -200,6 +203,7 @@ fn into_rows(facts: KeyMap) -> Vec<FactRow> {
                 dims,
                 labels: k[K_DIMS + DIMS..].into(),
                 costs,
+                shared: NONE,
             }
         })
         .collect();

@@ -44,6 +44,9 @@ pub enum WarningCode {
     NoResourceIds,
     /// `no-split-cost`: the report has no split cost allocation data.
     NoSplitCost,
+    /// `nothing-to-share-into`: a sharing rule had no target on some days; that cost stays
+    /// where it was.
+    NothingToShareInto,
     /// `period-restarted`: AWS delivered a new version of the period during the read.
     PeriodRestarted,
     /// `pods-without-node`: pod split rows name nodes with no EC2 rows in the data.
@@ -58,7 +61,7 @@ pub enum WarningCode {
 
 impl WarningCode {
     /// Every code, in the order of their names.
-    pub const ALL: [WarningCode; 13] = [
+    pub const ALL: [WarningCode; 14] = [
         WarningCode::CacheInvalid,
         WarningCode::CacheUnwritable,
         WarningCode::DailyGranularity,
@@ -67,6 +70,7 @@ impl WarningCode {
         WarningCode::MissingParts,
         WarningCode::NoResourceIds,
         WarningCode::NoSplitCost,
+        WarningCode::NothingToShareInto,
         WarningCode::PeriodRestarted,
         WarningCode::PodsWithoutNode,
         WarningCode::Reconciliation,
@@ -85,6 +89,7 @@ impl WarningCode {
             WarningCode::MissingParts => "missing-parts",
             WarningCode::NoResourceIds => "no-resource-ids",
             WarningCode::NoSplitCost => "no-split-cost",
+            WarningCode::NothingToShareInto => "nothing-to-share-into",
             WarningCode::PeriodRestarted => "period-restarted",
             WarningCode::PodsWithoutNode => "pods-without-node",
             WarningCode::Reconciliation => "reconciliation",
@@ -124,6 +129,8 @@ pub struct Quality {
     /// Report parts read and their compressed bytes.
     pub files: u64,
     pub bytes: u64,
+    /// Raw environment tag values seen → what they normalize to (`doctor` shows them).
+    pub env_values: BTreeMap<String, String>,
 }
 
 impl Quality {
@@ -180,6 +187,7 @@ impl Quality {
         }
         self.files += other.files;
         self.bytes += other.bytes;
+        self.env_values.extend(other.env_values);
     }
 }
 

@@ -227,7 +227,7 @@ pub fn read_store_cached(
         local::read_periods_consistent(store, delivery, &origin, &opts, &read_span)?
     };
     for (period, partial) in read.periods {
-        let facts = partial.finish(plan.label_names());
+        let facts = partial.finish(plan.label_names(), &req.profile.env);
         note.parts += facts.quality.files;
         note.bytes += facts.quality.bytes;
         let name = period_name(period.span);
@@ -253,6 +253,7 @@ pub fn read_store_cached(
         origin,
         athena: None,
         cache: Some(note),
+        shared: None,
     })
 }
 
@@ -368,6 +369,7 @@ pub fn load_offline(
         origin,
         athena: None,
         cache: Some(note),
+        shared: None,
     })
 }
 
@@ -531,6 +533,7 @@ pub fn load_athena_cached(
             status: status_note,
         }),
         cache: Some(note),
+        shared: None,
     })
 }
 

@@ -246,7 +246,7 @@ fn finish(partials: Vec<Partial>, delivery: &Delivery, opts: &ReadOptions<'_>) -
     for p in partials {
         merged.merge(p);
     }
-    let mut facts = merged.finish(opts.plan.label_names());
+    let mut facts = merged.finish(opts.plan.label_names(), opts.env);
     warn_about_delivery(delivery, &mut facts);
     facts
 }

@@ -17,6 +17,7 @@ pub mod read_csv;
 pub mod s3;
 pub mod store;
 
+use crate::alloc::sharing::Shared;
 use crate::cache::{Cache, CacheMode, SourceKey};
 use crate::clock::AsOf;
 use crate::config::{Profile, SourceSpec};
@@ -41,6 +42,27 @@ pub struct Loaded {
     pub athena: Option<AthenaNotes>,
     /// What the read did with the cache; `None` when it did not use one.
     pub cache: Option<cached::CacheNote>,
+    /// The facts with the profile's sharing rules applied; `None` when it has none. `facts`
+    /// stay as read, so sharing can be turned off.
+    pub shared: Option<Shared>,
+}
+
+impl Loaded {
+    /// The facts to show: shared when `sharing` is on and the profile shares anything.
+    pub fn shown(&self, sharing: bool) -> &Facts {
+        match &self.shared {
+            Some(s) if sharing => &s.facts,
+            _ => &self.facts,
+        }
+    }
+
+    /// Applies `rules` (a profile's sharing) to the facts read.
+    pub fn with_sharing(mut self, rules: &crate::config::Sharing) -> Self {
+        self.shared = rules
+            .is_active()
+            .then(|| crate::alloc::sharing::share(&self.facts, rules));
+        self
+    }
 }
 
 /// How an Athena read went, in words: each line lands on its own `doctor` check.
@@ -118,9 +140,14 @@ impl<'a> ReadRequest<'a> {
     }
 }
 
-/// Reads what `req` asks for: through the cache when it names one (offline, only from it;
-/// when the source cannot be reached, what it holds, with the failure).
+/// Reads what `req` asks for, then applies the profile's sharing rules.
 pub fn load(req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
+    read(req).map(|loaded| loaded.with_sharing(&req.profile.sharing))
+}
+
+/// The facts of `req` as read, before sharing: through the cache when it names one (offline,
+/// only from it; when the source cannot be reached, what it holds, with the failure).
+fn read(req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
     let Some((cache, key)) = req.cache_key() else {
         return load_source(req);
     };
@@ -410,6 +437,7 @@ pub(crate) fn load_athena(
             status: status_note,
         }),
         cache: None,
+        shared: None,
     })
 }
 
@@ -499,6 +527,7 @@ pub fn read_store(
         origin,
         athena: None,
         cache: None,
+        shared: None,
     })
 }
 
