@@ -8,7 +8,7 @@ use std::str::FromStr;
 use crate::cur::metrics::Metric;
 use crate::cur::money::Money;
 use crate::cur::time::date_of;
-use crate::facts::{Dim, FactRow, Facts};
+use crate::facts::{Dim, FactRow, Facts, NONE};
 use crate::window::Window;
 
 /// A dimension to group by.
@@ -135,9 +135,21 @@ pub struct Report {
     pub window: Window,
     pub metric: Metric,
     pub dims: Vec<Dimension>,
-    /// (values per dimension, `None` = no value; cost), highest cost first.
-    pub rows: Vec<(Vec<Option<String>>, Money)>,
+    /// Highest cost first.
+    pub rows: Vec<ReportRow>,
     pub total: Money,
+    /// The facts had shared-in rows (sharing rules applied): the shared-in amounts are shown.
+    pub sharing: bool,
+}
+
+/// One group of a report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportRow {
+    /// Values per dimension, `None` = no value.
+    pub keys: Vec<Option<String>>,
+    pub cost: Money,
+    /// What sharing rules brought into `cost`.
+    pub shared_in: Money,
 }
 
 /// How to read one dimension off a fact row.
@@ -180,6 +192,8 @@ pub fn build(facts: &Facts, window: Window, metric: Metric, dims: &[Dimension]) 
         .collect();
     let value = |r: &FactRow, g: &Getter| -> Option<String> {
         let s = match g {
+            // Rows no environment rule reaches are a group of their own, named.
+            Getter::Dim(Dim::Env) if r.dim(Dim::Env) == NONE => "unassigned".to_string(),
             Getter::Dim(d) => facts.text(r, *d).to_string(),
             Getter::Category => r.category.name().to_string(),
             Getter::Day => date_of(r.day).to_string(),
@@ -188,21 +202,35 @@ pub fn build(facts: &Facts, window: Window, metric: Metric, dims: &[Dimension]) 
         };
         (!s.is_empty()).then_some(s)
     };
-    let mut groups: HashMap<Vec<Option<String>>, Money> = HashMap::new();
+    let mut groups: HashMap<Vec<Option<String>>, (Money, Money)> = HashMap::new();
     let mut total = Money::ZERO;
+    let mut sharing = false;
     for r in facts.rows.iter().filter(|r| window.contains(r.day)) {
         let key: Vec<Option<String>> = getters.iter().map(|g| value(r, g)).collect();
-        *groups.entry(key).or_default() += r.costs[metric];
+        let g = groups.entry(key).or_default();
+        g.0 += r.costs[metric];
+        if r.shared != NONE {
+            g.1 += r.costs[metric];
+            sharing = true;
+        }
         total += r.costs[metric];
     }
-    let mut rows: Vec<(Vec<Option<String>>, Money)> = groups.into_iter().collect();
-    rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut rows: Vec<ReportRow> = groups
+        .into_iter()
+        .map(|(keys, (cost, shared_in))| ReportRow {
+            keys,
+            cost,
+            shared_in,
+        })
+        .collect();
+    rows.sort_by(|a, b| b.cost.cmp(&a.cost).then_with(|| a.keys.cmp(&b.keys)));
     Report {
         window,
         metric,
         dims: dims.to_vec(),
         rows,
         total,
+        sharing,
     }
 }
 
@@ -218,6 +246,9 @@ impl Report {
     fn table(&self) -> String {
         let mut head: Vec<String> = self.dims.iter().map(|d| d.name().to_uppercase()).collect();
         head.push("COST".into());
+        if self.sharing {
+            head.push("SHARED IN".into());
+        }
         head.push("SHARE".into());
         let share = |m: Money| {
             if self.total.0 == 0 {
@@ -229,19 +260,31 @@ impl Report {
         let mut body: Vec<Vec<String>> = self
             .rows
             .iter()
-            .map(|(k, m)| {
-                let mut v: Vec<String> = k
+            .map(|row| {
+                let mut v: Vec<String> = row
+                    .keys
                     .iter()
                     .map(|x| x.clone().unwrap_or_else(|| "-".into()))
                     .collect();
-                v.push(m.display_dollars());
-                v.push(share(*m));
+                v.push(row.cost.display_dollars());
+                if self.sharing {
+                    v.push(if row.shared_in == Money::ZERO {
+                        "-".into()
+                    } else {
+                        row.shared_in.display_dollars()
+                    });
+                }
+                v.push(share(row.cost));
                 v
             })
             .collect();
         let mut total: Vec<String> = vec![String::new(); self.dims.len()];
         total[0] = "TOTAL".into();
         total.push(self.total.display_dollars());
+        if self.sharing {
+            let shared: Money = self.rows.iter().map(|r| r.shared_in).sum();
+            total.push(shared.display_dollars());
+        }
         total.push(share(self.total));
         body.push(total);
         let n = head.len();
@@ -265,7 +308,7 @@ impl Report {
                 .iter()
                 .enumerate()
                 .map(|(i, c)| {
-                    if i + 2 >= n {
+                    if i >= self.dims.len() {
                         format!("{c:>w$}", w = widths[i])
                     } else {
                         format!("{c:<w$}", w = widths[i])
@@ -293,10 +336,20 @@ impl Report {
         let mut w = csv::Writer::from_writer(Vec::new());
         let mut head: Vec<String> = self.dims.iter().map(Dimension::name).collect();
         head.push("cost".into());
+        if self.sharing {
+            head.push("shared_in".into());
+        }
         let _ = w.write_record(&head);
-        for (k, m) in &self.rows {
-            let mut rec: Vec<String> = k.iter().map(|x| x.clone().unwrap_or_default()).collect();
-            rec.push(m.to_decimal_string());
+        for row in &self.rows {
+            let mut rec: Vec<String> = row
+                .keys
+                .iter()
+                .map(|x| x.clone().unwrap_or_default())
+                .collect();
+            rec.push(row.cost.to_decimal_string());
+            if self.sharing {
+                rec.push(row.shared_in.to_decimal_string());
+            }
             let _ = w.write_record(&rec);
         }
         String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
@@ -307,12 +360,15 @@ impl Report {
         let rows: Vec<Value> = self
             .rows
             .iter()
-            .map(|(k, m)| {
+            .map(|row| {
                 let mut o = Map::new();
-                for (d, v) in self.dims.iter().zip(k) {
+                for (d, v) in self.dims.iter().zip(&row.keys) {
                     o.insert(d.name(), v.clone().map_or(Value::Null, Value::String));
                 }
-                o.insert("cost".into(), json!(m.dollars()));
+                o.insert("cost".into(), json!(row.cost.dollars()));
+                if self.sharing {
+                    o.insert("shared_in".into(), json!(row.shared_in.dollars()));
+                }
                 Value::Object(o)
             })
             .collect();

@@ -256,6 +256,7 @@ mod tests {
             series: vec![],
             provisional: false,
             facts: vec![],
+            shared_in: vec![],
         }
     }
 

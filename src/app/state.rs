@@ -68,6 +68,8 @@ pub struct Job {
     pub log: Vec<String>,
     /// The newest `doctor` run of this profile (started by a failed fetch or by `d`).
     pub doctor: Option<DoctorRun>,
+    /// The source could not be read and the data shown is the cache's: since when, and why.
+    pub offline: Option<(DateTime<Utc>, Diagnosis)>,
 }
 
 /// A profile's integration checks, as far as they have run.
@@ -151,6 +153,12 @@ pub struct App {
     /// Lines scrolled off the top of a diagnosis (the diagnostics pane: j/k, PgDn/PgUp; the
     /// integrations pane: PgDn/PgUp). Reset when another profile is shown or selected.
     pub diag_scroll: u16,
+    /// The facts cache reads go through, and how (`None`: no cache).
+    pub cache: Option<(crate::cache::Cache, crate::cache::CacheMode)>,
+    /// Sharing rules applied (the profile's `[sharing]`); off shows the bill before them.
+    pub sharing: bool,
+    /// The environment view: environment → cluster → namespace → workload → pod.
+    pub by_env: bool,
 }
 
 impl App {
@@ -168,6 +176,7 @@ impl App {
                 last_success: None,
                 log: Vec::new(),
                 doctor: None,
+                offline: None,
             })
             .collect();
         App {
@@ -186,6 +195,9 @@ impl App {
             display,
             quit: false,
             diag_scroll: 0,
+            cache: None,
+            sharing: true,
+            by_env: false,
         }
     }
 
@@ -260,7 +272,7 @@ impl App {
     /// The view of the active data, when there is data and the window resolves.
     pub fn view(&self) -> Option<View> {
         let data = self.data()?;
-        let range = data.facts.day_range();
+        let range = data.shown(self.sharing).day_range();
         let mut window = self
             .window
             .resolve(self.as_of, data.delivery.latest_span(), range)?;
@@ -276,6 +288,11 @@ impl App {
             window,
             metric: self.metric,
             provisional_from: self.as_of.provisional_from(),
+            top: if self.by_env {
+                LevelKind::Envs
+            } else {
+                LevelKind::Clusters
+            },
         })
     }
 
@@ -301,8 +318,9 @@ impl App {
         layout::table_rows(self.size.0, self.size.1, self.detail_shown())
     }
 
-    fn facts(&self) -> Option<&Facts> {
-        self.data().map(|d| &d.facts)
+    /// The facts shown: shared or not, as [`App::sharing`] says.
+    pub fn facts(&self) -> Option<&Facts> {
+        self.data().map(|d| d.shown(self.sharing))
     }
 
     /// Starts a fetch of `profile` covering the current window and its predecessor.
@@ -330,7 +348,7 @@ impl App {
         let (Some(view), Some(data)) = (self.view(), self.data().cloned()) else {
             return;
         };
-        let facts = &data.facts;
+        let facts = data.shown(self.sharing);
         let mut state = LevelState::new(None, Level::root(facts, &view), self.sort);
         let mut steps: Vec<Step> = Vec::new();
         for (i, (_, filter, selected)) in path.iter().enumerate() {
