@@ -554,3 +554,18 @@ pub(crate) fn warn_about_delivery(delivery: &Delivery, facts: &mut Facts) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::runs_of;
+
+    #[test]
+    fn row_groups_split_into_runs_of_about_equal_rows() {
+        assert_eq!(runs_of(&[100; 16], 2), vec![0..8, 8..16]);
+        assert_eq!(runs_of(&[1_000_000, 950_790], 2), vec![0..1, 1..2]);
+        assert_eq!(runs_of(&[10, 10, 10, 70], 2), vec![0..4]);
+        assert_eq!(runs_of(&[10], 4), vec![0..1]);
+        assert_eq!(runs_of(&[5, 5, 5], 1), vec![0..3]);
+        assert!(runs_of(&[], 2).is_empty());
+    }
+}
