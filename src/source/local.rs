@@ -263,9 +263,9 @@ fn read_periods(
                     let mut agg = Aggregator::new(opts.plan, opts.env, opts.window);
                     let shown = store.describe(&part.key);
                     let footer = footers.get(&part.key).map(Arc::clone);
-                    let outcome = read_part(
-                        store, part, row_group, footer, &shown, &counter, &mut agg,
-                    )
+                    let outcome = guarded(&shown, || {
+                        read_part(store, part, row_group, footer, &shown, &counter, &mut agg)
+                    })
                     .map(|()| {
                         let q = agg.quality();
                         q.files += u64::from(row_group.is_none_or(|rg| rg == 0));
@@ -321,7 +321,10 @@ fn read_tasks<'p>(
         let groups = match part.format {
             PartFormat::Csv(_) => None,
             PartFormat::Parquet => match (store.local_path(&part.key), footers.get(&part.key)) {
-                (Some(path), _) => Some(row_group_count(&path, &store.describe(&part.key))?),
+                (Some(path), _) => {
+                    let shown = store.describe(&part.key);
+                    Some(guarded(&shown, || row_group_count(&path, &shown))?)
+                }
                 (None, Some(meta)) => Some(meta.num_row_groups()),
                 (None, None) => None,
             },
@@ -356,7 +359,8 @@ fn remote_footers(store: &dyn Store, parts: &[(usize, &Part)]) -> Result<Footers
             scope.spawn(|| {
                 while let Some(part) = keys.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let fetch = |start, len| store.read_range(&part.key, start, len);
-                    let meta = ranged_metadata(part.size, &fetch, &store.describe(&part.key));
+                    let shown = store.describe(&part.key);
+                    let meta = guarded(&shown, || ranged_metadata(part.size, &fetch, &shown));
                     if let Ok(mut f) = found.lock() {
                         f.push((part.key.clone(), meta));
                     }
@@ -369,6 +373,20 @@ fn remote_footers(store: &dyn Store, parts: &[(usize, &Part)]) -> Result<Footers
         out.insert(key, meta?);
     }
     Ok(out)
+}
+
+/// Runs one part's reader; a panic inside it (a dependency's decoder meeting a corrupt file)
+/// is that part's `Unreadable`, printed nowhere, rather than the end of the process.
+fn guarded<T>(
+    shown: &str,
+    read: impl FnOnce() -> Result<T, SourceError>,
+) -> Result<T, SourceError> {
+    crate::panics::catch_quietly(read).unwrap_or_else(|panic| {
+        Err(SourceError::Unreadable {
+            file: shown.to_string(),
+            reason: format!("the file is corrupt (its decoder failed: {panic})"),
+        })
+    })
 }
 
 fn read_part(

@@ -1,0 +1,108 @@
+//! Hostile and broken input through the real `curtop` binary: corrupt Parquet, money that
+//! overflows, files whose rows are all malformed, impossible manifests, huge lines, and the
+//! messages such input gets. Each test is one fault of issue 18, seen through the binary.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::temp_dir;
+
+fn curtop(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_curtop"))
+        .args(args)
+        .env_remove("CURTOP_CONFIG")
+        .env("XDG_CONFIG_HOME", temp_dir("hardening-no-user-config"))
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// `curtop demo-data` of a few days into a fresh folder.
+fn demo(tag: &str, layout: &str, extra: &[&str]) -> PathBuf {
+    let dir = temp_dir(tag);
+    let mut args = vec![
+        "demo-data",
+        "--out",
+        dir.to_str().unwrap(),
+        "--days",
+        "5",
+        "--layout",
+        layout,
+        "--as-of",
+        "2026-11-18",
+    ];
+    args.extend_from_slice(extra);
+    let out = curtop(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    dir
+}
+
+fn files_ending(dir: &Path, suffix: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.to_string_lossy().ends_with(suffix) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn report_all(dir: &Path) -> Output {
+    curtop(&[
+        "report",
+        "--cur",
+        dir.to_str().unwrap(),
+        "--window",
+        "all",
+        "--as-of",
+        "2026-11-18",
+        "-o",
+        "json",
+    ])
+}
+
+#[test]
+fn a_flipped_byte_anywhere_in_a_parquet_part_is_a_diagnosis_never_a_panic() {
+    let mut unreadable = 0;
+    for layout in ["cur2-parquet", "legacy-parquet"] {
+        let dir = demo(&format!("flip-{layout}"), layout, &[]);
+        let file = files_ending(&dir, ".parquet").remove(0);
+        let original = std::fs::read(&file).unwrap();
+        for i in 1..=40 {
+            let offset = original.len() * i / 41;
+            let mut bytes = original.clone();
+            bytes[offset] ^= 0xff;
+            std::fs::write(&file, &bytes).unwrap();
+            let out = report_all(&dir);
+            let stderr = text(&out.stderr);
+            let code = out.status.code();
+            assert!(
+                code == Some(0) || code == Some(1),
+                "{layout} byte {offset}: exit {code:?}\n{stderr}"
+            );
+            assert!(
+                !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+                "{layout} byte {offset}: a panic reached stderr\n{stderr}"
+            );
+            if code == Some(1) {
+                assert!(stderr.contains("[unreadable-file]"), "{stderr}");
+                unreadable += 1;
+            }
+        }
+    }
+    assert!(unreadable > 0, "no flipped byte was noticed");
+}
