@@ -106,3 +106,93 @@ fn a_flipped_byte_anywhere_in_a_parquet_part_is_a_diagnosis_never_a_panic() {
     }
     assert!(unreadable > 0, "no flipped byte was noticed");
 }
+
+/// The demo bill as one legacy CSV without the `lineItem/ResourceId` column (split cost data
+/// kept): a report created without resource IDs.
+fn bill_without_resource_ids(tag: &str) -> PathBuf {
+    let dir = demo(tag, "legacy-csv", &[]);
+    let mut parts = files_ending(&dir, ".csv");
+    // The newest assembly only (the folder keeps one older delivery of the period).
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(
+            files_ending(&dir, "Manifest.json")
+                .into_iter()
+                .min_by_key(|p| p.components().count())
+                .unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let assembly = manifest["assemblyId"].as_str().unwrap().to_string();
+    parts.retain(|p| p.to_string_lossy().contains(&assembly));
+    assert!(!parts.is_empty());
+    let out = dir.join("no-ids.csv");
+    let mut w = csv::Writer::from_path(&out).unwrap();
+    let mut wrote_header = false;
+    for part in parts {
+        let mut r = csv::Reader::from_path(part).unwrap();
+        let header = r.headers().unwrap().clone();
+        let skip = header
+            .iter()
+            .position(|h| h == "lineItem/ResourceId")
+            .unwrap();
+        let keep = |rec: &csv::StringRecord| -> Vec<String> {
+            rec.iter()
+                .enumerate()
+                .filter(|(i, _)| *i != skip)
+                .map(|(_, v)| v.to_string())
+                .collect()
+        };
+        if !wrote_header {
+            w.write_record(keep(&header)).unwrap();
+            wrote_header = true;
+        }
+        for rec in r.records() {
+            w.write_record(keep(&rec.unwrap())).unwrap();
+        }
+    }
+    w.flush().unwrap();
+    out
+}
+
+#[test]
+fn without_resource_ids_idle_is_never_negative_and_the_total_is_the_bill() {
+    let file = bill_without_resource_ids("no-ids");
+    let path = file.to_str().unwrap();
+    let out = curtop(&["doctor", "--cur", path, "--as-of", "2026-11-18"]);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("idle: 0.0% of the bill"), "{stdout}");
+    let out = curtop(&[
+        "report",
+        "--cur",
+        path,
+        "--window",
+        "all",
+        "--as-of",
+        "2026-11-18",
+        "--by",
+        "cluster,category",
+        "-o",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("[pods-without-node]"), "{stderr}");
+    assert!(stderr.contains("taken out of unallocated"), "{stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = json["rows"].as_array().unwrap();
+    let mut sum = 0.0;
+    let mut pods = 0.0;
+    for r in rows {
+        let cost = r["cost"].as_f64().unwrap();
+        sum += cost;
+        match r["category"].as_str().unwrap() {
+            "idle" => assert!(cost >= 0.0, "negative idle: {r}"),
+            "pod" => pods += cost,
+            _ => {}
+        }
+    }
+    assert!(pods > 0.0, "the pods' cost is kept as pod cost: {json}");
+    let total = json["total"].as_f64().unwrap();
+    assert!((sum - total).abs() < 0.01, "rows {sum} vs total {total}");
+}

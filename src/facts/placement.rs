@@ -133,8 +133,11 @@ impl Partial {
     }
 
     /// Idle = node − pods: each node-day's pods come off its idle anchor. Pods whose node has
-    /// no EC2 rows in this data are offset by a negative idle row of their own, and said in a
-    /// warning, so the bill still totals.
+    /// no EC2 rows in this data (a report without resource IDs: the node's instance rows are
+    /// there, unrecognised, in unallocated) keep their pod cost and are taken out of
+    /// unallocated by a negative row of their own, and said in a warning: the bill still
+    /// totals, idle never goes below zero for want of a node, and the node is not counted
+    /// twice.
     fn subtract_pods_from_idle(
         &mut self,
         pod_total: PodTotals,
@@ -142,15 +145,14 @@ impl Partial {
         label_count: usize,
     ) {
         let mut orphan = Costs::ZERO;
-        for ((day, node), (total, cluster)) in pod_total {
+        for ((day, node), (total, _)) in pod_total {
             if let Some((key, _)) = idle_anchor.get(&(day, node)) {
                 *self.facts.entry(key.clone()).or_default() -= total;
             } else {
                 orphan += total;
                 let mut key = vec![NONE; K_DIMS + DIMS + label_count];
                 key[K_DAY] = day as u32;
-                key[K_CAT] = Category::Idle as u32;
-                key[kd(Dim::Cluster)] = cluster;
+                key[K_CAT] = Category::Unallocated as u32;
                 key[kd(Dim::Node)] = node;
                 key[kd(Dim::Service)] = self.strings.intern("AmazonEC2");
                 *self.facts.entry(key.into()).or_default() -= total;
@@ -161,7 +163,9 @@ impl Partial {
                 WarningCode::PodsWithoutNode,
                 format!(
                     "pod split rows worth {} (amortized) name nodes with no EC2 rows in this \
-                     data; their cost is offset by negative idle so the bill still totals",
+                     data: they stay pod cost and are taken out of unallocated (where their \
+                     nodes' unrecognised instance rows are), so the bill still totals; those \
+                     nodes' idle is unknown",
                     orphan[Metric::Amortized]
                 ),
             );
