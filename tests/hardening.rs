@@ -196,3 +196,107 @@ fn without_resource_ids_idle_is_never_negative_and_the_total_is_the_bill() {
     let total = json["total"].as_f64().unwrap();
     assert!((sum - total).abs() < 0.01, "rows {sum} vs total {total}");
 }
+
+/// A small legacy CUR CSV (type, start, product, cost) written to a fresh folder.
+fn csv_bill(tag: &str, rows: &[&str]) -> PathBuf {
+    let dir = temp_dir(tag);
+    let mut body = String::from(
+        "lineItem/LineItemType,lineItem/UsageStartDate,lineItem/ProductCode,lineItem/UnblendedCost\n",
+    );
+    for r in rows {
+        body.push_str(r);
+        body.push('\n');
+    }
+    let file = dir.join("bill.csv");
+    std::fs::write(&file, body).unwrap();
+    file
+}
+
+#[test]
+fn a_sum_beyond_what_money_holds_is_an_error_not_a_wrapped_total() {
+    let file = csv_bill(
+        "overflow",
+        &[
+            "Usage,2026-11-02T00:00:00Z,AmazonEC2,5e9",
+            "Usage,2026-11-02T00:00:00Z,AmazonEC2,5e9",
+        ],
+    );
+    let out = report_all(&file);
+    let stderr = text(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stderr}\n{}",
+        text(&out.stdout)
+    );
+    assert!(stderr.contains("[amount-overflow]"), "{stderr}");
+    assert!(
+        !text(&out.stdout).contains("total"),
+        "{}",
+        text(&out.stdout)
+    );
+    // Each amount alone fits; so do sums across days that stay under the limit.
+    let file = csv_bill(
+        "no-overflow",
+        &[
+            "Usage,2026-11-02T00:00:00Z,AmazonEC2,5e9",
+            "Usage,2026-11-02T00:00:00Z,AmazonEC2,-4e9",
+        ],
+    );
+    let out = report_all(&file);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["total"].as_f64(), Some(1e9));
+    // An amount that cannot be held at all is a malformed row.
+    let file = csv_bill(
+        "too-big",
+        &[
+            "Usage,2026-11-02T00:00:00Z,AmazonEC2,1e10",
+            "Usage,2026-11-02T00:00:00Z,AmazonEC2,2",
+            "Usage,2026-11-02T00:00:00Z,AmazonEC2,3",
+        ],
+    );
+    let out = report_all(&file);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("[malformed-rows]"),
+        "{}",
+        text(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["total"].as_f64(), Some(5.0));
+}
+
+#[test]
+fn a_file_whose_rows_are_mostly_malformed_is_an_error_naming_counts_and_examples() {
+    let file = csv_bill(
+        "all-malformed",
+        &[
+            "Usage,2023-13-01T00:00:00Z,AmazonEC2,1.5",
+            "Usage,AmazonEC2,2023-11-01T00:00:00Z,1.5",
+            "Usage,2023-11-01T00:00:00Z,AmazonEC2,one",
+        ],
+    );
+    let out = report_all(&file);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("[malformed-rows]"), "{stderr}");
+    assert!(stderr.contains("3 of 3 rows"), "{stderr}");
+    assert!(
+        stderr.contains("bill.csv:2:"),
+        "the first example: {stderr}"
+    );
+    assert!(stderr.contains("2023-13-01"), "{stderr}");
+    // One bad row in three is a warning; the rest is read.
+    let file = csv_bill(
+        "some-malformed",
+        &[
+            "Usage,2023-13-01T00:00:00Z,AmazonEC2,1.5",
+            "Usage,2023-11-01T00:00:00Z,AmazonEC2,1.5",
+            "Usage,2023-11-02T00:00:00Z,AmazonEC2,1.5",
+        ],
+    );
+    let out = report_all(&file);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("1 malformed row(s) skipped out of 3"));
+}

@@ -92,6 +92,22 @@ impl IndexMut<Metric> for Costs {
     }
 }
 
+impl Costs {
+    /// `self += rhs`, saying whether every metric's sum fits (`false`: one wrapped, and the
+    /// sum is meaningless). What the readers sum with: an overflow must become an error,
+    /// never a wrapped total.
+    #[must_use]
+    pub fn add_checked(&mut self, rhs: Costs) -> bool {
+        let mut overflow = false;
+        for (a, b) in self.0.iter_mut().zip(rhs.0) {
+            let (sum, o) = a.0.overflowing_add(b.0);
+            a.0 = sum;
+            overflow |= o;
+        }
+        !overflow
+    }
+}
+
 impl Add for Costs {
     type Output = Costs;
     fn add(mut self, rhs: Costs) -> Costs {

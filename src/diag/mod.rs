@@ -210,6 +210,51 @@ pub fn diagnose(e: &SourceError) -> Diagnosis {
             strings(["wait a few minutes and press r (or run the command again)"]),
             vec![DOC_CUR_CREATE],
         ),
+        SourceError::SumOverflow { path } => error(
+            DiagCode::AmountOverflow,
+            "the amounts sum beyond what curtop can hold".to_string(),
+            vec![format!(
+                "{path}: a sum of costs went beyond ±$9.2 billion (integer nano-dollars)"
+            )],
+            strings([
+                "a corrupt or hand-edited file with absurd amounts (e.g. 5E9 in lineItem/UnblendedCost)",
+                "two copies of the same huge report read together",
+            ]),
+            strings([
+                "check the largest amounts: sort the file by lineItem/UnblendedCost",
+                "point curtop at the report AWS delivered, not an edited copy",
+            ]),
+            vec![],
+        ),
+        SourceError::MostlyMalformed {
+            path,
+            malformed,
+            rows,
+            examples,
+        } => {
+            let mut seen = vec![format!(
+                "{path}: {malformed} of {rows} rows could not be read (more than half)"
+            )];
+            seen.extend(
+                examples
+                    .iter()
+                    .map(|e| format!("  {}:{}: {}", e.file, e.line, e.reason)),
+            );
+            error(
+                DiagCode::MalformedRows,
+                format!("{malformed} of {rows} rows are malformed"),
+                seen,
+                strings([
+                    "the file is not a CUR export, or its columns were shifted by a hand edit",
+                    "dates or amounts in another format than CUR writes (2024-01-01T00:00:00Z, 12.5)",
+                ]),
+                strings([
+                    "look at the first malformed lines named above",
+                    "point curtop at the report AWS delivered, not an edited copy",
+                ]),
+                vec![DOC_CUR_CREATE],
+            )
+        }
         SourceError::Athena(f) => diagnose_athena(f),
         SourceError::Cancelled => error(
             DiagCode::Cancelled,
@@ -501,6 +546,13 @@ mod tests {
                 restarts: 3,
             },
             SourceError::Cancelled,
+            SourceError::SumOverflow { path: "/x".into() },
+            SourceError::MostlyMalformed {
+                path: "/x".into(),
+                malformed: 3,
+                rows: 3,
+                examples: vec![],
+            },
         ];
         let mut codes: Vec<&str> = errors.iter().map(|e| diagnose(e).code.as_str()).collect();
         for e in &errors {

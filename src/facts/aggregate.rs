@@ -133,7 +133,8 @@ impl<'p> Aggregator<'p> {
         if let Some(claim) = self.claim_of(kind, li, &placement) {
             self.state.claim(kind, claim);
         }
-        add_to(self.state.map_for(kind), &self.key, costs);
+        let (map, quality) = self.state.map_for(kind);
+        add_to(map, &self.key, costs, quality);
     }
 
     /// Fills `self.key` with a line item's key: its day, category and dimensions (`node` as
@@ -243,7 +244,14 @@ impl<'p> Aggregator<'p> {
             self.state.claim(kind, claim);
             t.claimed = true;
         }
-        *self.by_template.entry((template, li.day)).or_default() += costs;
+        if !self
+            .by_template
+            .entry((template, li.day))
+            .or_default()
+            .add_checked(costs)
+        {
+            self.state.quality.overflowed_sums += 1;
+        }
     }
 
     /// The state to merge with other parts.
@@ -251,7 +259,8 @@ impl<'p> Aggregator<'p> {
         for ((template, day), costs) in self.by_template {
             let t = &mut self.templates[template as usize];
             t.key[K_DAY] = day as u32;
-            add_to(self.state.map_for(t.kind), &t.key, costs);
+            let (map, quality) = self.state.map_for(t.kind);
+            add_to(map, &t.key, costs, quality);
         }
         self.state
     }
@@ -308,7 +317,9 @@ impl Partial {
                     self.quality.unknown_type(li.line_item_type);
                 }
                 let costs = line_item_costs(li, columns);
-                *self.bill.entry(li.day).or_default() += costs;
+                if !self.bill.entry(li.day).or_default().add_checked(costs) {
+                    self.quality.overflowed_sums += 1;
+                }
                 Some(costs)
             }
         }
@@ -324,13 +335,15 @@ impl Partial {
         claim(map, &self.strings, node, cluster);
     }
 
-    /// Where rows of `kind` are summed until [`Partial::finish`] places them.
-    fn map_for(&mut self, kind: RowKind) -> &mut KeyMap {
-        match kind {
+    /// Where rows of `kind` are summed until [`Partial::finish`] places them, with the
+    /// quality that counts overflowing sums.
+    fn map_for(&mut self, kind: RowKind) -> (&mut KeyMap, &mut Quality) {
+        let map = match kind {
             RowKind::PodSplit => &mut self.pods,
             RowKind::NodeCandidate => &mut self.nodes,
             _ => &mut self.facts,
-        }
+        };
+        (map, &mut self.quality)
     }
 
     /// Folds `other` into `self` (symbols re-interned).
@@ -353,7 +366,9 @@ impl Partial {
             (&mut self.pods, other.pods),
         ] {
             for (k, c) in src {
-                *dst.entry(rekey(&k)).or_default() += c;
+                if !dst.entry(rekey(&k)).or_default().add_checked(c) {
+                    self.quality.overflowed_sums += 1;
+                }
             }
         }
         for (n, c) in other.node_cluster_tag {
@@ -363,7 +378,9 @@ impl Partial {
             claim(&mut self.pod_parents, &self.strings, tr(n), tr(c));
         }
         for (d, c) in other.bill {
-            *self.bill.entry(d).or_default() += c;
+            if !self.bill.entry(d).or_default().add_checked(c) {
+                self.quality.overflowed_sums += 1;
+            }
         }
         self.columns.union(&other.columns);
         self.quality.merge(other.quality);

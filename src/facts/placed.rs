@@ -59,15 +59,17 @@ impl<'e> PlacedRows<'e> {
         for l in labels {
             key.push(self.strings.intern(l));
         }
-        add_to(&mut self.facts, &key, costs);
+        add_to(&mut self.facts, &key, costs, &mut self.quality);
     }
 
     /// The facts, labelled `label_names`; their bill is what the rows sum to per day.
-    pub fn finish(self, label_names: Vec<String>) -> Facts {
+    pub fn finish(mut self, label_names: Vec<String>) -> Facts {
         let rows = into_rows(self.facts);
         let mut bill: BTreeMap<Day, Costs> = BTreeMap::new();
         for r in &rows {
-            *bill.entry(r.day).or_default() += r.costs;
+            if !bill.entry(r.day).or_default().add_checked(r.costs) {
+                self.quality.overflowed_sums += 1;
+            }
         }
         Facts {
             strings: self.strings,

@@ -79,7 +79,9 @@ impl Partial {
                 ] {
                     key[kd(d)] = NONE;
                 }
-                *node_cost.entry((day, node)).or_default() += costs;
+                if !node_cost.entry((day, node)).or_default().add_checked(costs) {
+                    self.quality.overflowed_sums += 1;
+                }
                 let size = Money(costs[Metric::Amortized].0.abs());
                 let anchor = idle_anchor
                     .entry((day, node))
@@ -93,7 +95,9 @@ impl Partial {
             } else {
                 key[kd(Dim::Node)] = NONE;
             }
-            *self.facts.entry(key).or_default() += costs;
+            if !self.facts.entry(key).or_default().add_checked(costs) {
+                self.quality.overflowed_sums += 1;
+            }
         }
         (node_cost, idle_anchor)
     }
@@ -123,11 +127,13 @@ impl Partial {
             let total = pod_total
                 .entry((day, node))
                 .or_insert((Costs::ZERO, cluster));
-            total.0 += costs;
+            let fits = total.0.add_checked(costs);
             if self.strings.get(cluster) < self.strings.get(total.1) {
                 total.1 = cluster;
             }
-            *self.facts.entry(key).or_default() += costs;
+            if !(fits && self.facts.entry(key).or_default().add_checked(costs)) {
+                self.quality.overflowed_sums += 1;
+            }
         }
         pod_total
     }
@@ -147,15 +153,31 @@ impl Partial {
         let mut orphan = Costs::ZERO;
         for ((day, node), (total, _)) in pod_total {
             if let Some((key, _)) = idle_anchor.get(&(day, node)) {
-                *self.facts.entry(key.clone()).or_default() -= total;
+                if !self
+                    .facts
+                    .entry(key.clone())
+                    .or_default()
+                    .add_checked(-total)
+                {
+                    self.quality.overflowed_sums += 1;
+                }
             } else {
-                orphan += total;
+                if !orphan.add_checked(total) {
+                    self.quality.overflowed_sums += 1;
+                }
                 let mut key = vec![NONE; K_DIMS + DIMS + label_count];
                 key[K_DAY] = day as u32;
                 key[K_CAT] = Category::Unallocated as u32;
                 key[kd(Dim::Node)] = node;
                 key[kd(Dim::Service)] = self.strings.intern("AmazonEC2");
-                *self.facts.entry(key.into()).or_default() -= total;
+                if !self
+                    .facts
+                    .entry(key.into())
+                    .or_default()
+                    .add_checked(-total)
+                {
+                    self.quality.overflowed_sums += 1;
+                }
             }
         }
         if !orphan.is_zero() {

@@ -113,6 +113,9 @@ pub struct Quality {
     /// Report parts read and their compressed bytes.
     pub files: u64,
     pub bytes: u64,
+    /// Sums that went beyond what [`crate::cur::money::Money`] holds (±$9.2 billion): the
+    /// facts are wrong and the read is an error.
+    pub overflowed_sums: u64,
 }
 
 impl Quality {
@@ -169,6 +172,7 @@ impl Quality {
         }
         self.files += other.files;
         self.bytes += other.bytes;
+        self.overflowed_sums += other.overflowed_sums;
     }
 }
 

@@ -246,6 +246,7 @@ fn load_athena(
         });
     }
     let mut facts = rows.finish();
+    check_readable(&facts, &origin)?;
     let table_note = format!(
         "table {}: {} columns, {}, tags {}",
         table.sql(),
@@ -301,6 +302,29 @@ fn load_athena(
             status: status_note,
         }),
     })
+}
+
+/// A read whose numbers cannot be the bill is an error: a sum that overflowed (in any part, or
+/// over the whole read), or more than [`error::MAX_MALFORMED_SHARE`] of the rows malformed.
+fn check_readable(facts: &crate::facts::Facts, origin: &str) -> Result<(), SourceError> {
+    let q = &facts.quality;
+    let mut total = crate::cur::metrics::Costs::ZERO;
+    let total_fits = facts.bill.values().all(|c| total.add_checked(*c));
+    if q.overflowed_sums > 0 || !total_fits {
+        return Err(SourceError::SumOverflow {
+            path: origin.to_string(),
+        });
+    }
+    let (num, den) = error::MAX_MALFORMED_SHARE;
+    if q.malformed_rows > 0 && q.malformed_rows * den > q.rows_read * num {
+        return Err(SourceError::MostlyMalformed {
+            path: origin.to_string(),
+            malformed: q.malformed_rows,
+            rows: q.rows_read,
+            examples: q.examples.clone(),
+        });
+    }
+    Ok(())
 }
 
 /// The window resolved before the read, or (for windows relative to the data) from the days
@@ -378,6 +402,7 @@ pub fn read_store(
         threads: 0,
     };
     let (mut facts, delivery) = local::read_delivery_consistent(store, delivery, &origin, &opts)?;
+    check_readable(&facts, &origin)?;
     if let Some(message) = staleness(&delivery, req.as_of) {
         facts.quality.warn(WarningCode::StaleData, message);
     }
