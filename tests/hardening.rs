@@ -300,3 +300,59 @@ fn a_file_whose_rows_are_mostly_malformed_is_an_error_naming_counts_and_examples
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("1 malformed row(s) skipped out of 3"));
 }
+
+/// The current (top-level) manifest of the demo's legacy delivery, edited by `edit`.
+fn edit_current_manifest(dir: &Path, edit: impl Fn(&mut serde_json::Value)) {
+    let path = files_ending(dir, "Manifest.json")
+        .into_iter()
+        .min_by_key(|p| p.components().count())
+        .unwrap();
+    let mut m: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    edit(&mut m);
+    std::fs::write(&path, serde_json::to_vec(&m).unwrap()).unwrap();
+}
+
+fn total_of(out: &Output) -> f64 {
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    json["total"].as_f64().unwrap()
+}
+
+#[test]
+fn manifests_naming_a_part_twice_an_impossible_period_or_no_parts_are_said() {
+    let dir = demo("manifest-dup", "legacy-csv", &[]);
+    let before = total_of(&report_all(&dir));
+    edit_current_manifest(&dir, |m| {
+        let keys = m["reportKeys"].as_array_mut().unwrap();
+        let first = keys[0].clone();
+        keys.push(first);
+    });
+    let out = report_all(&dir);
+    assert!((total_of(&out) - before).abs() < 1e-9, "a part read twice");
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("[duplicate-parts]"), "{stderr}");
+    assert!(stderr.contains("read once"), "{stderr}");
+
+    let dir = demo("manifest-backwards", "legacy-csv", &[]);
+    edit_current_manifest(&dir, |m| {
+        m["billingPeriod"]["start"] = "20261201T000000.000Z".into();
+        m["billingPeriod"]["end"] = "20261101T000000.000Z".into();
+    });
+    let out = report_all(&dir);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("[bad-manifest]"), "{stderr}");
+    assert!(
+        stderr.contains("starts 2026-12-01 and ends 2026-11-01"),
+        "{stderr}"
+    );
+
+    let dir = demo("manifest-empty", "legacy-csv", &[]);
+    edit_current_manifest(&dir, |m| m["reportKeys"] = serde_json::json!([]));
+    let out = report_all(&dir);
+    let stderr = text(&out.stderr);
+    // The only period is empty: nothing to show, and the warning says why.
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("[empty-period]"), "{stderr}");
+    assert!(stderr.contains("names no report parts"), "{stderr}");
+}

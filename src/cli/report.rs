@@ -93,6 +93,8 @@ pub(super) fn run(a: &ReportArgs) -> i32 {
         Ok(l) => l,
         Err(e) => return failed(&profile.name, &e),
     };
+    // Warnings first: they may say why nothing was read (a manifest naming no parts).
+    warn(&profile.name, &profile.source, &loaded, &dims);
     if loaded.facts.quality.rows_read == 0 && !loaded.delivery.periods.is_empty() {
         // The window misses every billing period the delivery holds: say what it does hold.
         let spans: Vec<String> = loaded
@@ -115,7 +117,6 @@ pub(super) fn run(a: &ReportArgs) -> i32 {
         };
         return failed(&profile.name, &e);
     }
-    warn(&profile.name, &profile.source, &loaded, &dims);
     let metric = a.view.metric.map_or(Metric::Amortized, Metric::from);
     let rep = report::build(&loaded.facts, loaded.window, metric, &dims);
     let out = rep.render(a.output.map_or(Format::Table, Format::from));

@@ -477,6 +477,21 @@ pub fn diagnose_warning(w: &Warning) -> Diagnosis {
             strings(["rows of the file do not parse (a damaged copy or a hand-edited file)"]),
             strings(["copy the report again; the counted rows are left out of every total"]),
         ),
+        WarningCode::DuplicateParts | WarningCode::EmptyPeriod => (
+            DiagCode::BadManifest,
+            strings(["the manifest was written by hand or by a tool other than AWS's delivery"]),
+            strings(["copy the report folder again from the bucket AWS delivers to"]),
+        ),
+        WarningCode::MissingCostColumns => (
+            DiagCode::ReportMisconfigured,
+            strings([
+                "the columns were dropped from the report (a hand-made export, an ETL job, a Data Export query that leaves them out)",
+            ]),
+            strings([
+                "include the reservation and savingsPlan columns in the report (CUR 2.0: select them in the Data Export's columns)",
+                "or look at unblended cost (m), which needs none of them",
+            ]),
+        ),
         WarningCode::PodsWithoutNode
         | WarningCode::Reconciliation
         | WarningCode::UnknownLineItemTypes => (

@@ -29,8 +29,15 @@ pub enum WarningCode {
     DailyGranularity,
     /// `data-updating`: Athena's `cost_and_usage_data_status` is not READY.
     DataUpdating,
+    /// `duplicate-parts`: a manifest names a part twice (read once).
+    DuplicateParts,
+    /// `empty-period`: a manifest names no parts (`reportKeys: []`): that period has no data.
+    EmptyPeriod,
     /// `malformed-rows`: rows that do not parse were counted and left out.
     MalformedRows,
+    /// `missing-cost-columns`: a column a metric needs is missing, so that metric is lower
+    /// than the bill for the line item types it names.
+    MissingCostColumns,
     /// `missing-parts`: report parts named by the manifest are missing.
     MissingParts,
     /// `no-resource-ids`: the report has no resource IDs.
@@ -51,10 +58,13 @@ pub enum WarningCode {
 
 impl WarningCode {
     /// Every code, in the order of their names.
-    pub const ALL: [WarningCode; 11] = [
+    pub const ALL: [WarningCode; 14] = [
         WarningCode::DailyGranularity,
         WarningCode::DataUpdating,
+        WarningCode::DuplicateParts,
+        WarningCode::EmptyPeriod,
         WarningCode::MalformedRows,
+        WarningCode::MissingCostColumns,
         WarningCode::MissingParts,
         WarningCode::NoResourceIds,
         WarningCode::NoSplitCost,
@@ -70,7 +80,10 @@ impl WarningCode {
         match self {
             WarningCode::DailyGranularity => "daily-granularity",
             WarningCode::DataUpdating => "data-updating",
+            WarningCode::DuplicateParts => "duplicate-parts",
+            WarningCode::EmptyPeriod => "empty-period",
             WarningCode::MalformedRows => "malformed-rows",
+            WarningCode::MissingCostColumns => "missing-cost-columns",
             WarningCode::MissingParts => "missing-parts",
             WarningCode::NoResourceIds => "no-resource-ids",
             WarningCode::NoSplitCost => "no-split-cost",

@@ -71,6 +71,8 @@ pub struct Period {
     pub parts: Vec<Part>,
     /// Keys the manifest names that are not in the store.
     pub missing: Vec<String>,
+    /// Keys the manifest names more than once (each part is read once).
+    pub duplicates: Vec<String>,
     /// When the manifest (or newest part) was written.
     pub modified: Option<SystemTime>,
 }
@@ -100,6 +102,7 @@ impl Delivery {
                     format,
                 }],
                 missing: Vec::new(),
+                duplicates: Vec::new(),
                 modified: obj.modified,
             }],
         })
@@ -239,10 +242,12 @@ fn manifest_deliveries(
 ) -> Result<BTreeMap<String, Delivery>, SourceError> {
     let mut reports: BTreeMap<String, Delivery> = BTreeMap::new();
     for ((report, span), f) in groups {
-        let mut parts = Vec::new();
+        let mut parts: Vec<Part> = Vec::new();
         let mut missing = Vec::new();
+        let mut duplicates = Vec::new();
         for k in &f.manifest.parts {
             match resolve(k, by_key) {
+                Some(o) if parts.iter().any(|p| p.key == o.key) => duplicates.push(k.clone()),
                 Some(o) => {
                     let format = PartFormat::of(&o.key).ok_or_else(|| SourceError::Unreadable {
                         file: store.describe(&o.key),
@@ -274,6 +279,7 @@ fn manifest_deliveries(
             assembly: f.manifest.assembly,
             parts,
             missing,
+            duplicates,
             modified: f.modified,
         });
     }
@@ -319,6 +325,7 @@ fn add_athena_folders(
             assembly: None,
             parts: Vec::new(),
             missing: Vec::new(),
+            duplicates: Vec::new(),
             modified: None,
         });
         p.modified = p.modified.max(o.modified);

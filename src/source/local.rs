@@ -475,6 +475,25 @@ pub(crate) fn warn_about_delivery(delivery: &Delivery, facts: &mut Facts) {
         );
     }
     for p in &delivery.periods {
+        let manifest = p.manifest.as_deref().unwrap_or("?");
+        if let Some(first) = p.duplicates.first() {
+            q.warn(
+                WarningCode::DuplicateParts,
+                format!(
+                    "manifest {manifest} names {} part(s) more than once, e.g. {first}: each is \
+                     read once",
+                    p.duplicates.len()
+                ),
+            );
+        }
+        if p.manifest.is_some() && p.parts.is_empty() && p.missing.is_empty() {
+            q.warn(
+                WarningCode::EmptyPeriod,
+                format!(
+                    "manifest {manifest} names no report parts: that billing period has no data"
+                ),
+            );
+        }
         if !p.missing.is_empty() {
             q.warn(
                 WarningCode::MissingParts,

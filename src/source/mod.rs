@@ -458,6 +458,7 @@ mod tests {
                 assembly: Some("a".into()),
                 parts: Vec::new(),
                 missing: Vec::new(),
+                duplicates: Vec::new(),
                 modified: Some(modified),
             }],
         }
