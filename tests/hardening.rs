@@ -107,39 +107,35 @@ fn a_flipped_byte_anywhere_in_a_parquet_part_is_a_diagnosis_never_a_panic() {
     assert!(unreadable > 0, "no flipped byte was noticed");
 }
 
-/// The demo bill as one legacy CSV without the `lineItem/ResourceId` column (split cost data
-/// kept): a report created without resource IDs.
-fn bill_without_resource_ids(tag: &str) -> PathBuf {
+/// The demo bill as one legacy CSV without the named columns: a report created without
+/// resource IDs (`lineItem/ResourceId`), or one whose columns were dropped.
+fn bill_without(tag: &str, dropped: &[&str]) -> PathBuf {
     let dir = demo(tag, "legacy-csv", &[]);
     let mut parts = files_ending(&dir, ".csv");
     // The newest assembly only (the folder keeps one older delivery of the period).
-    let manifest: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(
-            files_ending(&dir, "Manifest.json")
-                .into_iter()
-                .min_by_key(|p| p.components().count())
-                .unwrap(),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let current = files_ending(&dir, "Manifest.json")
+        .into_iter()
+        .min_by_key(|p| p.components().count())
+        .unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(current).unwrap()).unwrap();
     let assembly = manifest["assemblyId"].as_str().unwrap().to_string();
     parts.retain(|p| p.to_string_lossy().contains(&assembly));
     assert!(!parts.is_empty());
-    let out = dir.join("no-ids.csv");
+    let out = dir.join("dropped.csv");
     let mut w = csv::Writer::from_path(&out).unwrap();
     let mut wrote_header = false;
     for part in parts {
         let mut r = csv::Reader::from_path(part).unwrap();
         let header = r.headers().unwrap().clone();
-        let skip = header
+        let skip: Vec<usize> = dropped
             .iter()
-            .position(|h| h == "lineItem/ResourceId")
-            .unwrap();
+            .map(|d| header.iter().position(|h| h == *d).unwrap())
+            .collect();
         let keep = |rec: &csv::StringRecord| -> Vec<String> {
             rec.iter()
                 .enumerate()
-                .filter(|(i, _)| *i != skip)
+                .filter(|(i, _)| !skip.contains(i))
                 .map(|(_, v)| v.to_string())
                 .collect()
         };
@@ -157,7 +153,7 @@ fn bill_without_resource_ids(tag: &str) -> PathBuf {
 
 #[test]
 fn without_resource_ids_idle_is_never_negative_and_the_total_is_the_bill() {
-    let file = bill_without_resource_ids("no-ids");
+    let file = bill_without("no-ids", &["lineItem/ResourceId"]);
     let path = file.to_str().unwrap();
     let out = curtop(&["doctor", "--cur", path, "--as-of", "2026-11-18"]);
     let stdout = text(&out.stdout);
@@ -355,4 +351,48 @@ fn manifests_naming_a_part_twice_an_impossible_period_or_no_parts_are_said() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("[empty-period]"), "{stderr}");
     assert!(stderr.contains("names no report parts"), "{stderr}");
+}
+
+#[test]
+fn a_missing_column_that_lowers_amortized_cost_is_a_named_warning() {
+    let dropped = [
+        "reservation/EffectiveCost",
+        "savingsPlan/SavingsPlanEffectiveCost",
+        "reservation/UnusedRecurringFee",
+    ];
+    let file = bill_without("no-effective-cost", &dropped);
+    let path = file.to_str().unwrap();
+    let out = curtop(&[
+        "report",
+        "--cur",
+        path,
+        "--window",
+        "all",
+        "--as-of",
+        "2026-11-18",
+        "-o",
+        "json",
+    ]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("[missing-cost-columns]"), "{stderr}");
+    for want in [
+        "amortized and net cost are lower than the bill",
+        "DiscountedUsage (",
+        "reservation/EffectiveCost (reservation_effective_cost)",
+        "SavingsPlanCoveredUsage (",
+        "savingsPlan/SavingsPlanEffectiveCost",
+        "RIFee (",
+        "reservation/UnusedRecurringFee",
+    ] {
+        assert!(stderr.contains(want), "missing {want:?} in {stderr}");
+    }
+    // doctor says it too.
+    let out = curtop(&["doctor", "--cur", path, "--as-of", "2026-11-18"]);
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(all.contains("missing-cost-columns"), "{all}");
+    // The whole report has no such warning.
+    let dir = demo("with-effective-cost", "legacy-csv", &[]);
+    let out = report_all(&dir);
+    assert!(!text(&out.stderr).contains("missing-cost-columns"));
 }

@@ -184,6 +184,28 @@ fn amortized_case(li: &LineItem<'_>, net: bool, cols: &ColumnSet) -> Money {
     }
 }
 
+/// Every column the amortized CASE reads besides unblended cost.
+pub const AMORTIZATION_COLUMNS: [Field; 6] = [
+    Field::SpEffectiveCost,
+    Field::SpTotalCommitment,
+    Field::SpUsedCommitment,
+    Field::RiEffectiveCost,
+    Field::RiUnusedAmortizedUpfront,
+    Field::RiUnusedRecurring,
+];
+
+/// The columns the amortized CASE reads for a line item type (none: it is unblended cost).
+/// Without them such a row counts as $0 in amortized and net cost.
+pub fn amortization_columns(line_item_type: &str) -> &'static [Field] {
+    match line_item_type {
+        item_type::SAVINGS_PLAN_COVERED_USAGE => &AMORTIZATION_COLUMNS[..1],
+        item_type::SAVINGS_PLAN_RECURRING_FEE => &AMORTIZATION_COLUMNS[1..3],
+        item_type::DISCOUNTED_USAGE => &AMORTIZATION_COLUMNS[3..4],
+        item_type::RI_FEE => &AMORTIZATION_COLUMNS[4..],
+        _ => &[],
+    }
+}
+
 /// The four metrics of a billed line item (see `docs/allocation.md`).
 pub fn line_item_costs(li: &LineItem<'_>, cols: &ColumnSet) -> Costs {
     let unblended = li.money(Field::UnblendedCost);

@@ -17,7 +17,7 @@ use crate::config::EnvRules;
 use crate::cur::attribution::{Category, Placement, RowKind, TagPlan, classify};
 use crate::cur::columns::Field;
 use crate::cur::line_item::{ColumnSet, LineItem};
-use crate::cur::metrics::{Costs, line_item_costs};
+use crate::cur::metrics::{AMORTIZATION_COLUMNS, Costs, amortization_columns, line_item_costs};
 use crate::cur::time::Day;
 
 /// The state of one part's read, mergeable with others.
@@ -315,6 +315,18 @@ impl Partial {
             RowKind::NodeCandidate | RowKind::Billed => {
                 if unknown_type(li.line_item_type) {
                     self.quality.unknown_type(li.line_item_type);
+                }
+                // Only a report lacking one of the columns pays for the type lookup.
+                if !AMORTIZATION_COLUMNS.iter().all(|f| columns.has(*f))
+                    && amortization_columns(li.line_item_type)
+                        .iter()
+                        .any(|f| !columns.has(*f))
+                {
+                    *self
+                        .quality
+                        .lacking_cost_columns
+                        .entry(li.line_item_type.to_string())
+                        .or_default() += 1;
                 }
                 let costs = line_item_costs(li, columns);
                 if !self.bill.entry(li.day).or_default().add_checked(costs) {

@@ -126,6 +126,9 @@ pub struct Quality {
     /// Report parts read and their compressed bytes.
     pub files: u64,
     pub bytes: u64,
+    /// Rows (by line item type) whose amortized cost needs a column the report lacks
+    /// ([`crate::cur::metrics::amortization_columns`]).
+    pub lacking_cost_columns: BTreeMap<String, u64>,
     /// Sums that went beyond what [`crate::cur::money::Money`] holds (±$9.2 billion): the
     /// facts are wrong and the read is an error.
     pub overflowed_sums: u64,
@@ -176,6 +179,9 @@ impl Quality {
             if self.examples.len() < MAX_EXAMPLES {
                 self.examples.push(e);
             }
+        }
+        for (k, v) in other.lacking_cost_columns {
+            *self.lacking_cost_columns.entry(k).or_default() += v;
         }
         for (k, v) in other.unknown_line_item_types {
             *self.unknown_line_item_types.entry(k).or_default() += v;

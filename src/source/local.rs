@@ -521,6 +521,29 @@ pub(crate) fn warn_about_delivery(delivery: &Delivery, facts: &mut Facts) {
             ),
         );
     }
+    if !q.lacking_cost_columns.is_empty() {
+        let list: Vec<String> = q
+            .lacking_cost_columns
+            .iter()
+            .map(|(t, n)| {
+                let missing: Vec<String> = crate::cur::metrics::amortization_columns(t)
+                    .iter()
+                    .filter(|f| !cols.has(**f))
+                    .map(|f| format!("{} ({})", f.legacy_name(), f.column_name()))
+                    .collect();
+                format!("{t} ({n} rows) without {}", missing.join(", "))
+            })
+            .collect();
+        q.warn(
+            WarningCode::MissingCostColumns,
+            format!(
+                "amortized and net cost are lower than the bill: the report lacks columns they \
+                 need, so these rows count as $0 there: {}. Unblended and on-demand cost are \
+                 complete",
+                list.join("; ")
+            ),
+        );
+    }
     if !q.unknown_line_item_types.is_empty() {
         let list: Vec<String> = q
             .unknown_line_item_types
