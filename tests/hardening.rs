@@ -396,3 +396,136 @@ fn a_missing_column_that_lowers_amortized_cost_is_a_named_warning() {
     let out = report_all(&dir);
     assert!(!text(&out.stderr).contains("missing-cost-columns"));
 }
+
+#[test]
+fn window_all_is_shown_as_the_data_span() {
+    let file = csv_bill(
+        "window-all",
+        &[
+            "Usage,2026-10-30T00:00:00Z,AmazonEC2,1",
+            "Usage,2026-11-02T00:00:00Z,AmazonEC2,2",
+        ],
+    );
+    let out = report_all(&file);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["window"]["start"], "2026-10-30");
+    assert_eq!(json["window"]["end"], "2026-11-03");
+    let out = curtop(&[
+        "report",
+        "--cur",
+        file.to_str().unwrap(),
+        "--window",
+        "all",
+        "--as-of",
+        "2026-11-18",
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("2026-10-30..2026-11-03"), "{stdout}");
+    assert!(!stdout.contains("-262143"), "{stdout}");
+}
+
+#[test]
+fn report_and_doctor_never_say_press_r() {
+    let missing = temp_dir("press-r").join("nothing-here");
+    let gone = missing.to_str().unwrap();
+    let file = csv_bill("press-r-io", &["Usage,2026-11-02T00:00:00Z,AmazonEC2,1"]);
+    std::fs::write(&file, common::gzip(b"not a csv")).unwrap();
+    for args in [
+        vec!["report", "--cur", gone],
+        vec!["doctor", "--cur", gone],
+        vec!["report", "--cur", file.to_str().unwrap()],
+        vec!["doctor", "--cur", file.to_str().unwrap()],
+    ] {
+        let out = curtop(&args);
+        let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(!all.contains("press r"), "{args:?}: {all}");
+        assert!(!all.contains("retry with r"), "{args:?}: {all}");
+    }
+}
+
+#[test]
+fn an_empty_cur_path_is_a_usage_error() {
+    let out = curtop(&["report", "--cur", ""]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("the path is empty"));
+}
+
+#[test]
+fn a_gzip_file_named_csv_says_it_is_gzip() {
+    let file = csv_bill(
+        "gzip-named-csv",
+        &["Usage,2026-11-02T00:00:00Z,AmazonEC2,1"],
+    );
+    let plain = std::fs::read(&file).unwrap();
+    std::fs::write(&file, common::gzip(&plain)).unwrap();
+    let out = report_all(&file);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("this file is gzip-compressed"), "{stderr}");
+    assert!(!stderr.contains("lacks the column"), "{stderr}");
+}
+
+#[test]
+fn a_device_as_the_path_is_a_clear_error() {
+    let out = report_all(Path::new("/dev/zero"));
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("not a file or folder curtop can read"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Not a directory"), "{stderr}");
+}
+
+#[test]
+fn a_part_that_is_a_symlink_is_refused_not_missing() {
+    let dir = demo("symlink-part", "legacy-csv", &[]);
+    let current = files_ending(&dir, "Manifest.json")
+        .into_iter()
+        .min_by_key(|p| p.components().count())
+        .unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(current).unwrap()).unwrap();
+    let assembly = manifest["assemblyId"].as_str().unwrap();
+    let part = files_ending(&dir, ".csv")
+        .into_iter()
+        .find(|p| p.to_string_lossy().contains(assembly))
+        .unwrap();
+    let moved = dir.join("elsewhere.csv");
+    std::fs::rename(&part, &moved).unwrap();
+    std::os::unix::fs::symlink(&moved, &part).unwrap();
+    let out = report_all(&dir);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("[missing-parts]"), "{stderr}");
+    assert!(stderr.contains("refused: symlink"), "{stderr}");
+    assert!(!stderr.contains("not found"), "{stderr}");
+}
+
+#[test]
+fn with_keys_in_the_environment_the_causes_do_not_say_there_are_none() {
+    let home = temp_dir("env-keys-home");
+    let run = |env: &[(&str, &str)]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_curtop"));
+        cmd.args(["report", "--cur", "s3://curtop-test-bucket/pre/rep"])
+            .env_clear()
+            .env("HOME", &home)
+            .env("XDG_CONFIG_HOME", &home)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_CONFIG_FILE", home.join("none"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", home.join("none"));
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        text(&out.stderr)
+    };
+    let none = run(&[]);
+    assert!(none.contains("[credentials-missing]"), "{none}");
+    assert!(none.contains("no keys in the environment"), "{none}");
+    let half = run(&[("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")]);
+    assert!(half.contains("[credentials-missing]"), "{half}");
+    assert!(!half.contains("no keys in the environment"), "{half}");
+    assert!(half.contains("AWS_SECRET_ACCESS_KEY is not"), "{half}");
+    assert!(!half.contains("AKIAIOSFODNN7EXAMPLE"), "{half}");
+}

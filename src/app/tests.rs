@@ -481,3 +481,26 @@ fn the_first_screen_holds_on_every_date() {
         );
     }
 }
+
+#[test]
+fn q_quits_from_an_internal_error_screen() {
+    let mut app = started();
+    let cmds = update(&mut app, key('r'));
+    let [Cmd::Fetch { generation, .. }] = &cmds[..] else {
+        panic!("r starts a fetch: {cmds:?}");
+    };
+    let d = crate::runtime::internal_error("task 7 panicked");
+    assert!(d.fixes.iter().any(|f| f.contains("q to quit")));
+    update(
+        &mut app,
+        Msg::Fetched {
+            profile: 0,
+            generation: *generation,
+            result: Err(d),
+        },
+    );
+    assert!(matches!(app.job().state, JobState::Failed(_)));
+    assert!(!app.quit);
+    update(&mut app, key('q'));
+    assert!(app.quit, "q quits with the internal error on screen");
+}

@@ -69,7 +69,8 @@ pub struct Period {
     pub manifest: Option<String>,
     pub assembly: Option<String>,
     pub parts: Vec<Part>,
-    /// Keys the manifest names that are not in the store.
+    /// Keys the manifest names that are not in the store, each with why: `(not found)`, or
+    /// `(refused: symlink …)`.
     pub missing: Vec<String>,
     /// Keys the manifest names more than once (each part is read once).
     pub duplicates: Vec<String>,
@@ -260,7 +261,10 @@ fn manifest_deliveries(
                         format,
                     });
                 }
-                None => missing.push(k.clone()),
+                None => missing.push(match store.refusal(k) {
+                    Some(why) => format!("{k} (refused: {why})"),
+                    None => format!("{k} (not found)"),
+                }),
             }
         }
         let layout = if f.manifest.kind == ManifestKind::Cur2 {
@@ -449,7 +453,10 @@ mod tests {
         );
         let d = discover(&s, "mem").unwrap();
         assert_eq!(d.periods[0].parts[0].key, "20240501-20240601/r-1.csv");
-        assert_eq!(d.periods[0].missing, ["pre/r/20240501-20240601/r-2.csv"]);
+        assert_eq!(
+            d.periods[0].missing,
+            ["pre/r/20240501-20240601/r-2.csv (not found)"]
+        );
     }
 
     #[test]

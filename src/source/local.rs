@@ -82,6 +82,14 @@ pub fn open_local(path: &Path) -> Result<(DirStore, Delivery), SourceError> {
         })?;
         return Ok((DirStore::new(dir), delivery));
     }
+    if !meta.is_dir() {
+        return Err(SourceError::Unreadable {
+            file: shown,
+            reason: "not a file or folder curtop can read (a device, pipe or socket); point at \
+                     the report's folder or one CUR file"
+                .into(),
+        });
+    }
     let store = DirStore::new(path);
     let delivery = discover(&store, &shown)?;
     Ok((store, delivery))
@@ -498,7 +506,7 @@ pub(crate) fn warn_about_delivery(delivery: &Delivery, facts: &mut Facts) {
             q.warn(
                 WarningCode::MissingParts,
                 format!(
-                    "manifest {} lists {} part(s) not found, e.g. {}: that period's bill is incomplete",
+                    "manifest {} lists {} part(s) that cannot be read, e.g. {}: that period's bill is incomplete",
                     p.manifest.as_deref().unwrap_or("?"),
                     p.missing.len(),
                     p.missing[0]

@@ -336,7 +336,10 @@ fn data_window(
     facts: &crate::facts::Facts,
     origin: &str,
 ) -> Result<Window, SourceError> {
-    if let Some(w) = resolved {
+    // `all` is the data's own span once it is read (not the unbounded window it was read in).
+    if let Some(w) = resolved
+        && req.window != WindowSpec::All
+    {
         return Ok(w);
     }
     req.window

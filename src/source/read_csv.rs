@@ -2,7 +2,7 @@
 //! CUR 2.0 `snake_case` headers (with `resource_tags` as a JSON cell). Only the needed columns
 //! are decoded; a malformed row is counted and skipped.
 
-use std::io::{BufReader, Read};
+use std::io::{BufRead, BufReader, Read};
 
 use csv::ByteRecord;
 
@@ -128,7 +128,16 @@ pub fn read_csv_part(
         error: e,
     };
     match compression {
-        Compression::None => read_csv_stream(input, file, agg),
+        Compression::None => {
+            let mut input = BufReader::with_capacity(256 * 1024, input);
+            if let Some(what) = sniff_compressed(input.fill_buf().map_err(io_err)?) {
+                return Err(SourceError::Unreadable {
+                    file: file.to_string(),
+                    reason: format!("this file is {what} but named .csv; rename it accordingly"),
+                });
+            }
+            read_csv_stream(input, file, agg)
+        }
         Compression::Gzip => {
             let dec =
                 flate2::read::MultiGzDecoder::new(BufReader::with_capacity(256 * 1024, input));
@@ -145,6 +154,19 @@ pub fn read_csv_part(
                 Err(e) => Err(io_err(std::io::Error::other(e.to_string()))),
             }
         }
+    }
+}
+
+/// What a file named `.csv` really is when its first bytes say it is compressed (or Parquet).
+fn sniff_compressed(head: &[u8]) -> Option<&'static str> {
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Some("gzip-compressed (.csv.gz)")
+    } else if head.starts_with(b"PK\x03\x04") {
+        Some("a zip archive (.csv.zip)")
+    } else if head.starts_with(b"PAR1") {
+        Some("Parquet (.parquet)")
+    } else {
+        None
     }
 }
 
