@@ -529,3 +529,20 @@ fn with_keys_in_the_environment_the_causes_do_not_say_there_are_none() {
     assert!(half.contains("AWS_SECRET_ACCESS_KEY is not"), "{half}");
     assert!(!half.contains("AKIAIOSFODNN7EXAMPLE"), "{half}");
 }
+
+#[test]
+fn the_default_window_holds_at_least_a_week_of_billed_days() {
+    for date in curtop::clock::TEST_DATES {
+        let out = curtop(&["report", "--as-of", date, "-o", "json"]);
+        assert!(out.status.success(), "{date}: {}", text(&out.stderr));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let day = |s: &serde_json::Value| {
+            chrono::NaiveDate::parse_from_str(s.as_str().unwrap(), "%Y-%m-%d").unwrap()
+        };
+        let (start, end) = (day(&json["window"]["start"]), day(&json["window"]["end"]));
+        let today: chrono::NaiveDate = date.parse().unwrap();
+        assert_eq!(end, today.succ_opt().unwrap(), "{date}");
+        assert!((today - start).num_days() >= 7, "{date}: {start}..{end}");
+        assert!((today - start).num_days() <= 37, "{date}: {start}..{end}");
+    }
+}
