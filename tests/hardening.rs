@@ -546,3 +546,43 @@ fn the_default_window_holds_at_least_a_week_of_billed_days() {
         assert!((today - start).num_days() <= 37, "{date}: {start}..{end}");
     }
 }
+
+/// A gzip CSV whose second row is one `mib` MiB line, written in pieces (never whole in
+/// memory), between two good rows.
+fn gzip_with_a_long_line(tag: &str, mib: usize) -> PathBuf {
+    use std::io::Write;
+    let dir = temp_dir(tag);
+    let file = dir.join("bill.csv.gz");
+    let mut gz = flate2::write::GzEncoder::new(
+        std::fs::File::create(&file).unwrap(),
+        flate2::Compression::fast(),
+    );
+    gz.write_all(
+        b"lineItem/LineItemType,lineItem/UsageStartDate,lineItem/ProductCode,lineItem/UnblendedCost\n\
+          Usage,2026-11-02T00:00:00Z,AmazonEC2,1.5\n\
+          Usage,2026-11-02T00:00:00Z,",
+    )
+    .unwrap();
+    let piece = vec![b'x'; 1 << 20];
+    for _ in 0..mib {
+        gz.write_all(&piece).unwrap();
+    }
+    gz.write_all(b",2\nUsage,2026-11-02T00:00:00Z,AmazonEC2,2.5\n")
+        .unwrap();
+    gz.finish().unwrap();
+    file
+}
+
+#[test]
+fn a_line_past_the_cap_is_a_malformed_row_and_the_rest_is_read() {
+    let file = gzip_with_a_long_line("long-line", 64);
+    assert!(std::fs::metadata(&file).unwrap().len() < 4 << 20);
+    let out = report_all(&file);
+    let stderr = text(&out.stderr);
+    assert!((total_of(&out) - 4.0).abs() < 1e-9, "{stderr}");
+    assert!(stderr.contains("[malformed-rows]"), "{stderr}");
+    assert!(
+        stderr.contains("bill.csv.gz:3: the line is longer than 1 MiB"),
+        "{stderr}"
+    );
+}

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod discover;
 pub mod doctor;
 pub mod error;
+pub mod line_cap;
 pub mod local;
 pub mod manifest;
 pub mod parquet;

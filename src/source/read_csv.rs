@@ -7,6 +7,7 @@ use std::io::{BufRead, BufReader, Read};
 use csv::ByteRecord;
 
 use super::error::SourceError;
+use super::line_cap::{CUT_MARKER, LineCap, MAX_RECORD_BYTES};
 use crate::cur::columns::{
     FIELD_COUNT, FIELDS, Field, REQUIRED, field_of, normalize, tag_of_column,
 };
@@ -179,7 +180,7 @@ fn read_csv_stream(
         .has_headers(false)
         .flexible(true)
         .buffer_capacity(1 << 20)
-        .from_reader(input);
+        .from_reader(LineCap::new(input, MAX_RECORD_BYTES));
     let mut record = ByteRecord::new();
     let io = |e: csv::Error| SourceError::Unreadable {
         file: file.to_string(),
@@ -223,6 +224,17 @@ fn read_csv_stream(
         }
         let line = record.position().map_or(0, csv::Position::line);
         agg.quality().rows_read += 1;
+        if record.iter().next_back() == Some(CUT_MARKER) {
+            agg.quality().malformed(
+                file,
+                line,
+                format!(
+                    "the line is longer than {} MiB, the longest curtop reads",
+                    MAX_RECORD_BYTES >> 20
+                ),
+            );
+            continue;
+        }
         if record.len() != map.width {
             if record.len() == 1 && record.get(0).is_some_and(<[u8]>::is_empty) {
                 agg.quality().rows_read -= 1; // a blank line
