@@ -8,7 +8,7 @@ mod common;
 
 use std::io::Write;
 
-/// The process's peak resident memory (VmHWM), in KiB.
+/// The process's peak resident memory (`VmHWM`), in KiB.
 fn peak_rss_kib() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
     status
