@@ -9,7 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::temp_dir;
+use common::{files_ending, temp_dir};
 
 fn curtop(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_curtop"))
@@ -42,23 +42,6 @@ fn demo(tag: &str, layout: &str, extra: &[&str]) -> PathBuf {
     let out = curtop(&args);
     assert!(out.status.success(), "{}", text(&out.stderr));
     dir
-}
-
-fn files_ending(dir: &Path, suffix: &str) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.to_string_lossy().ends_with(suffix) {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 fn report_all(dir: &Path) -> Output {

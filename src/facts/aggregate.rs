@@ -244,14 +244,10 @@ impl<'p> Aggregator<'p> {
             self.state.claim(kind, claim);
             t.claimed = true;
         }
-        if !self
-            .by_template
-            .entry((template, li.day))
-            .or_default()
-            .add_checked(costs)
-        {
-            self.state.quality.overflowed_sums += 1;
-        }
+        self.state.quality.sum(
+            self.by_template.entry((template, li.day)).or_default(),
+            costs,
+        );
     }
 
     /// The state to merge with other parts.
@@ -329,9 +325,8 @@ impl Partial {
                         .or_default() += 1;
                 }
                 let costs = line_item_costs(li, columns);
-                if !self.bill.entry(li.day).or_default().add_checked(costs) {
-                    self.quality.overflowed_sums += 1;
-                }
+                self.quality
+                    .sum(self.bill.entry(li.day).or_default(), costs);
                 Some(costs)
             }
         }
@@ -378,9 +373,7 @@ impl Partial {
             (&mut self.pods, other.pods),
         ] {
             for (k, c) in src {
-                if !dst.entry(rekey(&k)).or_default().add_checked(c) {
-                    self.quality.overflowed_sums += 1;
-                }
+                self.quality.sum(dst.entry(rekey(&k)).or_default(), c);
             }
         }
         for (n, c) in other.node_cluster_tag {
@@ -390,9 +383,7 @@ impl Partial {
             claim(&mut self.pod_parents, &self.strings, tr(n), tr(c));
         }
         for (d, c) in other.bill {
-            if !self.bill.entry(d).or_default().add_checked(c) {
-                self.quality.overflowed_sums += 1;
-            }
+            self.quality.sum(self.bill.entry(d).or_default(), c);
         }
         self.columns.union(&other.columns);
         self.quality.merge(other.quality);

@@ -126,9 +126,7 @@ type KeyMap = FxHashMap<Box<[u32]>, Costs>;
 /// an overflowing sum is counted in `quality`.
 fn add_to(map: &mut KeyMap, key: &[u32], costs: Costs, quality: &mut Quality) {
     if let Some(c) = map.get_mut(key) {
-        if !c.add_checked(costs) {
-            quality.overflowed_sums += 1;
-        }
+        quality.sum(c, costs);
     } else {
         map.insert(key.into(), costs);
     }

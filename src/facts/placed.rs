@@ -67,9 +67,7 @@ impl<'e> PlacedRows<'e> {
         let rows = into_rows(self.facts);
         let mut bill: BTreeMap<Day, Costs> = BTreeMap::new();
         for r in &rows {
-            if !bill.entry(r.day).or_default().add_checked(r.costs) {
-                self.quality.overflowed_sums += 1;
-            }
+            self.quality.sum(bill.entry(r.day).or_default(), r.costs);
         }
         Facts {
             strings: self.strings,

@@ -79,9 +79,8 @@ impl Partial {
                 ] {
                     key[kd(d)] = NONE;
                 }
-                if !node_cost.entry((day, node)).or_default().add_checked(costs) {
-                    self.quality.overflowed_sums += 1;
-                }
+                self.quality
+                    .sum(node_cost.entry((day, node)).or_default(), costs);
                 let size = Money(costs[Metric::Amortized].0.abs());
                 let anchor = idle_anchor
                     .entry((day, node))
@@ -95,9 +94,7 @@ impl Partial {
             } else {
                 key[kd(Dim::Node)] = NONE;
             }
-            if !self.facts.entry(key).or_default().add_checked(costs) {
-                self.quality.overflowed_sums += 1;
-            }
+            self.quality.sum(self.facts.entry(key).or_default(), costs);
         }
         (node_cost, idle_anchor)
     }
@@ -127,13 +124,11 @@ impl Partial {
             let total = pod_total
                 .entry((day, node))
                 .or_insert((Costs::ZERO, cluster));
-            let fits = total.0.add_checked(costs);
+            self.quality.sum(&mut total.0, costs);
             if self.strings.get(cluster) < self.strings.get(total.1) {
                 total.1 = cluster;
             }
-            if !(fits && self.facts.entry(key).or_default().add_checked(costs)) {
-                self.quality.overflowed_sums += 1;
-            }
+            self.quality.sum(self.facts.entry(key).or_default(), costs);
         }
         pod_total
     }
@@ -153,31 +148,17 @@ impl Partial {
         let mut orphan = Costs::ZERO;
         for ((day, node), (total, _)) in pod_total {
             if let Some((key, _)) = idle_anchor.get(&(day, node)) {
-                if !self
-                    .facts
-                    .entry(key.clone())
-                    .or_default()
-                    .add_checked(-total)
-                {
-                    self.quality.overflowed_sums += 1;
-                }
+                self.quality
+                    .sum(self.facts.entry(key.clone()).or_default(), -total);
             } else {
-                if !orphan.add_checked(total) {
-                    self.quality.overflowed_sums += 1;
-                }
+                self.quality.sum(&mut orphan, total);
                 let mut key = vec![NONE; K_DIMS + DIMS + label_count];
                 key[K_DAY] = day as u32;
                 key[K_CAT] = Category::Unallocated as u32;
                 key[kd(Dim::Node)] = node;
                 key[kd(Dim::Service)] = self.strings.intern("AmazonEC2");
-                if !self
-                    .facts
-                    .entry(key.into())
-                    .or_default()
-                    .add_checked(-total)
-                {
-                    self.quality.overflowed_sums += 1;
-                }
+                self.quality
+                    .sum(self.facts.entry(key.into()).or_default(), -total);
             }
         }
         if !orphan.is_zero() {

@@ -159,6 +159,18 @@ impl Quality {
         }
     }
 
+    /// `into += add`, counting a sum that overflows (the read then fails, see
+    /// [`Quality::overflowed_sums`]).
+    pub(super) fn sum(
+        &mut self,
+        into: &mut crate::cur::metrics::Costs,
+        add: crate::cur::metrics::Costs,
+    ) {
+        if !into.add_checked(add) {
+            self.overflowed_sums += 1;
+        }
+    }
+
     /// Counts a line item of a type [`is_known_type`] has no rule for.
     pub(super) fn unknown_type(&mut self, line_item_type: &str) {
         *self
