@@ -11,11 +11,19 @@ use std::process::{Command, Output};
 
 use common::{files_ending, temp_dir};
 
+/// The binary with no user config and a fresh facts cache per run: these tests rewrite files
+/// in place (same size, same second), which a shared cache could answer from.
 fn curtop(args: &[&str]) -> Output {
+    static RUN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let run = RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     Command::new(env!("CARGO_BIN_EXE_curtop"))
         .args(args)
         .env_remove("CURTOP_CONFIG")
         .env("XDG_CONFIG_HOME", temp_dir("hardening-no-user-config"))
+        .env(
+            "XDG_CACHE_HOME",
+            temp_dir(&format!("hardening-cache-{run}")),
+        )
         .output()
         .unwrap()
 }

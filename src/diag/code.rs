@@ -49,6 +49,8 @@ pub enum DiagCode {
     MissingParts,
     /// `no-manifest`
     NoManifest,
+    /// `not-cached`
+    NotCached,
     /// `nothing-in-window`
     NothingInWindow,
     /// `object-missing`
@@ -83,7 +85,7 @@ pub enum DiagCode {
 
 impl DiagCode {
     /// Every code, in the order of their names.
-    pub const ALL: [DiagCode; 35] = [
+    pub const ALL: [DiagCode; 36] = [
         DiagCode::AccessDenied,
         DiagCode::AmountOverflow,
         DiagCode::AthenaManagedResults,
@@ -104,6 +106,7 @@ impl DiagCode {
         DiagCode::MalformedRows,
         DiagCode::MissingParts,
         DiagCode::NoManifest,
+        DiagCode::NotCached,
         DiagCode::NothingInWindow,
         DiagCode::ObjectMissing,
         DiagCode::PathNotFound,
@@ -145,6 +148,7 @@ impl DiagCode {
             DiagCode::MissingParts => "missing-parts",
             DiagCode::NoManifest => "no-manifest",
             DiagCode::NothingInWindow => "nothing-in-window",
+            DiagCode::NotCached => "not-cached",
             DiagCode::ObjectMissing => "object-missing",
             DiagCode::PathNotFound => "path-not-found",
             DiagCode::PeriodRestarted => "period-restarted",

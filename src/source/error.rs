@@ -45,6 +45,8 @@ pub enum SourceError {
         rows: u64,
         examples: Vec<crate::facts::Malformed>,
     },
+    /// `--offline` and the cache holds nothing of the window.
+    NotCached { profile: String, cache: String },
     /// An Athena call or query failed.
     Athena(Box<super::athena::AthenaFailure>),
 }
@@ -107,6 +109,10 @@ impl fmt::Display for SourceError {
                 }
                 Ok(())
             }
+            Self::NotCached { profile, cache } => write!(
+                f,
+                "nothing of profile `{profile}` in the window is cached in {cache}"
+            ),
             Self::Athena(failure) => write!(f, "{failure}"),
         }
     }
