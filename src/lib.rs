@@ -15,6 +15,7 @@ pub mod cur;
 pub mod demo;
 pub mod diag;
 pub mod facts;
+pub mod panics;
 pub mod report;
 pub mod runtime;
 pub mod source;

@@ -25,7 +25,7 @@ fn text(b: &[u8]) -> String {
 #[test]
 fn report_groups_the_demo_bill_by_cluster_and_category() {
     // The demo bill ends on the day it is made, and the default window is its latest billing
-    // period: on the 1st of a month that holds one day.
+    // period — with the one before it on the 1st to 7th of a month, so it holds a week.
     for date in curtop::clock::TEST_DATES {
         let out = curtop(&["report", "--by", "cluster,category", "--as-of", date]);
         assert!(out.status.success(), "{date}: {}", text(&out.stderr));

@@ -65,7 +65,7 @@ struct SourceArgs {
     profile: Option<String>,
     /// Ad hoc: a local CUR delivery folder (or any parent), one CUR file (.csv, .csv.gz,
     /// .csv.zip, .parquet), or `s3://bucket/prefix/report`.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", value_parser = non_empty_path())]
     cur: Option<PathBuf>,
     /// As if it were DATE (YYYY-MM-DD, or an RFC 3339 time): the bill as it stood then;
     /// relative windows end on it and later days are left out.
@@ -168,6 +168,18 @@ impl ReportOnly {
     fn given(&self) -> bool {
         self.by.is_some() || self.explain
     }
+}
+
+/// A path that is not empty (`--cur ""` is a usage error, exit 2).
+fn non_empty_path() -> impl clap::builder::TypedValueParser<Value = PathBuf> {
+    use clap::builder::TypedValueParser;
+    clap::builder::OsStringValueParser::new().try_map(|s| {
+        if s.is_empty() {
+            Err("the path is empty")
+        } else {
+            Ok(PathBuf::from(s))
+        }
+    })
 }
 
 /// Runs the command line; returns the exit code.

@@ -103,6 +103,14 @@ pub(super) fn run(a: &ReportArgs) -> i32 {
         Ok(l) => l,
         Err(e) => return failed(&profile.name, &e),
     };
+    // Warnings first: they may say why nothing was read (a manifest naming no parts).
+    warn(
+        &profile.name,
+        &profile.source,
+        &loaded,
+        &dims,
+        !a.no_sharing,
+    );
     if loaded.facts.quality.rows_read == 0 && !loaded.delivery.periods.is_empty() {
         // The window misses every billing period the delivery holds: say what it does hold.
         let spans: Vec<String> = loaded
@@ -125,13 +133,6 @@ pub(super) fn run(a: &ReportArgs) -> i32 {
         };
         return failed(&profile.name, &e);
     }
-    warn(
-        &profile.name,
-        &profile.source,
-        &loaded,
-        &dims,
-        !a.no_sharing,
-    );
     if let Some(note) = &loaded.cache {
         say_cache(&profile.name, note, clock.now());
     }

@@ -92,6 +92,22 @@ impl IndexMut<Metric> for Costs {
     }
 }
 
+impl Costs {
+    /// `self += rhs`, saying whether every metric's sum fits (`false`: one wrapped, and the
+    /// sum is meaningless). What the readers sum with: an overflow must become an error,
+    /// never a wrapped total.
+    #[must_use]
+    pub fn add_checked(&mut self, rhs: Costs) -> bool {
+        let mut overflow = false;
+        for (a, b) in self.0.iter_mut().zip(rhs.0) {
+            let (sum, o) = a.0.overflowing_add(b.0);
+            a.0 = sum;
+            overflow |= o;
+        }
+        !overflow
+    }
+}
+
 impl Add for Costs {
     type Output = Costs;
     fn add(mut self, rhs: Costs) -> Costs {
@@ -165,6 +181,28 @@ fn amortized_case(li: &LineItem<'_>, net: bool, cols: &ColumnSet) -> Money {
                 li.money(Field::UnblendedCost)
             }
         }
+    }
+}
+
+/// Every column the amortized CASE reads besides unblended cost.
+pub const AMORTIZATION_COLUMNS: [Field; 6] = [
+    Field::SpEffectiveCost,
+    Field::SpTotalCommitment,
+    Field::SpUsedCommitment,
+    Field::RiEffectiveCost,
+    Field::RiUnusedAmortizedUpfront,
+    Field::RiUnusedRecurring,
+];
+
+/// The columns the amortized CASE reads for a line item type (none: it is unblended cost).
+/// Without them such a row counts as $0 in amortized and net cost.
+pub fn amortization_columns(line_item_type: &str) -> &'static [Field] {
+    match line_item_type {
+        item_type::SAVINGS_PLAN_COVERED_USAGE => &AMORTIZATION_COLUMNS[..1],
+        item_type::SAVINGS_PLAN_RECURRING_FEE => &AMORTIZATION_COLUMNS[1..3],
+        item_type::DISCOUNTED_USAGE => &AMORTIZATION_COLUMNS[3..4],
+        item_type::RI_FEE => &AMORTIZATION_COLUMNS[4..],
+        _ => &[],
     }
 }
 

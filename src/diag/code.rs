@@ -11,6 +11,8 @@ use serde::{Serialize, Serializer};
 pub enum DiagCode {
     /// `access-denied`
     AccessDenied,
+    /// `amount-overflow`: the amounts sum beyond what curtop holds.
+    AmountOverflow,
     /// `athena-managed-results`
     AthenaManagedResults,
     /// `athena-output-location`
@@ -85,8 +87,9 @@ pub enum DiagCode {
 
 impl DiagCode {
     /// Every code, in the order of their names.
-    pub const ALL: [DiagCode; 36] = [
+    pub const ALL: [DiagCode; 37] = [
         DiagCode::AccessDenied,
+        DiagCode::AmountOverflow,
         DiagCode::AthenaManagedResults,
         DiagCode::AthenaOutputLocation,
         DiagCode::AthenaQueryFailed,
@@ -128,6 +131,7 @@ impl DiagCode {
     pub fn as_str(self) -> &'static str {
         match self {
             DiagCode::AccessDenied => "access-denied",
+            DiagCode::AmountOverflow => "amount-overflow",
             DiagCode::AthenaManagedResults => "athena-managed-results",
             DiagCode::AthenaOutputLocation => "athena-output-location",
             DiagCode::AthenaQueryFailed => "athena-query-failed",

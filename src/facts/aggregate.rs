@@ -17,7 +17,7 @@ use crate::config::EnvRules;
 use crate::cur::attribution::{Category, Placement, RowKind, TagPlan, classify};
 use crate::cur::columns::Field;
 use crate::cur::line_item::{ColumnSet, LineItem};
-use crate::cur::metrics::{Costs, line_item_costs};
+use crate::cur::metrics::{AMORTIZATION_COLUMNS, Costs, amortization_columns, line_item_costs};
 use crate::cur::time::Day;
 
 /// The state of one part's read, mergeable with others.
@@ -133,7 +133,8 @@ impl<'p> Aggregator<'p> {
         if let Some(claim) = self.claim_of(kind, li, &placement) {
             self.state.claim(kind, claim);
         }
-        add_to(self.state.map_for(kind), &self.key, costs);
+        let (map, quality) = self.state.map_for(kind);
+        add_to(map, &self.key, costs, quality);
     }
 
     /// Fills `self.key` with a line item's key: its day, category and dimensions (`node` as
@@ -243,7 +244,10 @@ impl<'p> Aggregator<'p> {
             self.state.claim(kind, claim);
             t.claimed = true;
         }
-        *self.by_template.entry((template, li.day)).or_default() += costs;
+        self.state.quality.sum(
+            self.by_template.entry((template, li.day)).or_default(),
+            costs,
+        );
     }
 
     /// The state to merge with other parts.
@@ -253,7 +257,8 @@ impl<'p> Aggregator<'p> {
         for ((template, day), costs) in self.by_template {
             let t = &mut self.templates[template as usize];
             t.key[K_DAY] = day as u32;
-            add_to(self.state.map_for(t.kind), &t.key, costs);
+            let (map, quality) = self.state.map_for(t.kind);
+            add_to(map, &t.key, costs, quality);
         }
         self.state
     }
@@ -309,8 +314,21 @@ impl Partial {
                 if unknown_type(li.line_item_type) {
                     self.quality.unknown_type(li.line_item_type);
                 }
+                // Only a report lacking one of the columns pays for the type lookup.
+                if !AMORTIZATION_COLUMNS.iter().all(|f| columns.has(*f))
+                    && amortization_columns(li.line_item_type)
+                        .iter()
+                        .any(|f| !columns.has(*f))
+                {
+                    *self
+                        .quality
+                        .lacking_cost_columns
+                        .entry(li.line_item_type.to_string())
+                        .or_default() += 1;
+                }
                 let costs = line_item_costs(li, columns);
-                *self.bill.entry(li.day).or_default() += costs;
+                self.quality
+                    .sum(self.bill.entry(li.day).or_default(), costs);
                 Some(costs)
             }
         }
@@ -326,13 +344,15 @@ impl Partial {
         claim(map, &self.strings, node, cluster);
     }
 
-    /// Where rows of `kind` are summed until [`Partial::finish`] places them.
-    fn map_for(&mut self, kind: RowKind) -> &mut KeyMap {
-        match kind {
+    /// Where rows of `kind` are summed until [`Partial::finish`] places them, with the
+    /// quality that counts overflowing sums.
+    fn map_for(&mut self, kind: RowKind) -> (&mut KeyMap, &mut Quality) {
+        let map = match kind {
             RowKind::PodSplit => &mut self.pods,
             RowKind::NodeCandidate => &mut self.nodes,
             _ => &mut self.facts,
-        }
+        };
+        (map, &mut self.quality)
     }
 
     /// Folds `other` into `self` (symbols re-interned).
@@ -355,7 +375,7 @@ impl Partial {
             (&mut self.pods, other.pods),
         ] {
             for (k, c) in src {
-                *dst.entry(rekey(&k)).or_default() += c;
+                self.quality.sum(dst.entry(rekey(&k)).or_default(), c);
             }
         }
         for (n, c) in other.node_cluster_tag {
@@ -365,7 +385,7 @@ impl Partial {
             claim(&mut self.pod_parents, &self.strings, tr(n), tr(c));
         }
         for (d, c) in other.bill {
-            *self.bill.entry(d).or_default() += c;
+            self.quality.sum(self.bill.entry(d).or_default(), c);
         }
         self.columns.union(&other.columns);
         self.quality.merge(other.quality);

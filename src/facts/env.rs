@@ -10,7 +10,12 @@ use crate::config::EnvRules;
 /// Gives rows whose tags named no environment the one the rules' fallbacks give by their
 /// namespace, cluster or account (rows that become equal are merged). Done once every row is
 /// placed, since idle rows learn their cluster only then.
-pub(super) fn apply_fallbacks(map: KeyMap, strings: &mut Interner, rules: &EnvRules) -> KeyMap {
+pub(super) fn apply_fallbacks(
+    map: KeyMap,
+    strings: &mut Interner,
+    rules: &EnvRules,
+    quality: &mut super::Quality,
+) -> KeyMap {
     if !rules.has_fallbacks() {
         return map;
     }
@@ -30,7 +35,7 @@ pub(super) fn apply_fallbacks(map: KeyMap, strings: &mut Interner, rules: &EnvRu
                 env.map_or(NONE, |e| strings.intern(&e))
             });
         }
-        add_to(&mut out, &key, costs);
+        add_to(&mut out, &key, costs, quality);
     }
     out
 }

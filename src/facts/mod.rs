@@ -179,10 +179,11 @@ impl Facts {
 /// Costs of the facts being built, by key.
 type KeyMap = FxHashMap<Box<[u32]>, Costs>;
 
-/// Adds `costs` under `key`, allocating the key only when it is new (most rows repeat one).
-fn add_to(map: &mut KeyMap, key: &[u32], costs: Costs) {
+/// Adds `costs` under `key`, allocating the key only when it is new (most rows repeat one);
+/// an overflowing sum is counted in `quality`.
+fn add_to(map: &mut KeyMap, key: &[u32], costs: Costs, quality: &mut Quality) {
     if let Some(c) = map.get_mut(key) {
-        *c += costs;
+        quality.sum(c, costs);
     } else {
         map.insert(key.into(), costs);
     }

@@ -59,18 +59,18 @@ impl<'e> PlacedRows<'e> {
         for l in labels {
             key.push(self.strings.intern(l));
         }
-        add_to(&mut self.facts, &key, costs);
+        add_to(&mut self.facts, &key, costs, &mut self.quality);
     }
 
     /// The facts, labelled `label_names`; their bill is what the rows sum to per day.
     pub fn finish(mut self, label_names: Vec<String>) -> Facts {
         self.env.record(&self.strings, &mut self.quality);
         let rules = self.env.rules();
-        let facts = apply_fallbacks(self.facts, &mut self.strings, rules);
+        let facts = apply_fallbacks(self.facts, &mut self.strings, rules, &mut self.quality);
         let rows = into_rows(facts);
         let mut bill: BTreeMap<Day, Costs> = BTreeMap::new();
         for r in &rows {
-            *bill.entry(r.day).or_default() += r.costs;
+            self.quality.sum(bill.entry(r.day).or_default(), r.costs);
         }
         Facts {
             strings: self.strings,

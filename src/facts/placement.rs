@@ -37,7 +37,12 @@ impl Partial {
         let (node_cost, idle_anchor) = self.place_nodes(&node_cluster);
         let pod_total = self.place_pods(&node_cost);
         self.subtract_pods_from_idle(pod_total, &idle_anchor, label_names.len());
-        self.facts = apply_fallbacks(std::mem::take(&mut self.facts), &mut self.strings, env);
+        self.facts = apply_fallbacks(
+            std::mem::take(&mut self.facts),
+            &mut self.strings,
+            env,
+            &mut self.quality,
+        );
         let mut facts = Facts {
             strings: self.strings,
             label_names,
@@ -83,7 +88,8 @@ impl Partial {
                 ] {
                     key[kd(d)] = NONE;
                 }
-                *node_cost.entry((day, node)).or_default() += costs;
+                self.quality
+                    .sum(node_cost.entry((day, node)).or_default(), costs);
                 let size = Money(costs[Metric::Amortized].0.abs());
                 let anchor = idle_anchor
                     .entry((day, node))
@@ -97,7 +103,7 @@ impl Partial {
             } else {
                 key[kd(Dim::Node)] = NONE;
             }
-            *self.facts.entry(key).or_default() += costs;
+            self.quality.sum(self.facts.entry(key).or_default(), costs);
         }
         (node_cost, idle_anchor)
     }
@@ -127,18 +133,21 @@ impl Partial {
             let total = pod_total
                 .entry((day, node))
                 .or_insert((Costs::ZERO, cluster));
-            total.0 += costs;
+            self.quality.sum(&mut total.0, costs);
             if self.strings.get(cluster) < self.strings.get(total.1) {
                 total.1 = cluster;
             }
-            *self.facts.entry(key).or_default() += costs;
+            self.quality.sum(self.facts.entry(key).or_default(), costs);
         }
         pod_total
     }
 
     /// Idle = node − pods: each node-day's pods come off its idle anchor. Pods whose node has
-    /// no EC2 rows in this data are offset by a negative idle row of their own, and said in a
-    /// warning, so the bill still totals.
+    /// no EC2 rows in this data (a report without resource IDs: the node's instance rows are
+    /// there, unrecognised, in unallocated) keep their pod cost and are taken out of
+    /// unallocated by a negative row of their own, and said in a warning: the bill still
+    /// totals, idle never goes below zero for want of a node, and the node is not counted
+    /// twice.
     fn subtract_pods_from_idle(
         &mut self,
         pod_total: PodTotals,
@@ -146,18 +155,19 @@ impl Partial {
         label_count: usize,
     ) {
         let mut orphan = Costs::ZERO;
-        for ((day, node), (total, cluster)) in pod_total {
+        for ((day, node), (total, _)) in pod_total {
             if let Some((key, _)) = idle_anchor.get(&(day, node)) {
-                *self.facts.entry(key.clone()).or_default() -= total;
+                self.quality
+                    .sum(self.facts.entry(key.clone()).or_default(), -total);
             } else {
-                orphan += total;
+                self.quality.sum(&mut orphan, total);
                 let mut key = vec![NONE; K_DIMS + DIMS + label_count];
                 key[K_DAY] = day as u32;
-                key[K_CAT] = Category::Idle as u32;
-                key[kd(Dim::Cluster)] = cluster;
+                key[K_CAT] = Category::Unallocated as u32;
                 key[kd(Dim::Node)] = node;
                 key[kd(Dim::Service)] = self.strings.intern("AmazonEC2");
-                *self.facts.entry(key.into()).or_default() -= total;
+                self.quality
+                    .sum(self.facts.entry(key.into()).or_default(), -total);
             }
         }
         if !orphan.is_zero() {
@@ -165,7 +175,9 @@ impl Partial {
                 WarningCode::PodsWithoutNode,
                 format!(
                     "pod split rows worth {} (amortized) name nodes with no EC2 rows in this \
-                     data; their cost is offset by negative idle so the bill still totals",
+                     data: they stay pod cost and are taken out of unallocated (where their \
+                     nodes' unrecognised instance rows are), so the bill still totals; those \
+                     nodes' idle is unknown",
                     orphan[Metric::Amortized]
                 ),
             );

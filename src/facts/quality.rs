@@ -36,8 +36,15 @@ pub enum WarningCode {
     DailyGranularity,
     /// `data-updating`: Athena's `cost_and_usage_data_status` is not READY.
     DataUpdating,
+    /// `duplicate-parts`: a manifest names a part twice (read once).
+    DuplicateParts,
+    /// `empty-period`: a manifest names no parts (`reportKeys: []`): that period has no data.
+    EmptyPeriod,
     /// `malformed-rows`: rows that do not parse were counted and left out.
     MalformedRows,
+    /// `missing-cost-columns`: a column a metric needs is missing, so that metric is lower
+    /// than the bill for the line item types it names.
+    MissingCostColumns,
     /// `missing-parts`: report parts named by the manifest are missing.
     MissingParts,
     /// `no-resource-ids`: the report has no resource IDs.
@@ -61,12 +68,15 @@ pub enum WarningCode {
 
 impl WarningCode {
     /// Every code, in the order of their names.
-    pub const ALL: [WarningCode; 14] = [
+    pub const ALL: [WarningCode; 17] = [
         WarningCode::CacheInvalid,
         WarningCode::CacheUnwritable,
         WarningCode::DailyGranularity,
         WarningCode::DataUpdating,
+        WarningCode::DuplicateParts,
+        WarningCode::EmptyPeriod,
         WarningCode::MalformedRows,
+        WarningCode::MissingCostColumns,
         WarningCode::MissingParts,
         WarningCode::NoResourceIds,
         WarningCode::NoSplitCost,
@@ -85,7 +95,10 @@ impl WarningCode {
             WarningCode::CacheUnwritable => "cache-unwritable",
             WarningCode::DailyGranularity => "daily-granularity",
             WarningCode::DataUpdating => "data-updating",
+            WarningCode::DuplicateParts => "duplicate-parts",
+            WarningCode::EmptyPeriod => "empty-period",
             WarningCode::MalformedRows => "malformed-rows",
+            WarningCode::MissingCostColumns => "missing-cost-columns",
             WarningCode::MissingParts => "missing-parts",
             WarningCode::NoResourceIds => "no-resource-ids",
             WarningCode::NoSplitCost => "no-split-cost",
@@ -131,6 +144,14 @@ pub struct Quality {
     pub bytes: u64,
     /// Raw environment tag values seen → what they normalize to (`doctor` shows them).
     pub env_values: BTreeMap<String, String>,
+    /// Rows (by line item type) whose amortized cost needs a column the report lacks
+    /// ([`crate::cur::metrics::amortization_columns`]).
+    #[serde(default)]
+    pub lacking_cost_columns: BTreeMap<String, u64>,
+    /// Sums that went beyond what [`crate::cur::money::Money`] holds (±$9.2 billion): the
+    /// facts are wrong and the read is an error.
+    #[serde(default)]
+    pub overflowed_sums: u64,
 }
 
 impl Quality {
@@ -158,6 +179,18 @@ impl Quality {
         }
     }
 
+    /// `into += add`, counting a sum that overflows (the read then fails, see
+    /// [`Quality::overflowed_sums`]).
+    pub(super) fn sum(
+        &mut self,
+        into: &mut crate::cur::metrics::Costs,
+        add: crate::cur::metrics::Costs,
+    ) {
+        if !into.add_checked(add) {
+            self.overflowed_sums += 1;
+        }
+    }
+
     /// Counts a line item of a type [`is_known_type`] has no rule for.
     pub(super) fn unknown_type(&mut self, line_item_type: &str) {
         *self
@@ -179,6 +212,9 @@ impl Quality {
                 self.examples.push(e);
             }
         }
+        for (k, v) in other.lacking_cost_columns {
+            *self.lacking_cost_columns.entry(k).or_default() += v;
+        }
         for (k, v) in other.unknown_line_item_types {
             *self.unknown_line_item_types.entry(k).or_default() += v;
         }
@@ -188,6 +224,7 @@ impl Quality {
         self.files += other.files;
         self.bytes += other.bytes;
         self.env_values.extend(other.env_values);
+        self.overflowed_sums += other.overflowed_sums;
     }
 }
 

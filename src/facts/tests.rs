@@ -127,7 +127,7 @@ fn untagged_instances_without_pods_stay_unallocated() {
 }
 
 #[test]
-fn pods_on_unknown_nodes_are_offset_and_reported() {
+fn pods_on_unknown_nodes_are_offset_in_unallocated_and_reported() {
     let fx = fixture();
     let mut agg = Aggregator::new(&fx.plan, &fx.env, None);
     let empty = tags(&fx.plan, &[]);
@@ -148,6 +148,18 @@ fn pods_on_unknown_nodes_are_offset_and_reported() {
             .iter()
             .any(|w| w.code == WarningCode::PodsWithoutNode)
     );
+    // The pod keeps its cost; the offset is unallocated, never a negative idle.
+    let of = |c: Category| -> Money {
+        facts
+            .rows
+            .iter()
+            .filter(|r| r.category == c)
+            .map(|r| r.costs[Metric::Amortized])
+            .sum()
+    };
+    assert_eq!(of(Category::Pod), m(0.5));
+    assert_eq!(of(Category::Idle), Money::ZERO);
+    assert_eq!(of(Category::Unallocated), -m(0.5));
 }
 
 #[test]

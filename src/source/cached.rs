@@ -245,6 +245,7 @@ pub fn read_store_cached(
     for w in problems.warnings {
         facts.quality.warn(w.code, w.message);
     }
+    super::check_readable(&facts, &origin)?;
     let window = data_window(window, req, latest, &facts, &origin)?;
     Ok(Loaded {
         facts,
@@ -353,6 +354,7 @@ pub fn load_offline(
                 assembly: None,
                 parts: Vec::new(),
                 missing: Vec::new(),
+                duplicates: Vec::new(),
                 modified: None,
             })
             .collect(),
@@ -361,6 +363,7 @@ pub fn load_offline(
     for w in problems.warnings {
         facts.quality.warn(w.code, w.message);
     }
+    super::check_readable(&facts, &origin)?;
     let window = data_window(window, req, latest, &facts, &origin)?;
     Ok(Loaded {
         facts,
@@ -460,6 +463,7 @@ pub fn load_athena_cached(
     for m in to_query {
         let sql = athena.query_for(m)?;
         let (facts, id, scan) = athena.run_facts(&sql, &req.profile.env, req.progress)?;
+        super::check_readable(&facts, &format!("the result of query {id}"))?;
         note.queries += 1;
         note.scanned += scan.bytes;
         note.dollars += scan.dollars();

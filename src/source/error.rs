@@ -3,6 +3,10 @@
 
 use std::fmt;
 
+/// The share of malformed rows (of the rows read) beyond which a read is an error rather than
+/// a warning: more than half.
+pub const MAX_MALFORMED_SHARE: (u64, u64) = (1, 2);
+
 /// A failed read of a CUR delivery.
 #[derive(Debug)]
 pub enum SourceError {
@@ -31,6 +35,16 @@ pub enum SourceError {
     DeliveryChanging { manifest: String, restarts: usize },
     /// The read was cancelled (a refresh or quit replaced it).
     Cancelled,
+    /// Amounts whose sum is beyond what curtop holds (±$9.2 billion): no total would be true.
+    SumOverflow { path: String },
+    /// More than [`MAX_MALFORMED_SHARE`] of the rows read are malformed: what is left is
+    /// not the bill.
+    MostlyMalformed {
+        path: String,
+        malformed: u64,
+        rows: u64,
+        examples: Vec<crate::facts::Malformed>,
+    },
     /// `--offline` and the cache holds nothing of the window.
     NotCached { profile: String, cache: String },
     /// An Athena call or query failed.
@@ -79,6 +93,22 @@ impl fmt::Display for SourceError {
                 "{manifest} changed during each of {restarts} reads in a row (AWS is rewriting the report)"
             ),
             Self::Cancelled => write!(f, "the read was cancelled"),
+            Self::SumOverflow { path } => write!(
+                f,
+                "{path}: the amounts sum beyond ±$9.2 billion, more than curtop can hold exactly"
+            ),
+            Self::MostlyMalformed {
+                path,
+                malformed,
+                rows,
+                examples,
+            } => {
+                write!(f, "{path}: {malformed} of {rows} rows are malformed")?;
+                if let Some(e) = examples.first() {
+                    write!(f, "; first: {}:{}: {}", e.file, e.line, e.reason)?;
+                }
+                Ok(())
+            }
             Self::NotCached { profile, cache } => write!(
                 f,
                 "nothing of profile `{profile}` in the window is cached in {cache}"

@@ -83,6 +83,14 @@ pub fn open_local(path: &Path) -> Result<(DirStore, Delivery), SourceError> {
         })?;
         return Ok((DirStore::new(dir), delivery));
     }
+    if !meta.is_dir() {
+        return Err(SourceError::Unreadable {
+            file: shown,
+            reason: "not a file or folder curtop can read (a device, pipe or socket); point at \
+                     the report's folder or one CUR file"
+                .into(),
+        });
+    }
     let store = DirStore::new(path);
     let delivery = discover(&store, &shown)?;
     Ok((store, delivery))
@@ -304,13 +312,15 @@ fn read_periods(
                     let mut agg = Aggregator::new(opts.plan, opts.env, opts.window);
                     let shown = store.describe(&part.key);
                     let footer = footers.get(&part.key).map(Arc::clone);
-                    let outcome =
-                        read_part(store, task, footer, &shown, &counter, &mut agg).map(|()| {
-                            let q = agg.quality();
-                            q.files += u64::from(first_of_part);
-                            q.bytes += bytes;
-                            agg.into_partial()
-                        });
+                    let outcome = guarded(&shown, || {
+                        read_part(store, task, footer, &shown, &counter, &mut agg)
+                    })
+                    .map(|()| {
+                        let q = agg.quality();
+                        q.files += u64::from(first_of_part);
+                        q.bytes += bytes;
+                        agg.into_partial()
+                    });
                     let last_of_part = tasks.get(i + 1).is_none_or(|t| !std::ptr::eq(t.1, part));
                     if let Some(p) = opts.progress.filter(|_| last_of_part) {
                         p.parts_done.fetch_add(1, Ordering::Relaxed);
@@ -362,10 +372,13 @@ fn read_tasks<'p>(
         let runs: Option<Vec<Range<usize>>> = match part.format {
             PartFormat::Csv(_) => None,
             PartFormat::Parquet => match (store.local_path(&part.key), footers.get(&part.key)) {
-                (Some(path), _) => Some(runs_of(
-                    &row_group_rows(&path, &store.describe(&part.key))?,
-                    cores,
-                )),
+                (Some(path), _) => {
+                    let shown = store.describe(&part.key);
+                    Some(runs_of(
+                        &guarded(&shown, || row_group_rows(&path, &shown))?,
+                        cores,
+                    ))
+                }
                 (None, Some(meta)) => {
                     Some((0..meta.num_row_groups()).map(|rg| rg..rg + 1).collect())
                 }
@@ -422,7 +435,8 @@ fn remote_footers(store: &dyn Store, parts: &[(usize, &Part)]) -> Result<Footers
             scope.spawn(|| {
                 while let Some(part) = keys.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let fetch = |start, len| store.read_range(&part.key, start, len);
-                    let meta = ranged_metadata(part.size, &fetch, &store.describe(&part.key));
+                    let shown = store.describe(&part.key);
+                    let meta = guarded(&shown, || ranged_metadata(part.size, &fetch, &shown));
                     if let Ok(mut f) = found.lock() {
                         f.push((part.key.clone(), meta));
                     }
@@ -435,6 +449,20 @@ fn remote_footers(store: &dyn Store, parts: &[(usize, &Part)]) -> Result<Footers
         out.insert(key, meta?);
     }
     Ok(out)
+}
+
+/// Runs one part's reader; a panic inside it (a dependency's decoder meeting a corrupt file)
+/// is that part's `Unreadable`, printed nowhere, rather than the end of the process.
+fn guarded<T>(
+    shown: &str,
+    read: impl FnOnce() -> Result<T, SourceError>,
+) -> Result<T, SourceError> {
+    crate::panics::catch_quietly(read).unwrap_or_else(|panic| {
+        Err(SourceError::Unreadable {
+            file: shown.to_string(),
+            reason: format!("the file is corrupt (its decoder failed: {panic})"),
+        })
+    })
 }
 
 fn read_part(
@@ -512,11 +540,30 @@ pub(crate) fn warn_about_delivery(delivery: &Delivery, facts: &mut Facts) {
         );
     }
     for p in &delivery.periods {
+        let manifest = p.manifest.as_deref().unwrap_or("?");
+        if let Some(first) = p.duplicates.first() {
+            q.warn(
+                WarningCode::DuplicateParts,
+                format!(
+                    "manifest {manifest} names {} part(s) more than once, e.g. {first}: each is \
+                     read once",
+                    p.duplicates.len()
+                ),
+            );
+        }
+        if p.manifest.is_some() && p.parts.is_empty() && p.missing.is_empty() {
+            q.warn(
+                WarningCode::EmptyPeriod,
+                format!(
+                    "manifest {manifest} names no report parts: that billing period has no data"
+                ),
+            );
+        }
         if !p.missing.is_empty() {
             q.warn(
                 WarningCode::MissingParts,
                 format!(
-                    "manifest {} lists {} part(s) not found, e.g. {}: that period's bill is incomplete",
+                    "manifest {} lists {} part(s) that cannot be read, e.g. {}: that period's bill is incomplete",
                     p.manifest.as_deref().unwrap_or("?"),
                     p.missing.len(),
                     p.missing[0]
@@ -536,6 +583,29 @@ pub(crate) fn warn_about_delivery(delivery: &Delivery, facts: &mut Facts) {
                 q.malformed_rows,
                 q.rows_read,
                 first.unwrap_or_default()
+            ),
+        );
+    }
+    if !q.lacking_cost_columns.is_empty() {
+        let list: Vec<String> = q
+            .lacking_cost_columns
+            .iter()
+            .map(|(t, n)| {
+                let missing: Vec<String> = crate::cur::metrics::amortization_columns(t)
+                    .iter()
+                    .filter(|f| !cols.has(**f))
+                    .map(|f| format!("{} ({})", f.legacy_name(), f.column_name()))
+                    .collect();
+                format!("{t} ({n} rows) without {}", missing.join(", "))
+            })
+            .collect();
+        q.warn(
+            WarningCode::MissingCostColumns,
+            format!(
+                "amortized and net cost are lower than the bill: the report lacks columns they \
+                 need, so these rows count as $0 there: {}. Unblended and on-demand cost are \
+                 complete",
+                list.join("; ")
             ),
         );
     }

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod discover;
 pub mod doctor;
 pub mod error;
+pub mod line_cap;
 pub mod local;
 pub mod manifest;
 pub mod parquet;
@@ -418,6 +419,7 @@ pub(crate) fn load_athena(
     let athena = plan_athena(a, req)?;
     let progress = req.progress;
     let (mut facts, id, scan) = athena.run_facts(&athena.sql, &req.profile.env, progress)?;
+    check_readable(&facts, &origin)?;
     let query_note = format!("facts query {id}: {scan}, {} result rows", facts.rows.len());
     let delivery = Delivery {
         report: athena.client.table().sql(),
@@ -442,6 +444,29 @@ pub(crate) fn load_athena(
     })
 }
 
+/// A read whose numbers cannot be the bill is an error: a sum that overflowed (in any part, or
+/// over the whole read), or more than [`error::MAX_MALFORMED_SHARE`] of the rows malformed.
+fn check_readable(facts: &crate::facts::Facts, origin: &str) -> Result<(), SourceError> {
+    let q = &facts.quality;
+    let mut total = crate::cur::metrics::Costs::ZERO;
+    let total_fits = facts.bill.values().all(|c| total.add_checked(*c));
+    if q.overflowed_sums > 0 || !total_fits {
+        return Err(SourceError::SumOverflow {
+            path: origin.to_string(),
+        });
+    }
+    let (num, den) = error::MAX_MALFORMED_SHARE;
+    if q.malformed_rows > 0 && q.malformed_rows * den > q.rows_read * num {
+        return Err(SourceError::MostlyMalformed {
+            path: origin.to_string(),
+            malformed: q.malformed_rows,
+            rows: q.rows_read,
+            examples: q.examples.clone(),
+        });
+    }
+    Ok(())
+}
+
 /// The window resolved before the read, or (for windows relative to the data) from the days
 /// the read found; none at all is `NothingInWindow`.
 pub(crate) fn data_window(
@@ -451,7 +476,10 @@ pub(crate) fn data_window(
     facts: &crate::facts::Facts,
     origin: &str,
 ) -> Result<Window, SourceError> {
-    if let Some(w) = resolved {
+    // `all` is the data's own span once it is read (not the unbounded window it was read in).
+    if let Some(w) = resolved
+        && req.window != WindowSpec::All
+    {
         return Ok(w);
     }
     req.window
@@ -517,6 +545,7 @@ pub fn read_store(
         threads: 0,
     };
     let (mut facts, delivery) = local::read_delivery_consistent(store, delivery, &origin, &opts)?;
+    check_readable(&facts, &origin)?;
     if let Some(message) = staleness(&delivery, req.as_of) {
         facts.quality.warn(WarningCode::StaleData, message);
     }
@@ -574,6 +603,7 @@ mod tests {
                 assembly: Some("a".into()),
                 parts: Vec::new(),
                 missing: Vec::new(),
+                duplicates: Vec::new(),
                 modified: Some(modified),
             }],
         }

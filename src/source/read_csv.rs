@@ -2,11 +2,12 @@
 //! CUR 2.0 `snake_case` headers (with `resource_tags` as a JSON cell). Only the needed columns
 //! are decoded; a malformed row is counted and skipped.
 
-use std::io::{BufReader, Read};
+use std::io::{BufRead, BufReader, Read};
 
 use csv::ByteRecord;
 
 use super::error::SourceError;
+use super::line_cap::{CUT_MARKER, LineCap, MAX_RECORD_BYTES};
 use super::text_ids::RowIds;
 use crate::cur::columns::{
     FIELD_COUNT, FIELDS, Field, REQUIRED, field_of, normalize, tag_of_column,
@@ -129,7 +130,16 @@ pub fn read_csv_part(
         error: e,
     };
     match compression {
-        Compression::None => read_csv_stream(input, file, agg),
+        Compression::None => {
+            let mut input = BufReader::with_capacity(256 * 1024, input);
+            if let Some(what) = sniff_compressed(input.fill_buf().map_err(io_err)?) {
+                return Err(SourceError::Unreadable {
+                    file: file.to_string(),
+                    reason: format!("this file is {what} but named .csv; rename it accordingly"),
+                });
+            }
+            read_csv_stream(input, file, agg)
+        }
         Compression::Gzip => {
             let dec =
                 flate2::read::MultiGzDecoder::new(BufReader::with_capacity(256 * 1024, input));
@@ -149,6 +159,19 @@ pub fn read_csv_part(
     }
 }
 
+/// What a file named `.csv` really is when its first bytes say it is compressed (or Parquet).
+fn sniff_compressed(head: &[u8]) -> Option<&'static str> {
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Some("gzip-compressed (.csv.gz)")
+    } else if head.starts_with(b"PK\x03\x04") {
+        Some("a zip archive (.csv.zip)")
+    } else if head.starts_with(b"PAR1") {
+        Some("Parquet (.parquet)")
+    } else {
+        None
+    }
+}
+
 fn read_csv_stream(
     input: impl Read,
     file: &str,
@@ -158,7 +181,7 @@ fn read_csv_stream(
         .has_headers(false)
         .flexible(true)
         .buffer_capacity(1 << 20)
-        .from_reader(input);
+        .from_reader(LineCap::new(input, MAX_RECORD_BYTES));
     let mut record = ByteRecord::new();
     let io = |e: csv::Error| SourceError::Unreadable {
         file: file.to_string(),
@@ -205,6 +228,17 @@ fn read_csv_stream(
         }
         let line = record.position().map_or(0, csv::Position::line);
         agg.quality().rows_read += 1;
+        if record.iter().next_back() == Some(CUT_MARKER) {
+            agg.quality().malformed(
+                file,
+                line,
+                format!(
+                    "the line is longer than {} MiB, the longest curtop reads",
+                    MAX_RECORD_BYTES >> 20
+                ),
+            );
+            continue;
+        }
         if record.len() != map.width {
             if record.len() == 1 && record.get(0).is_some_and(<[u8]>::is_empty) {
                 agg.quality().rows_read -= 1; // a blank line

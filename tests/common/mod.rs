@@ -27,6 +27,24 @@ pub fn temp_dir(tag: &str) -> PathBuf {
     dir
 }
 
+/// Files under `root` whose name ends with `suffix`.
+pub fn files_ending(root: &Path, suffix: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.to_string_lossy().ends_with(suffix) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// Reads a local path with the default mapping, every day kept.
 pub fn read_path(path: &Path, mapping: &TagMapping) -> Result<Facts, SourceError> {
     let (store, delivery) = open_local(path)?;

@@ -369,6 +369,8 @@ fn checks_of_read(
                     &[
                         warned(WarningCode::StaleData),
                         warned(WarningCode::MissingParts),
+                        warned(WarningCode::DuplicateParts),
+                        warned(WarningCode::EmptyPeriod),
                     ],
                 )
             }
@@ -390,7 +392,10 @@ fn checks_of_read(
                     "line item type, usage start date, unblended cost; {} line items read, {} malformed",
                     f.quality.rows_read, f.quality.malformed_rows
                 )],
-                &[warned(WarningCode::MalformedRows)],
+                &[
+                    warned(WarningCode::MalformedRows),
+                    warned(WarningCode::MissingCostColumns),
+                ],
             ),
             CheckId::TagCoverage => tag_coverage(f),
             CheckId::EnvironmentCoverage => env_coverage(f, profile),

@@ -166,7 +166,7 @@ impl Builder<'_, '_> {
 
     /// Stage 8, `pod_day`, `anchored` and `facts`: idle = node − pods. What each node-day's
     /// pods used comes off its largest idle row; pods whose node has no rows that day leave a
-    /// negative idle row, so the bill totals ([`crate::facts::Partial::finish`]). `facts` is
+    /// negative unallocated row (they stay pod cost; idle never goes negative), so the bill totals ([`crate::facts::Partial::finish`]). `facts` is
     /// every placed row: billed, non-idle instances, idle less its pods, pods, those orphans.
     pub(super) fn idle(s: &mut String, c: &StageColumns) {
         let StageColumns {
@@ -227,16 +227,16 @@ fn prefixed(table: &str, keys: &str) -> String {
         .join(", ")
 }
 
-/// The key of the negative idle row of pods whose node has no rows that day: its day, idle,
-/// the EC2 service, the pods' cluster and the node, everything else empty.
+/// The key of the negative row of pods whose node has no rows that day: its day,
+/// unallocated, the EC2 service and the node, everything else empty.
 fn orphan_keys(labels: usize) -> String {
     let mut k = vec![
         "u.day".to_string(),
-        "'idle'".into(),
+        "'unallocated'".into(),
         "''".into(),
         literal(product::AMAZON_EC2),
         "''".into(),
-        "u.cluster".into(),
+        "''".into(),
     ];
     k.extend(std::iter::repeat_n("''".to_string(), 5));
     k.push("u.node".into());
