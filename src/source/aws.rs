@@ -122,7 +122,7 @@ where
         code: e.code().map(str::to_string),
         message: e
             .message()
-            .map(str::to_string)
+            .map(|m| crate::untrusted::redact_urls(m).into_owned())
             .or_else(|| (kind != FaultKind::Service).then(|| chain.clone())),
         status,
         request_id: e.request_id().map(str::to_string),
@@ -131,7 +131,7 @@ where
     }
 }
 
-/// An error and its sources, one line.
+/// An error and its sources, one line; a password in a URL it names (the endpoint) redacted.
 pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
     let mut source = e.source();
@@ -140,7 +140,7 @@ pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
         out.push_str(&s.to_string());
         source = s.source();
     }
-    out
+    crate::untrusted::redact_urls(&out).into_owned()
 }
 
 /// The HTTP status from a raw response's debug form (the response type is the SDK's own).

@@ -96,7 +96,11 @@ impl S3Store {
             .endpoint_url
             .clone()
             .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
-            .unwrap_or_else(|| "AWS".into());
+            // Shown in diagnoses: a password in the URL's user info is not.
+            .map_or_else(
+                || "AWS".into(),
+                |url| crate::untrusted::redact_url(&url).into_owned(),
+            );
         Ok(S3Store {
             runtime,
             client,
