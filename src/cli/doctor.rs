@@ -61,9 +61,21 @@ pub(super) fn run(a: &DoctorArgs) -> i32 {
         }
     };
     if a.iam_policy {
-        let policy = iam_policy(&profiles);
+        let (policy, unknown_locations) = iam_policy(&profiles);
         emit_json(&policy);
-        return 0;
+        if unknown_locations.is_empty() {
+            return 0;
+        }
+        // Printed, but not complete: Athena reads the table's data with the caller's rights.
+        for name in &unknown_locations {
+            eprintln!(
+                "curtop doctor: profile `{name}`: the table's data location is unknown, so the \
+                 policy lacks s3:GetObject/s3:ListBucket on it (Athena would answer \
+                 PERMISSION_ERROR); set `table-location = \"s3://BUCKET/PREFIX/\"` (the \
+                 table's LOCATION: aws glue get-table --query Table.StorageDescriptor.Location)"
+            );
+        }
+        return 1;
     }
     let clock = a.source.clock();
     let mut reports: Vec<ProfileReport> = Vec::new();

@@ -11,7 +11,8 @@ use aws_sdk_s3::operation::RequestId;
 use crate::config::AwsAccess;
 
 /// The SDK's configuration for a profile's access: region (profile, then the standard chain,
-/// then us-east-1), named AWS profile, endpoint, and the assumed role with its external id.
+/// then us-east-1), named AWS profile, endpoint, retries and read timeout, and the assumed
+/// role with its external id.
 pub(crate) async fn sdk_config(access: &AwsAccess) -> aws_config::SdkConfig {
     // The loader's own region chain (environment, profile, instance metadata) runs with the
     // loader's HTTP client; a region named by the profile comes first, us-east-1 last.
@@ -24,6 +25,19 @@ pub(crate) async fn sdk_config(access: &AwsAccess) -> aws_config::SdkConfig {
     }
     if let Some(url) = &access.endpoint_url {
         loader = loader.endpoint_url(url);
+    }
+    // Standard retries (backoff; throttling, 5xx and dropped connections) and the read timeout
+    // the profile asks for; the SDK's defaults otherwise.
+    if let Some(n) = access.max_attempts {
+        loader =
+            loader.retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(n));
+    }
+    if let Some(secs) = access.read_timeout {
+        loader = loader.timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .read_timeout(std::time::Duration::from_secs(u64::from(secs)))
+                .build(),
+        );
     }
     let mut base = loader.load().await;
     if base.region().is_none() {

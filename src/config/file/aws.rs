@@ -9,6 +9,11 @@ use super::Check;
 use super::raw::RawProfile;
 use crate::config::{AthenaSpec, AwsAccess, ConfigError, S3Spec, SourceSpec};
 
+/// `max-attempts`: 1 (no retry) to 10 tries of a call.
+const MAX_ATTEMPTS: std::ops::RangeInclusive<u32> = 1..=10;
+/// `read-timeout`: 1 second to an hour.
+const READ_TIMEOUT_SECS: std::ops::RangeInclusive<u32> = 1..=3600;
+
 impl Check<'_> {
     /// `source = "s3"`: bucket and report (or export) required, the rest optional.
     pub(super) fn s3(
@@ -120,7 +125,43 @@ impl Check<'_> {
             role_arn,
             external_id,
             endpoint_url,
+            max_attempts: self.bounded(
+                raw.max_attempts.as_ref(),
+                name,
+                "max-attempts",
+                MAX_ATTEMPTS,
+            )?,
+            read_timeout: self.bounded(
+                raw.read_timeout.as_ref(),
+                name,
+                "read-timeout",
+                READ_TIMEOUT_SECS,
+            )?,
         })
+    }
+
+    /// An optional number within `range`; outside it an error naming the key and the range.
+    fn bounded(
+        &self,
+        v: Option<&Spanned<u32>>,
+        name: &str,
+        key: &'static str,
+        range: std::ops::RangeInclusive<u32>,
+    ) -> Result<Option<u32>, ConfigError> {
+        match v {
+            None => Ok(None),
+            Some(v) if range.contains(v.get_ref()) => Ok(Some(*v.get_ref())),
+            Some(v) => Err(self.err(
+                Some(v.span()),
+                &["profiles", name, key],
+                format!(
+                    "{} is out of range; expected {} to {}",
+                    v.get_ref(),
+                    range.start(),
+                    range.end()
+                ),
+            )),
+        }
     }
 
     /// `source = "athena"`: database and table required; workgroup, output location (an
@@ -158,12 +199,23 @@ impl Check<'_> {
                 "expected an s3:// URL (s3://BUCKET/PATH/) where Athena writes query results",
             ));
         }
+        let table_location = text(&raw.table_location, "table-location")?;
+        if let Some(loc) = &table_location
+            && !(loc.starts_with("s3://") && loc.len() > "s3://".len())
+        {
+            return Err(self.err(
+                raw.table_location.as_ref().map(Spanned::span),
+                &at("table-location"),
+                "expected an s3:// URL (s3://BUCKET/PREFIX/) where the table's data lives",
+            ));
+        }
         Ok(SourceSpec::Athena(AthenaSpec {
             database,
             table,
             workgroup: text(&raw.workgroup, "workgroup")?,
             output_location,
             catalog: text(&raw.catalog, "catalog")?,
+            table_location,
             access: self.access(raw, name)?,
         }))
     }
