@@ -29,6 +29,8 @@ pub enum DiagCode {
     BucketNotFound,
     /// `cancelled`
     Cancelled,
+    /// `connection-lost`
+    ConnectionLost,
     /// `credentials-missing`
     CredentialsMissing,
     /// `data-updating`
@@ -73,6 +75,10 @@ pub enum DiagCode {
     StaleData,
     /// `tags-not-activated`
     TagsNotActivated,
+    /// `throttled`
+    Throttled,
+    /// `timeout`
+    Timeout,
     /// `unreadable-file`
     UnreadableFile,
     /// `wrong-region`
@@ -81,7 +87,7 @@ pub enum DiagCode {
 
 impl DiagCode {
     /// Every code, in the order of their names.
-    pub const ALL: [DiagCode; 34] = [
+    pub const ALL: [DiagCode; 37] = [
         DiagCode::AccessDenied,
         DiagCode::AthenaManagedResults,
         DiagCode::AthenaOutputLocation,
@@ -92,6 +98,7 @@ impl DiagCode {
         DiagCode::BadManifest,
         DiagCode::BucketNotFound,
         DiagCode::Cancelled,
+        DiagCode::ConnectionLost,
         DiagCode::CredentialsMissing,
         DiagCode::DataUpdating,
         DiagCode::DeliveryChanging,
@@ -114,6 +121,8 @@ impl DiagCode {
         DiagCode::SeveralReports,
         DiagCode::StaleData,
         DiagCode::TagsNotActivated,
+        DiagCode::Throttled,
+        DiagCode::Timeout,
         DiagCode::UnreadableFile,
         DiagCode::WrongRegion,
     ];
@@ -131,6 +140,7 @@ impl DiagCode {
             DiagCode::BadManifest => "bad-manifest",
             DiagCode::BucketNotFound => "bucket-not-found",
             DiagCode::Cancelled => "cancelled",
+            DiagCode::ConnectionLost => "connection-lost",
             DiagCode::CredentialsMissing => "credentials-missing",
             DiagCode::DataUpdating => "data-updating",
             DiagCode::DeliveryChanging => "delivery-changing",
@@ -153,6 +163,8 @@ impl DiagCode {
             DiagCode::SeveralReports => "several-reports",
             DiagCode::StaleData => "stale-data",
             DiagCode::TagsNotActivated => "tags-not-activated",
+            DiagCode::Throttled => "throttled",
+            DiagCode::Timeout => "timeout",
             DiagCode::UnreadableFile => "unreadable-file",
             DiagCode::WrongRegion => "wrong-region",
         }

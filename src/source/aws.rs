@@ -78,8 +78,12 @@ pub fn https_client() -> aws_sdk_s3::config::SharedHttpClient {
 pub enum FaultKind {
     /// No usable credentials (the chain found none, or failed before the request).
     NoCredentials,
-    /// The endpoint did not answer (network, DNS, timeout, a malformed endpoint).
+    /// The endpoint did not answer (network, DNS, a malformed endpoint).
     Unreachable,
+    /// The request was sent but no answer came within the read timeout, on every try.
+    TimedOut,
+    /// The answer broke off mid-body (a connection reset), and resuming it failed too.
+    Interrupted,
     /// The service answered with an error.
     Service,
 }
@@ -120,6 +124,8 @@ where
         SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
             if chain.contains("credentials") {
                 (FaultKind::NoCredentials, None, None)
+            } else if chain.contains("timeout") || chain.contains("timed out") {
+                (FaultKind::TimedOut, None, None)
             } else {
                 (FaultKind::Unreachable, None, None)
             }

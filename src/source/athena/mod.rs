@@ -251,7 +251,9 @@ impl Athena {
         let fault = super::aws::classify(e, "");
         f.kind = match fault.kind {
             super::aws::FaultKind::NoCredentials => AthenaFailureKind::NoCredentials,
-            super::aws::FaultKind::Unreachable => AthenaFailureKind::Unreachable,
+            super::aws::FaultKind::Unreachable
+            | super::aws::FaultKind::TimedOut
+            | super::aws::FaultKind::Interrupted => AthenaFailureKind::Unreachable,
             super::aws::FaultKind::Service => AthenaFailureKind::Service,
         };
         f.status = fault.status;
