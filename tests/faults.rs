@@ -83,16 +83,22 @@ fn assert_failed_with(out: &Output, code: &str) {
     assert!(err.contains(&format!("diagnosis [{code}]")), "{err}");
 }
 
-#[test]
-fn throttling_is_retried_to_the_same_facts() {
-    let bucket = "curtop-faults-slowdown";
+/// Arms `count` times `fault` on a part of a fresh delivery in `bucket`, reads it with the
+/// profile keys `keys`, and requires the facts of a fault-free read, the fault served `count`
+/// times.
+fn retried_to_the_same_facts(bucket: &str, fault: &str, count: u32, keys: &str) {
     let (name, part) = delivery(bucket);
     let expected = baseline(bucket, &name);
-    arm(&part, "slowdown", 2);
-    let out = report(bucket, &name, "max-attempts = 4");
+    arm(&part, fault, count);
+    let out = report(bucket, &name, keys);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), expected);
-    assert_eq!(hits(&part)["slowdown"], 2);
+    assert_eq!(text(&out.stdout), expected, "{fault}: not the same facts");
+    assert_eq!(hits(&part)[fault], count);
+}
+
+#[test]
+fn throttling_is_retried_to_the_same_facts() {
+    retried_to_the_same_facts("curtop-faults-slowdown", "slowdown", 2, "max-attempts = 4");
 }
 
 #[test]
@@ -112,14 +118,7 @@ fn throttling_past_max_attempts_is_a_diagnosis_that_says_so() {
 
 #[test]
 fn a_connection_reset_mid_object_is_resumed_to_the_same_facts() {
-    let bucket = "curtop-faults-reset";
-    let (name, part) = delivery(bucket);
-    let expected = baseline(bucket, &name);
-    arm(&part, "reset", 1);
-    let out = report(bucket, &name, "max-attempts = 3");
-    assert_eq!(hits(&part)["reset"], 1);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), expected, "resumed to the same facts");
+    retried_to_the_same_facts("curtop-faults-reset", "reset", 1, "max-attempts = 3");
 }
 
 #[test]

@@ -140,6 +140,23 @@ impl Check<'_> {
         })
     }
 
+    /// An optional `s3://BUCKET…` URL; anything else is an error saying `expected`.
+    fn s3_url(
+        &self,
+        v: Option<&Spanned<String>>,
+        name: &str,
+        key: &'static str,
+        expected: &str,
+    ) -> Result<Option<String>, ConfigError> {
+        let url = self.text_value(v, name, key)?;
+        match &url {
+            Some(u) if !(u.starts_with("s3://") && u.len() > "s3://".len()) => {
+                Err(self.err(v.map(Spanned::span), &["profiles", name, key], expected))
+            }
+            _ => Ok(url),
+        }
+    }
+
     /// An optional number within `range`; outside it an error naming the key and the range.
     fn bounded(
         &self,
@@ -189,26 +206,18 @@ impl Check<'_> {
                 "missing; source = \"athena\" needs the CUR table's name",
             ));
         };
-        let output_location = text(&raw.output_location, "output-location")?;
-        if let Some(loc) = &output_location
-            && !(loc.starts_with("s3://") && loc.len() > "s3://".len())
-        {
-            return Err(self.err(
-                raw.output_location.as_ref().map(Spanned::span),
-                &at("output-location"),
-                "expected an s3:// URL (s3://BUCKET/PATH/) where Athena writes query results",
-            ));
-        }
-        let table_location = text(&raw.table_location, "table-location")?;
-        if let Some(loc) = &table_location
-            && !(loc.starts_with("s3://") && loc.len() > "s3://".len())
-        {
-            return Err(self.err(
-                raw.table_location.as_ref().map(Spanned::span),
-                &at("table-location"),
-                "expected an s3:// URL (s3://BUCKET/PREFIX/) where the table's data lives",
-            ));
-        }
+        let output_location = self.s3_url(
+            raw.output_location.as_ref(),
+            name,
+            "output-location",
+            "expected an s3:// URL (s3://BUCKET/PATH/) where Athena writes query results",
+        )?;
+        let table_location = self.s3_url(
+            raw.table_location.as_ref(),
+            name,
+            "table-location",
+            "expected an s3:// URL (s3://BUCKET/PREFIX/) where the table's data lives",
+        )?;
         Ok(SourceSpec::Athena(AthenaSpec {
             database,
             table,
