@@ -49,6 +49,8 @@ pub enum DiagCode {
     MissingParts,
     /// `no-manifest`
     NoManifest,
+    /// `not-cached`
+    NotCached,
     /// `nothing-in-window`
     NothingInWindow,
     /// `object-missing`
@@ -87,7 +89,11 @@ pub enum DiagCode {
 
 impl DiagCode {
     /// Every code, in the order of their names.
+<<<<<<< HEAD
     pub const ALL: [DiagCode; 37] = [
+=======
+    pub const ALL: [DiagCode; 35] = [
+>>>>>>> main
         DiagCode::AccessDenied,
         DiagCode::AthenaManagedResults,
         DiagCode::AthenaOutputLocation,
@@ -108,6 +114,7 @@ impl DiagCode {
         DiagCode::MalformedRows,
         DiagCode::MissingParts,
         DiagCode::NoManifest,
+        DiagCode::NotCached,
         DiagCode::NothingInWindow,
         DiagCode::ObjectMissing,
         DiagCode::PathNotFound,
@@ -151,6 +158,7 @@ impl DiagCode {
             DiagCode::MissingParts => "missing-parts",
             DiagCode::NoManifest => "no-manifest",
             DiagCode::NothingInWindow => "nothing-in-window",
+            DiagCode::NotCached => "not-cached",
             DiagCode::ObjectMissing => "object-missing",
             DiagCode::PathNotFound => "path-not-found",
             DiagCode::PeriodRestarted => "period-restarted",

@@ -3,8 +3,10 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 /// A line that could not be read, kept as an example for the user.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Malformed {
     pub file: String,
     /// 1-based line (CSV) or row (Parquet) number.
@@ -13,7 +15,7 @@ pub struct Malformed {
 }
 
 /// Something that limits what can be shown, said in words.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Warning {
     /// Stable code (`no-resource-ids`, `malformed-rows`, ...).
     pub code: WarningCode,
@@ -23,8 +25,13 @@ pub struct Warning {
 /// What a [`Warning`] is about. [`WarningCode::as_str`] is its stable kebab-case name, which
 /// `Display` writes; the variants are in the order of their names, so sorting by code sorts
 /// by name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum WarningCode {
+    /// `cache-invalid`: a cached file could not be used (corrupt, truncated, another format).
+    CacheInvalid,
+    /// `cache-unwritable`: the cache folder cannot be written.
+    CacheUnwritable,
     /// `daily-granularity`: the report is daily or monthly, not hourly.
     DailyGranularity,
     /// `data-updating`: Athena's `cost_and_usage_data_status` is not READY.
@@ -51,7 +58,9 @@ pub enum WarningCode {
 
 impl WarningCode {
     /// Every code, in the order of their names.
-    pub const ALL: [WarningCode; 11] = [
+    pub const ALL: [WarningCode; 13] = [
+        WarningCode::CacheInvalid,
+        WarningCode::CacheUnwritable,
         WarningCode::DailyGranularity,
         WarningCode::DataUpdating,
         WarningCode::MalformedRows,
@@ -68,6 +77,8 @@ impl WarningCode {
     /// The stable kebab-case name (`no-resource-ids`, `malformed-rows`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
+            WarningCode::CacheInvalid => "cache-invalid",
+            WarningCode::CacheUnwritable => "cache-unwritable",
             WarningCode::DailyGranularity => "daily-granularity",
             WarningCode::DataUpdating => "data-updating",
             WarningCode::MalformedRows => "malformed-rows",
@@ -93,7 +104,7 @@ impl std::fmt::Display for WarningCode {
 pub const MAX_EXAMPLES: usize = 5;
 
 /// What the read saw: counts, examples, warnings.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Quality {
     /// Data rows read (header excluded).
     pub rows_read: u64,
