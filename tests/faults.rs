@@ -50,7 +50,16 @@ fn report(bucket: &str, report: &str, keys: &str) -> Output {
     .unwrap();
     Command::new(env!("CARGO_BIN_EXE_curtop"))
         .args(["report", "--config", config.to_str().unwrap()])
-        .args(["--window", "all", "--as-of", AS_OF, "-o", "json"])
+        // The source every time: a cached period would not touch the faulty object.
+        .args([
+            "--window",
+            "all",
+            "--as-of",
+            AS_OF,
+            "-o",
+            "json",
+            "--no-cache",
+        ])
         .env("HOME", &dir)
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_ENDPOINT_URL")

@@ -21,6 +21,11 @@ fn curtop(args: &[&str]) -> Output {
         .args(args)
         .env_remove("CURTOP_CONFIG")
         .env("XDG_CONFIG_HOME", temp_dir("hostile-no-user-config"))
+        // A cache of its own (created by the binary; never removed while another test runs).
+        .env(
+            "XDG_CACHE_HOME",
+            std::env::temp_dir().join(format!("curtop-hostile-cache-{}", std::process::id())),
+        )
         .env("AWS_ACCESS_KEY_ID", "testing-key-id")
         .env("AWS_SECRET_ACCESS_KEY", "testing-secret")
         .env("AWS_EC2_METADATA_DISABLED", "true")

@@ -89,11 +89,7 @@ pub enum DiagCode {
 
 impl DiagCode {
     /// Every code, in the order of their names.
-<<<<<<< HEAD
-    pub const ALL: [DiagCode; 37] = [
-=======
-    pub const ALL: [DiagCode; 35] = [
->>>>>>> main
+    pub const ALL: [DiagCode; 38] = [
         DiagCode::AccessDenied,
         DiagCode::AthenaManagedResults,
         DiagCode::AthenaOutputLocation,
