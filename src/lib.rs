@@ -20,4 +20,5 @@ pub mod report;
 pub mod runtime;
 pub mod source;
 pub mod ui;
+pub mod untrusted;
 pub mod window;

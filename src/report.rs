@@ -9,6 +9,7 @@ use crate::cur::metrics::Metric;
 use crate::cur::money::Money;
 use crate::cur::time::date_of;
 use crate::facts::{Dim, FactRow, Facts, NONE};
+use crate::untrusted;
 use crate::window::Window;
 
 /// A dimension to group by.
@@ -235,10 +236,16 @@ pub fn build(facts: &Facts, window: Window, metric: Metric, dims: &[Dimension]) 
 }
 
 impl Report {
-    pub fn render(&self, format: Format) -> String {
+    /// The report in a format. Values come from tags and line items, so a table (always meant
+    /// for eyes) shows their control characters escaped; CSV and JSON keep the data exact
+    /// unless `to_terminal` (stdout is a terminal), when they are escaped too: CSV's values
+    /// visibly, JSON's as `\uXXXX` (still the same JSON).
+    pub fn render(&self, format: Format, to_terminal: bool) -> String {
         match format {
             Format::Table => self.table(),
+            Format::Csv if to_terminal => untrusted::for_terminal(&self.csv()).into_owned(),
             Format::Csv => self.csv(),
+            Format::Json if to_terminal => untrusted::json_for_terminal(&self.json()).into_owned(),
             Format::Json => self.json(),
         }
     }
@@ -264,7 +271,10 @@ impl Report {
                 let mut v: Vec<String> = row
                     .keys
                     .iter()
-                    .map(|x| x.clone().unwrap_or_else(|| "-".into()))
+                    .map(|x| {
+                        x.as_deref()
+                            .map_or_else(|| "-".into(), |v| untrusted::escape(v).into_owned())
+                    })
                     .collect();
                 v.push(row.cost.display_dollars());
                 if self.sharing {
@@ -381,5 +391,58 @@ impl Report {
         let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
         s.push('\n');
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::window::Window;
+
+    /// A report of one row whose value is hostile.
+    fn hostile() -> Report {
+        Report {
+            window: Window { start: 0, end: 1 },
+            metric: Metric::Amortized,
+            dims: vec![Dimension::Namespace],
+            rows: vec![ReportRow {
+                keys: vec![Some("evil\u{1b}]0;PWNED\u{7}\u{9b}2J".into())],
+                cost: Money(1_000_000_000),
+                shared_in: Money::ZERO,
+            }],
+            total: Money(1_000_000_000),
+            sharing: false,
+        }
+    }
+
+    #[test]
+    fn control_characters_reach_a_terminal_only_escaped() {
+        let r = hostile();
+        for format in [Format::Table, Format::Csv, Format::Json] {
+            let out = r.render(format, true);
+            assert!(
+                !out.chars().any(|c| c.is_control() && c != '\n'),
+                "{format:?}: {out:?}"
+            );
+        }
+        assert!(
+            r.render(Format::Table, false)
+                .contains("evil\\e]0;PWNED\\x07\\u{9b}2J")
+        );
+        assert!(
+            r.render(Format::Csv, true)
+                .contains("evil\\e]0;PWNED\\x07\\u{9b}2J")
+        );
+        // JSON escaped for a terminal is still the same JSON.
+        let json: serde_json::Value = serde_json::from_str(&r.render(Format::Json, true)).unwrap();
+        assert_eq!(
+            json["rows"][0]["namespace"],
+            "evil\u{1b}]0;PWNED\u{7}\u{9b}2J"
+        );
+        // To a pipe CSV and JSON are the data as it is.
+        assert!(
+            r.render(Format::Csv, false)
+                .contains("evil\u{1b}]0;PWNED\u{7}\u{9b}2J")
+        );
     }
 }

@@ -78,6 +78,7 @@ fn profile(region: &str, table: &str, workgroup: Option<&str>) -> Profile {
             workgroup: workgroup.map(str::to_string),
             output_location: Some("s3://acme-athena-results/curtop/".into()),
             catalog: None,
+            table_location: None,
             access: AwsAccess {
                 region: Some(region.into()),
                 endpoint_url: Some(endpoint()),

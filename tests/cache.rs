@@ -410,7 +410,7 @@ fn read_through(store: &dyn Store, cache: &Cache, key: &SourceKey) -> String {
         curtop::cur::metrics::Metric::Amortized,
         &[curtop::report::Dimension::Namespace],
     );
-    rep.render(curtop::report::Format::Json)
+    rep.render(curtop::report::Format::Json, false)
 }
 
 #[test]

@@ -54,7 +54,7 @@ pub(super) fn run(a: &DashboardArgs) -> i32 {
     let (config, active) = match dashboard_config(&a.source) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("curtop: {e}");
+            eprintln!("curtop: {}", crate::untrusted::message(&e));
             return 2;
         }
     };

@@ -271,6 +271,19 @@ fn config_origin(c: &Config) -> String {
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error worth a panic.
+/// JSON on stdout, pretty, its hostile characters escaped when stdout is a terminal.
+fn emit_json<T: serde::Serialize>(value: &T) {
+    let json = format!(
+        "{}\n",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    );
+    if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        emit(&crate::untrusted::json_for_terminal(&json));
+    } else {
+        emit(&json);
+    }
+}
+
 fn emit(text: &str) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());

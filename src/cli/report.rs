@@ -10,6 +10,7 @@ use crate::config::SourceSpec;
 use crate::cur::metrics::Metric;
 use crate::report::{self, Dimension, Format};
 use crate::source::{self, Loaded};
+use crate::untrusted;
 
 #[derive(Debug, Args)]
 pub(super) struct ReportArgs {
@@ -66,7 +67,7 @@ pub(super) fn run(a: &ReportArgs) -> i32 {
     let profile = match resolve_profile(&a.source) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("curtop: {e}");
+            eprintln!("curtop: {}", untrusted::message(&e));
             return 2;
         }
     };
@@ -94,7 +95,7 @@ pub(super) fn run(a: &ReportArgs) -> i32 {
                 0
             }
             Err(e) => {
-                eprintln!("curtop report --explain: {e}");
+                eprintln!("curtop report --explain: {}", untrusted::message(&e));
                 1
             }
         };
@@ -138,8 +139,11 @@ pub(super) fn run(a: &ReportArgs) -> i32 {
     }
     let metric = a.view.metric.map_or(Metric::Amortized, Metric::from);
     let rep = report::build(loaded.shown(!a.no_sharing), loaded.window, metric, &dims);
-    let out = rep.render(a.output.map_or(Format::Table, Format::from));
     let mut stdout = std::io::stdout().lock();
+    let out = rep.render(
+        a.output.map_or(Format::Table, Format::from),
+        std::io::IsTerminal::is_terminal(&stdout),
+    );
     // A closed pipe (`| head`) is not an error worth a message.
     let _ = stdout
         .write_all(out.as_bytes())
@@ -150,8 +154,14 @@ pub(super) fn run(a: &ReportArgs) -> i32 {
 /// A read that failed: the error and its diagnosis (the same text as `doctor`'s), exit 1.
 fn failed(profile: &str, e: &source::error::SourceError) -> i32 {
     let d = crate::diag::diagnose(e);
-    eprintln!("curtop: profile `{profile}`: {e}");
-    eprint!("{}", crate::diag::doctor::render_diagnosis(&d));
+    eprintln!(
+        "curtop: profile `{profile}`: {}",
+        untrusted::message(&e.to_string())
+    );
+    eprint!(
+        "{}",
+        untrusted::message(&crate::diag::doctor::render_diagnosis(&d))
+    );
     1
 }
 
@@ -183,14 +193,25 @@ fn warn(profile: &str, source: &SourceSpec, loaded: &Loaded, dims: &[Dimension],
     let q = &loaded.shown(sharing).quality;
     let mut err = std::io::stderr().lock();
     if matches!(source, SourceSpec::Athena(_)) {
-        let _ = writeln!(err, "{}", loaded.origin);
+        let _ = writeln!(err, "{}", untrusted::message(&loaded.origin));
     }
     for w in &q.warnings {
-        let _ = writeln!(err, "warning [{}]: {}", w.code, w.message);
+        let _ = writeln!(
+            err,
+            "warning [{}]: {}",
+            w.code,
+            untrusted::message(&w.message)
+        );
     }
     if q.malformed_rows > 1 {
         for e in q.examples.iter().skip(1) {
-            let _ = writeln!(err, "  malformed: {}:{}: {}", e.file, e.line, e.reason);
+            let _ = writeln!(
+                err,
+                "  malformed: {}:{}: {}",
+                untrusted::shown(&e.file),
+                e.line,
+                untrusted::message(&e.reason)
+            );
         }
     }
     for dim in dims {

@@ -47,6 +47,9 @@ pub struct AthenaSpec {
     pub output_location: Option<String>,
     /// The data catalog (`AwsDataCatalog` when not given).
     pub catalog: Option<String>,
+    /// `s3://…` where the table's data lives, for `doctor --iam-policy` when Glue cannot be
+    /// read (offline, or no `glue:GetTable`); read from Glue otherwise.
+    pub table_location: Option<String>,
     pub access: AwsAccess,
 }
 
@@ -121,6 +124,12 @@ pub struct AwsAccess {
     pub external_id: Option<String>,
     /// An S3-compatible endpoint (and local testing): path-style addressing is used.
     pub endpoint_url: Option<String>,
+    /// How many times a call is tried in all (the SDK's standard retries, with backoff, for
+    /// throttling, 5xx answers and dropped connections); the SDK's default (3) when not given.
+    pub max_attempts: Option<u32>,
+    /// Seconds a call may wait for the next bytes of an answer before it is a timeout (and
+    /// retried); no limit of curtop's own when not given.
+    pub read_timeout: Option<u32>,
 }
 
 /// One billing integration: a named CUR source with its tag mapping and environment rules.

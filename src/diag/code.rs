@@ -31,6 +31,8 @@ pub enum DiagCode {
     BucketNotFound,
     /// `cancelled`
     Cancelled,
+    /// `connection-lost`
+    ConnectionLost,
     /// `credentials-missing`
     CredentialsMissing,
     /// `data-updating`
@@ -79,6 +81,10 @@ pub enum DiagCode {
     StaleData,
     /// `tags-not-activated`
     TagsNotActivated,
+    /// `throttled`
+    Throttled,
+    /// `timeout`
+    Timeout,
     /// `unreadable-file`
     UnreadableFile,
     /// `wrong-region`
@@ -87,7 +93,7 @@ pub enum DiagCode {
 
 impl DiagCode {
     /// Every code, in the order of their names.
-    pub const ALL: [DiagCode; 37] = [
+    pub const ALL: [DiagCode; 40] = [
         DiagCode::AccessDenied,
         DiagCode::AmountOverflow,
         DiagCode::AthenaManagedResults,
@@ -99,6 +105,7 @@ impl DiagCode {
         DiagCode::BadManifest,
         DiagCode::BucketNotFound,
         DiagCode::Cancelled,
+        DiagCode::ConnectionLost,
         DiagCode::CredentialsMissing,
         DiagCode::DataUpdating,
         DiagCode::DeliveryChanging,
@@ -123,6 +130,8 @@ impl DiagCode {
         DiagCode::SeveralReports,
         DiagCode::StaleData,
         DiagCode::TagsNotActivated,
+        DiagCode::Throttled,
+        DiagCode::Timeout,
         DiagCode::UnreadableFile,
         DiagCode::WrongRegion,
     ];
@@ -141,6 +150,7 @@ impl DiagCode {
             DiagCode::BadManifest => "bad-manifest",
             DiagCode::BucketNotFound => "bucket-not-found",
             DiagCode::Cancelled => "cancelled",
+            DiagCode::ConnectionLost => "connection-lost",
             DiagCode::CredentialsMissing => "credentials-missing",
             DiagCode::DataUpdating => "data-updating",
             DiagCode::DeliveryChanging => "delivery-changing",
@@ -165,6 +175,8 @@ impl DiagCode {
             DiagCode::SeveralReports => "several-reports",
             DiagCode::StaleData => "stale-data",
             DiagCode::TagsNotActivated => "tags-not-activated",
+            DiagCode::Throttled => "throttled",
+            DiagCode::Timeout => "timeout",
             DiagCode::UnreadableFile => "unreadable-file",
             DiagCode::WrongRegion => "wrong-region",
         }

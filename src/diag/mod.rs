@@ -68,7 +68,7 @@ pub fn diagnose(e: &SourceError) -> Diagnosis {
         docs,
     };
     if let SourceError::Io { error: io, .. } = e
-        && let Some(f) = io.get_ref().and_then(|x| x.downcast_ref::<S3Failure>())
+        && let Some(f) = crate::source::s3::failure_of(io)
     {
         return diagnose_s3(f);
     }
@@ -314,6 +314,63 @@ pub(crate) fn credentials_fixes() -> Vec<String> {
     ])
 }
 
+/// The faults of the wire, after the SDK's retries (and curtop's resumes of a broken body)
+/// ran out: throttling, a read timeout, a connection lost mid-object. `d` builds the
+/// diagnosis from code, title, causes and fixes.
+fn wire_fault(
+    f: &S3Failure,
+    d: &dyn Fn(DiagCode, String, Vec<String>, Vec<String>) -> Diagnosis,
+) -> Option<Diagnosis> {
+    let throttled = matches!(
+        f.code.as_deref(),
+        Some(
+            "SlowDown"
+                | "Throttling"
+                | "ThrottlingException"
+                | "RequestLimitExceeded"
+                | "TooManyRequests"
+        )
+    ) || f.status == Some(503);
+    let retry = "raise `max-attempts` in the profile (default 3, at most 10) to retry longer";
+    Some(match f.kind {
+        S3FailureKind::Service if throttled => d(
+            DiagCode::Throttled,
+            format!("S3 throttled {} (503 SlowDown) on every try", f.operation),
+            strings([
+                "many requests to the same prefix at once (other readers of the bucket, a sync job)",
+                "an S3-compatible store with a low request limit",
+            ]),
+            strings([retry, "press r to retry in a minute"]),
+        ),
+        S3FailureKind::TimedOut => d(
+            DiagCode::Timeout,
+            format!("S3 did not answer {} within the read timeout", f.operation),
+            strings([
+                "a slow or congested link (a bastion behind a VPN, a saturated NAT)",
+                "`read-timeout` shorter than the endpoint needs",
+            ]),
+            strings([
+                "raise `read-timeout` in the profile (seconds; at most 3600)",
+                retry,
+                "press r to retry",
+            ]),
+        ),
+        S3FailureKind::Interrupted => d(
+            DiagCode::ConnectionLost,
+            format!(
+                "the connection to S3 broke off during {} (no partial data was used)",
+                f.operation
+            ),
+            strings([
+                "an unstable network path (VPN, proxy or NAT resetting long transfers)",
+                "the endpoint closing connections under load",
+            ]),
+            strings([retry, "press r to retry"]),
+        ),
+        _ => return None,
+    })
+}
+
 /// A failed S3 call: which of the known failures it is, with what AWS said.
 pub fn diagnose_s3(f: &S3Failure) -> Diagnosis {
     let mut seen = vec![format!("{f}")];
@@ -338,6 +395,9 @@ pub fn diagnose_s3(f: &S3Failure) -> Diagnosis {
             credentials_causes(),
             credentials_fixes(),
         );
+    }
+    if let Some(d) = wire_fault(f, &d) {
+        return d;
     }
     if f.kind == S3FailureKind::Unreachable {
         return d(

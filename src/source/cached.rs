@@ -94,7 +94,7 @@ impl CacheNote {
 /// failure it is.
 pub fn unreachable(e: &SourceError) -> bool {
     use super::athena::AthenaFailureKind;
-    use super::s3::{S3Failure, S3FailureKind};
+    use super::s3::S3FailureKind;
     const TRANSIENT: &[&str] = &[
         "ExpiredToken",
         "ExpiredTokenException",
@@ -112,9 +112,12 @@ pub fn unreachable(e: &SourceError) -> bool {
     };
     match e {
         SourceError::Io { error, .. } => {
-            if let Some(f) = error.get_ref().and_then(|x| x.downcast_ref::<S3Failure>()) {
+            if let Some(f) = super::s3::failure_of(error) {
                 return match f.kind {
-                    S3FailureKind::NoCredentials | S3FailureKind::Unreachable => true,
+                    S3FailureKind::NoCredentials
+                    | S3FailureKind::Unreachable
+                    | S3FailureKind::TimedOut
+                    | S3FailureKind::Interrupted => true,
                     S3FailureKind::Service => transient(f.code.as_deref(), f.status),
                 };
             }

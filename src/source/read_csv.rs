@@ -183,9 +183,22 @@ fn read_csv_stream(
         .buffer_capacity(1 << 20)
         .from_reader(LineCap::new(input, MAX_RECORD_BYTES));
     let mut record = ByteRecord::new();
-    let io = |e: csv::Error| SourceError::Unreadable {
-        file: file.to_string(),
-        reason: e.to_string(),
+    // An S3 body that broke off keeps its failure, for its diagnosis (a broken connection is
+    // not a broken file).
+    let io = |e: csv::Error| {
+        let reason = e.to_string();
+        match e.into_kind() {
+            csv::ErrorKind::Io(error) if super::s3::failure_of(&error).is_some() => {
+                SourceError::Io {
+                    path: file.to_string(),
+                    error,
+                }
+            }
+            _ => SourceError::Unreadable {
+                file: file.to_string(),
+                reason,
+            },
+        }
     };
     if !rdr.read_byte_record(&mut record).map_err(io)? {
         return Err(SourceError::Unreadable {

@@ -314,3 +314,72 @@ fn a_long_diagnosis_scrolls_to_its_end_and_no_further() {
     send(&mut app, (0..60).map(|_| key('k')));
     assert_eq!(text(&render(&mut app, (80, 24))), top);
 }
+
+/// Hostile tag values and paths (issue 18): the panes draw them, but no control character
+/// reaches the terminal — ratatui drops control graphemes when it lays out text, and this
+/// proves it for the cost table, the breadcrumb, the detail pane and the header.
+#[test]
+fn control_characters_in_data_never_reach_the_terminal() {
+    use crate::app::{Cmd, update};
+    use crate::facts::Dim;
+    const EVIL: &str = "evil\u{1b}]0;PWNED\u{7}\u{1b}[2J\u{9b}31m\u{7f}";
+    let mut app = fresh();
+    for cmd in app.start() {
+        let Cmd::Fetch {
+            profile,
+            generation,
+            window,
+        } = cmd
+        else {
+            continue;
+        };
+        let p = app.config.profiles[profile].clone();
+        let mut result = crate::source::load(&crate::source::ReadRequest::new(
+            &p,
+            window,
+            crate::app::testing::now(),
+        ))
+        .map(Box::new)
+        .map_err(|e| crate::diag::diagnose(&e));
+        if let Ok(loaded) = &mut result {
+            let evil = loaded.facts.strings.intern(EVIL);
+            let payments = loaded.facts.strings.lookup("payments").unwrap();
+            for row in &mut loaded.facts.rows {
+                if row.dim(Dim::Namespace) == payments {
+                    row.dims[Dim::Namespace as usize] = evil;
+                }
+            }
+            loaded.origin = format!("/data/{EVIL}");
+        }
+        let more = update(
+            &mut app,
+            Msg::Fetched {
+                profile,
+                generation,
+                result,
+            },
+        );
+        crate::app::testing::run(&mut app, more);
+    }
+    let mut screens = vec![render(&mut app, (120, 40))];
+    send(&mut app, [enter()]);
+    screens.push(render(&mut app, (120, 40)));
+    let evil_row = text(screens.last().unwrap())
+        .lines()
+        .position(|l| l.contains("evil]0;PWNED"));
+    assert!(evil_row.is_some(), "{}", text(screens.last().unwrap()));
+    run_command(&mut app, &format!("ns {EVIL}"));
+    screens.push(render(&mut app, (120, 40)));
+    send(&mut app, [key('d')]);
+    screens.push(render(&mut app, (120, 40)));
+    for buf in &screens {
+        for cell in &buf.content {
+            assert!(
+                !cell.symbol().chars().any(char::is_control),
+                "a control character in a cell: {:?}\n{}",
+                cell.symbol(),
+                text(buf)
+            );
+        }
+    }
+}

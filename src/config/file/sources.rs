@@ -57,7 +57,7 @@ fn span_of<T>(value: Option<&Spanned<T>>) -> Option<Range<usize>> {
 
 /// The keys that belong to some source kinds only, with the kinds they belong to, in the order
 /// they are checked: the first one a profile gives for a source not among its kinds is refused.
-const SOURCE_KEYS: [(&str, &[SourceKind], SpanOf); 17] = {
+const SOURCE_KEYS: [(&str, &[SourceKind], SpanOf); 20] = {
     use SourceKind::{Athena, Demo, Local, S3};
     const AWS: &[SourceKind] = &[S3, Athena];
     [
@@ -72,11 +72,16 @@ const SOURCE_KEYS: [(&str, &[SourceKind], SpanOf); 17] = {
             span_of(r.output_location.as_ref())
         }),
         ("catalog", &[Athena], |r| span_of(r.catalog.as_ref())),
+        ("table-location", &[Athena], |r| {
+            span_of(r.table_location.as_ref())
+        }),
         ("region", AWS, |r| span_of(r.region.as_ref())),
         ("aws-profile", AWS, |r| span_of(r.aws_profile.as_ref())),
         ("role-arn", AWS, |r| span_of(r.role_arn.as_ref())),
         ("external-id", AWS, |r| span_of(r.external_id.as_ref())),
         ("endpoint-url", AWS, |r| span_of(r.endpoint_url.as_ref())),
+        ("max-attempts", AWS, |r| span_of(r.max_attempts.as_ref())),
+        ("read-timeout", AWS, |r| span_of(r.read_timeout.as_ref())),
         ("path", &[Local], |r| span_of(r.path.as_ref())),
         ("seed", &[Demo], |r| span_of(r.seed.as_ref())),
         ("days", &[Demo], |r| span_of(r.days.as_ref())),

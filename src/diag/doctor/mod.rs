@@ -485,7 +485,7 @@ fn role_diagnosis(role: &str, external_id: bool, seen: Vec<String>) -> Diagnosis
 
 /// STS could not say who the credentials are: none usable, or STS did not answer.
 fn credentials_diagnosis(fault: &Fault) -> Diagnosis {
-    let unreachable = fault.kind == FaultKind::Unreachable;
+    let unreachable = fault.kind != FaultKind::NoCredentials && fault.kind != FaultKind::Service;
     Diagnosis {
         code: if unreachable {
             DiagCode::EndpointUnreachable
