@@ -198,6 +198,7 @@ fn a_refresh_is_one_query_whose_pages_become_the_facts() {
             window: None,
             progress: None,
             threads: 2,
+            currency: None,
         },
     )
     .unwrap();

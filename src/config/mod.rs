@@ -32,6 +32,26 @@ pub enum SourceSpec {
     S3(S3Spec),
     /// A CUR table queried through Amazon Athena.
     Athena(AthenaSpec),
+    /// A FOCUS export (AWS, Azure, Google Cloud, OCI), local or in S3 (`docs/focus.md`).
+    Focus(FocusSpec),
+}
+
+/// A FOCUS export and how to read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FocusSpec {
+    pub location: FocusPath,
+    /// The one `BillingCurrency` to read; without it, an export in several currencies is
+    /// refused (amounts in different currencies are never added).
+    pub currency: Option<String>,
+}
+
+/// Where a FOCUS export is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FocusPath {
+    /// A folder (the export's, or any parent) or one file.
+    Local(PathBuf),
+    /// An AWS Data Export folder in S3 (`report` is the export name).
+    S3(S3Spec),
 }
 
 /// A CUR table in Athena (Glue data catalog), and how to reach it.

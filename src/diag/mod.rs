@@ -432,8 +432,19 @@ pub fn diagnose_warning(w: &Warning) -> Diagnosis {
             strings(["rows of the file do not parse (a damaged copy or a hand-edited file)"]),
             strings(["copy the report again; the counted rows are left out of every total"]),
         ),
+        WarningCode::FocusColumnsMissing => (
+            DiagCode::ReportMisconfigured,
+            strings([
+                "the export follows an older FOCUS version, or the provider leaves these columns out",
+            ]),
+            strings([
+                "export a newer FOCUS version where the provider offers one (AWS: FOCUS_1_2_AWS)",
+            ]),
+        ),
         WarningCode::PodsWithoutNode
         | WarningCode::Reconciliation
+        | WarningCode::Corrections
+        | WarningCode::OtherCurrency
         | WarningCode::UnknownLineItemTypes => (
             DiagCode::ReadWarning,
             strings(["see the message"]),

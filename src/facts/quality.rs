@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::cur::money::Money;
+
 /// A line that could not be read, kept as an example for the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Malformed {
@@ -25,10 +27,15 @@ pub struct Warning {
 /// by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum WarningCode {
+    /// `corrections`: FOCUS rows that correct an earlier period, kept and counted.
+    Corrections,
     /// `daily-granularity`: the report is daily or monthly, not hourly.
     DailyGranularity,
     /// `data-updating`: Athena's `cost_and_usage_data_status` is not READY.
     DataUpdating,
+    /// `focus-columns-missing`: a FOCUS export lacks optional columns (older versions, a
+    /// provider's subset); what they feed is unavailable.
+    FocusColumnsMissing,
     /// `malformed-rows`: rows that do not parse were counted and left out.
     MalformedRows,
     /// `missing-parts`: report parts named by the manifest are missing.
@@ -37,6 +44,8 @@ pub enum WarningCode {
     NoResourceIds,
     /// `no-split-cost`: the report has no split cost allocation data.
     NoSplitCost,
+    /// `other-currency`: FOCUS rows in another currency than the profile's, skipped.
+    OtherCurrency,
     /// `period-restarted`: AWS delivered a new version of the period during the read.
     PeriodRestarted,
     /// `pods-without-node`: pod split rows name nodes with no EC2 rows in the data.
@@ -51,13 +60,16 @@ pub enum WarningCode {
 
 impl WarningCode {
     /// Every code, in the order of their names.
-    pub const ALL: [WarningCode; 11] = [
+    pub const ALL: [WarningCode; 14] = [
+        WarningCode::Corrections,
         WarningCode::DailyGranularity,
         WarningCode::DataUpdating,
+        WarningCode::FocusColumnsMissing,
         WarningCode::MalformedRows,
         WarningCode::MissingParts,
         WarningCode::NoResourceIds,
         WarningCode::NoSplitCost,
+        WarningCode::OtherCurrency,
         WarningCode::PeriodRestarted,
         WarningCode::PodsWithoutNode,
         WarningCode::Reconciliation,
@@ -68,7 +80,10 @@ impl WarningCode {
     /// The stable kebab-case name (`no-resource-ids`, `malformed-rows`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
+            WarningCode::Corrections => "corrections",
             WarningCode::DailyGranularity => "daily-granularity",
+            WarningCode::FocusColumnsMissing => "focus-columns-missing",
+            WarningCode::OtherCurrency => "other-currency",
             WarningCode::DataUpdating => "data-updating",
             WarningCode::MalformedRows => "malformed-rows",
             WarningCode::MissingParts => "missing-parts",
@@ -113,6 +128,20 @@ pub struct Quality {
     /// Report parts read and their compressed bytes.
     pub files: u64,
     pub bytes: u64,
+    /// FOCUS rows of `ChargeClass` `Correction` (kept: they fix an earlier period's bill).
+    pub corrections: u64,
+    /// FOCUS rows in another currency than the profile's `currency`, skipped.
+    pub rows_other_currency: u64,
+    /// FOCUS rows and billed cost per `BillingCurrency` read (empty for CUR).
+    pub currencies: BTreeMap<String, CurrencyTotal>,
+}
+
+/// What a read found in one currency.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CurrencyTotal {
+    pub rows: u64,
+    /// `BilledCost` summed, in this currency.
+    pub billed: Money,
 }
 
 impl Quality {
@@ -169,6 +198,13 @@ impl Quality {
         }
         self.files += other.files;
         self.bytes += other.bytes;
+        self.corrections += other.corrections;
+        self.rows_other_currency += other.rows_other_currency;
+        for (k, v) in other.currencies {
+            let t = self.currencies.entry(k).or_default();
+            t.rows += v.rows;
+            t.billed += v.billed;
+        }
     }
 }
 
@@ -190,6 +226,10 @@ const KNOWN_TYPES: &[&str] = &[
     "BundledDiscount",
     "Discount",
     "DistributorDiscount",
+    // FOCUS charge categories (`Usage`, `Credit` and `Tax` are above): FOCUS gives each row's
+    // amortized cost, so every category has its rule.
+    "Purchase",
+    "Adjustment",
 ];
 
 /// Whether curtop has a rule for a line item type.

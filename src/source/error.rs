@@ -60,7 +60,7 @@ impl fmt::Display for SourceError {
             }
             Self::MissingColumns { file, columns } => write!(
                 f,
-                "{file} lacks the column(s) {} without which no cost can be computed; is this a Cost and Usage Report?",
+                "{file} lacks the column(s) {} without which no cost can be computed; is this a Cost and Usage Report or a FOCUS export?",
                 columns.join(", ")
             ),
             Self::Unreadable { file, reason } => write!(f, "cannot read {file}: {reason}"),

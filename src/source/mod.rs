@@ -9,6 +9,7 @@ pub mod demo;
 pub mod discover;
 pub mod doctor;
 pub mod error;
+pub mod focus;
 pub mod local;
 pub mod manifest;
 pub mod parquet;
@@ -89,8 +90,24 @@ impl<'a> ReadRequest<'a> {
         }
     }
 
+    /// The tag plan of the read: the profile's mapping, with the providers' Kubernetes keys
+    /// for a FOCUS export ([`focus::provider_mapping`]).
     fn plan(&self) -> TagPlan {
-        TagPlan::new(&self.profile.tags, self.extra_tags)
+        match &self.profile.source {
+            SourceSpec::Focus(_) => TagPlan::new(
+                &focus::provider_mapping(&self.profile.tags),
+                self.extra_tags,
+            ),
+            _ => TagPlan::new(&self.profile.tags, self.extra_tags),
+        }
+    }
+
+    /// The one currency a FOCUS profile reads, if it names one.
+    fn currency(&self) -> Option<&'a str> {
+        match &self.profile.source {
+            SourceSpec::Focus(f) => f.currency.as_deref(),
+            _ => None,
+        }
     }
 }
 
@@ -121,6 +138,7 @@ pub fn load(req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
             read_store(&store, delivery, url, req)
         }
         SourceSpec::Athena(a) => load_athena(a, req),
+        SourceSpec::Focus(f) => focus::load(f, req),
         SourceSpec::Demo { seed, days } => {
             let store = demo::demo_store(*seed, *days, req.as_of.today())?;
             let delivery = discover::discover(&store, "demo data")?;
@@ -376,8 +394,10 @@ pub fn read_store(
         window: window.map(|w| (w.start, w.end)),
         progress: req.progress,
         threads: 0,
+        currency: req.currency(),
     };
     let (mut facts, delivery) = local::read_delivery_consistent(store, delivery, &origin, &opts)?;
+    focus::one_currency(&facts.quality, &origin)?;
     if let Some(message) = staleness(&delivery, req.as_of) {
         facts.quality.warn(WarningCode::StaleData, message);
     }

@@ -38,6 +38,7 @@ pub fn read_path(path: &Path, mapping: &TagMapping) -> Result<Facts, SourceError
         window: None,
         progress: None,
         threads: 2,
+        currency: None,
     };
     read_delivery(&store, &delivery, &opts)
 }

@@ -40,6 +40,7 @@ pub(super) struct RawProfile {
     pub(super) workgroup: Option<Spanned<String>>,
     pub(super) output_location: Option<Spanned<String>>,
     pub(super) catalog: Option<Spanned<String>>,
+    pub(super) currency: Option<Spanned<String>>,
     /// Secrets are refused with a pointer to named profiles (the values are never echoed).
     pub(super) aws_secret_access_key: Option<Spanned<toml::Value>>,
     pub(super) secret_access_key: Option<Spanned<toml::Value>>,

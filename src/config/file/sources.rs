@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use super::Check;
 use super::raw::RawProfile;
-use crate::config::{ConfigError, SourceSpec};
+use crate::config::{ConfigError, FocusPath, FocusSpec, S3Spec, SourceSpec};
 
 /// The kinds of source a profile may name, as written in `source = "…"`.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -17,15 +17,17 @@ enum SourceKind {
     Demo,
     S3,
     Athena,
+    Focus,
 }
 
 impl SourceKind {
     /// Every kind, in the order the unknown-source message lists them.
-    const ALL: [SourceKind; 4] = [
+    const ALL: [SourceKind; 5] = [
         SourceKind::Local,
         SourceKind::Demo,
         SourceKind::S3,
         SourceKind::Athena,
+        SourceKind::Focus,
     ];
 
     /// The name as written in `source = "…"`.
@@ -35,6 +37,7 @@ impl SourceKind {
             SourceKind::Demo => "demo",
             SourceKind::S3 => "s3",
             SourceKind::Athena => "athena",
+            SourceKind::Focus => "focus",
         }
     }
 
@@ -57,9 +60,10 @@ fn span_of<T>(value: Option<&Spanned<T>>) -> Option<Range<usize>> {
 
 /// The keys that belong to some source kinds only, with the kinds they belong to, in the order
 /// they are checked: the first one a profile gives for a source not among its kinds is refused.
-const SOURCE_KEYS: [(&str, &[SourceKind], SpanOf); 17] = {
-    use SourceKind::{Athena, Demo, Local, S3};
-    const AWS: &[SourceKind] = &[S3, Athena];
+const SOURCE_KEYS: [(&str, &[SourceKind], SpanOf); 18] = {
+    use SourceKind::{Athena, Demo, Focus, Local, S3};
+    // A `focus` profile may read from S3 (`path = "s3://…"`), so it takes the access keys.
+    const AWS: &[SourceKind] = &[S3, Athena, Focus];
     [
         ("bucket", &[S3], |r| span_of(r.bucket.as_ref())),
         ("prefix", &[S3], |r| span_of(r.prefix.as_ref())),
@@ -77,7 +81,8 @@ const SOURCE_KEYS: [(&str, &[SourceKind], SpanOf); 17] = {
         ("role-arn", AWS, |r| span_of(r.role_arn.as_ref())),
         ("external-id", AWS, |r| span_of(r.external_id.as_ref())),
         ("endpoint-url", AWS, |r| span_of(r.endpoint_url.as_ref())),
-        ("path", &[Local], |r| span_of(r.path.as_ref())),
+        ("path", &[Local, Focus], |r| span_of(r.path.as_ref())),
+        ("currency", &[Focus], |r| span_of(r.currency.as_ref())),
         ("seed", &[Demo], |r| span_of(r.seed.as_ref())),
         ("days", &[Demo], |r| span_of(r.days.as_ref())),
     ]
@@ -103,6 +108,7 @@ impl Check<'_> {
             Some(SourceKind::Athena) => self.athena(raw, span, name)?,
             Some(SourceKind::Local) => self.local(raw.path.as_ref(), span, name)?,
             Some(SourceKind::Demo) => self.demo(raw, name)?,
+            Some(SourceKind::Focus) => self.focus(raw, span, name)?,
             None => {
                 let known = SourceKind::ALL
                     .map(|kind| format!("`{}`", kind.name()))
@@ -180,6 +186,54 @@ impl Check<'_> {
         Ok(SourceSpec::Local {
             path: self.resolve(path.get_ref()),
         })
+    }
+
+    /// `source = "focus"`: a FOCUS export's `path`, local (resolved like `local`'s) or
+    /// `s3://bucket/prefix/export`; `currency` optional.
+    fn focus(
+        &self,
+        raw: &RawProfile,
+        span: Range<usize>,
+        name: &str,
+    ) -> Result<SourceSpec, ConfigError> {
+        let at = ["profiles", name, "path"];
+        let Some(path) = raw.path.as_ref() else {
+            return Err(self.err(
+                Some(span),
+                &at,
+                "missing; source = \"focus\" needs the FOCUS export's folder or file \
+                 (local, or s3://bucket/prefix/export)",
+            ));
+        };
+        let text = path.get_ref().trim();
+        if text.is_empty() {
+            return Err(self.err(Some(path.span()), &at, "empty path"));
+        }
+        let location = if let Some(rest) = text.strip_prefix("s3://") {
+            let rest = rest.trim_matches('/');
+            let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
+            if bucket.is_empty() || key.is_empty() {
+                return Err(self.err(
+                    Some(path.span()),
+                    &at,
+                    "expected s3://BUCKET/PREFIX/EXPORT (the export's folder, under which \
+                     AWS writes data/ and metadata/)",
+                ));
+            }
+            let (prefix, export) = key.rsplit_once('/').unwrap_or(("", key));
+            FocusPath::S3(S3Spec {
+                bucket: bucket.to_string(),
+                prefix: prefix.to_string(),
+                report: export.to_string(),
+                access: self.access(raw, name)?,
+            })
+        } else {
+            FocusPath::Local(self.resolve(text))
+        };
+        let currency = self
+            .text_value(raw.currency.as_ref(), name, "currency")?
+            .map(|c| c.to_ascii_uppercase());
+        Ok(SourceSpec::Focus(FocusSpec { location, currency }))
     }
 
     /// `source = "demo"`: seed and days optional, days bounded.

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::config::{Profile, SourceSpec};
+use crate::config::{FocusPath, FocusSpec, Profile, SourceSpec};
 
 /// The minimal read-only IAM policy for the profiles' AWS sources: S3 List on exactly the CUR
 /// bucket and prefix and Get under it; Athena query actions on the workgroup, Glue reads on the
@@ -15,7 +15,11 @@ pub fn iam_policy(profiles: &[Profile]) -> Value {
             format!("Curtop{clean}{what}")
         };
         match &p.source {
-            SourceSpec::S3(s) => {
+            SourceSpec::S3(s)
+            | SourceSpec::Focus(FocusSpec {
+                location: FocusPath::S3(s),
+                ..
+            }) => {
                 let path = [s.prefix.as_str(), s.report.as_str()]
                     .iter()
                     .filter(|x| !x.is_empty())
@@ -78,7 +82,12 @@ pub fn iam_policy(profiles: &[Profile]) -> Value {
                     }));
                 }
             }
-            SourceSpec::Local { .. } | SourceSpec::Demo { .. } => {}
+            SourceSpec::Local { .. }
+            | SourceSpec::Demo { .. }
+            | SourceSpec::Focus(FocusSpec {
+                location: FocusPath::Local(_),
+                ..
+            }) => {}
         }
     }
     json!({ "Version": "2012-10-17", "Statement": statements })

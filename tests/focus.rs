@@ -1,0 +1,372 @@
+//! FOCUS exports read into facts: the real FOCUS 1.0 sample in `../shared/cur-samples/` against
+//! DuckDB's sums over the same file (DuckDB from the test virtualenv, `CURTOP_TEST_PYTHON`,
+//! which `scripts/test.sh` exports), FOCUS 1.0 against 1.2 column sets, a missing required
+//! column, malformed rows, corrections, currencies never added, and Kubernetes costs from the
+//! providers' tags.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use chrono::NaiveDate;
+use common::{sample, temp_dir};
+use curtop::clock::AsOf;
+use curtop::config::Config;
+use curtop::cur::attribution::Category;
+use curtop::cur::metrics::Metric;
+use curtop::cur::money::Money;
+use curtop::facts::{Dim, Facts};
+use curtop::source::error::SourceError;
+use curtop::source::{Loaded, ReadRequest, load};
+use curtop::window::WindowSpec;
+
+const SAMPLE: &str = "focus-1.0-sample-1000rows.csv";
+
+/// Reads `path` as a `focus` profile (with `extra` profile keys), every day kept.
+fn read_focus(path: &Path, extra: &str) -> Result<Loaded, SourceError> {
+    let text = format!(
+        "[profiles.f]\nsource = \"focus\"\npath = {:?}\n{extra}",
+        path.display().to_string()
+    );
+    let config = Config::parse(&text, "t.toml").unwrap();
+    let as_of = AsOf::date(NaiveDate::from_ymd_opt(2024, 11, 1).unwrap());
+    load(&ReadRequest::new(
+        config.default_profile(),
+        WindowSpec::All,
+        as_of,
+    ))
+}
+
+/// Cost by a dimension's text, in one metric.
+fn by(f: &Facts, d: Dim, m: Metric) -> BTreeMap<String, Money> {
+    let mut out: BTreeMap<String, Money> = BTreeMap::new();
+    for r in &f.rows {
+        *out.entry(f.text(r, d).to_string()).or_default() += r.costs[m];
+    }
+    out.retain(|_, v| v.0 != 0);
+    out
+}
+
+fn total(f: &Facts, m: Metric) -> Money {
+    f.rows.iter().map(|r| r.costs[m]).sum()
+}
+
+/// DuckDB's `BilledCost` and `EffectiveCost` sums of the sample grouped by `column` (each
+/// amount rounded to the nano-dollar first, as curtop stores money), as (billed, effective) in
+/// nano-dollars per group.
+fn duckdb_sums(column: &str) -> BTreeMap<String, (i64, i64)> {
+    let python = std::env::var("CURTOP_TEST_PYTHON").unwrap_or_else(|_| {
+        panic!(
+            "CURTOP_TEST_PYTHON is not set: the FOCUS sample's totals are checked against \
+             DuckDB, which `bash scripts/test.sh` installs into target/test-venv"
+        )
+    });
+    let dir = temp_dir(&format!("focus-duckdb-{column}"));
+    let sql = dir.join("q.sql");
+    let nanos = |c: &str| {
+        format!("CAST(SUM(ROUND(CAST({c} AS DECIMAL(38, 12)), 9)) * 1000000000 AS BIGINT)")
+    };
+    std::fs::write(
+        &sql,
+        format!(
+            "SELECT coalesce({column}, '') AS k, {} AS billed, {} AS effective \
+             FROM focus.sample GROUP BY 1 ORDER BY 1",
+            nanos("BilledCost"),
+            nanos("EffectiveCost")
+        ),
+    )
+    .unwrap();
+    let out = dir.join("out.csv");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/duckdb_query.py");
+    let run = Command::new(python)
+        .arg(script)
+        .args(["focus", "sample"])
+        .arg(sample(SAMPLE))
+        .arg(&sql)
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let mut sums = BTreeMap::new();
+    for rec in csv::Reader::from_path(&out).unwrap().records() {
+        let rec = rec.unwrap();
+        let (b, e): (i64, i64) = (rec[1].parse().unwrap(), rec[2].parse().unwrap());
+        if b != 0 || e != 0 {
+            sums.insert(rec[0].to_string(), (b, e));
+        }
+    }
+    sums
+}
+
+/// curtop's (unblended, amortized) by a dimension, in nano-dollars.
+fn curtop_sums(f: &Facts, d: Dim) -> BTreeMap<String, (i64, i64)> {
+    let billed = by(f, d, Metric::Unblended);
+    let effective = by(f, d, Metric::Amortized);
+    let mut keys: Vec<&String> = billed.keys().chain(effective.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .map(|k| {
+            let get = |m: &BTreeMap<String, Money>| m.get(k).map_or(0, |v| v.0);
+            (k.clone(), (get(&billed), get(&effective)))
+        })
+        .collect()
+}
+
+#[test]
+fn the_real_sample_matches_duckdb_by_service_and_account() {
+    let loaded = read_focus(&sample(SAMPLE), "").unwrap();
+    let f = &loaded.facts;
+    assert_eq!(f.quality.rows_read, 1000);
+    assert_eq!(f.quality.malformed_rows, 0, "{:?}", f.quality.examples);
+    let all = duckdb_sums("'all'");
+    let (billed, effective) = all["all"];
+    assert_eq!(total(f, Metric::Unblended).0, billed);
+    assert_eq!(total(f, Metric::Amortized).0, effective);
+    // FOCUS has no net column: net is the effective cost (docs/focus.md).
+    assert_eq!(total(f, Metric::Net).0, effective);
+    assert_eq!(curtop_sums(f, Dim::Service), duckdb_sums("ServiceName"));
+    assert_eq!(curtop_sums(f, Dim::Account), duckdb_sums("SubAccountId"));
+    assert_eq!(curtop_sums(f, Dim::Provider), duckdb_sums("ProviderName"));
+    // Every day's categories sum to the bill.
+    let bill: Money = f.bill.values().map(|c| c[Metric::Unblended]).sum();
+    assert_eq!(bill.0, billed);
+    // FOCUS 1.0 has no SkuMeter and the sample no x_UsageType: said, by name.
+    let missing: Vec<&str> = f
+        .quality
+        .warnings
+        .iter()
+        .filter(|w| w.code.as_str() == "focus-columns-missing")
+        .map(|w| w.message.as_str())
+        .collect();
+    assert_eq!(missing.len(), 1, "{:?}", f.quality.warnings);
+    assert!(missing[0].contains("SkuMeter"), "{}", missing[0]);
+    // Its tags are business tags but for one Azure VM scale set of an AKS node pool, tagged
+    // `aks-managed-cluster-name`: that row reaches its cluster, everything else stays
+    // unallocated with its service.
+    let external: Vec<(&str, &str, &str)> = f
+        .rows
+        .iter()
+        .filter(|r| r.category != Category::Unallocated)
+        .map(|r| {
+            (
+                f.text(r, Dim::Cluster),
+                f.text(r, Dim::Service),
+                f.text(r, Dim::Provider),
+            )
+        })
+        .collect();
+    assert_eq!(
+        external,
+        [("AnalyticsEngine", "Virtual Machine Scale Sets", "Microsoft")]
+    );
+}
+
+/// The FOCUS columns of a small file, 1.0 or 1.2, with rows written as `cells`.
+fn write_csv(dir: &Path, name: &str, header: &str, rows: &[&str]) -> std::path::PathBuf {
+    let path = dir.join(name);
+    let mut text = format!("{header}\n");
+    for r in rows {
+        text.push_str(r);
+        text.push('\n');
+    }
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+const V1_0: &str = "BilledCost,EffectiveCost,ListCost,BillingCurrency,ChargeCategory,ChargeClass,\
+                    ChargePeriodStart,ProviderName,ServiceName,SubAccountId,SubAccountName,\
+                    ResourceId,ConsumedQuantity,ConsumedUnit,Tags";
+/// FOCUS 1.2 adds (among others) `SkuMeter`, `InvoiceId` and `PricingCurrency`.
+const V1_2: &str = "BilledCost,EffectiveCost,ListCost,BillingCurrency,ChargeCategory,ChargeClass,\
+                    ChargePeriodStart,ProviderName,ServiceName,SubAccountId,SubAccountName,\
+                    ResourceId,ConsumedQuantity,ConsumedUnit,Tags,SkuMeter,InvoiceId,\
+                    PricingCurrency";
+
+#[test]
+fn focus_1_0_and_1_2_read_alike_and_1_2_gives_the_usage_type() {
+    let dir = temp_dir("focus-versions");
+    let v10 = write_csv(
+        &dir,
+        "v10.csv",
+        V1_0,
+        &[
+            "2.5,2.0,3.0,USD,Usage,,2024-10-01T00:00:00Z,Microsoft,Virtual Machines,sub-1,Prod,\
+           vm-1,1,Hours,",
+        ],
+    );
+    let v12 = write_csv(
+        &dir,
+        "v12.csv",
+        V1_2,
+        &[
+            "2.5,2.0,3.0,USD,Usage,,2024-10-01T00:00:00Z,Microsoft,Virtual Machines,sub-1,Prod,\
+           vm-1,1,Hours,,D4s v5,INV-1,USD",
+        ],
+    );
+    let a = read_focus(&v10, "").unwrap().facts;
+    let b = read_focus(&v12, "").unwrap().facts;
+    for m in Metric::ALL {
+        assert_eq!(total(&a, m), total(&b, m), "{m}");
+    }
+    assert_eq!(total(&a, Metric::OnDemand), Money::from_f64(3.0).unwrap());
+    assert_eq!(
+        by(&a, Dim::UsageType, Metric::Unblended)
+            .keys()
+            .next()
+            .unwrap(),
+        ""
+    );
+    assert_eq!(
+        by(&b, Dim::UsageType, Metric::Unblended)
+            .keys()
+            .collect::<Vec<_>>(),
+        ["D4s v5"]
+    );
+    let codes =
+        |f: &Facts| -> Vec<&str> { f.quality.warnings.iter().map(|w| w.code.as_str()).collect() };
+    assert!(
+        codes(&a).contains(&"focus-columns-missing"),
+        "{:?}",
+        codes(&a)
+    );
+    assert!(
+        !codes(&b).contains(&"focus-columns-missing"),
+        "{:?}",
+        codes(&b)
+    );
+}
+
+#[test]
+fn a_missing_required_column_is_a_clear_error() {
+    let dir = temp_dir("focus-required");
+    let header = V1_0.replace("EffectiveCost,", "");
+    let path = write_csv(
+        &dir,
+        "bill.csv",
+        &header,
+        &["1,1,USD,Usage,,2024-10-01,AWS,S3,1,a,r,1,GB,"],
+    );
+    let err = read_focus(&path, "").unwrap_err().to_string();
+    assert!(err.contains("EffectiveCost"), "{err}");
+    assert!(!err.contains("lineItem/"), "{err}");
+}
+
+#[test]
+fn malformed_rows_are_counted_and_corrections_kept() {
+    let dir = temp_dir("focus-malformed");
+    let path = write_csv(
+        &dir,
+        "bill.csv",
+        V1_0,
+        &[
+            "1.00,1.00,1.00,USD,Usage,,2024-10-01,AWS,Amazon S3,1,a,r1,1,GB,",
+            "abc,1.00,1.00,USD,Usage,,2024-10-01,AWS,Amazon S3,1,a,r1,1,GB,",
+            "1.00,1.00,1.00,USD,Usage,,not-a-day,AWS,Amazon S3,1,a,r1,1,GB,",
+            "1.00,1.00",
+            "-0.25,-0.25,0,USD,Adjustment,Correction,2024-10-02,AWS,Amazon S3,1,a,r1,,,",
+        ],
+    );
+    let f = read_focus(&path, "").unwrap().facts;
+    assert_eq!(f.quality.rows_read, 5);
+    assert_eq!(f.quality.malformed_rows, 3, "{:?}", f.quality.examples);
+    assert!(
+        f.quality.examples[0].reason.contains("BilledCost `abc`"),
+        "{:?}",
+        f.quality.examples
+    );
+    assert!(
+        f.quality.examples[1].reason.contains("ChargePeriodStart"),
+        "{:?}",
+        f.quality.examples
+    );
+    assert_eq!(f.quality.corrections, 1);
+    assert_eq!(total(&f, Metric::Unblended), Money::from_f64(0.75).unwrap());
+    let codes: Vec<&str> = f.quality.warnings.iter().map(|w| w.code.as_str()).collect();
+    assert!(codes.contains(&"malformed-rows"), "{codes:?}");
+    assert!(codes.contains(&"corrections"), "{codes:?}");
+}
+
+#[test]
+fn mixed_currencies_are_refused_as_one_sum_and_read_one_at_a_time() {
+    let dir = temp_dir("focus-currencies");
+    let path = write_csv(
+        &dir,
+        "bill.csv",
+        V1_0,
+        &[
+            "10.00,10.00,10.00,USD,Usage,,2024-10-01,AWS,Amazon S3,1,a,r1,1,GB,",
+            "7.00,7.00,7.00,EUR,Usage,,2024-10-01,Microsoft,Storage,s,b,r2,1,GB,",
+            "1.00,1.00,1.00,EUR,Usage,,2024-10-02,Microsoft,Storage,s,b,r2,1,GB,",
+        ],
+    );
+    let err = read_focus(&path, "").unwrap_err().to_string();
+    assert!(err.contains("EUR 8.00 billed in 2 row(s)"), "{err}");
+    assert!(err.contains("USD 10.00 billed in 1 row(s)"), "{err}");
+    assert!(err.contains("never adds"), "{err}");
+    let eur = read_focus(&path, "currency = \"eur\"\n").unwrap().facts;
+    assert_eq!(
+        total(&eur, Metric::Unblended),
+        Money::from_f64(8.0).unwrap()
+    );
+    assert_eq!(eur.quality.rows_other_currency, 1);
+    let codes: Vec<&str> = eur
+        .quality
+        .warnings
+        .iter()
+        .map(|w| w.code.as_str())
+        .collect();
+    assert!(codes.contains(&"other-currency"), "{codes:?}");
+}
+
+#[test]
+fn kubernetes_costs_come_from_each_providers_tags() {
+    let dir = temp_dir("focus-tags");
+    let gke = r#""{""goog-k8s-cluster-name"": ""gke-prod"", ""k8s-namespace"": ""shop""}""#;
+    let aks = r#""{""aks-managed-cluster-name"": ""aks-eu"", ""aks-managed-poolName"": ""np1""}""#;
+    let eks = r#""{""aws:eks:cluster-name"": ""eks-use1"", ""kubernetes_namespace"": ""api""}""#;
+    let path = write_csv(
+        &dir,
+        "bill.csv",
+        V1_0,
+        &[
+            &format!(
+                "4.00,4.00,4.00,USD,Usage,,2024-10-01,Google Cloud,Compute Engine,p,g,vm,1,h,{gke}"
+            ),
+            &format!(
+                "3.00,3.00,3.00,USD,Usage,,2024-10-01,Microsoft,Virtual Machines,s,a,vmss,1,h,{aks}"
+            ),
+            &format!(
+                "2.00,2.00,2.00,USD,Usage,,2024-10-01,AWS,Amazon Elastic Block Store,1,e,vol,1,GB,{eks}"
+            ),
+            "1.00,1.00,1.00,USD,Usage,,2024-10-01,Microsoft,Storage,s,a,disk,1,GB,",
+        ],
+    );
+    let f = read_focus(&path, "").unwrap().facts;
+    let m = Metric::Unblended;
+    let d = |v: f64| Money::from_f64(v).unwrap();
+    let clusters = by(&f, Dim::Cluster, m);
+    assert_eq!(clusters["gke-prod"], d(4.0));
+    assert_eq!(clusters["aks-eu"], d(3.0));
+    assert_eq!(clusters["eks-use1"], d(2.0));
+    // What no tag attributes stays unallocated, with its service.
+    assert_eq!(clusters[""], d(1.0));
+    let unallocated: Vec<(&str, &str)> = f
+        .rows
+        .iter()
+        .filter(|r| r.category == Category::Unallocated)
+        .map(|r| (f.text(r, Dim::Service), f.text(r, Dim::Provider)))
+        .collect();
+    assert_eq!(unallocated, [("Storage", "Microsoft")]);
+    let ns = by(&f, Dim::Namespace, m);
+    assert_eq!(ns["shop"], d(4.0));
+    assert_eq!(ns["api"], d(2.0));
+}
