@@ -1,5 +1,5 @@
 //! FOCUS exports read into facts: the real FOCUS 1.0 sample in `../shared/cur-samples/` against
-//! DuckDB's sums over the same file (DuckDB from the test virtualenv, `CURTOP_TEST_PYTHON`,
+//! `DuckDB`'s sums over the same file (`DuckDB` from the test virtualenv, `CURTOP_TEST_PYTHON`,
 //! which `scripts/test.sh` exports), FOCUS 1.0 against 1.2 column sets, a missing required
 //! column, malformed rows, corrections, currencies never added, and Kubernetes costs from the
 //! providers' tags.
@@ -55,7 +55,7 @@ fn total(f: &Facts, m: Metric) -> Money {
     f.rows.iter().map(|r| r.costs[m]).sum()
 }
 
-/// DuckDB's `BilledCost` and `EffectiveCost` sums of the sample grouped by `column` (each
+/// `DuckDB`'s `BilledCost` and `EffectiveCost` sums of the sample grouped by `column` (each
 /// amount rounded to the nano-dollar first, as curtop stores money), as (billed, effective) in
 /// nano-dollars per group.
 fn duckdb_sums(column: &str) -> BTreeMap<String, (i64, i64)> {
