@@ -370,3 +370,166 @@ fn kubernetes_costs_come_from_each_providers_tags() {
     assert_eq!(ns["shop"], d(4.0));
     assert_eq!(ns["api"], d(2.0));
 }
+
+/// The demo bill (tiny company, 12 days) in `layout`, read with a FOCUS profile's mapping.
+fn demo_facts(layout: curtop::demo::Layout) -> Facts {
+    use curtop::config::{EnvRules, TagMapping};
+    use curtop::cur::attribution::TagPlan;
+    use curtop::source::local::{ReadOptions, read_delivery};
+    let mut spec =
+        curtop::demo::DemoSpec::demo(7, 12, NaiveDate::from_ymd_opt(2024, 3, 6).unwrap());
+    spec.scale = curtop::demo::Scale::tiny();
+    spec.layout = layout;
+    let (store, _) = curtop::source::demo::generate_in_memory(&spec).unwrap();
+    let delivery = curtop::source::discover::discover(&store, "generated").unwrap();
+    let plan = TagPlan::new(
+        &curtop::source::focus::provider_mapping(&TagMapping::default()),
+        &[],
+    );
+    let env = EnvRules::default();
+    let opts = ReadOptions {
+        plan: &plan,
+        env: &env,
+        window: None,
+        progress: None,
+        threads: 2,
+        currency: None,
+    };
+    read_delivery(&store, &delivery, &opts).unwrap()
+}
+
+/// Cost by (the texts of) several dimensions, in one metric, over rows `keep` selects.
+fn by_dims(
+    f: &Facts,
+    dims: &[Dim],
+    m: Metric,
+    keep: impl Fn(&curtop::facts::FactRow) -> bool,
+) -> BTreeMap<Vec<String>, i64> {
+    let mut out: BTreeMap<Vec<String>, i64> = BTreeMap::new();
+    for r in f.rows.iter().filter(|r| keep(r)) {
+        let key = dims.iter().map(|d| f.text(r, *d).to_string()).collect();
+        *out.entry(key).or_default() += r.costs[m].0;
+    }
+    out.retain(|_, v| *v != 0);
+    out
+}
+
+#[test]
+fn the_demo_bill_as_cur_and_as_focus_totals_alike() {
+    use curtop::demo::{Cur2Format, Layout, focus_service_name};
+    use curtop::facts::FactRow;
+    let cur = demo_facts(Layout::Cur2 {
+        format: Cur2Format::CsvGz,
+    });
+    let focus = demo_facts(Layout::Focus {
+        other_clouds: false,
+    });
+    assert_eq!(
+        focus.quality.malformed_rows, 0,
+        "{:?}",
+        focus.quality.examples
+    );
+    // Nodes only a CUR's split rows reveal (no cluster tag on the instance): FOCUS, without
+    // split rows, cannot place them, so they stay unallocated with their service.
+    let hidden: std::collections::BTreeSet<String> = focus
+        .rows
+        .iter()
+        .filter(|r| r.category == Category::Unallocated)
+        .map(|r| focus.text(r, Dim::Resource))
+        .filter(|id| id.starts_with("i-"))
+        .map(str::to_string)
+        .collect();
+    let on_hidden = |f: &Facts, r: &FactRow| hidden.contains(f.text(r, Dim::Node));
+    let all = |_: &FactRow| true;
+    for m in [Metric::Unblended, Metric::Amortized, Metric::OnDemand] {
+        assert_eq!(total(&cur, m), total(&focus, m), "{m}");
+        // By service, the CUR's product codes under AWS FOCUS's service names. A CUR's pods on
+        // nodes carry their split rows' service (EKS); their dollars are the nodes' (EC2).
+        let mut cur_services: BTreeMap<String, i64> = BTreeMap::new();
+        for r in &cur.rows {
+            let on_node = matches!(r.category, Category::Pod | Category::Idle)
+                && !cur.text(r, Dim::Node).is_empty();
+            let code = if on_node {
+                "AmazonEC2"
+            } else {
+                cur.text(r, Dim::Service)
+            };
+            *cur_services
+                .entry(focus_service_name(code).to_string())
+                .or_default() += r.costs[m].0;
+        }
+        cur_services.retain(|_, v| *v != 0);
+        let focus_services: BTreeMap<String, i64> = by_dims(&focus, &[Dim::Service], m, all)
+            .into_iter()
+            .map(|(k, v)| (k[0].clone(), v))
+            .collect();
+        assert_eq!(cur_services, focus_services, "{m}");
+        assert_eq!(
+            by_dims(&cur, &[Dim::Account], m, all),
+            by_dims(&focus, &[Dim::Account], m, all),
+            "{m}"
+        );
+        // Clusters: what the CUR places on nodes FOCUS can see (tagged instances), the
+        // control planes, Fargate pods and tagged resources cost each cluster the same; a node
+        // is idle in FOCUS where the CUR splits it into pods and idle.
+        assert_eq!(
+            by_dims(&cur, &[Dim::Cluster], m, |r| !on_hidden(&cur, r)),
+            by_dims(&focus, &[Dim::Cluster], m, |r| {
+                !hidden.contains(focus.text(r, Dim::Resource))
+            }),
+            "{m}"
+        );
+        // The hidden nodes cost the same in both.
+        assert_eq!(
+            by_dims(&cur, &[], m, |r| on_hidden(&cur, r)),
+            by_dims(&focus, &[], m, |r| hidden
+                .contains(focus.text(r, Dim::Resource))),
+            "{m}"
+        );
+        // What the tags attribute (external resources) and the control planes: the same
+        // clusters and namespaces.
+        for category in [Category::External, Category::ControlPlane] {
+            let is = |r: &FactRow| r.category == category;
+            assert_eq!(
+                by_dims(&cur, &[Dim::Cluster, Dim::Namespace], m, is),
+                by_dims(&focus, &[Dim::Cluster, Dim::Namespace], m, is),
+                "{m} {category}"
+            );
+        }
+    }
+    assert!(
+        focus
+            .rows
+            .iter()
+            .any(|r| r.category == Category::External && !focus.text(r, Dim::Namespace).is_empty())
+    );
+}
+
+#[test]
+fn the_multicloud_demo_shows_aks_and_gke_beside_aws() {
+    use curtop::demo::Layout;
+    let f = demo_facts(Layout::Focus { other_clouds: true });
+    let providers = by(&f, Dim::Provider, Metric::Amortized);
+    assert_eq!(
+        providers.keys().collect::<Vec<_>>(),
+        ["AWS", "Google Cloud", "Microsoft"]
+    );
+    let clusters = by_dims(
+        &f,
+        &[Dim::Provider, Dim::Cluster],
+        Metric::Amortized,
+        |_| true,
+    );
+    let key = |p: &str, c: &str| vec![p.to_string(), c.to_string()];
+    assert!(clusters.contains_key(&key("Microsoft", "aks-westeurope")));
+    assert!(clusters.contains_key(&key("Google Cloud", "gke-europe-west1")));
+    // Each provider's untagged storage stays unallocated with its service.
+    assert!(clusters.contains_key(&key("Microsoft", "")));
+    let ns = by_dims(
+        &f,
+        &[Dim::Cluster, Dim::Namespace],
+        Metric::Amortized,
+        |_| true,
+    );
+    assert!(ns.contains_key(&key("gke-europe-west1", "checkout")));
+}

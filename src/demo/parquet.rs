@@ -379,7 +379,7 @@ pub fn write_status(
     Ok(())
 }
 
-fn push_json_str(out: &mut Vec<u8>, s: &[u8]) {
+pub(super) fn push_json_str(out: &mut Vec<u8>, s: &[u8]) {
     out.push(b'"');
     for &b in s {
         match b {
