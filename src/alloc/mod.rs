@@ -1,6 +1,6 @@
 //! The cost tree: facts of a window seen as levels the user drills through.
 //!
-//! all clusters → cluster (namespaces, `idle`, `control-plane`, cluster-level `external`) →
+//! (providers, when the facts hold several bills: AWS, Azure, Google Cloud →) all clusters → cluster (namespaces, `idle`, `control-plane`, cluster-level `external`) →
 //! namespace (workloads and external resources) → workload (pods, resources) → pod (usage
 //! types); `idle` → nodes → usage types; `unallocated` → service → usage type → account.
 //!
@@ -23,6 +23,8 @@ use crate::window::Window;
 /// One step of a drill-down path: the key of a row at its level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Step {
+    /// One provider's bill (FOCUS `ProviderName`), above its clusters.
+    Provider(Sym),
     Cluster(Sym),
     /// External resources whose tags name no cluster.
     NoCluster,
@@ -47,6 +49,8 @@ pub enum Step {
 /// What the children of a path are grouped by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LevelKind {
+    /// The top level of facts from several providers ([`Level::root`]).
+    Providers,
     Clusters,
     Cluster,
     NoCluster,
@@ -62,6 +66,11 @@ pub enum LevelKind {
 impl LevelKind {
     /// The children's kind of a path, `None` for a leaf.
     pub fn of(path: &[Step]) -> Option<LevelKind> {
+        // Below a provider, its bill is drilled as a bill of its own.
+        let path = match path.split_first() {
+            Some((Step::Provider(_), rest)) => rest,
+            _ => path,
+        };
         Some(match path.last() {
             None => LevelKind::Clusters,
             Some(Step::Cluster(_)) => LevelKind::Cluster,
@@ -81,13 +90,14 @@ impl LevelKind {
             Some(Step::UsageType(_)) if path.first() == Some(&Step::Unallocated) => {
                 LevelKind::Accounts
             }
-            Some(Step::UsageType(_) | Step::Account(_)) => return None,
+            Some(Step::UsageType(_) | Step::Account(_) | Step::Provider(_)) => return None,
         })
     }
 
     /// What the rows of this level are, for column headers.
     pub fn noun(self) -> &'static str {
         match self {
+            LevelKind::Providers => "provider",
             LevelKind::Clusters => "cluster",
             LevelKind::Cluster | LevelKind::NoCluster => "namespace",
             LevelKind::Namespace => "workload",
@@ -105,6 +115,7 @@ impl LevelKind {
 pub fn key(kind: LevelKind, r: &FactRow) -> Step {
     let d = |dim: Dim| r.dim(dim);
     match kind {
+        LevelKind::Providers => Step::Provider(d(Dim::Provider)),
         LevelKind::Clusters => match r.category {
             Category::Unallocated => Step::Unallocated,
             _ if d(Dim::Cluster) != NONE => Step::Cluster(d(Dim::Cluster)),
@@ -152,6 +163,7 @@ pub fn describe(facts: &Facts, step: Step) -> (String, String) {
         }
     };
     match step {
+        Step::Provider(p) => (s(p, "(no provider)"), "provider".into()),
         Step::Cluster(c) => (s(c, "(none)"), "cluster".into()),
         Step::NoCluster => ("external (no cluster)".into(), "external".into()),
         Step::Unallocated => ("unallocated".into(), "unallocated".into()),
@@ -272,16 +284,25 @@ pub struct Level {
 }
 
 impl Level {
-    /// The top level, from every fact row in the view's span.
+    /// The top level, from every fact row in the view's span: the clusters, or the providers
+    /// when the span holds more than one provider's bill.
     pub fn root(facts: &Facts, view: &View) -> Level {
         let span = view.span();
-        let indices = facts
-            .rows
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| span.contains(r.day))
-            .map(|(i, _)| i as u32);
-        Level::build(facts, LevelKind::Clusters, indices, view)
+        let in_span = || {
+            facts
+                .rows
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| span.contains(r.day))
+        };
+        let first = in_span().next().map(|(_, r)| r.dim(Dim::Provider));
+        let several = in_span().any(|(_, r)| Some(r.dim(Dim::Provider)) != first);
+        let kind = if several {
+            LevelKind::Providers
+        } else {
+            LevelKind::Clusters
+        };
+        Level::build(facts, kind, in_span().map(|(i, _)| i as u32), view)
     }
 
     /// The level below `parent` for a path ending in `parent.step`; `None` at a leaf.

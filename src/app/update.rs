@@ -156,6 +156,7 @@ fn translate(step: Step, old: &Facts, new: &Facts) -> Option<Step> {
         }
     };
     Some(match step {
+        Step::Provider(x) => Step::Provider(s(x)?),
         Step::Cluster(x) => Step::Cluster(s(x)?),
         Step::Namespace(x) => Step::Namespace(s(x)?),
         Step::Workload { kind, name } => Step::Workload {

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::cur::attribution::Category;
 use crate::cur::metrics::Metric;
+use crate::cur::money::Money;
 use crate::facts::{Dim, Facts};
 
 use super::{Check, CheckId, Status, with_warnings};
@@ -153,6 +154,9 @@ pub(super) fn tag_coverage(f: &Facts) -> Check {
             share(by_cat.get(c).copied().unwrap_or(0))
         )
     }));
+    if let Some(line) = provider_reach(f) {
+        evidence.push(line);
+    }
     let mut top: Vec<(&str, i64)> = untagged.into_iter().collect();
     top.sort_by_key(|t| std::cmp::Reverse(t.1));
     if !top.is_empty() {
@@ -198,5 +202,81 @@ pub(super) fn tag_coverage(f: &Facts) -> Check {
         status: Status::Pass,
         evidence,
         diagnosis: None,
+    }
+}
+
+/// For a FOCUS bill (or facts of several providers): how much of each provider's bill the tag
+/// mapping reached (any category but unallocated), where the provider defaults are a guess
+/// (`docs/focus.md`). `None` for a CUR's facts.
+fn provider_reach(f: &Facts) -> Option<String> {
+    let m = Metric::Amortized;
+    let mut by: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    for r in &f.rows {
+        let e = by.entry(f.text(r, Dim::Provider)).or_default();
+        e.0 += r.costs[m].0;
+        if r.category != Category::Unallocated {
+            e.1 += r.costs[m].0;
+        }
+    }
+    if by.len() < 2 && !crate::source::focus::is_focus(&f.columns) {
+        return None;
+    }
+    let parts: Vec<String> = by
+        .iter()
+        .map(|(p, (total, reached))| {
+            let pct = if *total == 0 {
+                0.0
+            } else {
+                *reached as f64 * 100.0 / *total as f64
+            };
+            format!(
+                "{} {pct:.1}% of {}",
+                if p.is_empty() { "(no provider)" } else { p },
+                Money(*total)
+            )
+        })
+        .collect();
+    Some(format!(
+        "per provider, the share of its bill the tag mapping reached: {}",
+        parts.join(", ")
+    ))
+}
+
+#[cfg(test)]
+mod focus_tests {
+    use super::*;
+    use crate::config::{EnvRules, TagMapping};
+    use crate::cur::attribution::TagPlan;
+    use crate::source::local::{ReadOptions, open_local, read_delivery};
+
+    #[test]
+    fn tag_coverage_says_how_much_of_each_providers_bill_the_mapping_reached() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/cur-samples/focus-1.0-sample-1000rows.csv");
+        let (store, delivery) = open_local(&path).unwrap();
+        let plan = TagPlan::new(
+            &crate::source::focus::provider_mapping(&TagMapping::default()),
+            &[],
+        );
+        let env = EnvRules::default();
+        let opts = ReadOptions {
+            plan: &plan,
+            env: &env,
+            window: None,
+            progress: None,
+            threads: 1,
+            currency: None,
+        };
+        let facts = read_delivery(&store, &delivery, &opts).unwrap();
+        let check = tag_coverage(&facts);
+        let line = check
+            .evidence
+            .iter()
+            .find(|e| e.starts_with("per provider"))
+            .unwrap();
+        // One AKS node pool's scale set is tagged with its cluster; nothing else is.
+        assert!(line.contains("AWS 0.0% of $13.00"), "{line}");
+        assert!(line.contains("Microsoft 0.0% of $1.98"), "{line}");
+        assert!(line.contains("Oracle 0.0% of $0.00"), "{line}");
     }
 }
