@@ -533,3 +533,72 @@ fn the_multicloud_demo_shows_aks_and_gke_beside_aws() {
     );
     assert!(ns.contains_key(&key("gke-europe-west1", "checkout")));
 }
+
+#[test]
+fn a_combined_profile_sums_its_sources_and_never_adds_currencies() {
+    let dir = temp_dir("focus-combined");
+    let aws = write_csv(
+        &dir,
+        "aws.csv",
+        V1_0,
+        &["10.00,9.00,12.00,USD,Usage,,2024-10-01,AWS,Amazon S3,1,a,r1,1,GB,"],
+    );
+    let azure = write_csv(
+        &dir,
+        "azure.csv",
+        V1_0,
+        &["4.00,4.00,4.00,USD,Usage,,2024-10-02,Microsoft,Storage,s,b,r2,1,GB,"],
+    );
+    let euro = write_csv(
+        &dir,
+        "euro.csv",
+        V1_0,
+        &["3.00,3.00,3.00,EUR,Usage,,2024-10-02,Microsoft,Storage,s,b,r2,1,GB,"],
+    );
+    let profile = |name: &str, path: &Path| {
+        format!(
+            "[profiles.{name}]\nsource = \"focus\"\npath = {:?}\n",
+            path.display().to_string()
+        )
+    };
+    let read = |text: &str| {
+        let config = Config::parse(text, "t.toml").unwrap();
+        let as_of = AsOf::date(NaiveDate::from_ymd_opt(2024, 11, 1).unwrap());
+        load(&ReadRequest::new(
+            config.profile("both").unwrap(),
+            WindowSpec::All,
+            as_of,
+        ))
+    };
+    let text = format!(
+        "default-profile = \"both\"\n{}{}[profiles.both]\nsource = \"combined\"\n\
+         sources = [\"aws\", \"azure\"]\n",
+        profile("aws", &aws),
+        profile("azure", &azure)
+    );
+    let both = read(&text).unwrap().facts;
+    assert_eq!(
+        total(&both, Metric::Unblended),
+        Money::from_f64(14.0).unwrap()
+    );
+    assert_eq!(
+        total(&both, Metric::Amortized),
+        Money::from_f64(13.0).unwrap()
+    );
+    let providers = by(&both, Dim::Provider, Metric::Unblended);
+    assert_eq!(providers["AWS"], Money::from_f64(10.0).unwrap());
+    assert_eq!(providers["Microsoft"], Money::from_f64(4.0).unwrap());
+    let bill: Money = both.bill.values().map(|c| c[Metric::Unblended]).sum();
+    assert_eq!(bill, Money::from_f64(14.0).unwrap());
+    let text = format!(
+        "default-profile = \"both\"\n{}{}[profiles.both]\nsource = \"combined\"\n\
+         sources = [\"aws\", \"euro\"]\n",
+        profile("aws", &aws),
+        profile("euro", &euro)
+    );
+    let err = read(&text).unwrap_err().to_string();
+    assert!(
+        err.contains("EUR 3.00") && err.contains("USD 10.00"),
+        "{err}"
+    );
+}

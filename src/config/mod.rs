@@ -20,7 +20,7 @@ pub const CONFIG_ENV: &str = "CURTOP_CONFIG";
 const DEMO_ORIGIN: &str = "<built-in demo.toml>";
 
 /// Where a profile's CUR comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum SourceSpec {
     /// A local folder holding a CUR delivery (the folder with the manifest, or any parent), or
     /// one CUR file.
@@ -34,6 +34,9 @@ pub enum SourceSpec {
     Athena(AthenaSpec),
     /// A FOCUS export (AWS, Azure, Google Cloud, OCI), local or in S3 (`docs/focus.md`).
     Focus(FocusSpec),
+    /// The bills of several other profiles of the file, read each as its own profile and
+    /// summed (`sources = ["aws-cur", "azure-focus"]`).
+    Combined(Vec<Profile>),
 }
 
 /// A FOCUS export and how to read it.
@@ -149,6 +152,19 @@ pub struct Profile {
     pub source: SourceSpec,
     pub tags: TagMapping,
     pub env: EnvRules,
+}
+
+impl Profile {
+    /// A profile named `name` and nothing else: what a combined profile's list holds until
+    /// the file's profiles are all read and each name is replaced by its profile.
+    pub(crate) fn placeholder(name: String) -> Profile {
+        Profile {
+            name,
+            source: SourceSpec::Combined(Vec::new()),
+            tags: TagMapping::default(),
+            env: EnvRules::default(),
+        }
+    }
 }
 
 /// A validated config file: at least one profile, and a default that names one of them.

@@ -16,6 +16,7 @@
 //! - `env`: the environment normalisation both builders share.
 
 mod aggregate;
+mod combine;
 mod env;
 mod interner;
 mod placed;
@@ -29,6 +30,7 @@ use std::collections::BTreeMap;
 use rustc_hash::FxHashMap;
 
 pub use aggregate::{Aggregator, Partial};
+pub use combine::combine;
 pub use interner::{Interner, NONE, Sym};
 pub use placed::PlacedRows;
 pub use quality::{CurrencyTotal, MAX_EXAMPLES, Malformed, Quality, Warning, WarningCode};

@@ -5,6 +5,7 @@
 
 pub mod athena;
 pub mod aws;
+pub mod combined;
 pub mod demo;
 pub mod discover;
 pub mod doctor;
@@ -139,6 +140,7 @@ pub fn load(req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
         }
         SourceSpec::Athena(a) => load_athena(a, req),
         SourceSpec::Focus(f) => focus::load(f, req),
+        SourceSpec::Combined(parts) => combined::load(parts, req),
         SourceSpec::Demo { seed, days } => {
             let store = demo::demo_store(*seed, *days, req.as_of.today())?;
             let delivery = discover::discover(&store, "demo data")?;

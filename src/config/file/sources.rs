@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use super::Check;
 use super::raw::RawProfile;
-use crate::config::{ConfigError, FocusPath, FocusSpec, S3Spec, SourceSpec};
+use crate::config::{ConfigError, FocusPath, FocusSpec, Profile, S3Spec, SourceSpec};
 
 /// The kinds of source a profile may name, as written in `source = "…"`.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -18,16 +18,18 @@ enum SourceKind {
     S3,
     Athena,
     Focus,
+    Combined,
 }
 
 impl SourceKind {
     /// Every kind, in the order the unknown-source message lists them.
-    const ALL: [SourceKind; 5] = [
+    const ALL: [SourceKind; 6] = [
         SourceKind::Local,
         SourceKind::Demo,
         SourceKind::S3,
         SourceKind::Athena,
         SourceKind::Focus,
+        SourceKind::Combined,
     ];
 
     /// The name as written in `source = "…"`.
@@ -38,6 +40,7 @@ impl SourceKind {
             SourceKind::S3 => "s3",
             SourceKind::Athena => "athena",
             SourceKind::Focus => "focus",
+            SourceKind::Combined => "combined",
         }
     }
 
@@ -60,8 +63,8 @@ fn span_of<T>(value: Option<&Spanned<T>>) -> Option<Range<usize>> {
 
 /// The keys that belong to some source kinds only, with the kinds they belong to, in the order
 /// they are checked: the first one a profile gives for a source not among its kinds is refused.
-const SOURCE_KEYS: [(&str, &[SourceKind], SpanOf); 18] = {
-    use SourceKind::{Athena, Demo, Focus, Local, S3};
+const SOURCE_KEYS: [(&str, &[SourceKind], SpanOf); 19] = {
+    use SourceKind::{Athena, Combined, Demo, Focus, Local, S3};
     // A `focus` profile may read from S3 (`path = "s3://…"`), so it takes the access keys.
     const AWS: &[SourceKind] = &[S3, Athena, Focus];
     [
@@ -83,10 +86,14 @@ const SOURCE_KEYS: [(&str, &[SourceKind], SpanOf); 18] = {
         ("endpoint-url", AWS, |r| span_of(r.endpoint_url.as_ref())),
         ("path", &[Local, Focus], |r| span_of(r.path.as_ref())),
         ("currency", &[Focus], |r| span_of(r.currency.as_ref())),
+        ("sources", &[Combined], |r| span_of(r.sources.as_ref())),
         ("seed", &[Demo], |r| span_of(r.seed.as_ref())),
         ("days", &[Demo], |r| span_of(r.days.as_ref())),
     ]
 };
+
+/// A combined profile's name and the profile names of its `sources`, each where it is written.
+pub(super) type CombinedRefs = (String, Vec<(String, Range<usize>)>);
 
 /// Demo defaults and limits.
 const DEMO_SEED: u64 = 7;
@@ -109,6 +116,7 @@ impl Check<'_> {
             Some(SourceKind::Local) => self.local(raw.path.as_ref(), span, name)?,
             Some(SourceKind::Demo) => self.demo(raw, name)?,
             Some(SourceKind::Focus) => self.focus(raw, span, name)?,
+            Some(SourceKind::Combined) => self.combined(raw, span, name)?,
             None => {
                 let known = SourceKind::ALL
                     .map(|kind| format!("`{}`", kind.name()))
@@ -234,6 +242,91 @@ impl Check<'_> {
             .text_value(raw.currency.as_ref(), name, "currency")?
             .map(|c| c.to_ascii_uppercase());
         Ok(SourceSpec::Focus(FocusSpec { location, currency }))
+    }
+
+    /// `source = "combined"`: two or more profile names, each once. That they name other,
+    /// non-combined profiles is checked once every profile is read
+    /// ([`Check::resolve_combined`]); until then the list holds placeholders.
+    fn combined(
+        &self,
+        raw: &RawProfile,
+        span: Range<usize>,
+        name: &str,
+    ) -> Result<SourceSpec, ConfigError> {
+        let at = ["profiles", name, "sources"];
+        let Some(list) = raw.sources.as_ref() else {
+            return Err(self.err(
+                Some(span),
+                &at,
+                "missing; source = \"combined\" needs `sources = [\"PROFILE\", \"PROFILE\", …]`",
+            ));
+        };
+        if list.get_ref().len() < 2 {
+            return Err(self.err(
+                Some(list.span()),
+                &at,
+                "name at least two profiles whose bills to combine",
+            ));
+        }
+        let mut names: Vec<String> = Vec::new();
+        for n in list.get_ref() {
+            if names.contains(n.get_ref()) {
+                return Err(self.err(
+                    Some(n.span()),
+                    &at,
+                    format!(
+                        "`{}` is named twice; its bill would count twice",
+                        n.get_ref()
+                    ),
+                ));
+            }
+            names.push(n.get_ref().clone());
+        }
+        Ok(SourceSpec::Combined(
+            names.into_iter().map(Profile::placeholder).collect(),
+        ))
+    }
+
+    /// Replaces each combined profile's placeholders with the profiles they name: every name
+    /// must be another profile of the file, and not a combined one.
+    pub(super) fn resolve_combined(
+        &self,
+        profiles: &mut [Profile],
+        spans: &[CombinedRefs],
+    ) -> Result<(), ConfigError> {
+        let all: Vec<Profile> = profiles.to_vec();
+        for (name, refs) in spans {
+            let Some(p) = profiles.iter_mut().find(|p| p.name == *name) else {
+                continue;
+            };
+            let SourceSpec::Combined(parts) = &mut p.source else {
+                continue;
+            };
+            let at = ["profiles", name.as_str(), "sources"];
+            for (part, (want, span)) in parts.iter_mut().zip(refs) {
+                let found = all.iter().find(|q| q.name == *want);
+                match found {
+                    Some(q) if q.name == *name || matches!(q.source, SourceSpec::Combined(_)) => {
+                        return Err(self.err(
+                            Some(span.clone()),
+                            &at,
+                            format!(
+                                "`{want}` is a combined profile; name the profiles it combines"
+                            ),
+                        ));
+                    }
+                    Some(q) => *part = q.clone(),
+                    None => {
+                        return Err(self.err(
+                            Some(span.clone()),
+                            &at,
+                            format!("no profile named `{want}`"),
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// `source = "demo"`: seed and days optional, days bounded.

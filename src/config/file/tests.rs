@@ -134,7 +134,7 @@ fn profile_names_are_restricted() {
 fn unknown_sources() {
     assert_eq!(
         fails("[profiles.p]\nsource = \"ftp\"\n"),
-        "t.toml:2:10: key `profiles.p.source`: unknown source `ftp`; expected `local` or `demo` or `s3` or `athena` or `focus`"
+        "t.toml:2:10: key `profiles.p.source`: unknown source `ftp`; expected `local` or `demo` or `s3` or `athena` or `focus` or `combined`"
     );
 }
 

@@ -82,8 +82,10 @@ pub fn iam_policy(profiles: &[Profile]) -> Value {
                     }));
                 }
             }
+            // A combined profile's sources are profiles of the file: their statements are theirs.
             SourceSpec::Local { .. }
             | SourceSpec::Demo { .. }
+            | SourceSpec::Combined(_)
             | SourceSpec::Focus(FocusSpec {
                 location: FocusPath::Local(_),
                 ..

@@ -144,6 +144,7 @@ pub fn source_name(profile: &Profile) -> &'static str {
         SourceSpec::S3(_) => "s3",
         SourceSpec::Athena(_) => "athena",
         SourceSpec::Focus(_) => "focus",
+        SourceSpec::Combined(_) => "combined",
     }
 }
 
@@ -152,6 +153,7 @@ pub fn check_names(profile: &Profile) -> &'static [CheckId] {
     match &profile.source {
         SourceSpec::Local { .. }
         | SourceSpec::Demo { .. }
+        | SourceSpec::Combined(_)
         | SourceSpec::Focus(FocusSpec {
             location: FocusPath::Local(_),
             ..
@@ -218,6 +220,7 @@ pub fn run(
     let access = match &profile.source {
         SourceSpec::Local { .. }
         | SourceSpec::Demo { .. }
+        | SourceSpec::Combined(_)
         | SourceSpec::Focus(FocusSpec {
             location: FocusPath::Local(_),
             ..
