@@ -51,6 +51,11 @@ fn by(f: &Facts, d: Dim, m: Metric) -> BTreeMap<String, Money> {
     out
 }
 
+/// The codes of a read's warnings.
+fn codes(f: &Facts) -> Vec<&str> {
+    f.quality.warnings.iter().map(|w| w.code.as_str()).collect()
+}
+
 fn total(f: &Facts, m: Metric) -> Money {
     f.rows.iter().map(|r| r.costs[m]).sum()
 }
@@ -231,8 +236,6 @@ fn focus_1_0_and_1_2_read_alike_and_1_2_gives_the_usage_type() {
             .collect::<Vec<_>>(),
         ["D4s v5"]
     );
-    let codes =
-        |f: &Facts| -> Vec<&str> { f.quality.warnings.iter().map(|w| w.code.as_str()).collect() };
     assert!(
         codes(&a).contains(&"focus-columns-missing"),
         "{:?}",
@@ -290,9 +293,8 @@ fn malformed_rows_are_counted_and_corrections_kept() {
     );
     assert_eq!(f.quality.corrections, 1);
     assert_eq!(total(&f, Metric::Unblended), Money::from_f64(0.75).unwrap());
-    let codes: Vec<&str> = f.quality.warnings.iter().map(|w| w.code.as_str()).collect();
-    assert!(codes.contains(&"malformed-rows"), "{codes:?}");
-    assert!(codes.contains(&"corrections"), "{codes:?}");
+    assert!(codes(&f).contains(&"malformed-rows"), "{:?}", codes(&f));
+    assert!(codes(&f).contains(&"corrections"), "{:?}", codes(&f));
 }
 
 #[test]
@@ -318,13 +320,7 @@ fn mixed_currencies_are_refused_as_one_sum_and_read_one_at_a_time() {
         Money::from_f64(8.0).unwrap()
     );
     assert_eq!(eur.quality.rows_other_currency, 1);
-    let codes: Vec<&str> = eur
-        .quality
-        .warnings
-        .iter()
-        .map(|w| w.code.as_str())
-        .collect();
-    assert!(codes.contains(&"other-currency"), "{codes:?}");
+    assert!(codes(&eur).contains(&"other-currency"), "{:?}", codes(&eur));
 }
 
 #[test]
@@ -373,29 +369,14 @@ fn kubernetes_costs_come_from_each_providers_tags() {
 
 /// The demo bill (tiny company, 12 days) in `layout`, read with a FOCUS profile's mapping.
 fn demo_facts(layout: curtop::demo::Layout) -> Facts {
-    use curtop::config::{EnvRules, TagMapping};
-    use curtop::cur::attribution::TagPlan;
-    use curtop::source::local::{ReadOptions, read_delivery};
     let mut spec =
         curtop::demo::DemoSpec::demo(7, 12, NaiveDate::from_ymd_opt(2024, 3, 6).unwrap());
     spec.scale = curtop::demo::Scale::tiny();
     spec.layout = layout;
     let (store, _) = curtop::source::demo::generate_in_memory(&spec).unwrap();
     let delivery = curtop::source::discover::discover(&store, "generated").unwrap();
-    let plan = TagPlan::new(
-        &curtop::source::focus::provider_mapping(&TagMapping::default()),
-        &[],
-    );
-    let env = EnvRules::default();
-    let opts = ReadOptions {
-        plan: &plan,
-        env: &env,
-        window: None,
-        progress: None,
-        threads: 2,
-        currency: None,
-    };
-    read_delivery(&store, &delivery, &opts).unwrap()
+    let mapping = curtop::source::focus::provider_mapping(&curtop::config::TagMapping::default());
+    common::read_with(&store, &delivery, &mapping).unwrap()
 }
 
 /// Cost by (the texts of) several dimensions, in one metric, over rows `keep` selects.

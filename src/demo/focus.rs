@@ -8,13 +8,11 @@
 
 use std::io;
 
-use serde_json::json;
-
 use super::DemoSpec;
-use super::legacy_csv::{Encoded, Parts, manifest_date, push_time};
+use super::legacy_csv::{Encoded, Parts, push_time};
 use super::model::{Model, Period};
 use super::out::Sink;
-use super::parquet::push_json_str;
+use super::parquet::{push_json_str, put_export_manifest};
 use super::rng::Rng;
 use super::row::{Alloc, Row, push_fixed};
 use super::truth::TruthBuilder;
@@ -321,30 +319,6 @@ pub fn write_period(
         parts.finish(sink)?;
         keys.push(key);
     }
-    let mut rng = Rng::derive(&[spec.seed, 0xF0C, period.first_day.into()]);
-    let manifest = json!({
-        "executionId": rng.uuid(),
-        "exportArn": format!(
-            "arn:aws:bcm-data-exports:us-east-1:{}:export/{}",
-            model.accounts[0].id, spec.report
-        ),
-        "exportName": spec.report,
-        "columns": COLUMNS.iter().map(|c| json!({"name": c, "type": "string"})).collect::<Vec<_>>(),
-        "dataFiles": keys.iter().map(|k| format!("s3://{}/{k}", spec.bucket)).collect::<Vec<_>>(),
-        "billingPeriod": {
-            "start": manifest_date(period.start),
-            "end": manifest_date(period.end),
-        },
-    });
-    let mkey = format!(
-        "{root}/metadata/BILLING_PERIOD={bp}/{}-Manifest.json",
-        spec.report
-    );
-    sink.put(
-        &mkey,
-        &serde_json::to_vec_pretty(&manifest).map_err(io::Error::other)?,
-    )?;
-    written.extend(keys);
-    written.push(mkey);
-    Ok(())
+    let columns: Vec<(&str, &str)> = COLUMNS.iter().map(|c| (*c, "string")).collect();
+    put_export_manifest(spec, model, period, 0xF0C, &columns, &keys, sink, written)
 }

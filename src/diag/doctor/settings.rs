@@ -247,36 +247,43 @@ mod focus_tests {
     use super::*;
     use crate::config::{EnvRules, TagMapping};
     use crate::cur::attribution::TagPlan;
-    use crate::source::local::{ReadOptions, open_local, read_delivery};
+    use crate::cur::columns::{Field, tag_id};
+    use crate::cur::line_item::{ColumnSet, LineItem};
+    use crate::facts::Aggregator;
 
     #[test]
     fn tag_coverage_says_how_much_of_each_providers_bill_the_mapping_reached() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/cur-samples/focus-1.0-sample-1000rows.csv");
-        let (store, delivery) = open_local(&path).unwrap();
-        let plan = TagPlan::new(
-            &crate::source::focus::provider_mapping(&TagMapping::default()),
-            &[],
-        );
+        let mapping = crate::source::focus::provider_mapping(&TagMapping::default());
+        let plan = TagPlan::new(&mapping, &[]);
         let env = EnvRules::default();
-        let opts = ReadOptions {
-            plan: &plan,
-            env: &env,
-            window: None,
-            progress: None,
-            threads: 1,
-            currency: None,
-        };
-        let facts = read_delivery(&store, &delivery, &opts).unwrap();
+        let mut agg = Aggregator::new(&plan, &env, None);
+        let columns = ColumnSet::with(&[Field::UnblendedCost, Field::EffectiveCost]);
+        let gke = tag_id("goog-k8s-cluster-name");
+        let mut tags = vec![""; plan.ids.len()];
+        for (provider, cost, tagged) in [
+            ("AWS", 4.0, false),
+            ("Google Cloud", 3.0, true),
+            ("Google Cloud", 1.0, false),
+        ] {
+            let money = Money::from_f64(cost).unwrap_or_default();
+            let mut li = LineItem::new(0, "Usage", money);
+            li.set(Field::EffectiveCost, money);
+            li.provider = provider;
+            for (i, id) in plan.ids.iter().enumerate() {
+                tags[i] = if tagged && *id == gke { "gke-prod" } else { "" };
+            }
+            li.tags = &tags;
+            agg.add(&li, &columns);
+        }
+        let facts = agg.into_partial().finish(Vec::new());
         let check = tag_coverage(&facts);
         let line = check
             .evidence
             .iter()
             .find(|e| e.starts_with("per provider"))
-            .unwrap();
-        // One AKS node pool's scale set is tagged with its cluster; nothing else is.
-        assert!(line.contains("AWS 0.0% of $13.00"), "{line}");
-        assert!(line.contains("Microsoft 0.0% of $1.98"), "{line}");
-        assert!(line.contains("Oracle 0.0% of $0.00"), "{line}");
+            .cloned()
+            .unwrap_or_default();
+        assert!(line.contains("AWS 0.0% of $4.00"), "{line}");
+        assert!(line.contains("Google Cloud 75.0% of $4.00"), "{line}");
     }
 }
