@@ -583,3 +583,74 @@ fn a_combined_profile_sums_its_sources_and_never_adds_currencies() {
         "{err}"
     );
 }
+
+#[test]
+fn a_focus_parquet_file_reads_like_its_csv() {
+    use std::sync::Arc;
+
+    use arrow_array::{
+        ArrayRef, Decimal128Array, Float64Array, RecordBatch, StringArray,
+        TimestampMicrosecondArray,
+    };
+    let dir = temp_dir("focus-parquet");
+    let text = |v: &[Option<&str>]| Arc::new(StringArray::from(v.to_vec())) as ArrayRef;
+    // 2024-10-01T00:00:00Z and 2024-10-02T05:00:00Z in microseconds.
+    let start = TimestampMicrosecondArray::from(vec![1_727_740_800_000_000, 1_727_845_200_000_000])
+        .with_timezone("UTC");
+    let effective = Decimal128Array::from(vec![Some(25_000_000_000), Some(10_000_000_000)])
+        .with_precision_and_scale(20, 10)
+        .unwrap();
+    let gke = r#"{"goog-k8s-cluster-name": "gke-prod", "k8s-namespace": "shop"}"#;
+    let batch = RecordBatch::try_from_iter([
+        (
+            "BilledCost",
+            Arc::new(Float64Array::from(vec![3.0, 1.0])) as ArrayRef,
+        ),
+        ("EffectiveCost", Arc::new(effective) as ArrayRef),
+        ("ListCost", text(&[Some("4.0"), None])),
+        ("BillingCurrency", text(&[Some("USD"), Some("USD")])),
+        ("ChargeCategory", text(&[Some("Usage"), Some("Usage")])),
+        ("ChargeClass", text(&[None, Some("Correction")])),
+        ("ChargePeriodStart", Arc::new(start) as ArrayRef),
+        (
+            "ProviderName",
+            text(&[Some("Google Cloud"), Some("Google Cloud")]),
+        ),
+        (
+            "ServiceName",
+            text(&[Some("Compute Engine"), Some("Cloud Storage")]),
+        ),
+        (
+            "SubAccountId",
+            text(&[Some("acme-prod"), Some("acme-prod")]),
+        ),
+        ("ResourceId", text(&[Some("vm-1"), Some("bucket-1")])),
+        ("Tags", text(&[Some(gke), None])),
+    ])
+    .unwrap();
+    let path = dir.join("part-0.parquet");
+    let file = std::fs::File::create(&path).unwrap();
+    let mut w = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    let f = read_focus(&path, "").unwrap().facts;
+    assert_eq!(f.quality.malformed_rows, 0, "{:?}", f.quality.examples);
+    assert_eq!(f.quality.rows_read, 2);
+    assert_eq!(f.quality.corrections, 1);
+    let d = |v: f64| Money::from_f64(v).unwrap();
+    assert_eq!(total(&f, Metric::Unblended), d(4.0));
+    assert_eq!(total(&f, Metric::Amortized), d(3.5));
+    assert_eq!(total(&f, Metric::OnDemand), d(4.0));
+    assert!(f.quality.sub_daily_seen);
+    let ns = by_dims(
+        &f,
+        &[Dim::Cluster, Dim::Namespace],
+        Metric::Amortized,
+        |_| true,
+    );
+    assert_eq!(
+        ns[&vec!["gke-prod".to_string(), "shop".to_string()]],
+        d(2.5).0
+    );
+    assert_eq!(ns[&vec![String::new(), String::new()]], d(1.0).0);
+}

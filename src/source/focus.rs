@@ -8,7 +8,7 @@
 //! (`docs/focus.md`).
 
 use super::error::SourceError;
-use super::{Loaded, ReadRequest, discover, local, read_store, s3};
+use super::{Loaded, ReadRequest, load_local, load_s3};
 use crate::config::{FocusPath, FocusSpec, TagMapping};
 use crate::cur::columns::Field;
 use crate::cur::line_item::ColumnSet;
@@ -18,19 +18,8 @@ use crate::facts::{Quality, WarningCode};
 /// same discovery and readers as a CUR.
 pub fn load(spec: &FocusSpec, req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
     match &spec.location {
-        FocusPath::Local(path) => {
-            let (store, delivery) = local::open_local(path)?;
-            read_store(&store, delivery, path.display().to_string(), req)
-        }
-        FocusPath::S3(s3_spec) => {
-            let url = s3_spec.url();
-            let store = s3::S3Store::new(s3_spec).map_err(|e| SourceError::Io {
-                path: url.clone(),
-                error: e,
-            })?;
-            let delivery = discover::discover(&store, &url)?;
-            read_store(&store, delivery, url, req)
-        }
+        FocusPath::Local(path) => load_local(path, req),
+        FocusPath::S3(s3_spec) => load_s3(s3_spec, req),
     }
 }
 

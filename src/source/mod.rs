@@ -115,29 +115,8 @@ impl<'a> ReadRequest<'a> {
 /// Reads what `req` asks for.
 pub fn load(req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
     match &req.profile.source {
-        SourceSpec::Local { path } => {
-            let (store, delivery) = local::open_local(path)?;
-            let origin = path.display().to_string();
-            read_store(&store, delivery, origin, req)
-        }
-        SourceSpec::S3(s3_spec) => {
-            let url = s3_spec.url();
-            let store = s3::S3Store::new(s3_spec).map_err(|e| SourceError::Io {
-                path: url.clone(),
-                error: e,
-            })?;
-            let delivery = match discover::discover(&store, &url) {
-                Ok(d) => d,
-                Err(SourceError::NoDelivery { path, seen }) if seen.is_empty() => {
-                    return Err(SourceError::NoDelivery {
-                        path,
-                        seen: nearby(&store, s3_spec),
-                    });
-                }
-                Err(e) => return Err(e),
-            };
-            read_store(&store, delivery, url, req)
-        }
+        SourceSpec::Local { path } => load_local(path, req),
+        SourceSpec::S3(s3_spec) => load_s3(s3_spec, req),
         SourceSpec::Athena(a) => load_athena(a, req),
         SourceSpec::Focus(f) => focus::load(f, req),
         SourceSpec::Combined(parts) => combined::load(parts, req),
@@ -155,6 +134,34 @@ pub fn load(req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
             Ok(loaded)
         }
     }
+}
+
+/// Reads a local folder or file (a CUR delivery or a FOCUS export) for `req`.
+fn load_local(path: &std::path::Path, req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
+    let (store, delivery) = local::open_local(path)?;
+    let origin = path.display().to_string();
+    read_store(&store, delivery, origin, req)
+}
+
+/// Reads a delivery (or Data Export) under an S3 prefix for `req`; an empty prefix says what
+/// its parent holds instead.
+fn load_s3(s3_spec: &crate::config::S3Spec, req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
+    let url = s3_spec.url();
+    let store = s3::S3Store::new(s3_spec).map_err(|e| SourceError::Io {
+        path: url.clone(),
+        error: e,
+    })?;
+    let delivery = match discover::discover(&store, &url) {
+        Ok(d) => d,
+        Err(SourceError::NoDelivery { path, seen }) if seen.is_empty() => {
+            return Err(SourceError::NoDelivery {
+                path,
+                seen: nearby(&store, s3_spec),
+            });
+        }
+        Err(e) => return Err(e),
+    };
+    read_store(&store, delivery, url, req)
 }
 
 /// An Athena profile's query, ready to run: the client, the table's schema, whether the data
