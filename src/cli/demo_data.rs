@@ -143,10 +143,20 @@ pub(super) fn run(a: &DemoDataArgs) -> i32 {
                 a.out.display(),
                 a.out.join("truth.json").display()
             );
-            println!(
-                "read it with: curtop report --cur {} --window all",
-                a.out.display()
-            );
+            if matches!(spec.layout, Layout::Focus { .. }) {
+                // `--cur` reads FOCUS too, but only a `focus` profile adds the providers'
+                // Kubernetes tag keys (AKS, GKE).
+                println!(
+                    "read it with a profile `source = \"focus\"`, `path = {:?}`, then: curtop \
+                     report --profile NAME --window all --by provider,cluster",
+                    a.out.display().to_string()
+                );
+            } else {
+                println!(
+                    "read it with: curtop report --cur {} --window all",
+                    a.out.display()
+                );
+            }
             0
         }
         Err(e) => {
