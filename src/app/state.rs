@@ -68,6 +68,8 @@ pub struct Job {
     pub log: Vec<String>,
     /// The newest `doctor` run of this profile (started by a failed fetch or by `d`).
     pub doctor: Option<DoctorRun>,
+    /// The source could not be read and the data shown is the cache's: since when, and why.
+    pub offline: Option<(DateTime<Utc>, Diagnosis)>,
 }
 
 /// A profile's integration checks, as far as they have run.
@@ -151,6 +153,8 @@ pub struct App {
     /// Lines scrolled off the top of a diagnosis (the diagnostics pane: j/k, PgDn/PgUp; the
     /// integrations pane: PgDn/PgUp). Reset when another profile is shown or selected.
     pub diag_scroll: u16,
+    /// The facts cache reads go through, and how (`None`: no cache).
+    pub cache: Option<(crate::cache::Cache, crate::cache::CacheMode)>,
 }
 
 impl App {
@@ -168,6 +172,7 @@ impl App {
                 last_success: None,
                 log: Vec::new(),
                 doctor: None,
+                offline: None,
             })
             .collect();
         App {
@@ -186,6 +191,7 @@ impl App {
             display,
             quit: false,
             diag_scroll: 0,
+            cache: None,
         }
     }
 

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use clap::{Args, ValueEnum};
 
-use super::{SourceArgs, ViewArgs, resolve_profile};
+use super::{CacheArgs, SourceArgs, ViewArgs, resolve_profile};
 use crate::config::SourceSpec;
 use crate::cur::metrics::Metric;
 use crate::report::{self, Dimension, Format};
@@ -17,6 +17,8 @@ pub(super) struct ReportArgs {
     source: SourceArgs,
     #[command(flatten)]
     pub(super) view: ViewArgs,
+    #[command(flatten)]
+    cache: CacheArgs,
     /// Comma list of cluster, namespace, workload, workload-kind, pod, container, node,
     /// category, service, usage-type, account, resource, day, env, label:NAME, tag:KEY
     /// (default: cluster).
@@ -76,7 +78,12 @@ pub(super) fn run(a: &ReportArgs) -> i32 {
         })
         .collect();
     let window = a.view.window;
-    let req = source::ReadRequest::new(&profile, window, a.source.clock().now()).with_tags(&extra);
+    let clock = a.source.clock();
+    let cache = a.cache.cache();
+    let mut req = source::ReadRequest::new(&profile, window, clock.now()).with_tags(&extra);
+    if let Some((cache, mode)) = &cache {
+        req = req.with_cache(cache, *mode);
+    }
     if a.explain {
         return match source::explain(&req) {
             Ok(sql) => {
@@ -116,6 +123,9 @@ pub(super) fn run(a: &ReportArgs) -> i32 {
         return failed(&profile.name, &e);
     }
     warn(&profile.name, &profile.source, &loaded, &dims);
+    if let Some(note) = &loaded.cache {
+        say_cache(&profile.name, note, clock.now());
+    }
     let metric = a.view.metric.map_or(Metric::Amortized, Metric::from);
     let rep = report::build(&loaded.facts, loaded.window, metric, &dims);
     let out = rep.render(a.output.map_or(Format::Table, Format::from));
@@ -133,6 +143,28 @@ fn failed(profile: &str, e: &source::error::SourceError) -> i32 {
     eprintln!("curtop: profile `{profile}`: {e}");
     eprint!("{}", crate::diag::doctor::render_diagnosis(&d));
     1
+}
+
+/// What the read did with the cache, on stderr; offline, why and how old the numbers are.
+fn say_cache(profile: &str, note: &source::cached::CacheNote, as_of: crate::clock::AsOf) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "curtop: profile `{profile}`: {}", note.summary());
+    let age = note.cached_since.map(|t| crate::cache::age(as_of, t));
+    if let Some(e) = &note.offline {
+        let d = crate::diag::diagnose(e);
+        let _ = writeln!(
+            err,
+            "warning [offline]: the source could not be read ({}: {}); these are the cached \
+             numbers{}. Run `curtop doctor --profile {profile}` for the diagnosis",
+            d.code,
+            d.title,
+            age.map(|a| format!(", read {a}")).unwrap_or_default()
+        );
+    } else if note.offline_by_request
+        && let Some(a) = age
+    {
+        let _ = writeln!(err, "curtop: --offline: cached numbers, read {a}");
+    }
 }
 
 /// The read's warnings, malformed-row examples and labels the profile does not map, on

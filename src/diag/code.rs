@@ -47,6 +47,8 @@ pub enum DiagCode {
     MissingParts,
     /// `no-manifest`
     NoManifest,
+    /// `not-cached`
+    NotCached,
     /// `nothing-in-window`
     NothingInWindow,
     /// `object-missing`
@@ -81,7 +83,7 @@ pub enum DiagCode {
 
 impl DiagCode {
     /// Every code, in the order of their names.
-    pub const ALL: [DiagCode; 34] = [
+    pub const ALL: [DiagCode; 35] = [
         DiagCode::AccessDenied,
         DiagCode::AthenaManagedResults,
         DiagCode::AthenaOutputLocation,
@@ -101,6 +103,7 @@ impl DiagCode {
         DiagCode::MalformedRows,
         DiagCode::MissingParts,
         DiagCode::NoManifest,
+        DiagCode::NotCached,
         DiagCode::NothingInWindow,
         DiagCode::ObjectMissing,
         DiagCode::PathNotFound,
@@ -141,6 +144,7 @@ impl DiagCode {
             DiagCode::MissingParts => "missing-parts",
             DiagCode::NoManifest => "no-manifest",
             DiagCode::NothingInWindow => "nothing-in-window",
+            DiagCode::NotCached => "not-cached",
             DiagCode::ObjectMissing => "object-missing",
             DiagCode::PathNotFound => "path-not-found",
             DiagCode::PeriodRestarted => "period-restarted",

@@ -3,10 +3,12 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 use crate::cur::money::Money;
 
 /// A line that could not be read, kept as an example for the user.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Malformed {
     pub file: String,
     /// 1-based line (CSV) or row (Parquet) number.
@@ -15,7 +17,7 @@ pub struct Malformed {
 }
 
 /// Something that limits what can be shown, said in words.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Warning {
     /// Stable code (`no-resource-ids`, `malformed-rows`, ...).
     pub code: WarningCode,
@@ -25,8 +27,13 @@ pub struct Warning {
 /// What a [`Warning`] is about. [`WarningCode::as_str`] is its stable kebab-case name, which
 /// `Display` writes; the variants are in the order of their names, so sorting by code sorts
 /// by name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum WarningCode {
+    /// `cache-invalid`: a cached file could not be used (corrupt, truncated, another format).
+    CacheInvalid,
+    /// `cache-unwritable`: the cache folder cannot be written.
+    CacheUnwritable,
     /// `corrections`: FOCUS rows that correct an earlier period, kept and counted.
     Corrections,
     /// `daily-granularity`: the report is daily or monthly, not hourly.
@@ -60,7 +67,9 @@ pub enum WarningCode {
 
 impl WarningCode {
     /// Every code, in the order of their names.
-    pub const ALL: [WarningCode; 14] = [
+    pub const ALL: [WarningCode; 16] = [
+        WarningCode::CacheInvalid,
+        WarningCode::CacheUnwritable,
         WarningCode::Corrections,
         WarningCode::DailyGranularity,
         WarningCode::DataUpdating,
@@ -80,6 +89,8 @@ impl WarningCode {
     /// The stable kebab-case name (`no-resource-ids`, `malformed-rows`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
+            WarningCode::CacheInvalid => "cache-invalid",
+            WarningCode::CacheUnwritable => "cache-unwritable",
             WarningCode::Corrections => "corrections",
             WarningCode::DailyGranularity => "daily-granularity",
             WarningCode::FocusColumnsMissing => "focus-columns-missing",
@@ -108,7 +119,7 @@ impl std::fmt::Display for WarningCode {
 pub const MAX_EXAMPLES: usize = 5;
 
 /// What the read saw: counts, examples, warnings.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Quality {
     /// Data rows read (header excluded).
     pub rows_read: u64,
@@ -137,7 +148,7 @@ pub struct Quality {
 }
 
 /// What a read found in one currency.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurrencyTotal {
     pub rows: u64,
     /// `BilledCost` summed, in this currency.

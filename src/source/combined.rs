@@ -75,5 +75,6 @@ pub fn load(parts: &[Profile], req: &ReadRequest<'_>) -> Result<Loaded, SourceEr
         window,
         origin,
         athena: None,
+        cache: None,
     })
 }
