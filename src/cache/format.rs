@@ -37,7 +37,7 @@ use crate::cur::time::Day;
 use crate::facts::{DIMS, Dim, FactRow, Facts, Interner, NONE, Quality, Sym};
 
 /// The version of this layout; a file of another version is read again from the source.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 1;
 
 /// Footer key of the JSON [`Meta`].
 pub const META_KEY: &str = "curtop.meta";
