@@ -29,6 +29,8 @@ pub enum Dimension {
     Resource,
     Day,
     Env,
+    /// Whose bill (FOCUS `ProviderName`; `AWS` for a CUR).
+    Provider,
     /// A `label.NAME` concept of the profile.
     Label(String),
     /// Any tag key (`tag:team`), read for this report.
@@ -60,11 +62,12 @@ impl FromStr for Dimension {
             "resource" => Dimension::Resource,
             "day" => Dimension::Day,
             "env" | "environment" => Dimension::Env,
+            "provider" => Dimension::Provider,
             _ => {
                 return Err(format!(
                     "unknown dimension `{s}`; expected cluster, namespace, workload, \
                      workload-kind, pod, container, node, category, service, usage-type, \
-                     account, resource, day, env, label:NAME or tag:KEY"
+                     account, resource, day, env, provider, label:NAME or tag:KEY"
                 ));
             }
         })
@@ -89,6 +92,7 @@ impl Dimension {
             Dimension::Resource => "resource".into(),
             Dimension::Day => "day".into(),
             Dimension::Env => "env".into(),
+            Dimension::Provider => "provider".into(),
             Dimension::Label(n) => format!("label:{n}"),
             Dimension::Tag(k) => format!("tag:{k}"),
         }
@@ -179,6 +183,7 @@ pub fn build(facts: &Facts, window: Window, metric: Metric, dims: &[Dimension]) 
             Dimension::Account => Getter::Dim(Dim::Account),
             Dimension::Resource => Getter::Dim(Dim::Resource),
             Dimension::Env => Getter::Dim(Dim::Env),
+            Dimension::Provider => Getter::Dim(Dim::Provider),
             Dimension::Category => Getter::Category,
             Dimension::Day => Getter::Day,
             Dimension::Label(_) | Dimension::Tag(_) => {

@@ -111,6 +111,7 @@ fn local_facts(dir: &Path, plan: &TagPlan, window: (Day, Day)) -> Facts {
         window: Some(window),
         progress: None,
         threads: 2,
+        currency: None,
     };
     read_delivery(&store, &delivery, &opts).unwrap()
 }

@@ -90,6 +90,7 @@ fn local(store: &MemStore) -> Facts {
         window: None,
         progress: None,
         threads: 2,
+        currency: None,
     };
     read_delivery(store, &delivery, &opts).unwrap()
 }

@@ -1,6 +1,6 @@
 //! The cost tree: facts of a window seen as levels the user drills through.
 //!
-//! all clusters → cluster (namespaces, `idle`, `control-plane`, cluster-level `external`) →
+//! (providers, when the facts hold several bills: AWS, Azure, Google Cloud →) all clusters → cluster (namespaces, `idle`, `control-plane`, cluster-level `external`) →
 //! namespace (workloads and external resources) → workload (pods, resources) → pod (usage
 //! types); `idle` → nodes → usage types; `unallocated` → service → usage type → account.
 //!
@@ -27,6 +27,8 @@ use crate::window::Window;
 pub enum Step {
     /// An environment of the environment view ([`NONE`]: `unassigned`).
     Env(Sym),
+    /// One provider's bill (FOCUS `ProviderName`), above its clusters.
+    Provider(Sym),
     Cluster(Sym),
     /// External resources whose tags name no cluster.
     NoCluster,
@@ -56,6 +58,8 @@ pub enum Step {
 pub enum LevelKind {
     /// The environment view's top: environments (`unassigned` for rows with none).
     Envs,
+    /// The top level of facts from several providers ([`Level::root`]).
+    Providers,
     Clusters,
     Cluster,
     NoCluster,
@@ -71,6 +75,11 @@ pub enum LevelKind {
 impl LevelKind {
     /// The children's kind of a path, `None` for a leaf.
     pub fn of(path: &[Step]) -> Option<LevelKind> {
+        // Below a provider, its bill is drilled as a bill of its own.
+        let path = match path.split_first() {
+            Some((Step::Provider(_), rest)) => rest,
+            _ => path,
+        };
         Some(match path.last() {
             // The top of the cluster view, and an environment of the environment view.
             None | Some(Step::Env(_)) => LevelKind::Clusters,
@@ -93,7 +102,9 @@ impl LevelKind {
             {
                 LevelKind::Accounts
             }
-            Some(Step::UsageType(_) | Step::Account(_) | Step::Shared(_)) => return None,
+            Some(Step::UsageType(_) | Step::Account(_) | Step::Shared(_) | Step::Provider(_)) => {
+                return None;
+            }
         })
     }
 
@@ -101,6 +112,7 @@ impl LevelKind {
     pub fn noun(self) -> &'static str {
         match self {
             LevelKind::Envs => "environment",
+            LevelKind::Providers => "provider",
             LevelKind::Clusters => "cluster",
             LevelKind::Cluster | LevelKind::NoCluster => "namespace",
             LevelKind::Namespace => "workload",
@@ -129,6 +141,7 @@ pub fn key(kind: LevelKind, r: &FactRow) -> Step {
     }
     match kind {
         LevelKind::Envs => Step::Env(d(Dim::Env)),
+        LevelKind::Providers => Step::Provider(d(Dim::Provider)),
         LevelKind::Clusters => match r.category {
             Category::Unallocated => Step::Unallocated,
             _ if d(Dim::Cluster) != NONE => Step::Cluster(d(Dim::Cluster)),
@@ -178,6 +191,7 @@ pub fn describe(facts: &Facts, step: Step) -> (String, String) {
     match step {
         Step::Env(e) => (s(e, "unassigned"), "environment".into()),
         Step::Shared(src) => (s(src, "(shared)"), "shared in".into()),
+        Step::Provider(p) => (s(p, "(no provider)"), "provider".into()),
         Step::Cluster(c) => (s(c, "(none)"), "cluster".into()),
         Step::NoCluster => ("external (no cluster)".into(), "external".into()),
         Step::Unallocated => ("unallocated".into(), "unallocated".into()),
@@ -322,16 +336,26 @@ pub struct Level {
 }
 
 impl Level {
-    /// The top level, from every fact row in the view's span.
+    /// The top level, from every fact row in the view's span: the clusters, or the providers
+    /// when the span holds more than one provider's bill.
     pub fn root(facts: &Facts, view: &View) -> Level {
         let span = view.span();
-        let indices = facts
-            .rows
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| span.contains(r.day))
-            .map(|(i, _)| i as u32);
-        Level::build(facts, view.top, indices, view)
+        let in_span = || {
+            facts
+                .rows
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| span.contains(r.day))
+        };
+        let first = in_span().next().map(|(_, r)| r.dim(Dim::Provider));
+        let several = in_span().any(|(_, r)| Some(r.dim(Dim::Provider)) != first);
+        // Several providers' bills: a providers level above the view's top (clusters).
+        let kind = if several && view.top == LevelKind::Clusters {
+            LevelKind::Providers
+        } else {
+            view.top
+        };
+        Level::build(facts, kind, in_span().map(|(i, _)| i as u32), view)
     }
 
     /// The level below `parent` for a path ending in `parent.step`; `None` at a leaf.

@@ -140,7 +140,8 @@ pub fn share(facts: &Facts, rules: &Sharing) -> Shared {
         g.1.push(i);
     }
     let mut taken = vec![false; facts.rows.len()];
-    let mut added: BTreeMap<(Day, Category, [Sym; 12], Sym), Costs> = BTreeMap::new();
+    let mut added: BTreeMap<(Day, Category, [Sym; crate::facts::DIMS], Sym), Costs> =
+        BTreeMap::new();
     let mut unshared: BTreeMap<(Sym, Sym), (BTreeSet<Day>, Costs)> = BTreeMap::new();
     for ((taker, key), (amount, rows)) in groups {
         let (day, source, scope, category, service) = key;
@@ -159,7 +160,7 @@ pub fn share(facts: &Facts, rules: &Sharing) -> Shared {
             taken[i] = true;
         }
         for (target, part) in split_costs(amount, &targets) {
-            let mut dims = [NONE; 12];
+            let mut dims = [NONE; crate::facts::DIMS];
             dims[Dim::Service as usize] = service;
             dims[Dim::Cluster as usize] = target.cluster;
             dims[Dim::Namespace as usize] = target.namespace;

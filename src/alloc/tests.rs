@@ -351,3 +351,42 @@ fn environment_fallbacks_reach_idle_rows() {
         "an environment without a cluster comes from a tag"
     );
 }
+
+#[test]
+fn several_providers_put_a_providers_level_above_the_clusters() {
+    use crate::cur::line_item::LineItem;
+    use crate::cur::money::Money;
+    let env = crate::config::EnvRules::default();
+    let plan = crate::cur::attribution::TagPlan::new(&crate::config::TagMapping::default(), &[]);
+    let mut agg = crate::facts::Aggregator::new(&plan, &env, None);
+    let columns = crate::cur::line_item::ColumnSet::default();
+    for (provider, cost) in [("AWS", 3.0), ("Microsoft", 2.0), ("", 0.5)] {
+        let mut li = LineItem::new(0, "Usage", Money::from_f64(cost).unwrap());
+        li.provider = provider;
+        li.product_code = "Storage";
+        agg.add(&li, &columns);
+    }
+    let facts = agg.into_partial().finish(Vec::new(), &env);
+    let view = View {
+        window: Window { start: 0, end: 1 },
+        metric: Metric::Unblended,
+        provisional_from: 1,
+        top: crate::alloc::LevelKind::Clusters,
+    };
+    let root = Level::root(&facts, &view);
+    assert_eq!(root.kind, LevelKind::Providers);
+    let mut names: Vec<&str> = root.rows.iter().map(|r| r.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["(no provider)", "AWS", "Microsoft"]);
+    assert_eq!(root.total, Money::from_f64(5.5).unwrap());
+    // Below a provider its bill reads as a bill of its own: clusters, then as before.
+    let azure = root.rows.iter().find(|r| r.name == "Microsoft").unwrap();
+    let path = [azure.step];
+    let below = Level::children(&facts, &path, azure, &view).unwrap();
+    assert_eq!(below.kind, LevelKind::Clusters);
+    assert_eq!(below.total, azure.cost);
+    let unallocated = &below.rows[0];
+    assert_eq!(unallocated.step, Step::Unallocated);
+    let path = [azure.step, unallocated.step];
+    assert_eq!(LevelKind::of(&path), Some(LevelKind::Services));
+}

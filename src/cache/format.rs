@@ -61,6 +61,7 @@ const DIM_COLUMNS: [&str; DIMS] = [
     "node",
     "resource",
     "env",
+    "provider",
 ];
 
 /// What a cached file says about itself besides its rows.

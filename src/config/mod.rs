@@ -22,7 +22,7 @@ pub const CONFIG_ENV: &str = "CURTOP_CONFIG";
 const DEMO_ORIGIN: &str = "<built-in demo.toml>";
 
 /// Where a profile's CUR comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum SourceSpec {
     /// A local folder holding a CUR delivery (the folder with the manifest, or any parent), or
     /// one CUR file.
@@ -34,6 +34,29 @@ pub enum SourceSpec {
     S3(S3Spec),
     /// A CUR table queried through Amazon Athena.
     Athena(AthenaSpec),
+    /// A FOCUS export (AWS, Azure, Google Cloud, OCI), local or in S3 (`docs/focus.md`).
+    Focus(FocusSpec),
+    /// The bills of several other profiles of the file, read each as its own profile and
+    /// summed (`sources = ["aws-cur", "azure-focus"]`).
+    Combined(Vec<Profile>),
+}
+
+/// A FOCUS export and how to read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FocusSpec {
+    pub location: FocusPath,
+    /// The one `BillingCurrency` to read; without it, an export in several currencies is
+    /// refused (amounts in different currencies are never added).
+    pub currency: Option<String>,
+}
+
+/// Where a FOCUS export is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FocusPath {
+    /// A folder (the export's, or any parent) or one file.
+    Local(PathBuf),
+    /// An AWS Data Export folder in S3 (`report` is the export name).
+    S3(S3Spec),
 }
 
 /// A CUR table in Athena (Glue data catalog), and how to reach it.
@@ -142,6 +165,20 @@ pub struct Profile {
     pub env: EnvRules,
     /// Who pays for idle, shared namespaces and leftover costs.
     pub sharing: Sharing,
+}
+
+impl Profile {
+    /// A profile named `name` and nothing else: what a combined profile's list holds until
+    /// the file's profiles are all read and each name is replaced by its profile.
+    pub(crate) fn placeholder(name: String) -> Profile {
+        Profile {
+            name,
+            source: SourceSpec::Combined(Vec::new()),
+            tags: TagMapping::default(),
+            env: EnvRules::default(),
+            sharing: Sharing::default(),
+        }
+    }
 }
 
 /// A validated config file: at least one profile, and a default that names one of them.

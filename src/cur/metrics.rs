@@ -208,6 +208,9 @@ pub fn amortization_columns(line_item_type: &str) -> &'static [Field] {
 
 /// The four metrics of a billed line item (see `docs/allocation.md`).
 pub fn line_item_costs(li: &LineItem<'_>, cols: &ColumnSet) -> Costs {
+    if cols.has(Field::EffectiveCost) {
+        return focus_costs(li);
+    }
     let unblended = li.money(Field::UnblendedCost);
     let amortized = amortized_case(li, false, cols);
     let net = if cols.has(Field::NetUnblendedCost) && li.amount(Field::NetUnblendedCost).is_some() {
@@ -223,6 +226,20 @@ pub fn line_item_costs(li: &LineItem<'_>, cols: &ColumnSet) -> Costs {
     Costs([unblended, amortized, net, on_demand])
 }
 
+/// A FOCUS row's metrics (`docs/focus.md`): FOCUS has already spread commitments, so there is
+/// no CASE. `BilledCost` is unblended, `EffectiveCost` amortized and net (FOCUS's effective
+/// cost is after negotiated discounts, and no FOCUS version has a separate net column),
+/// `ListCost` on-demand.
+fn focus_costs(li: &LineItem<'_>) -> Costs {
+    let effective = li.money(Field::EffectiveCost);
+    Costs([
+        li.money(Field::UnblendedCost),
+        effective,
+        effective,
+        li.money(Field::PublicOnDemandCost),
+    ])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,8 +250,11 @@ mod tests {
 
     fn all_cols() -> ColumnSet {
         let mut c = ColumnSet::default();
+        // Every CUR column: `EffectiveCost` would make the table FOCUS's.
         for (f, _) in crate::cur::columns::FIELDS {
-            c.insert(*f);
+            if *f != Field::EffectiveCost {
+                c.insert(*f);
+            }
         }
         c
     }
@@ -348,6 +368,29 @@ mod tests {
         // Report without any net column: net = amortized.
         let cols = ColumnSet::with(&[Field::SpEffectiveCost]);
         assert_eq!(line_item_costs(&covered, &cols)[Metric::Net], m(0.6));
+    }
+
+    #[test]
+    fn focus_rows_take_their_costs_as_given() {
+        let cols = ColumnSet::with(&[
+            Field::UnblendedCost,
+            Field::EffectiveCost,
+            Field::PublicOnDemandCost,
+        ]);
+        // Commitment-covered usage: nothing billed, its amortized share effective.
+        let mut covered = item("Usage", 0.0);
+        covered.set(Field::EffectiveCost, m(0.6));
+        covered.set(Field::PublicOnDemandCost, m(1.0));
+        assert_eq!(
+            line_item_costs(&covered, &cols),
+            Costs([m(0.0), m(0.6), m(0.6), m(1.0)])
+        );
+        // The commitment's purchase: billed, spread away.
+        let purchase = item("Purchase", 10.0);
+        assert_eq!(
+            line_item_costs(&purchase, &cols),
+            Costs([m(10.0), m(0.0), m(0.0), m(0.0)])
+        );
     }
 
     #[test]

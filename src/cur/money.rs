@@ -8,7 +8,20 @@ use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
 pub const NANOS: i64 = 1_000_000_000;
 
 /// An amount of money in nano-dollars (10⁻⁹ of the currency unit).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct Money(pub i64);
 
 /// Why a text is not an amount.

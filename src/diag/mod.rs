@@ -609,8 +609,19 @@ pub fn diagnose_warning(w: &Warning) -> Diagnosis {
                 "or look at unblended cost (m), which needs none of them",
             ]),
         ),
+        WarningCode::FocusColumnsMissing => (
+            DiagCode::ReportMisconfigured,
+            strings([
+                "the export follows an older FOCUS version, or the provider leaves these columns out",
+            ]),
+            strings([
+                "export a newer FOCUS version where the provider offers one (AWS: FOCUS_1_2_AWS)",
+            ]),
+        ),
         WarningCode::PodsWithoutNode
         | WarningCode::Reconciliation
+        | WarningCode::Corrections
+        | WarningCode::OtherCurrency
         | WarningCode::UnknownLineItemTypes => (
             DiagCode::ReadWarning,
             strings(["see the message"]),

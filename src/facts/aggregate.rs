@@ -11,12 +11,12 @@ use rustc_hash::FxHashMap;
 
 use super::env::EnvCache;
 use super::interner::{Interner, NONE, Sym};
-use super::quality::{Quality, is_known_type};
+use super::quality::{CurrencyTotal, Quality, is_known_type};
 use super::{DIMS, Dim, K_DAY, K_DIMS, KeyMap, add_to, kd};
 use crate::config::EnvRules;
 use crate::cur::attribution::{Category, Placement, RowKind, TagPlan, classify};
 use crate::cur::columns::Field;
-use crate::cur::line_item::{ColumnSet, LineItem};
+use crate::cur::line_item::{CORRECTION, ColumnSet, LineItem};
 use crate::cur::metrics::{AMORTIZATION_COLUMNS, Costs, amortization_columns, line_item_costs};
 use crate::cur::time::Day;
 
@@ -62,6 +62,8 @@ pub struct Aggregator<'p> {
     key: Vec<u32>,
     label_count: usize,
     templates: Vec<Template>,
+    /// The one currency to read (`currency` of a profile); rows in others are skipped.
+    currency: Option<&'p str>,
     /// Reader-given identity of the texts → template.
     memo: FxHashMap<Box<[u32]>, u32>,
     /// Costs of templated rows by (template, day), expanded into keys at the end.
@@ -80,9 +82,41 @@ impl<'p> Aggregator<'p> {
             key: Vec::with_capacity(K_DIMS + DIMS + label_count),
             label_count,
             templates: Vec::new(),
+            currency: None,
             memo: FxHashMap::default(),
             by_template: FxHashMap::default(),
         }
+    }
+
+    /// Reads only rows in `currency` (FOCUS `BillingCurrency`); rows in others are counted in
+    /// [`Quality::rows_other_currency`] and skipped.
+    pub fn only_currency(&mut self, currency: Option<&'p str>) {
+        self.currency = currency;
+    }
+
+    /// Counts what a FOCUS row says besides its costs: a correction, its currency and what it
+    /// billed in it. `false` for a row in another currency than the one asked for.
+    fn counts_currency(&mut self, li: &LineItem<'_>) -> bool {
+        let q = &mut self.state.quality;
+        if li.charge_class == CORRECTION {
+            q.corrections += 1;
+        }
+        if li.currency.is_empty() {
+            return true;
+        }
+        if self.currency.is_some_and(|c| c != li.currency) {
+            q.rows_other_currency += 1;
+            return false;
+        }
+        let billed = li.money(Field::UnblendedCost);
+        if let Some(t) = q.currencies.get_mut(li.currency) {
+            t.rows += 1;
+            t.billed += billed;
+        } else {
+            q.currencies
+                .insert(li.currency.to_string(), CurrencyTotal { rows: 1, billed });
+        }
+        true
     }
 
     /// The tag plan the readers must fill [`LineItem::tags`] by.
@@ -116,7 +150,7 @@ impl<'p> Aggregator<'p> {
 
     /// Adds one line item read under `columns`. The reader counts it in `rows_read`.
     pub fn add(&mut self, li: &LineItem<'_>, columns: &ColumnSet) {
-        if self.outside_window(li.day) {
+        if self.outside_window(li.day) || !self.counts_currency(li) {
             return;
         }
         let mut placement = Placement::default();
@@ -162,6 +196,7 @@ impl<'p> Aggregator<'p> {
             self.key.push(s.intern(v));
         }
         self.key.push(env);
+        self.key.push(s.intern(li.provider));
         debug_assert_eq!(p.labels.len(), self.label_count);
         for l in &p.labels {
             self.key.push(s.intern(l));
@@ -223,7 +258,7 @@ impl<'p> Aggregator<'p> {
     /// Adds a line item of a known template: only its day, line item type and amounts are
     /// read. Gives the same facts as [`Aggregator::add`] of the full line item.
     pub fn add_templated(&mut self, template: u32, li: &LineItem<'_>, columns: &ColumnSet) {
-        if self.outside_window(li.day) {
+        if self.outside_window(li.day) || !self.counts_currency(li) {
             return;
         }
         let Some(t) = self.templates.get_mut(template as usize) else {

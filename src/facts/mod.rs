@@ -1,6 +1,6 @@
 //! Facts: the narrow table everything downstream reads. One row per (day, category, account,
 //! service, usage type, cluster, namespace, workload, pod, container, node, resource, env,
-//! labels) with the four cost metrics; names interned.
+//! provider, labels) with the four cost metrics; names interned.
 //!
 //! This module owns the table ([`Facts`], [`FactRow`], [`Dim`]), the layout of the keys rows
 //! are summed under while being built, and the one conversion of those keys into rows. The
@@ -16,6 +16,7 @@
 //! - `env`: the environment normalisation both builders share.
 
 mod aggregate;
+mod combine;
 mod env;
 mod interner;
 mod placed;
@@ -29,9 +30,10 @@ use std::collections::BTreeMap;
 use rustc_hash::FxHashMap;
 
 pub use aggregate::{Aggregator, Partial};
+pub use combine::combine;
 pub use interner::{Interner, NONE, Sym};
 pub use placed::PlacedRows;
-pub use quality::{MAX_EXAMPLES, Malformed, Quality, Warning, WarningCode};
+pub use quality::{CurrencyTotal, MAX_EXAMPLES, Malformed, Quality, Warning, WarningCode};
 
 use crate::cur::attribution::Category;
 use crate::cur::line_item::ColumnSet;
@@ -53,10 +55,12 @@ pub enum Dim {
     Node = 9,
     Resource = 10,
     Env = 11,
+    /// Whose bill the row is from: FOCUS `ProviderName` (`AWS` for CUR).
+    Provider = 12,
 }
 
 /// Number of [`Dim`]s.
-pub const DIMS: usize = 12;
+pub const DIMS: usize = 13;
 
 /// Key layout: `[day, category, dims.., labels..]`.
 const K_DAY: usize = 0;

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::cur::money::Money;
+
 /// A line that could not be read, kept as an example for the user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Malformed {
@@ -32,6 +34,8 @@ pub enum WarningCode {
     CacheInvalid,
     /// `cache-unwritable`: the cache folder cannot be written.
     CacheUnwritable,
+    /// `corrections`: FOCUS rows that correct an earlier period, kept and counted.
+    Corrections,
     /// `daily-granularity`: the report is daily or monthly, not hourly.
     DailyGranularity,
     /// `data-updating`: Athena's `cost_and_usage_data_status` is not READY.
@@ -40,6 +44,9 @@ pub enum WarningCode {
     DuplicateParts,
     /// `empty-period`: a manifest names no parts (`reportKeys: []`): that period has no data.
     EmptyPeriod,
+    /// `focus-columns-missing`: a FOCUS export lacks optional columns (older versions, a
+    /// provider's subset); what they feed is unavailable.
+    FocusColumnsMissing,
     /// `malformed-rows`: rows that do not parse were counted and left out.
     MalformedRows,
     /// `missing-cost-columns`: a column a metric needs is missing, so that metric is lower
@@ -54,6 +61,8 @@ pub enum WarningCode {
     /// `nothing-to-share-into`: a sharing rule had no target on some days; that cost stays
     /// where it was.
     NothingToShareInto,
+    /// `other-currency`: FOCUS rows in another currency than the profile's, skipped.
+    OtherCurrency,
     /// `period-restarted`: AWS delivered a new version of the period during the read.
     PeriodRestarted,
     /// `pods-without-node`: pod split rows name nodes with no EC2 rows in the data.
@@ -68,19 +77,22 @@ pub enum WarningCode {
 
 impl WarningCode {
     /// Every code, in the order of their names.
-    pub const ALL: [WarningCode; 17] = [
+    pub const ALL: [WarningCode; 20] = [
         WarningCode::CacheInvalid,
         WarningCode::CacheUnwritable,
+        WarningCode::Corrections,
         WarningCode::DailyGranularity,
         WarningCode::DataUpdating,
         WarningCode::DuplicateParts,
         WarningCode::EmptyPeriod,
+        WarningCode::FocusColumnsMissing,
         WarningCode::MalformedRows,
         WarningCode::MissingCostColumns,
         WarningCode::MissingParts,
         WarningCode::NoResourceIds,
         WarningCode::NoSplitCost,
         WarningCode::NothingToShareInto,
+        WarningCode::OtherCurrency,
         WarningCode::PeriodRestarted,
         WarningCode::PodsWithoutNode,
         WarningCode::Reconciliation,
@@ -93,7 +105,10 @@ impl WarningCode {
         match self {
             WarningCode::CacheInvalid => "cache-invalid",
             WarningCode::CacheUnwritable => "cache-unwritable",
+            WarningCode::Corrections => "corrections",
             WarningCode::DailyGranularity => "daily-granularity",
+            WarningCode::FocusColumnsMissing => "focus-columns-missing",
+            WarningCode::OtherCurrency => "other-currency",
             WarningCode::DataUpdating => "data-updating",
             WarningCode::DuplicateParts => "duplicate-parts",
             WarningCode::EmptyPeriod => "empty-period",
@@ -152,6 +167,20 @@ pub struct Quality {
     /// facts are wrong and the read is an error.
     #[serde(default)]
     pub overflowed_sums: u64,
+    /// FOCUS rows of `ChargeClass` `Correction` (kept: they fix an earlier period's bill).
+    pub corrections: u64,
+    /// FOCUS rows in another currency than the profile's `currency`, skipped.
+    pub rows_other_currency: u64,
+    /// FOCUS rows and billed cost per `BillingCurrency` read (empty for CUR).
+    pub currencies: BTreeMap<String, CurrencyTotal>,
+}
+
+/// What a read found in one currency.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrencyTotal {
+    pub rows: u64,
+    /// `BilledCost` summed, in this currency.
+    pub billed: Money,
 }
 
 impl Quality {
@@ -225,6 +254,13 @@ impl Quality {
         self.bytes += other.bytes;
         self.env_values.extend(other.env_values);
         self.overflowed_sums += other.overflowed_sums;
+        self.corrections += other.corrections;
+        self.rows_other_currency += other.rows_other_currency;
+        for (k, v) in other.currencies {
+            let t = self.currencies.entry(k).or_default();
+            t.rows += v.rows;
+            t.billed += v.billed;
+        }
     }
 }
 
@@ -246,6 +282,10 @@ const KNOWN_TYPES: &[&str] = &[
     "BundledDiscount",
     "Discount",
     "DistributorDiscount",
+    // FOCUS charge categories (`Usage`, `Credit` and `Tax` are above): FOCUS gives each row's
+    // amortized cost, so every category has its rule.
+    "Purchase",
+    "Adjustment",
 ];
 
 /// Whether curtop has a rule for a line item type.

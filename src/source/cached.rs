@@ -218,6 +218,7 @@ pub fn read_store_cached(
         window: None,
         progress: req.progress,
         threads: 0,
+        currency: req.currency(),
     };
     let read = if to_read.is_empty() {
         local::PeriodsRead {

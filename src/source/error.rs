@@ -94,7 +94,7 @@ impl fmt::Display for SourceError {
             }
             Self::MissingColumns { file, columns } => write!(
                 f,
-                "{} lacks the column(s) {} without which no cost can be computed; is this a Cost and Usage Report?",
+                "{} lacks the column(s) {} without which no cost can be computed; is this a Cost and Usage Report or a FOCUS export?",
                 shown(file),
                 columns.join(", ")
             ),

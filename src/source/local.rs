@@ -52,6 +52,9 @@ pub struct ReadOptions<'a> {
     pub progress: Option<&'a Progress>,
     /// Worker threads; 0 = one per core.
     pub threads: usize,
+    /// FOCUS: the one `BillingCurrency` to read (a profile's `currency`); `None` reads all,
+    /// and more than one is refused ([`super::focus::one_currency`]).
+    pub currency: Option<&'a str>,
 }
 
 /// A local path as a store and its delivery: a folder (the report's, or any parent of it) or a
@@ -310,6 +313,7 @@ fn read_periods(
                     let (part, bytes) = (task.1, task.3);
                     let first_of_part = task.2.as_ref().is_none_or(|rg| rg.start == 0);
                     let mut agg = Aggregator::new(opts.plan, opts.env, opts.window);
+                    agg.only_currency(opts.currency);
                     let shown = store.describe(&part.key);
                     let footer = footers.get(&part.key).map(Arc::clone);
                     let outcome = guarded(&shown, || {
@@ -515,7 +519,9 @@ pub(crate) fn warn_about_delivery(delivery: &Delivery, facts: &mut Facts) {
     let cols = facts.columns;
     // No part read (the window misses every period): no evidence about the columns.
     let known = q.rows_read > 0 || delivery.layout == super::discover::Layout::Athena;
-    if known && !cols.has(Field::ResourceId) {
+    if super::focus::is_focus(&cols) {
+        super::focus::warn_about_columns(q, &cols);
+    } else if known && !cols.has(Field::ResourceId) {
         q.warn(
             WarningCode::NoResourceIds,
             "report created without resource IDs (no lineItem/ResourceId column): the bill still \

@@ -6,10 +6,12 @@
 pub mod athena;
 pub mod aws;
 pub mod cached;
+pub mod combined;
 pub mod demo;
 pub mod discover;
 pub mod doctor;
 pub mod error;
+pub mod focus;
 pub mod line_cap;
 pub mod local;
 pub mod manifest;
@@ -137,8 +139,24 @@ impl<'a> ReadRequest<'a> {
         }
     }
 
+    /// The tag plan of the read: the profile's mapping, with the providers' Kubernetes keys
+    /// for a FOCUS export ([`focus::provider_mapping`]).
     fn plan(&self) -> TagPlan {
-        TagPlan::new(&self.profile.tags, self.extra_tags)
+        match &self.profile.source {
+            SourceSpec::Focus(_) => TagPlan::new(
+                &focus::provider_mapping(&self.profile.tags),
+                self.extra_tags,
+            ),
+            _ => TagPlan::new(&self.profile.tags, self.extra_tags),
+        }
+    }
+
+    /// The one currency a FOCUS profile reads, if it names one.
+    fn currency(&self) -> Option<&'a str> {
+        match &self.profile.source {
+            SourceSpec::Focus(f) => f.currency.as_deref(),
+            _ => None,
+        }
     }
 }
 
@@ -172,6 +190,14 @@ fn origin_of(profile: &Profile) -> String {
         SourceSpec::S3(s) => s.url(),
         SourceSpec::Athena(a) => a.url(),
         SourceSpec::Demo { seed, days } => format!("demo data (seed {seed}, {days} days)"),
+        SourceSpec::Focus(f) => match &f.location {
+            crate::config::FocusPath::Local(path) => path.display().to_string(),
+            crate::config::FocusPath::S3(s) => s.url(),
+        },
+        SourceSpec::Combined(parts) => format!(
+            "combined: {}",
+            parts.iter().map(origin_of).collect::<Vec<_>>().join(" + ")
+        ),
     }
 }
 
@@ -191,33 +217,14 @@ fn read_found(
 /// Reads the source itself (the cache, when the request names one, for unchanged periods).
 fn load_source(req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
     match &req.profile.source {
-        SourceSpec::Local { path } => {
-            let (store, delivery) = local::open_local(path)?;
-            let origin = path.display().to_string();
-            read_found(&store, delivery, origin, req)
-        }
-        SourceSpec::S3(s3_spec) => {
-            let url = s3_spec.url();
-            let store = s3::S3Store::new(s3_spec).map_err(|e| SourceError::Io {
-                path: url.clone(),
-                error: e,
-            })?;
-            let delivery = match discover::discover(&store, &url) {
-                Ok(d) => d,
-                Err(SourceError::NoDelivery { path, seen }) if seen.is_empty() => {
-                    return Err(SourceError::NoDelivery {
-                        path,
-                        seen: nearby(&store, s3_spec),
-                    });
-                }
-                Err(e) => return Err(e),
-            };
-            read_found(&store, delivery, url, req)
-        }
+        SourceSpec::Local { path } => load_local(path, req),
+        SourceSpec::S3(s3_spec) => load_s3(s3_spec, req),
         SourceSpec::Athena(a) => match req.cache_key() {
             Some((cache, key)) => cached::load_athena_cached(a, req, cache, &key),
             None => load_athena(a, req),
         },
+        SourceSpec::Focus(f) => focus::load(f, req),
+        SourceSpec::Combined(parts) => combined::load(parts, req),
         SourceSpec::Demo { seed, days } => {
             let store = demo::demo_store(*seed, *days, req.as_of.today())?;
             let delivery = discover::discover(&store, "demo data")?;
@@ -232,6 +239,34 @@ fn load_source(req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
             Ok(loaded)
         }
     }
+}
+
+/// Reads a local folder or file (a CUR delivery or a FOCUS export) for `req`.
+fn load_local(path: &std::path::Path, req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
+    let (store, delivery) = local::open_local(path)?;
+    let origin = path.display().to_string();
+    read_found(&store, delivery, origin, req)
+}
+
+/// Reads a delivery (or Data Export) under an S3 prefix for `req`; an empty prefix says what
+/// its parent holds instead.
+fn load_s3(s3_spec: &crate::config::S3Spec, req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
+    let url = s3_spec.url();
+    let store = s3::S3Store::new(s3_spec).map_err(|e| SourceError::Io {
+        path: url.clone(),
+        error: e,
+    })?;
+    let delivery = match discover::discover(&store, &url) {
+        Ok(d) => d,
+        Err(SourceError::NoDelivery { path, seen }) if seen.is_empty() => {
+            return Err(SourceError::NoDelivery {
+                path,
+                seen: nearby(&store, s3_spec),
+            });
+        }
+        Err(e) => return Err(e),
+    };
+    read_found(&store, delivery, url, req)
 }
 
 /// An Athena profile's query, ready to run: the client, the table's schema, whether the data
@@ -543,9 +578,11 @@ pub fn read_store(
         window: window.map(|w| (w.start, w.end)),
         progress: req.progress,
         threads: 0,
+        currency: req.currency(),
     };
     let (mut facts, delivery) = local::read_delivery_consistent(store, delivery, &origin, &opts)?;
     check_readable(&facts, &origin)?;
+    focus::one_currency(&facts.quality, &origin)?;
     if let Some(message) = staleness(&delivery, req.as_of) {
         facts.quality.warn(WarningCode::StaleData, message);
     }

@@ -10,9 +10,10 @@ use super::error::SourceError;
 use super::line_cap::{CUT_MARKER, LineCap, MAX_RECORD_BYTES};
 use super::text_ids::RowIds;
 use crate::cur::columns::{
-    FIELD_COUNT, FIELDS, Field, REQUIRED, field_of, normalize, tag_of_column,
+    FIELD_COUNT, FIELDS, FOCUS_REQUIRED, Field, REQUIRED, column_of, normalize, tag_id,
+    tag_of_column,
 };
-use crate::cur::line_item::{ColumnSet, LineItem};
+use crate::cur::line_item::{AWS_PROVIDER, ColumnSet, LineItem};
 use crate::cur::money::Money;
 use crate::cur::time::parse_day;
 use crate::facts::Aggregator;
@@ -33,17 +34,22 @@ pub struct ColumnMap {
     pub tags: Vec<Vec<usize>>,
     pub columns: ColumnSet,
     pub width: usize,
+    /// The table is a FOCUS export (`docs/focus.md`): its names are FOCUS's, its tag keys are
+    /// written as providers name them.
+    pub focus: bool,
 }
 
 impl ColumnMap {
-    /// Maps header names (any schema) to fields and wanted tags. Fails on missing required
-    /// columns or a FOCUS export.
+    /// Maps header names (any schema: legacy CUR, CUR 2.0, FOCUS) to fields and wanted tags.
+    /// Where a table has two names of one field, the preferred one wins. Fails on missing
+    /// required columns.
     pub fn new<'h>(
         headers: impl Iterator<Item = &'h str>,
         tag_ids: &[String],
         file: &str,
     ) -> Result<ColumnMap, SourceError> {
         let mut fields = [None; FIELD_COUNT];
+        let mut ranks = [usize::MAX; FIELD_COUNT];
         let mut tags = vec![Vec::new(); tag_ids.len()];
         let mut columns = ColumnSet::default();
         let mut width = 0;
@@ -51,33 +57,27 @@ impl ColumnMap {
         for (i, raw) in headers.enumerate() {
             width += 1;
             let name = normalize(raw.trim_start_matches('\u{feff}'));
-            if let Some(f) = field_of(&name) {
-                if fields[f.index()].is_none() {
-                    fields[f.index()] = Some(i);
-                    columns.insert(f);
+            if let Some(c) = column_of(&name) {
+                let f = c.field.index();
+                focus |= c.focus;
+                if c.rank < ranks[f] {
+                    ranks[f] = c.rank;
+                    fields[f] = Some(i);
+                    columns.insert(c.field);
                 }
-            } else if let Some(tag) = tag_of_column(&name) {
-                if let Some(t) = tag_ids.iter().position(|id| id == tag) {
-                    tags[t].push(i);
-                }
-            } else if name == "billed_cost" || name == "charge_category" {
-                focus = true;
+            } else if let Some(tag) = tag_of_column(&name)
+                && let Some(t) = tag_ids.iter().position(|id| id == tag)
+            {
+                tags[t].push(i);
             }
         }
-        let missing: Vec<&'static str> = REQUIRED
+        let required = if focus { FOCUS_REQUIRED } else { REQUIRED };
+        let missing: Vec<&'static str> = required
             .iter()
             .filter(|f| !columns.has(**f))
-            .map(|f| f.legacy_name())
+            .map(|f| f.name_in(focus))
             .collect();
         if !missing.is_empty() {
-            if focus {
-                return Err(SourceError::Unreadable {
-                    file: file.to_string(),
-                    reason: "this is a FOCUS export; curtop reads legacy CUR and CUR 2.0 \
-                             (FOCUS has no split cost allocation columns for pods)"
-                        .into(),
-                });
-            }
             return Err(SourceError::MissingColumns {
                 file: file.to_string(),
                 columns: missing,
@@ -88,11 +88,22 @@ impl ColumnMap {
             tags,
             columns,
             width,
+            focus,
         })
     }
 
     pub fn col(&self, f: Field) -> Option<usize> {
         self.fields[f.index()]
+    }
+
+    /// A field's name as this table's users know it (`BilledCost` in FOCUS).
+    pub fn name(&self, f: Field) -> &'static str {
+        f.name_in(self.focus)
+    }
+
+    /// The provider of rows with no `ProviderName` value: AWS for a CUR, unknown for FOCUS.
+    pub fn default_provider(&self) -> &'static str {
+        if self.focus { "" } else { AWS_PROVIDER }
     }
 }
 
@@ -281,11 +292,14 @@ fn read_csv_stream(
     Ok(())
 }
 
-fn text(record: &ByteRecord, col: Option<usize>, name: Field) -> Result<&str, String> {
-    match col {
+/// A text field of a row ("" when the table has no such column). FOCUS writes SQL nulls as
+/// `NULL` in CSV, which reads as empty.
+fn text<'r>(record: &'r ByteRecord, map: &ColumnMap, field: Field) -> Result<&'r str, String> {
+    match map.col(field) {
         None => Ok(""),
+        Some(i) if map.focus && &record[i] == b"NULL" => Ok(""),
         Some(i) => std::str::from_utf8(&record[i])
-            .map_err(|_| format!("{} is not valid UTF-8", name.legacy_name())),
+            .map_err(|_| format!("{} is not valid UTF-8", map.name(field))),
     }
 }
 
@@ -307,7 +321,8 @@ fn parse_row(
     let raw_day = &record[day_col];
     let day = parse_day(raw_day).ok_or_else(|| {
         format!(
-            "lineItem/UsageStartDate `{}` is not a timestamp",
+            "{} `{}` is not a timestamp",
+            map.name(Field::UsageStartDate),
             String::from_utf8_lossy(raw_day)
         )
     })?;
@@ -319,57 +334,49 @@ fn parse_row(
     if raw_day.get(11..13).is_some_and(|h| h != b"00") {
         agg.quality().sub_daily_seen = true;
     }
-    let line_item_type = text(record, map.col(Field::LineItemType), Field::LineItemType)?;
+    let line_item_type = text(record, map, Field::LineItemType)?;
     if line_item_type.is_empty() {
-        return Err("lineItem/LineItemType is empty".into());
+        return Err(format!("{} is empty", map.name(Field::LineItemType)));
     }
     let mut li = LineItem::new(day, line_item_type, Money::ZERO);
     li.amounts[Field::UnblendedCost.index()] = None;
     for &(f, i) in money_fields {
         let cell = &record[i];
-        if !cell.is_empty() {
-            let m = Money::parse(cell).map_err(|e| {
-                format!(
-                    "{} `{}`: {e}",
-                    f.legacy_name(),
-                    String::from_utf8_lossy(cell)
-                )
-            })?;
+        let null = cell.is_empty() || (map.focus && cell == b"NULL");
+        if !null {
+            let m = Money::parse(cell)
+                .map_err(|e| format!("{} `{}`: {e}", map.name(f), String::from_utf8_lossy(cell)))?;
             li.amounts[f.index()] = Some(m);
         }
     }
     if li.amount(Field::UnblendedCost).is_none() {
-        return Err("lineItem/UnblendedCost is empty".into());
+        return Err(format!("{} is empty", map.name(Field::UnblendedCost)));
     }
-    li.account = text(
-        record,
-        map.col(Field::UsageAccountId),
-        Field::UsageAccountId,
-    )?;
-    li.product_code = text(record, map.col(Field::ProductCode), Field::ProductCode)?;
-    li.usage_type = text(record, map.col(Field::UsageType), Field::UsageType)?;
-    li.operation = text(record, map.col(Field::Operation), Field::Operation)?;
-    li.resource_id = text(record, map.col(Field::ResourceId), Field::ResourceId)?;
-    li.description = text(
-        record,
-        map.col(Field::LineItemDescription),
-        Field::LineItemDescription,
-    )?;
-    li.reservation_arn = text(
-        record,
-        map.col(Field::ReservationArn),
-        Field::ReservationArn,
-    )?;
-    li.split_parent = text(
-        record,
-        map.col(Field::SplitParentResourceId),
-        Field::SplitParentResourceId,
-    )?;
+    li.account = text(record, map, Field::UsageAccountId)?;
+    li.product_code = text(record, map, Field::ProductCode)?;
+    li.usage_type = text(record, map, Field::UsageType)?;
+    li.operation = text(record, map, Field::Operation)?;
+    li.resource_id = text(record, map, Field::ResourceId)?;
+    li.description = text(record, map, Field::LineItemDescription)?;
+    li.reservation_arn = text(record, map, Field::ReservationArn)?;
+    li.split_parent = text(record, map, Field::SplitParentResourceId)?;
+    li.provider = text(record, map, Field::ProviderName)?;
+    if li.provider.is_empty() {
+        li.provider = map.default_provider();
+    }
+    li.currency = text(record, map, Field::BillingCurrency)?;
+    li.charge_class = text(record, map, Field::ChargeClass)?;
 
-    // Tags: flat columns (legacy, Athena) or CUR 2.0's JSON map cell.
+    // Tags: flat columns (legacy, Athena) or CUR 2.0's JSON map cell (FOCUS's `Tags`).
     let json_tags: Vec<(String, String)> = match tag_map_col {
-        Some(i) if !record[i].is_empty() && !wanted.is_empty() => parse_tag_json(&record[i])
-            .map_err(|e| format!("resource_tags is not a JSON object: {e}"))?,
+        Some(i) if !wanted.is_empty() && !text(record, map, Field::ResourceTagsMap)?.is_empty() => {
+            parse_tag_json(&record[i], map.focus).map_err(|e| {
+                format!(
+                    "{} is not a JSON object: {e}",
+                    map.name(Field::ResourceTagsMap)
+                )
+            })?
+        }
         _ => Vec::new(),
     };
     let mut tags: Vec<&str> = Vec::with_capacity(wanted.len());
@@ -418,15 +425,21 @@ fn parse_row(
     Ok(())
 }
 
-/// A CUR 2.0 `resource_tags` cell: a JSON object of string values, keys normalized.
-pub fn parse_tag_json(cell: &[u8]) -> Result<Vec<(String, String)>, serde_json::Error> {
+/// A tag map cell (CUR 2.0 `resource_tags`, FOCUS `Tags`): a JSON object, keys as tag ids.
+/// CUR 2.0 keys are already in column form (`user_team`); FOCUS keys are as the provider
+/// names them (`team`, `goog-k8s-cluster-name`) and take the rule a mapping's keys take.
+pub fn parse_tag_json(
+    cell: &[u8],
+    focus: bool,
+) -> Result<Vec<(String, String)>, serde_json::Error> {
     let map: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(cell)?;
+    let id = |k: &str| if focus { tag_id(k) } else { normalize(k) };
     Ok(map
         .into_iter()
         .filter_map(|(k, v)| match v {
-            serde_json::Value::String(s) => Some((normalize(&k), s)),
+            serde_json::Value::String(s) => Some((id(&k), s)),
             serde_json::Value::Null => None,
-            other => Some((normalize(&k), other.to_string())),
+            other => Some((id(&k), other.to_string())),
         })
         .collect())
 }

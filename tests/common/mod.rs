@@ -9,8 +9,10 @@ use std::path::{Path, PathBuf};
 use curtop::config::{EnvRules, TagMapping};
 use curtop::cur::attribution::TagPlan;
 use curtop::facts::Facts;
+use curtop::source::discover::Delivery;
 use curtop::source::error::SourceError;
 use curtop::source::local::{ReadOptions, open_local, read_delivery};
+use curtop::source::store::Store;
 
 /// `../shared/cur-samples/NAME` (the real public samples beside the repository).
 pub fn sample(name: &str) -> PathBuf {
@@ -45,9 +47,18 @@ pub fn files_ending(root: &Path, suffix: &str) -> Vec<PathBuf> {
     out
 }
 
-/// Reads a local path with the default mapping, every day kept.
+/// Reads a local path with `mapping`, every day kept.
 pub fn read_path(path: &Path, mapping: &TagMapping) -> Result<Facts, SourceError> {
     let (store, delivery) = open_local(path)?;
+    read_with(&store, &delivery, mapping)
+}
+
+/// Reads a discovered delivery of any store with `mapping`, every day kept.
+pub fn read_with(
+    store: &dyn Store,
+    delivery: &Delivery,
+    mapping: &TagMapping,
+) -> Result<Facts, SourceError> {
     let plan = TagPlan::new(mapping, &[]);
     let env = EnvRules::default();
     let opts = ReadOptions {
@@ -56,8 +67,9 @@ pub fn read_path(path: &Path, mapping: &TagMapping) -> Result<Facts, SourceError
         window: None,
         progress: None,
         threads: 2,
+        currency: None,
     };
-    read_delivery(&store, &delivery, &opts)
+    read_delivery(store, delivery, &opts)
 }
 
 /// Writes `bytes` gzip-compressed.

@@ -69,7 +69,7 @@ impl Check<'_> {
     }
 
     /// An optional text value, trimmed; present but empty is an error naming the key.
-    fn text_value(
+    pub(super) fn text_value(
         &self,
         v: Option<&Spanned<String>>,
         name: &str,
@@ -87,7 +87,7 @@ impl Check<'_> {
     }
 
     /// The keys every AWS source shares: region, named profile, role + external id, endpoint.
-    fn access(&self, raw: &RawProfile, name: &str) -> Result<AwsAccess, ConfigError> {
+    pub(super) fn access(&self, raw: &RawProfile, name: &str) -> Result<AwsAccess, ConfigError> {
         let at = |key: &'static str| ["profiles", name, key];
         let text =
             |v: &Option<Spanned<String>>, key: &'static str| self.text_value(v.as_ref(), name, key);

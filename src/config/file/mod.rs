@@ -65,10 +65,23 @@ impl Check<'_> {
                 "no profiles; add a `[profiles.NAME]` table with a `source`",
             ));
         }
-        let profiles = raw_profiles
+        let mut combined_refs: Vec<sources::CombinedRefs> = Vec::new();
+        let mut profiles = raw_profiles
             .into_iter()
-            .map(|(name, raw)| self.profile(&name, raw))
+            .map(|(name, raw)| {
+                if let Some(list) = &raw.get_ref().sources {
+                    combined_refs.push((
+                        name.get_ref().clone(),
+                        list.get_ref()
+                            .iter()
+                            .map(|n| (n.get_ref().clone(), n.span()))
+                            .collect(),
+                    ));
+                }
+                self.profile(&name, raw)
+            })
             .collect::<Result<Vec<_>, _>>()?;
+        self.resolve_combined(&mut profiles, &combined_refs)?;
         let default_profile = match raw.default_profile {
             Some(name) => {
                 if !profiles.iter().any(|p| p.name == *name.get_ref()) {

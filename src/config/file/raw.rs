@@ -45,6 +45,9 @@ pub(super) struct RawProfile {
     pub(super) output_location: Option<Spanned<String>>,
     pub(super) catalog: Option<Spanned<String>>,
     pub(super) table_location: Option<Spanned<String>>,
+    pub(super) currency: Option<Spanned<String>>,
+    /// `source = "combined"`: the profiles whose bills it sums.
+    pub(super) sources: Option<KeyList>,
     /// Secrets are refused with a pointer to named profiles (the values are never echoed).
     pub(super) aws_secret_access_key: Option<Spanned<toml::Value>>,
     pub(super) secret_access_key: Option<Spanned<toml::Value>>,

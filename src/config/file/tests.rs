@@ -134,7 +134,7 @@ fn profile_names_are_restricted() {
 fn unknown_sources() {
     assert_eq!(
         fails("[profiles.p]\nsource = \"ftp\"\n"),
-        "t.toml:2:10: key `profiles.p.source`: unknown source `ftp`; expected `local` or `demo` or `s3` or `athena`"
+        "t.toml:2:10: key `profiles.p.source`: unknown source `ftp`; expected `local` or `demo` or `s3` or `athena` or `focus` or `combined`"
     );
 }
 
@@ -209,7 +209,7 @@ fn local_needs_a_non_empty_path_and_no_demo_keys() {
 fn demo_takes_no_path_and_bounded_days() {
     assert_eq!(
         fails("[profiles.p]\nsource = \"demo\"\npath = \"x\"\n"),
-        "t.toml:3:8: key `profiles.p.path`: only allowed with source = \"local\""
+        "t.toml:3:8: key `profiles.p.path`: only allowed with source = \"local\" or \"focus\""
     );
     assert_eq!(
         fails("[profiles.p]\nsource = \"demo\"\ndays = 0\n"),

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::config::{Profile, SourceSpec};
+use crate::config::{FocusPath, FocusSpec, Profile, SourceSpec};
 
 /// The minimal read-only IAM policy for the profiles' AWS sources: S3 List on exactly the CUR
 /// bucket and prefix and Get under it; Athena query actions on the workgroup, Glue reads on the
@@ -21,7 +21,11 @@ pub fn iam_policy(profiles: &[Profile]) -> (Value, Vec<String>) {
             format!("Curtop{clean}{what}")
         };
         match &p.source {
-            SourceSpec::S3(s) => {
+            SourceSpec::S3(s)
+            | SourceSpec::Focus(FocusSpec {
+                location: FocusPath::S3(s),
+                ..
+            }) => {
                 let path = [s.prefix.as_str(), s.report.as_str()]
                     .iter()
                     .filter(|x| !x.is_empty())
@@ -88,7 +92,14 @@ pub fn iam_policy(profiles: &[Profile]) -> (Value, Vec<String>) {
                     }));
                 }
             }
-            SourceSpec::Local { .. } | SourceSpec::Demo { .. } => {}
+            // A combined profile's sources are profiles of the file: their statements are theirs.
+            SourceSpec::Local { .. }
+            | SourceSpec::Demo { .. }
+            | SourceSpec::Combined(_)
+            | SourceSpec::Focus(FocusSpec {
+                location: FocusPath::Local(_),
+                ..
+            }) => {}
         }
     }
     (

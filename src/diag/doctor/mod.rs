@@ -14,7 +14,7 @@ mod render;
 mod settings;
 
 use crate::clock::AsOf;
-use crate::config::{AthenaSpec, AwsAccess, Profile, SourceSpec};
+use crate::config::{AthenaSpec, AwsAccess, FocusPath, FocusSpec, Profile, SourceSpec};
 use crate::diag::{self, DiagCode, Diagnosis};
 use crate::facts::WarningCode;
 use crate::source::Loaded;
@@ -146,14 +146,26 @@ pub fn source_name(profile: &Profile) -> &'static str {
         SourceSpec::Demo { .. } => "demo",
         SourceSpec::S3(_) => "s3",
         SourceSpec::Athena(_) => "athena",
+        SourceSpec::Focus(_) => "focus",
+        SourceSpec::Combined(_) => "combined",
     }
 }
 
 /// The names of a profile's checks, in the order they run.
 pub fn check_names(profile: &Profile) -> &'static [CheckId] {
     match &profile.source {
-        SourceSpec::Local { .. } | SourceSpec::Demo { .. } => LOCAL_CHECKS,
-        SourceSpec::S3(_) => S3_CHECKS,
+        SourceSpec::Local { .. }
+        | SourceSpec::Demo { .. }
+        | SourceSpec::Combined(_)
+        | SourceSpec::Focus(FocusSpec {
+            location: FocusPath::Local(_),
+            ..
+        }) => LOCAL_CHECKS,
+        SourceSpec::S3(_)
+        | SourceSpec::Focus(FocusSpec {
+            location: FocusPath::S3(_),
+            ..
+        }) => S3_CHECKS,
         SourceSpec::Athena(_) => ATHENA_CHECKS,
     }
 }
@@ -209,8 +221,18 @@ pub fn run(
         vec![format!("source = \"{source}\"")],
     ));
     let access = match &profile.source {
-        SourceSpec::Local { .. } | SourceSpec::Demo { .. } => None,
-        SourceSpec::S3(s) => Some(&s.access),
+        SourceSpec::Local { .. }
+        | SourceSpec::Demo { .. }
+        | SourceSpec::Combined(_)
+        | SourceSpec::Focus(FocusSpec {
+            location: FocusPath::Local(_),
+            ..
+        }) => None,
+        SourceSpec::S3(s)
+        | SourceSpec::Focus(FocusSpec {
+            location: FocusPath::S3(s),
+            ..
+        }) => Some(&s.access),
         SourceSpec::Athena(a) => Some(&a.access),
     };
     let mut failed = access.and_then(|access| access_checks(access, probe, &mut done));

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use crate::config::{EnvRules, Profile};
 use crate::cur::attribution::Category;
 use crate::cur::metrics::Metric;
+use crate::cur::money::Money;
 use crate::facts::{Dim, Facts};
 
 use super::{Check, CheckId, Status, with_warnings};
@@ -154,6 +155,9 @@ pub(super) fn tag_coverage(f: &Facts) -> Check {
             share(by_cat.get(c).copied().unwrap_or(0))
         )
     }));
+    if let Some(line) = provider_reach(f) {
+        evidence.push(line);
+    }
     let mut top: Vec<(&str, i64)> = untagged.into_iter().collect();
     top.sort_by_key(|t| std::cmp::Reverse(t.1));
     if !top.is_empty() {
@@ -434,5 +438,88 @@ mod env_tests {
         let config = Config::demo();
         let check = env_coverage(&f, config.default_profile());
         assert_eq!(check.status, Status::Pass);
+    }
+}
+
+/// For a FOCUS bill (or facts of several providers): how much of each provider's bill the tag
+/// mapping reached (any category but unallocated), where the provider defaults are a guess
+/// (`docs/focus.md`). `None` for a CUR's facts.
+fn provider_reach(f: &Facts) -> Option<String> {
+    let m = Metric::Amortized;
+    let mut by: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    for r in &f.rows {
+        let e = by.entry(f.text(r, Dim::Provider)).or_default();
+        e.0 += r.costs[m].0;
+        if r.category != Category::Unallocated {
+            e.1 += r.costs[m].0;
+        }
+    }
+    if by.len() < 2 && !crate::source::focus::is_focus(&f.columns) {
+        return None;
+    }
+    let parts: Vec<String> = by
+        .iter()
+        .map(|(p, (total, reached))| {
+            let pct = if *total == 0 {
+                0.0
+            } else {
+                *reached as f64 * 100.0 / *total as f64
+            };
+            format!(
+                "{} {pct:.1}% of {}",
+                if p.is_empty() { "(no provider)" } else { p },
+                Money(*total)
+            )
+        })
+        .collect();
+    Some(format!(
+        "per provider, the share of its bill the tag mapping reached: {}",
+        parts.join(", ")
+    ))
+}
+
+#[cfg(test)]
+mod focus_tests {
+    use super::*;
+    use crate::config::{EnvRules, TagMapping};
+    use crate::cur::attribution::TagPlan;
+    use crate::cur::columns::{Field, tag_id};
+    use crate::cur::line_item::{ColumnSet, LineItem};
+    use crate::facts::Aggregator;
+
+    #[test]
+    fn tag_coverage_says_how_much_of_each_providers_bill_the_mapping_reached() {
+        let mapping = crate::source::focus::provider_mapping(&TagMapping::default());
+        let plan = TagPlan::new(&mapping, &[]);
+        let env = EnvRules::default();
+        let mut agg = Aggregator::new(&plan, &env, None);
+        let columns = ColumnSet::with(&[Field::UnblendedCost, Field::EffectiveCost]);
+        let gke = tag_id("goog-k8s-cluster-name");
+        let mut tags = vec![""; plan.ids.len()];
+        for (provider, cost, tagged) in [
+            ("AWS", 4.0, false),
+            ("Google Cloud", 3.0, true),
+            ("Google Cloud", 1.0, false),
+        ] {
+            let money = Money::from_f64(cost).unwrap_or_default();
+            let mut li = LineItem::new(0, "Usage", money);
+            li.set(Field::EffectiveCost, money);
+            li.provider = provider;
+            for (i, id) in plan.ids.iter().enumerate() {
+                tags[i] = if tagged && *id == gke { "gke-prod" } else { "" };
+            }
+            li.tags = &tags;
+            agg.add(&li, &columns);
+        }
+        let facts = agg.into_partial().finish(Vec::new(), &env);
+        let check = tag_coverage(&facts);
+        let line = check
+            .evidence
+            .iter()
+            .find(|e| e.starts_with("per provider"))
+            .cloned()
+            .unwrap_or_default();
+        assert!(line.contains("AWS 0.0% of $4.00"), "{line}");
+        assert!(line.contains("Google Cloud 75.0% of $4.00"), "{line}");
     }
 }

@@ -9,11 +9,14 @@ use chrono::NaiveDate;
 use super::sql::result_columns;
 use crate::config::EnvRules;
 use crate::cur::attribution::{Category, TagPlan};
-use crate::cur::line_item::ColumnSet;
+use crate::cur::line_item::{AWS_PROVIDER, ColumnSet};
 use crate::cur::metrics::Costs;
 use crate::cur::money::Money;
 use crate::cur::time::day_of;
-use crate::facts::{DIMS, Facts, PlacedRows};
+use crate::facts::{DIMS, Dim, Facts, PlacedRows};
+
+/// The dimensions the query selects, in [`Dim`] order: all but the last, the provider.
+const SQL_DIMS: usize = Dim::Provider as usize;
 
 /// Where malformed rows are said to be.
 const ORIGIN: &str = "query result";
@@ -76,12 +79,14 @@ impl<'e> ResultRows<'e> {
         let day = NaiveDate::parse_from_str(text(0), "%Y-%m-%d")
             .map_err(|_| format!("day `{}` is not a date", text(0)))?;
         let category = Category::from_str(text(1))?;
+        // The query selects every dimension but the provider: an Athena CUR table is AWS's.
         let mut dims = [""; DIMS];
-        for (i, d) in dims.iter_mut().enumerate() {
+        for (i, d) in dims[..SQL_DIMS].iter_mut().enumerate() {
             *d = text(2 + i);
         }
-        let labels: Vec<&str> = (0..self.labels).map(|i| text(2 + DIMS + i)).collect();
-        let at = 2 + DIMS + self.labels;
+        dims[Dim::Provider as usize] = AWS_PROVIDER;
+        let labels: Vec<&str> = (0..self.labels).map(|i| text(2 + SQL_DIMS + i)).collect();
+        let at = 2 + SQL_DIMS + self.labels;
         let mut costs = Costs::ZERO;
         for (m, slot) in costs.0.iter_mut().enumerate() {
             let name = &self.columns[at + m];
@@ -125,7 +130,6 @@ mod tests {
     use super::*;
     use crate::config::TagMapping;
     use crate::cur::metrics::Metric;
-    use crate::facts::Dim;
 
     fn row<'a>(cells: &[&'a str]) -> Vec<Option<&'a str>> {
         cells
