@@ -21,7 +21,7 @@ use curtop::cur::attribution::Category;
 use curtop::cur::metrics::{Costs, Metric};
 use curtop::cur::money::Money;
 use curtop::cur::time::day_of;
-use curtop::facts::{DIMS, Dim, FactRow, Facts};
+use curtop::facts::{Basis, DIMS, Dim, FactRow, Facts, Quantity};
 use curtop::source::Loaded;
 use curtop::source::discover::{Delivery, Layout};
 use curtop::window::{Window, WindowSpec};
@@ -56,9 +56,11 @@ fn facts(pods: usize, last: i32) -> Facts {
             f.rows.push(FactRow {
                 day,
                 category: Category::Pod,
+                basis: Basis::Usage,
                 dims,
                 labels: Box::new([]),
                 costs,
+                quantity: Quantity(m.0 / 40),
             });
         }
     }

@@ -11,7 +11,10 @@ use rustc_hash::FxHashMap;
 
 use super::aggregate::Partial;
 use super::interner::{Interner, NONE, Sym};
-use super::{DIMS, Dim, Facts, K_CAT, K_DAY, K_DIMS, WarningCode, into_rows, kd};
+use super::{
+    Basis, DIMS, Dim, Facts, K_BASIS, K_CAT, K_DAY, K_DIMS, Quantity, Sums, WarningCode, into_rows,
+    kd,
+};
 use crate::cur::attribution::Category;
 use crate::cur::columns::Field;
 use crate::cur::metrics::{Costs, Metric};
@@ -64,7 +67,8 @@ impl Partial {
     fn place_nodes(&mut self, node_cluster: &FxHashMap<Sym, Sym>) -> (NodeCosts, Anchors) {
         let mut node_cost: NodeCosts = FxHashMap::default();
         let mut idle_anchor: Anchors = FxHashMap::default();
-        for (mut key, costs) in std::mem::take(&mut self.nodes) {
+        for (mut key, sums) in std::mem::take(&mut self.nodes) {
+            let costs = sums.costs;
             let node = key[kd(Dim::Node)];
             let day = key[K_DAY] as Day;
             if let Some(&cluster) = node_cluster.get(&node) {
@@ -93,7 +97,7 @@ impl Partial {
             } else {
                 key[kd(Dim::Node)] = NONE;
             }
-            *self.facts.entry(key).or_default() += costs;
+            *self.facts.entry(key).or_default() += sums;
         }
         (node_cost, idle_anchor)
     }
@@ -111,7 +115,8 @@ impl Partial {
         .map(|(m, _)| m)
         .collect();
         let mut pod_total: PodTotals = BTreeMap::new();
-        for (key, mut costs) in std::mem::take(&mut self.pods) {
+        for (key, mut sums) in std::mem::take(&mut self.pods) {
+            let costs = &mut sums.costs;
             let day = key[K_DAY] as Day;
             let node = key[kd(Dim::Node)];
             let nc = node_cost.get(&(day, node)).copied().unwrap_or_default();
@@ -123,18 +128,20 @@ impl Partial {
             let total = pod_total
                 .entry((day, node))
                 .or_insert((Costs::ZERO, cluster));
-            total.0 += costs;
+            total.0 += *costs;
             if self.strings.get(cluster) < self.strings.get(total.1) {
                 total.1 = cluster;
             }
-            *self.facts.entry(key).or_default() += costs;
+            *self.facts.entry(key).or_default() += sums;
         }
         pod_total
     }
 
-    /// Idle = node − pods: each node-day's pods come off its idle anchor. Pods whose node has
-    /// no EC2 rows in this data are offset by a negative idle row of their own, and said in a
-    /// warning, so the bill still totals.
+    /// Idle = node − pods: each node-day's pods come off its idle anchor, as a row of the
+    /// anchor's key with [`Basis::PodUse`] (so the node's own rows keep its cost and hours, and
+    /// a change of idle splits into capacity and use). Pods whose node has no EC2 rows in this
+    /// data are offset by a negative idle row of their own, and said in a warning, so the bill
+    /// still totals.
     fn subtract_pods_from_idle(
         &mut self,
         pod_total: PodTotals,
@@ -142,18 +149,22 @@ impl Partial {
         label_count: usize,
     ) {
         let mut orphan = Costs::ZERO;
+        let off = |total: Costs| Sums::new(-total, Quantity::ZERO);
         for ((day, node), (total, cluster)) in pod_total {
             if let Some((key, _)) = idle_anchor.get(&(day, node)) {
-                *self.facts.entry(key.clone()).or_default() -= total;
+                let mut key = key.clone();
+                key[K_BASIS] = Basis::PodUse as u32;
+                *self.facts.entry(key).or_default() += off(total);
             } else {
                 orphan += total;
                 let mut key = vec![NONE; K_DIMS + DIMS + label_count];
                 key[K_DAY] = day as u32;
                 key[K_CAT] = Category::Idle as u32;
+                key[K_BASIS] = Basis::PodUse as u32;
                 key[kd(Dim::Cluster)] = cluster;
                 key[kd(Dim::Node)] = node;
                 key[kd(Dim::Service)] = self.strings.intern("AmazonEC2");
-                *self.facts.entry(key.into()).or_default() -= total;
+                *self.facts.entry(key.into()).or_default() += off(total);
             }
         }
         if !orphan.is_zero() {
@@ -170,8 +181,13 @@ impl Partial {
 }
 
 /// A key as text, for tie-breaks that must not depend on symbol numbering.
+/// Dimensions and labels, then the basis by name (the order the Athena query ranks by).
 fn key_text<'s>(strings: &'s Interner, key: &[u32]) -> Vec<&'s str> {
-    key[K_DIMS..].iter().map(|s| strings.get(*s)).collect()
+    key[K_DIMS..]
+        .iter()
+        .map(|s| strings.get(*s))
+        .chain([Basis::from_index(key[K_BASIS]).name()])
+        .collect()
 }
 
 /// Every day's categories must sum to that day's bill, exactly. A mismatch is a bug in
