@@ -8,6 +8,10 @@
 //! every child's facts are a partition of its parent's: a parent always equals the sum of its
 //! children, and the root equals the bill. Each row keeps the indices of its fact rows, so
 //! drilling in, the detail pane and a metric change only touch the facts below the row.
+//!
+//! `change` tells every row's Δ apart into usage, rate, new, gone, other, capacity and use.
+
+pub mod change;
 
 use std::collections::BTreeMap;
 
