@@ -232,3 +232,59 @@ fn completions_and_the_man_page_are_generated() {
         text(&out.stdout)
     );
 }
+
+#[test]
+fn report_compare_splits_every_delta_into_parts_that_add_up() {
+    let out = curtop(&[
+        "report",
+        "--compare",
+        "--by",
+        "cluster,category",
+        "--window",
+        "7d",
+        "-o",
+        "json",
+        "--as-of",
+        "2026-03-15",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = report["rows"].as_array().unwrap();
+    assert!(rows.len() > 5, "{report}");
+    let parts = ["usage", "rate", "new", "gone", "other", "capacity", "use"];
+    for r in rows.iter().chain([&report["compare"]]) {
+        let delta = r["delta"].as_f64().unwrap();
+        let cost = r["cost"].as_f64().unwrap();
+        let previous = r["previous"].as_f64().unwrap();
+        assert!((cost - previous - delta).abs() < 1e-6, "{r}");
+        let sum: f64 = parts.iter().map(|p| r[*p].as_f64().unwrap()).sum();
+        assert!((sum - delta).abs() < 1e-6, "parts of {r}");
+    }
+    let idle = rows.iter().find(|r| r["category"] == "idle").unwrap();
+    assert_eq!(
+        idle["usage"].as_f64(),
+        Some(0.0),
+        "idle is capacity and use: {idle}"
+    );
+
+    let out = curtop(&[
+        "report",
+        "--compare",
+        "--window",
+        "7d",
+        "-o",
+        "markdown",
+        "--as-of",
+        "2026-03-15",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let md = text(&out.stdout);
+    assert!(
+        md.contains("| CLUSTER | COST | PREVIOUS | DELTA | USAGE |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("provisional days"),
+        "the demo's last days are provisional: {md}"
+    );
+}

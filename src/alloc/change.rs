@@ -466,7 +466,7 @@ pub struct Mover {
 impl fmt::Display for Mover {
     /// `api vCPU-Hours: +212 vCPU-h ⇒ +$9.80 usage`, `m6i.2xlarge: rate +4 % ⇒ +$3.10 rate`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let money = signed_money(self.amount);
+        let money = self.amount.display_signed();
         match self.part {
             Part::Usage => write!(
                 f,
@@ -481,15 +481,6 @@ impl fmt::Display for Mover {
             },
             part => write!(f, "{}: ⇒ {money} {part}", self.name),
         }
-    }
-}
-
-/// `+$9.80`, `-$1.20`.
-pub fn signed_money(m: Money) -> String {
-    if m < Money::ZERO {
-        format!("-{}", (-m).display_dollars())
-    } else {
-        format!("+{}", m.display_dollars())
     }
 }
 

@@ -260,23 +260,13 @@ impl App {
     /// The view of the active data, when there is data and the window resolves.
     pub fn view(&self) -> Option<View> {
         let data = self.data()?;
-        let range = data.facts.day_range();
-        let mut window = self
-            .window
-            .resolve(self.as_of, data.delivery.latest_span(), range)?;
-        // A window reaching past the last billed day is compared on the days billed so far
-        // (month to date against the same number of days before), not on empty days.
-        if let Some((_, last)) = range
-            && window.start <= last
-            && window.end > last + 1
-        {
-            window.end = last + 1;
-        }
-        Some(View {
-            window,
-            metric: self.metric,
-            provisional_from: self.as_of.provisional_from(),
-        })
+        resolve_view(
+            self.window,
+            self.as_of,
+            &data.delivery,
+            &data.facts,
+            self.metric,
+        )
     }
 
     /// The path of steps below the top level.
@@ -374,7 +364,7 @@ impl App {
         crumbs.push(row.name.clone());
         let share = share(row.cost, state.level.total);
         let delta = match row.delta_pct() {
-            Some(p) => format!("{} ({p:+.1}%)", signed(row.delta())),
+            Some(p) => format!("{} ({p:+.1}%)", row.delta().display_signed()),
             None => "new".into(),
         };
         Some(format!(
@@ -410,13 +400,29 @@ pub fn share(cost: crate::cur::money::Money, total: crate::cur::money::Money) ->
     }
 }
 
-/// `+$1.23` / `-$1.23`.
-pub fn signed(m: crate::cur::money::Money) -> String {
-    if m.0 < 0 {
-        format!("-{}", -m)
-    } else {
-        format!("+{m}")
+/// The view of `window` over facts read for it (with [`fetch_span`]), when it resolves. A
+/// window reaching past the last billed day is compared on the days billed so far (month to
+/// date against the same number of days before), not on empty days.
+pub fn resolve_view(
+    window: WindowSpec,
+    as_of: AsOf,
+    delivery: &crate::source::discover::Delivery,
+    facts: &Facts,
+    metric: Metric,
+) -> Option<View> {
+    let range = facts.day_range();
+    let mut window = window.resolve(as_of, delivery.latest_span(), range)?;
+    if let Some((_, last)) = range
+        && window.start <= last
+        && window.end > last + 1
+    {
+        window.end = last + 1;
     }
+    Some(View {
+        window,
+        metric,
+        provisional_from: as_of.provisional_from(),
+    })
 }
 
 /// The days a fetch reads for a window: the window and the one before it (for Δ). Windows

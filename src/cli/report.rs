@@ -1,11 +1,13 @@
-//! `curtop report`: the facts of a profile grouped by dimensions, as a table, CSV or JSON;
-//! warnings on stderr; `--explain` prints an Athena profile's SQL.
+//! `curtop report`: the facts of a profile grouped by dimensions, as a table, CSV, JSON or
+//! markdown; `--compare` adds the previous window and the Δ's parts; warnings on stderr;
+//! `--explain` prints an Athena profile's SQL.
 
 use std::io::Write;
 
 use clap::{Args, ValueEnum};
 
 use super::{SourceArgs, ViewArgs, resolve_profile};
+use crate::app::{fetch_span, resolve_view};
 use crate::config::SourceSpec;
 use crate::cur::metrics::Metric;
 use crate::report::{self, Dimension, Format};
@@ -25,6 +27,10 @@ pub(super) struct ReportArgs {
     /// Output format (default table).
     #[arg(short = 'o', long, value_enum, value_name = "F")]
     pub(super) output: Option<FormatArg>,
+    /// Compare with the previous window of equal length: previous cost, delta, and the
+    /// delta's parts (usage, rate, new, gone, other, capacity, use); rows by largest |delta|.
+    #[arg(long)]
+    pub(super) compare: bool,
     /// Athena profiles: print the SQL the report would run (reads only the table's columns),
     /// and run nothing.
     #[arg(long)]
@@ -45,6 +51,7 @@ pub(super) enum FormatArg {
     Table,
     Csv,
     Json,
+    Markdown,
 }
 
 impl From<FormatArg> for Format {
@@ -53,6 +60,7 @@ impl From<FormatArg> for Format {
             FormatArg::Table => Format::Table,
             FormatArg::Csv => Format::Csv,
             FormatArg::Json => Format::Json,
+            FormatArg::Markdown => Format::Markdown,
         }
     }
 }
@@ -76,7 +84,14 @@ pub(super) fn run(a: &ReportArgs) -> i32 {
         })
         .collect();
     let window = a.view.window;
-    let req = source::ReadRequest::new(&profile, window, a.source.clock().now()).with_tags(&extra);
+    let as_of = a.source.clock().now();
+    // A comparison reads the previous window too, as the dashboard does for its Δ.
+    let read = if a.compare {
+        fetch_span(window, as_of)
+    } else {
+        window
+    };
+    let req = source::ReadRequest::new(&profile, read, as_of).with_tags(&extra);
     if a.explain {
         return match source::explain(&req) {
             Ok(sql) => {
@@ -117,7 +132,19 @@ pub(super) fn run(a: &ReportArgs) -> i32 {
     }
     warn(&profile.name, &profile.source, &loaded, &dims);
     let metric = a.view.metric.map_or(Metric::Amortized, Metric::from);
-    let rep = report::build(&loaded.facts, loaded.window, metric, &dims);
+    let rep = if a.compare {
+        let Some(view) = resolve_view(window, as_of, &loaded.delivery, &loaded.facts, metric)
+        else {
+            eprintln!(
+                "curtop: profile `{}`: the window {window} has no days",
+                profile.name
+            );
+            return 1;
+        };
+        report::build_compare(&loaded.facts, &view, &dims)
+    } else {
+        report::build(&loaded.facts, loaded.window, metric, &dims)
+    };
     let out = rep.render(a.output.map_or(Format::Table, Format::from));
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`| head`) is not an error worth a message.

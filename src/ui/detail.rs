@@ -11,7 +11,7 @@ use ratatui::widgets::Paragraph;
 use super::theme::Theme;
 use super::{fit, fit_middle, right};
 use crate::alloc::{self, PodDetail, View};
-use crate::app::{App, share, signed};
+use crate::app::{App, share};
 use crate::cur::money::Money;
 use crate::cur::time::date_of;
 
@@ -75,7 +75,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             Span::styled("previous ", theme.dim()),
             Span::raw(row.prev.to_string()),
             Span::raw(match row.delta_pct() {
-                Some(p) => format!("  {} ({p:+.1}%)", signed(row.delta())),
+                Some(p) => format!("  {} ({p:+.1}%)", row.delta().display_signed()),
                 None => "  new in this window".into(),
             }),
         ]),

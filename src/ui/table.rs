@@ -13,7 +13,7 @@ use super::theme::Theme;
 use super::{fit, fit_middle, right};
 use crate::alloc::Row;
 use crate::app::nav::SortKey;
-use crate::app::{App, share, signed};
+use crate::app::{App, share};
 use crate::cur::money::Money;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -251,7 +251,7 @@ fn row_line(
             Col::Delta => {
                 let d = row.delta();
                 let style = delta_style(d, theme);
-                (right(&fit(&signed(d), w, ascii), w), style)
+                (right(&fit(&d.display_signed(), w, ascii), w), style)
             }
             Col::DeltaPct => {
                 let (t, style) = if row.is_new() {
