@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::msg::Cmd;
 use super::nav::{LevelState, Sort};
+use crate::alloc::change::Change;
 use crate::alloc::{self, Level, LevelKind, Step, View};
 use crate::clock::AsOf;
 use crate::config::{Config, SourceSpec};
@@ -148,6 +149,11 @@ pub struct App {
     pub as_of: AsOf,
     pub display: DrawMode,
     pub quit: bool,
+    /// The change view (`c`): the level by |Δ| with each Δ's parts as columns; holds the
+    /// sort to go back to.
+    pub change_view: Option<Sort>,
+    /// The Δ decomposition of the current view, rebuilt with the levels.
+    pub change: Option<Arc<Change>>,
     /// Lines scrolled off the top of a diagnosis (the diagnostics pane: j/k, PgDn/PgUp; the
     /// integrations pane: PgDn/PgUp). Reset when another profile is shown or selected.
     pub diag_scroll: u16,
@@ -185,6 +191,8 @@ impl App {
             as_of,
             display,
             quit: false,
+            change_view: None,
+            change: None,
             diag_scroll: 0,
         }
     }
@@ -317,10 +325,12 @@ impl App {
     /// step) as far as it still exists and keeping each level's filter and selection.
     pub(super) fn rebuild(&mut self, path: &[(Option<Step>, String, Option<Step>)]) {
         self.levels.clear();
+        self.change = None;
         let (Some(view), Some(data)) = (self.view(), self.data().cloned()) else {
             return;
         };
         let facts = &data.facts;
+        self.change = Some(Arc::new(Change::new(facts, &view)));
         let mut state = LevelState::new(None, Level::root(facts, &view), self.sort);
         let mut steps: Vec<Step> = Vec::new();
         for (i, (_, filter, selected)) in path.iter().enumerate() {

@@ -197,6 +197,10 @@ pub(super) fn set_metric(app: &mut App, metric: Metric) {
         return;
     };
     let sort = app.sort;
+    app.change = Some(std::sync::Arc::new(crate::alloc::change::Change::new(
+        &data.facts,
+        &view,
+    )));
     for f in &mut app.levels {
         f.level.recost(&data.facts, &view);
         f.rows_changed();

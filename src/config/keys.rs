@@ -148,6 +148,7 @@ pub enum Action {
     Refresh,
     Integrations,
     Detail,
+    Change,
     Help,
     Command,
     Copy,
@@ -156,7 +157,7 @@ pub enum Action {
 }
 
 /// Every action: config name, default keys, description (help), short footer label.
-const TABLE: [(Action, &str, &[&str], &str, &str); 23] = [
+const TABLE: [(Action, &str, &[&str], &str, &str); 24] = [
     (Action::Down, "down", &["j", "down"], "move down", "down"),
     (Action::Up, "up", &["k", "up"], "move up", "up"),
     (Action::Top, "top", &["g", "home"], "first row", "top"),
@@ -264,6 +265,13 @@ const TABLE: [(Action, &str, &[&str], &str, &str); 23] = [
         &["tab"],
         "toggle the detail pane",
         "detail",
+    ),
+    (
+        Action::Change,
+        "change",
+        &["c"],
+        "change view: the parts of each change",
+        "change",
     ),
     (Action::Help, "help", &["?"], "this help", "help"),
     (

@@ -1,5 +1,6 @@
-//! The detail pane of the selected row: cost and share, change, cost by category and service,
-//! its top children, for a pod its ARN, nodes, workload and CPU vs memory, and cost per day.
+//! The detail pane of the selected row: cost and share, change and why (the Δ's parts as a
+//! bar chart and the components that moved most), cost by category and service, its top
+//! children, for a pod its ARN, nodes, workload and CPU vs memory, and cost per day.
 
 use std::fmt::Write as _;
 
@@ -10,10 +11,12 @@ use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
 use super::{fit, fit_middle, right};
+use crate::alloc::change::{Change, Part};
 use crate::alloc::{self, PodDetail, View};
 use crate::app::{App, share};
 use crate::cur::money::Money;
 use crate::cur::time::date_of;
+use crate::facts::Facts;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let (Some(f), Some(view), Some(data)) = (app.level(), app.view(), app.data()) else {
@@ -86,6 +89,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             theme.warn(),
         ));
     }
+    if let Some(change) = &app.change {
+        lines.extend(change_lines(
+            change,
+            &data.facts,
+            &row.facts,
+            w,
+            ascii,
+            theme,
+        ));
+    }
     if let Some(p) = &d.pod {
         lines.extend(pod_lines(p, &head, &text, &kv));
     }
@@ -110,6 +123,68 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     lines.push(head("by day"));
     lines.extend(by_day(&d.by_day, &view, theme, &kv));
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Why the Δ: each non-zero part as a bar (scaled to the largest) with its figure, then the
+/// three components that moved most (`api vCPU-Hours: +212 vCPU-h ⇒ +$9.80 usage`).
+fn change_lines(
+    change: &Change,
+    facts: &Facts,
+    indices: &[u32],
+    w: usize,
+    ascii: bool,
+    theme: Theme,
+) -> Vec<Line<'static>> {
+    let parts = change.parts(facts, indices);
+    let shown: Vec<(Part, Money)> = parts
+        .named()
+        .into_iter()
+        .filter(|(_, m)| *m != Money::ZERO)
+        .collect();
+    if shown.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec![Line::styled("why it changed".to_string(), theme.title())];
+    let max = shown
+        .iter()
+        .map(|(_, m)| m.0.unsigned_abs())
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let bar_w = w.saturating_sub(2 + 9 + 12).clamp(1, 16);
+    let (full, pos, neg) = if ascii {
+        ('#', '+', '-')
+    } else {
+        ('█', '▶', '◀')
+    };
+    for (part, m) in shown {
+        let n = usize::try_from(u128::from(m.0.unsigned_abs()) * bar_w as u128 / u128::from(max))
+            .unwrap_or(bar_w)
+            .max(1);
+        let tip = if m > Money::ZERO { pos } else { neg };
+        let bar: String = std::iter::repeat_n(full, n - 1).chain([tip]).collect();
+        let style = if m > Money::ZERO {
+            theme.up()
+        } else {
+            theme.down()
+        };
+        out.push(Line::from(vec![
+            Span::styled(format!("  {:<8} ", part.name()), theme.dim()),
+            Span::styled(format!("{bar:<bar_w$}"), style),
+            Span::raw(right(&m.display_signed(), 12)),
+        ]));
+    }
+    for m in change.movers(facts, indices, 3) {
+        let mut t = m.to_string();
+        if ascii {
+            t = t.replace('⇒', "=>");
+        }
+        out.push(Line::raw(format!(
+            "  {}",
+            fit_middle(&t, w.saturating_sub(2), ascii)
+        )));
+    }
+    out
 }
 
 /// A pod's facts: ARN, workload, nodes, and its cost by CPU and memory.

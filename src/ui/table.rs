@@ -200,7 +200,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
 
 /// The first shown position so that the selection is visible (the stored offset is a hint
 /// from the last movement; the render is pure).
-fn visible_offset(selected: usize, offset: usize, height: usize, len: usize) -> usize {
+pub(super) fn visible_offset(selected: usize, offset: usize, height: usize, len: usize) -> usize {
     let height = height.max(1);
     let mut offset = offset;
     if selected < offset {
@@ -293,7 +293,7 @@ fn row_line(
     Line::from(spans)
 }
 
-fn delta_style(d: Money, theme: Theme) -> Style {
+pub(super) fn delta_style(d: Money, theme: Theme) -> Style {
     match d.cmp(&Money::ZERO) {
         std::cmp::Ordering::Greater => theme.up(),
         std::cmp::Ordering::Less => theme.down(),
