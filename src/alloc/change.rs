@@ -314,13 +314,23 @@ pub struct Change {
 impl Change {
     /// The components of every fact row in the view's span.
     pub fn new(facts: &Facts, view: &View) -> Change {
+        Change::over(facts.rows.iter(), view)
+    }
+
+    /// The components of only the fact rows `indices` (one row's own change, e.g. a day
+    /// against the day before: its rates are its own, not its components' across the bill).
+    pub fn of_rows(facts: &Facts, indices: &[u32], view: &View) -> Change {
+        Change::over(indices.iter().map(|&i| &facts.rows[i as usize]), view)
+    }
+
+    fn over<'f>(rows: impl Iterator<Item = &'f FactRow>, view: &View) -> Change {
         let mut c = Change {
             metric: view.metric,
             window: view.window,
             previous: view.window.previous(),
             components: FxHashMap::default(),
         };
-        for r in &facts.rows {
+        for r in rows {
             if let Some(current) = c.side(r) {
                 c.components.entry(ComponentKey::of(r)).or_default().add(
                     current,

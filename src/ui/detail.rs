@@ -12,7 +12,7 @@ use ratatui::widgets::Paragraph;
 use super::theme::Theme;
 use super::{fit, fit_middle, right};
 use crate::alloc::change::{Change, Part};
-use crate::alloc::{self, PodDetail, View};
+use crate::alloc::{self, PodDetail, View, anomaly};
 use crate::app::{App, share};
 use crate::cur::money::Money;
 use crate::cur::time::date_of;
@@ -98,6 +98,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             ascii,
             theme,
         ));
+    }
+    let unusual = anomaly::anomalies(&data.facts, &row.facts, &view);
+    if !unusual.is_empty() {
+        lines.push(head("unusual days (! in the trend)"));
+        for a in unusual.iter().rev().take(3) {
+            lines.push(Line::raw(fit(&anomaly_line(a), w, ascii)));
+        }
     }
     if let Some(p) = &d.pod {
         lines.extend(pod_lines(p, &head, &text, &kv));
@@ -185,6 +192,28 @@ fn change_lines(
         )));
     }
     out
+}
+
+/// `  03-10 $85.20 (usual $40.10): usage +$40.00 rate +$5.10` — the day against the day before.
+fn anomaly_line(a: &anomaly::Anomaly) -> String {
+    let parts: Vec<String> = a
+        .parts
+        .named()
+        .into_iter()
+        .filter(|(_, m)| *m != Money::ZERO)
+        .map(|(p, m)| format!("{p} {}", m.display_signed()))
+        .collect();
+    let why = if parts.is_empty() {
+        "as the day before".to_string()
+    } else {
+        parts.join(" ")
+    };
+    format!(
+        "  {} {} (usual {}): {why}",
+        date_of(a.day).format("%m-%d"),
+        a.cost,
+        a.median,
+    )
 }
 
 /// A pod's facts: ARN, workload, nodes, and its cost by CPU and memory.

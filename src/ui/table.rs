@@ -11,7 +11,7 @@ use ratatui::widgets::Paragraph;
 use super::layout;
 use super::theme::Theme;
 use super::{fit, fit_middle, right};
-use crate::alloc::Row;
+use crate::alloc::{Row, anomaly};
 use crate::app::nav::SortKey;
 use crate::app::{App, share};
 use crate::cur::money::Money;
@@ -161,6 +161,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     for (pos, &i) in f.order.iter().enumerate().skip(offset).take(rows_h) {
         let row = &f.level.rows[i as usize];
         let selected = pos == f.selected;
+        let marks = match (app.view(), app.data()) {
+            (Some(view), Some(data)) if cols.contains(&Col::Trend) => {
+                let series = anomaly::daily(&data.facts, &row.facts, &view);
+                anomaly::unusual_days(&series, view.window, view.provisional_from)
+                    .into_iter()
+                    .map(|(day, ..)| view.bucket(day))
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
         lines.push(row_line(
             row,
             f.level.total,
@@ -171,6 +181,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             selected,
             ascii,
             &path,
+            &marks,
         ));
     }
     while lines.len() < rows_h + 1 {
@@ -222,6 +233,7 @@ fn row_line(
     selected: bool,
     ascii: bool,
     path: &[crate::alloc::Step],
+    unusual: &[usize],
 ) -> Line<'static> {
     let base = if selected {
         theme.selected()
@@ -276,7 +288,20 @@ fn row_line(
             }
             Col::Trend => {
                 let values = squeeze(&row.series, w);
-                (format!("{:<w$}", theme.sparkline(&values)), theme.dim())
+                // Unusual days (alloc::anomaly) are drawn as `!` in their bucket.
+                let mut spark: Vec<char> = theme.sparkline(&values).chars().collect();
+                for &b in unusual {
+                    let at = if row.series.len() <= w {
+                        b
+                    } else {
+                        b * w / row.series.len()
+                    };
+                    if let Some(c) = spark.get_mut(at) {
+                        *c = '!';
+                    }
+                }
+                let spark: String = spark.into_iter().collect();
+                (format!("{spark:<w$}"), theme.dim())
             }
             Col::Flags => {
                 let t = if row.provisional {
