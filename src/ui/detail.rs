@@ -12,7 +12,7 @@ use ratatui::widgets::Paragraph;
 use super::theme::Theme;
 use super::{fit, fit_middle, right};
 use crate::alloc::change::{Change, Part};
-use crate::alloc::{self, PodDetail, View, anomaly};
+use crate::alloc::{self, PodDetail, View, anomaly, forecast};
 use crate::app::{App, share};
 use crate::cur::money::Money;
 use crate::cur::time::date_of;
@@ -87,6 +87,29 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         lines.push(Line::styled(
             format!("{} has provisional days (< 48 h old)", theme.provisional()),
             theme.warn(),
+        ));
+    }
+    let series = anomaly::daily(&data.facts, &row.facts, &view);
+    if let Some(f) = forecast::forecast(&series, &view) {
+        lines.push(Line::from(vec![
+            Span::styled("forecast ", theme.dim()),
+            Span::raw(f.projected.to_string()),
+            Span::styled(
+                format!(" by {}", date_of(f.month_end - 1).format("%m-%d")),
+                theme.dim(),
+            ),
+        ]));
+        lines.push(Line::styled(
+            fit(
+                &format!(
+                    "  at the {}-day run rate {}/day",
+                    forecast::RUN_RATE_DAYS,
+                    f.run_rate
+                ),
+                w,
+                ascii,
+            ),
+            theme.dim(),
         ));
     }
     if let Some(change) = &app.change {

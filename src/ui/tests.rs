@@ -196,7 +196,14 @@ fn change_view_and_its_detail() {
         ascii: false,
     };
     let t = text(&render(&mut app, (120, 40)));
-    for needle in ["change: namespaces by |Δ|", "USAGE", "why it changed", "⇒"] {
+    for needle in [
+        "change: namespaces by |Δ|",
+        "USAGE",
+        "why it changed",
+        "⇒",
+        "forecast $",
+        "7-day run rate",
+    ] {
         assert!(t.contains(needle), "the change view lacks {needle}\n{t}");
     }
     send(&mut app, [key('c')]);
