@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::layout;
-use super::table::{delta_style, visible_offset};
+use super::table::{delta_style, framed, visible_offset};
 use super::theme::Theme;
 use super::{fit, fit_middle, right};
 use crate::alloc::change::{Part, Parts};
@@ -49,12 +49,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         "change: {noun}s by |{delta_title}| ({})",
         f.level.rows.len()
     );
-    let block = theme.block(&title);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if inner.height < 3 {
+    let Some(inner) = framed(frame, area, theme, &title) else {
         return;
-    }
+    };
     let width = inner.width as usize;
     let mut total = Parts::ZERO;
     let mut weight: Vec<(Part, u64)> = Part::ALL.iter().map(|&p| (p, 0)).collect();

@@ -91,16 +91,22 @@ fn columns(width: usize, trend: usize) -> Vec<Col> {
     order.into_iter().filter(|c| chosen.contains(c)).collect()
 }
 
+/// Draws the table's frame titled `title`; its inside, when there is room for a header, a
+/// row and the totals line.
+pub(super) fn framed(frame: &mut Frame, area: Rect, theme: Theme, title: &str) -> Option<Rect> {
+    let block = theme.block(title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    (inner.height >= 3).then_some(inner)
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let Some(f) = app.level() else { return };
     let noun = f.level.kind.noun();
     let title = format!("{noun}s ({})", f.level.rows.len());
-    let block = theme.block(&title);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if inner.height < 3 {
+    let Some(inner) = framed(frame, area, theme, &title) else {
         return;
-    }
+    };
     let width = inner.width as usize;
     let buckets = f.level.rows.first().map_or(0, |r| r.series.len());
     let trend = buckets.clamp(1, 16);

@@ -66,6 +66,13 @@ fn cents(c: i64) -> Money {
     Money(c * D / 100)
 }
 
+/// Parts with only `part`, of `c` cents.
+fn only(part: Part, c: i64) -> Parts {
+    let mut p = Parts::ZERO;
+    *p.get_mut(part) = cents(c);
+    p
+}
+
 const API: [(Dim, &str); 4] = [
     (Dim::Cluster, "prod"),
     (Dim::Namespace, "shop"),
@@ -102,13 +109,7 @@ fn replicas_doubled_at_the_same_price_is_all_usage() {
         48,
     );
     let p = parts(&b);
-    assert_eq!(
-        p,
-        Parts {
-            usage: cents(240),
-            ..Parts::ZERO
-        }
-    );
+    assert_eq!(p, only(Part::Usage, 240));
     let c = Change::new(&b.0, &view());
     let movers = c.movers(&b.0, &[0, 1, 2], 3);
     assert_eq!(
@@ -128,13 +129,7 @@ fn a_node_type_whose_price_rose_is_all_rate() {
     b.row(2, Category::Unallocated, Basis::Usage, &node, 1000, 24);
     b.row(9, Category::Unallocated, Basis::Usage, &node, 1040, 24);
     let p = parts(&b);
-    assert_eq!(
-        p,
-        Parts {
-            rate: cents(40),
-            ..Parts::ZERO
-        }
-    );
+    assert_eq!(p, only(Part::Rate, 40));
     let c = Change::new(&b.0, &view());
     assert_eq!(
         c.movers(&b.0, &[0, 1], 1)[0].to_string(),
@@ -168,13 +163,7 @@ fn a_tax_line_is_other() {
     let tax = [(Dim::Service, "AWS"), (Dim::UsageType, "")];
     b.row(0, Category::Unallocated, Basis::Other, &tax, 500, 0);
     b.row(8, Category::Unallocated, Basis::Other, &tax, 650, 0);
-    assert_eq!(
-        parts(&b),
-        Parts {
-            other: cents(150),
-            ..Parts::ZERO
-        }
-    );
+    assert_eq!(parts(&b), only(Part::Other, 150));
 }
 
 #[test]
@@ -195,13 +184,7 @@ fn an_idle_rise_from_a_node_added_with_no_pods_is_capacity() {
         b.row(day, Category::Idle, Basis::PodUse, &n1, -600, 0);
     }
     b.row(10, Category::Idle, Basis::Usage, &n2, 1000, 24);
-    assert_eq!(
-        parts(&b),
-        Parts {
-            capacity: cents(1000),
-            ..Parts::ZERO
-        }
-    );
+    assert_eq!(parts(&b), only(Part::Capacity, 1000));
     // The pods on i-1 growing is idle falling by use.
     b.row(10, Category::Idle, Basis::PodUse, &n1, -100, 0);
     assert_eq!(
