@@ -18,6 +18,7 @@ use common::moto::{endpoint, outcome, queue, result};
 use curtop::clock::AsOf;
 use curtop::config::{AthenaSpec, AwsAccess, EnvRules, Profile, SourceSpec, TagMapping};
 use curtop::cur::attribution::TagPlan;
+use curtop::cur::money::Money;
 use curtop::cur::time::day_of;
 use curtop::demo::{DemoSpec, Layout, Scale};
 use curtop::facts::{DIMS, Dim, Facts};
@@ -115,6 +116,7 @@ fn facts_rows(facts: &Facts) -> Vec<Vec<Option<String>>> {
             let mut row = vec![
                 Some(curtop::cur::time::date_of(r.day).to_string()),
                 Some(r.category.name().to_string()),
+                Some(r.basis.name().to_string()),
             ];
             for d in 0..DIMS {
                 row.push(Some(facts.strings.get(r.dims[d]).to_string()));
@@ -122,6 +124,7 @@ fn facts_rows(facts: &Facts) -> Vec<Vec<Option<String>>> {
             for m in r.costs.0 {
                 row.push(Some(m.to_decimal_string()));
             }
+            row.push(Some(Money(r.quantity.0).to_decimal_string()));
             row.push(Some("1".into()));
             row.push(Some("0".into()));
             row
