@@ -87,6 +87,7 @@ fn profile(region: &str, table: &str, workgroup: Option<&str>) -> Profile {
         }),
         tags: TagMapping::default(),
         env: EnvRules::default(),
+        budgets: Vec::new(),
     }
 }
 

@@ -90,6 +90,7 @@ fn s3_profile(bucket: &str, prefix: &str, report: &str) -> Profile {
         }),
         tags: TagMapping::default(),
         env: EnvRules::default(),
+        budgets: Vec::new(),
     }
 }
 

@@ -3,6 +3,7 @@
 //! ([`Config::discover`]), the embedded demo config, and user-facing errors with file, line and
 //! key (`error`). The file format is documented in `config/example.toml`.
 
+pub mod budget;
 mod error;
 mod file;
 pub mod keys;
@@ -129,6 +130,8 @@ pub struct Profile {
     pub source: SourceSpec,
     pub tags: TagMapping,
     pub env: EnvRules,
+    /// `[profiles.X.budgets]`, in file order.
+    pub budgets: Vec<budget::Budget>,
 }
 
 /// A validated config file: at least one profile, and a default that names one of them.

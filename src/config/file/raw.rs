@@ -47,6 +47,8 @@ pub(super) struct RawProfile {
     pub(super) aws_session_token: Option<Spanned<toml::Value>>,
     pub(super) tags: Option<RawTags>,
     pub(super) env_aliases: Option<InOrder<Spanned<String>>>,
+    /// `"cluster/NAME" = amount`, monthly.
+    pub(super) budgets: Option<InOrder<Spanned<toml::Value>>>,
 }
 
 /// A list of tag keys, each spanned.
