@@ -59,6 +59,10 @@ export CURTOP_TEST_S3_DENIED_ID="$DENIED_ID" CURTOP_TEST_S3_DENIED_SECRET="$DENI
 export AWS_ACCESS_KEY_ID=testing-key-id AWS_SECRET_ACCESS_KEY=testing-secret AWS_REGION=us-east-1
 export AWS_EC2_METADATA_DISABLED=true
 
+# The facts cache of every binary the tests run: a fresh folder, never the user's.
+export XDG_CACHE_HOME="$PWD/target/test-cache"
+rm -rf "$XDG_CACHE_HOME"
+
 echo "== cargo test"
 cargo test --all-targets --quiet 2>&1 | tee target/test-output.txt
 # Doc tests run separately (--all-targets skips them).

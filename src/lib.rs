@@ -7,6 +7,7 @@
 
 pub mod alloc;
 pub mod app;
+pub mod cache;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -11,7 +11,7 @@ use crate::alloc::change::{Change, Part, Parts};
 use crate::cur::metrics::Metric;
 use crate::cur::money::Money;
 use crate::cur::time::{Day, date_of};
-use crate::facts::{Dim, FactRow, Facts};
+use crate::facts::{Dim, FactRow, Facts, NONE};
 use crate::window::Window;
 
 /// A dimension to group by.
@@ -146,6 +146,8 @@ pub struct Report {
     pub total: Money,
     /// The comparison with the previous window, when asked for.
     pub compare: Option<Compare>,
+    /// The facts had shared-in rows (sharing rules applied): the shared-in amounts are shown.
+    pub sharing: bool,
 }
 
 /// One group of a report.
@@ -160,6 +162,8 @@ pub struct ReportRow {
     pub parts: Parts,
     /// Has cost on provisional days (billing lag: they may still change).
     pub provisional: bool,
+    /// What sharing rules brought into `cost`.
+    pub shared_in: Money,
 }
 
 /// What a comparing report compares with.
@@ -187,6 +191,7 @@ pub fn build(facts: &Facts, window: Window, metric: Metric, dims: &[Dimension]) 
         window,
         metric,
         provisional_from: Day::MAX,
+        top: crate::alloc::LevelKind::Clusters,
     };
     group(facts, &view, dims, None)
 }
@@ -231,6 +236,8 @@ fn group(facts: &Facts, view: &View, dims: &[Dimension], change: Option<&Change>
         .collect();
     let value = |r: &FactRow, g: &Getter| -> Option<String> {
         let s = match g {
+            // Rows no environment rule reaches are a group of their own, named.
+            Getter::Dim(Dim::Env) if r.dim(Dim::Env) == NONE => "unassigned".to_string(),
             Getter::Dim(d) => facts.text(r, *d).to_string(),
             Getter::Category => r.category.name().to_string(),
             Getter::Day => date_of(r.day).to_string(),
@@ -243,6 +250,7 @@ fn group(facts: &Facts, view: &View, dims: &[Dimension], change: Option<&Change>
     let previous = change.map(|_| window.previous());
     let mut groups: HashMap<Vec<Option<String>>, ReportRow> = HashMap::new();
     let mut total = Money::ZERO;
+    let mut sharing = false;
     for r in &facts.rows {
         let current = window.contains(r.day);
         if !current && !previous.is_some_and(|p| p.contains(r.day)) {
@@ -256,10 +264,15 @@ fn group(facts: &Facts, view: &View, dims: &[Dimension], change: Option<&Change>
             previous: Money::ZERO,
             parts: Parts::ZERO,
             provisional: false,
+            shared_in: Money::ZERO,
         });
         if current {
             g.cost += c;
             total += c;
+            if r.shared != NONE {
+                g.shared_in += c;
+                sharing = true;
+            }
             g.provisional |= r.day >= view.provisional_from && c != Money::ZERO;
         } else {
             g.previous += c;
@@ -299,6 +312,7 @@ fn group(facts: &Facts, view: &View, dims: &[Dimension], change: Option<&Change>
         rows,
         total,
         compare,
+        sharing,
     }
 }
 
@@ -319,6 +333,9 @@ impl Report {
     /// The money columns, by field name.
     fn columns(&self) -> Vec<Column<'_>> {
         let mut cols: Vec<Column<'_>> = vec![("cost", Box::new(|r: &ReportRow| r.cost))];
+        if self.sharing {
+            cols.push(("shared_in", Box::new(|r: &ReportRow| r.shared_in)));
+        }
         if self.compare.is_some() {
             cols.push(("previous", Box::new(|r: &ReportRow| r.previous)));
             cols.push(("delta", Box::new(|r: &ReportRow| r.cost - r.previous)));
@@ -340,6 +357,7 @@ impl Report {
                 .map_or(Money::ZERO, |c| c.previous_total),
             parts: self.compare.as_ref().map_or(Parts::ZERO, |c| c.parts),
             provisional: self.rows.iter().any(|r| r.provisional),
+            shared_in: self.rows.iter().map(|r| r.shared_in).sum(),
         }
     }
 
@@ -348,7 +366,7 @@ impl Report {
     fn cells(&self) -> (Vec<String>, Vec<Vec<String>>) {
         let cols = self.columns();
         let mut head: Vec<String> = self.dims.iter().map(|d| d.name().to_uppercase()).collect();
-        head.extend(cols.iter().map(|(n, _)| n.to_uppercase()));
+        head.extend(cols.iter().map(|(n, _)| n.to_uppercase().replace('_', " ")));
         let compare = self.compare.is_some();
         head.push(if compare { "PROV" } else { "SHARE" }.into());
         let share = |m: Money| {

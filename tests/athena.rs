@@ -88,6 +88,7 @@ fn profile(region: &str, table: &str, workgroup: Option<&str>) -> Profile {
         tags: TagMapping::default(),
         env: EnvRules::default(),
         budgets: Vec::new(),
+        sharing: curtop::config::Sharing::default(),
     }
 }
 
@@ -473,4 +474,144 @@ fn an_unreachable_endpoint_and_the_explained_sql() {
     assert!(sql.contains("\"athenacurcfn_acme\".\"acme_hourly\""));
     assert!(sql.contains("TIMESTAMP '2024-04-04 00:00:00'"), "{sql}");
     assert_eq!(executions(region).len(), before + 1);
+}
+
+/// Through the facts cache: a month that ended (past the billing lag) while the data status
+/// said READY is never queried again; the open month is queried on every refresh, pruned to its
+/// own partition.
+#[test]
+fn a_cached_closed_month_is_never_queried_again_and_the_open_month_alone_is() {
+    use curtop::cache::{Cache, CacheMode};
+    let region = "eu-north-1";
+    let before = executions(region).len();
+    let mut spec = DemoSpec::demo(5, 70, NaiveDate::from_ymd_opt(2024, 4, 10).unwrap());
+    spec.scale = Scale::tiny();
+    spec.layout = Layout::LegacyParquet;
+    let (store, _) = generate_in_memory(&spec).unwrap();
+    let delivery = discover(&store, "generated").unwrap();
+    let plan = TagPlan::new(&TagMapping::default(), &[]);
+    let env = EnvRules::default();
+    let local = read_delivery(
+        &store,
+        &delivery,
+        &ReadOptions {
+            plan: &plan,
+            env: &env,
+            window: None,
+            progress: None,
+            threads: 2,
+        },
+    )
+    .unwrap();
+    let rows = facts_rows(&local);
+    let month = |m: &str| -> Vec<Vec<Option<String>>> {
+        rows.iter()
+            .filter(|r| r[0].as_deref().is_some_and(|d| d.starts_with(m)))
+            .cloned()
+            .collect()
+    };
+    let header = result_columns(&plan);
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let dir = common::temp_dir("athena-cache");
+    let cache = Cache::at(&dir);
+    let p = profile(region, "acme_cached", None);
+    let read = |window: WindowSpec| {
+        curtop::source::load(
+            &ReadRequest::new(&p, window, today()).with_cache(&cache, CacheMode::Use),
+        )
+        .unwrap()
+    };
+    let feb_mar = WindowSpec::Range(
+        day_of(NaiveDate::from_ymd_opt(2024, 2, 1).unwrap()),
+        day_of(NaiveDate::from_ymd_opt(2024, 4, 1).unwrap()),
+    );
+    // Cold: the schema, one query per month (each pruned to it), the status.
+    queue(
+        region,
+        &[
+            schema_result("acme_cached", true),
+            result(&header, &month("2024-02")),
+            result(&header, &month("2024-03")),
+            result(&["status"], &[vec![Some("READY".into())]]),
+        ],
+    );
+    let cold = read(feb_mar);
+    let ran = executions(region).split_off(before);
+    assert_eq!(ran.len(), 4, "{ran:?}");
+    assert!(
+        ran[1].0.contains("(year = '2024' AND month = '2')"),
+        "{}",
+        ran[1].0
+    );
+    assert!(!ran[1].0.contains("month = '3'"));
+    assert!(
+        ran[2].0.contains("(year = '2024' AND month = '3')"),
+        "{}",
+        ran[2].0
+    );
+    let note = cold.cache.as_ref().unwrap();
+    assert_eq!(note.queries, 2);
+    assert!(
+        note.summary().starts_with("2 queries, "),
+        "{}",
+        note.summary()
+    );
+
+    // Warm: both months ended before 2024-04-08 with the status READY: no query at all.
+    let warm = read(feb_mar);
+    assert_eq!(executions(region).len(), before + 4, "no query was sent");
+    assert_eq!(canonical(&warm.facts), canonical(&cold.facts));
+    assert!(
+        warm.cache
+            .as_ref()
+            .unwrap()
+            .summary()
+            .contains("2 periods from cache")
+    );
+
+    // March and the open April: March from the cache, April queried with its partition alone.
+    queue(
+        region,
+        &[
+            result(&header, &month("2024-04")),
+            result(&["status"], &[vec![Some("READY".into())]]),
+        ],
+    );
+    let mar_apr = WindowSpec::Range(
+        day_of(NaiveDate::from_ymd_opt(2024, 3, 1).unwrap()),
+        day_of(NaiveDate::from_ymd_opt(2024, 5, 1).unwrap()),
+    );
+    let open = read(mar_apr);
+    let ran = executions(region).split_off(before + 4);
+    assert_eq!(ran.len(), 2, "{ran:?}");
+    assert!(
+        ran[0].0.contains("(year = '2024' AND month = '4')"),
+        "{}",
+        ran[0].0
+    );
+    assert!(!ran[0].0.contains("month = '3'"), "{}", ran[0].0);
+    assert!(ran[1].0.contains("cost_and_usage_data_status"));
+    assert_eq!(
+        open.cache.as_ref().unwrap().summary(),
+        format!(
+            "1 period from cache, 1 query, {}",
+            open.cache
+                .as_ref()
+                .unwrap()
+                .summary()
+                .split("1 query, ")
+                .nth(1)
+                .unwrap()
+        )
+    );
+    // And the open month is queried again on the next refresh.
+    queue(
+        region,
+        &[
+            result(&header, &month("2024-04")),
+            result(&["status"], &[vec![Some("READY".into())]]),
+        ],
+    );
+    read(mar_apr);
+    assert_eq!(executions(region).len(), before + 8);
 }

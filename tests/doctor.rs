@@ -411,7 +411,8 @@ fn s3_profiles_show_the_identity_the_role_and_where_the_chain_breaks() {
             "manifest present and fresh",
             "report settings",
             "required columns present",
-            "tag coverage"
+            "tag coverage",
+            "environment coverage"
         ]
     );
     for (name, status, _) in &prod {

@@ -4,6 +4,8 @@
 //! is restored after `q` and after SIGHUP (an SSH drop).
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -20,6 +22,11 @@ struct Tmux {
 
 impl Tmux {
     fn start(name: &str, args: &str) -> Tmux {
+        Tmux::start_with(name, "", args)
+    }
+
+    /// `env`: `NAME=value` words set for curtop beside the test's own.
+    fn start_with(name: &str, env: &str, args: &str) -> Tmux {
         let socket = format!("curtop-e2e-{name}-{}", std::process::id());
         let dir = std::env::temp_dir().join(&socket);
         std::fs::create_dir_all(dir.join("config")).unwrap();
@@ -27,7 +34,7 @@ impl Tmux {
         // An empty HOME/XDG config: the embedded demo profile, whatever the machine has.
         let script = format!(
             "cd {dir}; env -u NO_COLOR HOME={dir} XDG_CONFIG_HOME={dir}/config CURTOP_CONFIG= \
-             TERM=xterm-256color sh -c 'echo $$ > {dir}/pid; exec {bin} --as-of {AS_OF} {args}'; \
+             TERM=xterm-256color {env} sh -c 'echo $$ > {dir}/pid; exec {bin} --as-of {AS_OF} {args}'; \
              echo \"EXIT=$?\"; \
              stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | \
              tr '\\n' ' '; echo; echo DONE; sleep 600",
@@ -264,6 +271,69 @@ fn the_broken_example_shows_its_checks_live_and_d_runs_them_again() {
     ]);
     // `q` closes the pane, the second `q` quits.
     t.keys(&["q", "q"]);
+    let s = t.wait_for(&["DONE"]);
+    assert_restored(&s);
+}
+
+/// The dashboard opened on a cache whose source has gone away: the cached numbers on screen,
+/// "offline since …" in the header, the diagnosis in the integrations pane.
+#[test]
+fn offline_the_dashboard_shows_the_cached_facts_and_why() {
+    let mut server = common::moto::Server::start();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 18).unwrap();
+    let mut spec = curtop::demo::DemoSpec::demo(7, 30, today);
+    spec.scale = curtop::demo::Scale::tiny();
+    spec.prefix = String::new();
+    let (store, _) = curtop::source::demo::generate_in_memory(&spec).unwrap();
+    common::moto::upload(&server.endpoint, "curtop-e2e-offline", "cur", &store);
+    let dir = std::env::temp_dir().join(format!("curtop-e2e-offline-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("shop.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "default-profile = \"shop\"\n[profiles.shop]\nsource = \"s3\"\nbucket = \
+             \"curtop-e2e-offline\"\nprefix = \"cur\"\nreport = \"{}\"\nregion = \
+             \"us-east-1\"\nendpoint-url = \"{}\"\n",
+            spec.report, server.endpoint
+        ),
+    )
+    .unwrap();
+    let cache = dir.join("cache");
+    let warm = Command::new(env!("CARGO_BIN_EXE_curtop"))
+        .args([
+            "report",
+            "--config",
+            config.to_str().unwrap(),
+            "--as-of",
+            AS_OF,
+        ])
+        .env("XDG_CACHE_HOME", &cache)
+        .output()
+        .unwrap();
+    assert!(
+        warm.status.success(),
+        "{}",
+        String::from_utf8_lossy(&warm.stderr)
+    );
+    server.stop();
+
+    let t = Tmux::start_with(
+        "offline",
+        &format!("XDG_CACHE_HOME={}", cache.display()),
+        &format!("--config {}", config.display()),
+    );
+    let s = t.wait_for(&["profile shop", "offline since", "clusters ("]);
+    assert!(s.contains("cached "), "{s}");
+    t.keys(&["i"]);
+    t.wait_for(&[
+        "integrations",
+        "showing the cached facts",
+        "endpoint-unreachable",
+    ]);
+    t.keys(&["Escape"]);
+    t.wait_gone(&["showing the cached facts"]);
+    t.keys(&["q"]);
     let s = t.wait_for(&["DONE"]);
     assert_restored(&s);
 }

@@ -27,6 +27,7 @@ pub fn profile() -> Profile {
         tags: TagMapping::default(),
         env: EnvRules::default(),
         budgets: Vec::new(),
+        sharing: curtop::config::Sharing::default(),
     }
 }
 

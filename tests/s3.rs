@@ -56,23 +56,9 @@ fn client(rt: &tokio::runtime::Runtime) -> Client {
     )
 }
 
-/// Creates `bucket` and uploads every object of `store` under `prefix/`.
+/// Creates `bucket` on the shared server and uploads every object of `store` under `prefix/`.
 fn upload(bucket: &str, prefix: &str, store: &MemStore) {
-    let rt = runtime();
-    let c = client(&rt);
-    rt.block_on(async {
-        let _ = c.create_bucket().bucket(bucket).send().await;
-        for key in store.keys() {
-            let body = store.get(key).unwrap().to_vec();
-            c.put_object()
-                .bucket(bucket)
-                .key(format!("{prefix}/{key}"))
-                .body(ByteStream::from(body))
-                .send()
-                .await
-                .unwrap();
-        }
-    });
+    common::moto::upload(&endpoint(), bucket, prefix, store);
 }
 
 fn s3_profile(bucket: &str, prefix: &str, report: &str) -> Profile {
@@ -91,6 +77,7 @@ fn s3_profile(bucket: &str, prefix: &str, report: &str) -> Profile {
         tags: TagMapping::default(),
         env: EnvRules::default(),
         budgets: Vec::new(),
+        sharing: curtop::config::Sharing::default(),
     }
 }
 

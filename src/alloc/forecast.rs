@@ -87,6 +87,7 @@ mod tests {
             },
             metric: Metric::Amortized,
             provisional_from: day(14),
+            top: crate::alloc::LevelKind::Clusters,
         };
         let f = forecast(&daily, &view).unwrap();
         assert_eq!(f.spent, Money(200 * 1_000_000_000), "6 × $10 + 7 × $20");

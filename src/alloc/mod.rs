@@ -16,6 +16,8 @@ pub mod anomaly;
 pub mod change;
 pub mod forecast;
 
+pub mod sharing;
+
 use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
@@ -30,6 +32,8 @@ use crate::window::Window;
 /// One step of a drill-down path: the key of a row at its level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Step {
+    /// An environment of the environment view ([`NONE`]: `unassigned`).
+    Env(Sym),
     Cluster(Sym),
     /// External resources whose tags name no cluster.
     NoCluster,
@@ -49,11 +53,16 @@ pub enum Step {
     Service(Sym),
     UsageType(Sym),
     Account(Sym),
+    /// What sharing brought into the row above from one source (`idle`, a shared namespace,
+    /// a sharing rule).
+    Shared(Sym),
 }
 
 /// What the children of a path are grouped by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LevelKind {
+    /// The environment view's top: environments (`unassigned` for rows with none).
+    Envs,
     Clusters,
     Cluster,
     NoCluster,
@@ -70,7 +79,8 @@ impl LevelKind {
     /// The children's kind of a path, `None` for a leaf.
     pub fn of(path: &[Step]) -> Option<LevelKind> {
         Some(match path.last() {
-            None => LevelKind::Clusters,
+            // The top of the cluster view, and an environment of the environment view.
+            None | Some(Step::Env(_)) => LevelKind::Clusters,
             Some(Step::Cluster(_)) => LevelKind::Cluster,
             Some(Step::NoCluster) => LevelKind::NoCluster,
             Some(Step::Unallocated) => LevelKind::Services,
@@ -85,16 +95,19 @@ impl LevelKind {
                 | Step::Node(_)
                 | Step::Service(_),
             ) => LevelKind::UsageTypes,
-            Some(Step::UsageType(_)) if path.first() == Some(&Step::Unallocated) => {
+            Some(Step::UsageType(_))
+                if path.iter().find(|s| !matches!(s, Step::Env(_))) == Some(&Step::Unallocated) =>
+            {
                 LevelKind::Accounts
             }
-            Some(Step::UsageType(_) | Step::Account(_)) => return None,
+            Some(Step::UsageType(_) | Step::Account(_) | Step::Shared(_)) => return None,
         })
     }
 
     /// What the rows of this level are, for column headers.
     pub fn noun(self) -> &'static str {
         match self {
+            LevelKind::Envs => "environment",
             LevelKind::Clusters => "cluster",
             LevelKind::Cluster | LevelKind::NoCluster => "namespace",
             LevelKind::Namespace => "workload",
@@ -109,9 +122,20 @@ impl LevelKind {
 }
 
 /// The child key of a fact row at a level. Total: every row of the parent gets exactly one.
+/// A shared-in row follows its target's cluster and namespace, then is a `shared` row of
+/// its own at the first level below them.
 pub fn key(kind: LevelKind, r: &FactRow) -> Step {
     let d = |dim: Dim| r.dim(dim);
+    if r.shared != NONE {
+        return match kind {
+            LevelKind::Envs => Step::Env(d(Dim::Env)),
+            LevelKind::Clusters if d(Dim::Cluster) != NONE => Step::Cluster(d(Dim::Cluster)),
+            LevelKind::Cluster if d(Dim::Namespace) != NONE => Step::Namespace(d(Dim::Namespace)),
+            _ => Step::Shared(r.shared),
+        };
+    }
     match kind {
+        LevelKind::Envs => Step::Env(d(Dim::Env)),
         LevelKind::Clusters => match r.category {
             Category::Unallocated => Step::Unallocated,
             _ if d(Dim::Cluster) != NONE => Step::Cluster(d(Dim::Cluster)),
@@ -159,6 +183,8 @@ pub fn describe(facts: &Facts, step: Step) -> (String, String) {
         }
     };
     match step {
+        Step::Env(e) => (s(e, "unassigned"), "environment".into()),
+        Step::Shared(src) => (s(src, "(shared)"), "shared in".into()),
         Step::Cluster(c) => (s(c, "(none)"), "cluster".into()),
         Step::NoCluster => ("external (no cluster)".into(), "external".into()),
         Step::Unallocated => ("unallocated".into(), "unallocated".into()),
@@ -199,6 +225,8 @@ pub struct View {
     pub metric: Metric,
     /// Days from here on are inside the billing lag (provisional).
     pub provisional_from: Day,
+    /// What the top level groups by: clusters, or environments (the environment view).
+    pub top: LevelKind,
 }
 
 impl View {
@@ -239,6 +267,8 @@ pub struct Row {
     pub provisional: bool,
     /// Indices into `Facts::rows` (both windows).
     pub facts: Vec<u32>,
+    /// What sharing brought into `cost`, by source, largest first (none without sharing).
+    pub shared_in: Vec<(Sym, Money)>,
 }
 
 impl Row {
@@ -254,6 +284,26 @@ impl Row {
 
     pub fn delta(&self) -> Money {
         self.cost - self.prev
+    }
+
+    /// What sharing brought in, all sources together.
+    pub fn shared_total(&self) -> Money {
+        self.shared_in.iter().map(|(_, m)| *m).sum()
+    }
+
+    /// The row's cost before anything was shared into it.
+    pub fn own(&self) -> Money {
+        self.cost - self.shared_total()
+    }
+
+    /// What was shared in, by source, as the user reads it: `$412.00 idle, $96.00
+    /// kube-system` (empty when nothing was).
+    pub fn shared_in_text(&self, facts: &Facts) -> String {
+        self.shared_in
+            .iter()
+            .map(|(source, m)| format!("{m} {}", facts.strings.get(*source)))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// Relative change in percent; `None` when there was nothing before.
@@ -289,7 +339,7 @@ impl Level {
             .enumerate()
             .filter(|(_, r)| span.contains(r.day))
             .map(|(i, _)| i as u32);
-        Level::build(facts, LevelKind::Clusters, indices, view)
+        Level::build(facts, view.top, indices, view)
     }
 
     /// The level below `parent` for a path ending in `parent.step`; `None` at a leaf.
@@ -325,6 +375,7 @@ impl Level {
                     series: Vec::new(),
                     provisional: false,
                     facts: Vec::new(),
+                    shared_in: Vec::new(),
                 });
                 rows.len() - 1
             });
@@ -354,11 +405,15 @@ impl Level {
             row.provisional = false;
             row.series.clear();
             row.series.resize(buckets, Money::ZERO);
+            let mut shared: BTreeMap<Sym, Money> = BTreeMap::new();
             for &i in &row.facts {
                 let r = &facts.rows[i as usize];
                 let c = r.costs[view.metric];
                 if view.window.contains(r.day) {
                     row.cost += c;
+                    if r.shared != NONE {
+                        *shared.entry(r.shared).or_default() += c;
+                    }
                     row.series[view.bucket(r.day)] += c;
                     if r.day >= view.provisional_from && c != Money::ZERO {
                         row.provisional = true;
@@ -367,6 +422,12 @@ impl Level {
                     row.prev += c;
                 }
             }
+            row.shared_in = shared
+                .into_iter()
+                .filter(|(_, m)| *m != Money::ZERO)
+                .collect();
+            row.shared_in
+                .sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         }
         self.rows
             .retain(|r| r.cost != Money::ZERO || r.prev != Money::ZERO);

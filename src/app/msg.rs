@@ -22,6 +22,12 @@ pub enum Msg {
         generation: u64,
         result: Result<Box<Loaded>, Diagnosis>,
     },
+    /// The cached facts of a fetch still running: shown at once, replaced when it ends.
+    Cached {
+        profile: usize,
+        generation: u64,
+        loaded: Box<Loaded>,
+    },
     /// One `doctor` check of a profile ended.
     DoctorCheck {
         profile: usize,

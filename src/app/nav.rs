@@ -261,6 +261,7 @@ mod tests {
             series: vec![],
             provisional: false,
             facts: vec![],
+            shared_in: vec![],
         }
     }
 

@@ -69,6 +69,8 @@ pub struct Job {
     pub log: Vec<String>,
     /// The newest `doctor` run of this profile (started by a failed fetch or by `d`).
     pub doctor: Option<DoctorRun>,
+    /// The source could not be read and the data shown is the cache's: since when, and why.
+    pub offline: Option<(DateTime<Utc>, Diagnosis)>,
 }
 
 /// A profile's integration checks, as far as they have run.
@@ -157,6 +159,12 @@ pub struct App {
     /// Lines scrolled off the top of a diagnosis (the diagnostics pane: j/k, PgDn/PgUp; the
     /// integrations pane: PgDn/PgUp). Reset when another profile is shown or selected.
     pub diag_scroll: u16,
+    /// The facts cache reads go through, and how (`None`: no cache).
+    pub cache: Option<(crate::cache::Cache, crate::cache::CacheMode)>,
+    /// Sharing rules applied (the profile's `[sharing]`); off shows the bill before them.
+    pub sharing: bool,
+    /// The environment view: environment → cluster → namespace → workload → pod.
+    pub by_env: bool,
 }
 
 impl App {
@@ -174,6 +182,7 @@ impl App {
                 last_success: None,
                 log: Vec::new(),
                 doctor: None,
+                offline: None,
             })
             .collect();
         App {
@@ -194,6 +203,9 @@ impl App {
             change_view: None,
             change: None,
             diag_scroll: 0,
+            cache: None,
+            sharing: true,
+            by_env: false,
         }
     }
 
@@ -268,13 +280,17 @@ impl App {
     /// The view of the active data, when there is data and the window resolves.
     pub fn view(&self) -> Option<View> {
         let data = self.data()?;
-        resolve_view(
+        let mut view = resolve_view(
             self.window,
             self.as_of,
             &data.delivery,
-            &data.facts,
+            data.shown(self.sharing),
             self.metric,
-        )
+        )?;
+        if self.by_env {
+            view.top = LevelKind::Envs;
+        }
+        Some(view)
     }
 
     /// The path of steps below the top level.
@@ -299,8 +315,9 @@ impl App {
         layout::table_rows(self.size.0, self.size.1, self.detail_shown())
     }
 
-    fn facts(&self) -> Option<&Facts> {
-        self.data().map(|d| &d.facts)
+    /// The facts shown: shared or not, as [`App::sharing`] says.
+    pub fn facts(&self) -> Option<&Facts> {
+        self.data().map(|d| d.shown(self.sharing))
     }
 
     /// Starts a fetch of `profile` covering the current window and its predecessor.
@@ -329,7 +346,7 @@ impl App {
         let (Some(view), Some(data)) = (self.view(), self.data().cloned()) else {
             return;
         };
-        let facts = &data.facts;
+        let facts = data.shown(self.sharing);
         self.change = Some(Arc::new(Change::new(facts, &view)));
         let mut state = LevelState::new(None, Level::root(facts, &view), self.sort);
         let mut steps: Vec<Step> = Vec::new();
@@ -432,6 +449,7 @@ pub fn resolve_view(
         window,
         metric,
         provisional_from: as_of.provisional_from(),
+        top: LevelKind::Clusters,
     })
 }
 

@@ -10,7 +10,7 @@ use crate::facts::Dim;
 use crate::source;
 use crate::window::WindowSpec;
 
-use super::testing::{config, now, run, send, started};
+use super::testing::{config, now, run, select_costliest, send, started};
 
 fn key(c: char) -> Msg {
     Msg::Key(Key::char(c))
@@ -51,17 +51,7 @@ fn drill_down_three_levels_and_back_remembers_the_selection() {
     assert_eq!(app.levels.len(), 2);
     let cluster = app.breadcrumb()[1].clone();
     // Into the costliest namespace, then its costliest workload.
-    let ns_row = app
-        .level()
-        .unwrap()
-        .level
-        .rows
-        .iter()
-        .filter(|r| matches!(r.step, Step::Namespace(_)))
-        .max_by_key(|r| r.cost)
-        .unwrap()
-        .step;
-    app.levels.last_mut().unwrap().select_step(ns_row);
+    let ns_row = select_costliest(&mut app, |s| matches!(s, Step::Namespace(_)));
     send(&mut app, [key('l'), key('l')]);
     assert_eq!(app.levels.len(), 4);
     assert_eq!(app.level().unwrap().level.kind, LevelKind::Workload);

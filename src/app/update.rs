@@ -45,6 +45,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
             generation,
             result,
         } => on_fetched(app, profile, generation, result),
+        Msg::Cached {
+            profile,
+            generation,
+            loaded,
+        } => on_cached(app, profile, generation, loaded),
         Msg::DoctorCheck {
             profile,
             generation,
@@ -69,6 +74,36 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
             Vec::new()
         }
     }
+}
+
+/// The cache's facts while the fetch runs: shown at once (unless data is already shown), the
+/// job still running.
+fn on_cached(app: &mut App, profile: usize, generation: u64, loaded: Box<Loaded>) -> Vec<Cmd> {
+    let now = app.as_of.now;
+    let saved = (profile == app.active).then(|| app.saved_path());
+    let Some(job) = app.jobs.get_mut(profile) else {
+        return Vec::new();
+    };
+    if job.generation != generation || job.data.is_some() {
+        return Vec::new();
+    }
+    let age = loaded
+        .cache
+        .as_ref()
+        .and_then(|n| n.cached_since)
+        .map_or_else(String::new, |t| {
+            format!(" (read {})", crate::cache::age(app.as_of, t))
+        });
+    job.log(now, format!("opened on the cache{age}; refreshing"));
+    job.coverage = match fetch_span(app.window, app.as_of) {
+        WindowSpec::All => None,
+        _ => Some(loaded.window),
+    };
+    job.data = Some(Arc::from(loaded));
+    if let Some(saved) = saved {
+        app.rebuild(&saved);
+    }
+    Vec::new()
 }
 
 /// A fetch's result: newer data (the path kept by name) or a failure, which runs the checks.
@@ -107,6 +142,14 @@ fn on_fetched(
             for w in &q.warnings {
                 job.log(now, format!("warning: {}", w.message));
             }
+            if let Some(note) = &loaded.cache {
+                job.log(now, note.summary());
+            }
+            let offline = loaded.cache.as_ref().and_then(|n| n.offline.as_deref());
+            job.offline = offline.map(|e| {
+                let since = job.offline.as_ref().map_or(now, |(t, _)| *t);
+                (since, crate::diag::diagnose(e))
+            });
             job.coverage = match fetch_span(app.window, as_of) {
                 WindowSpec::All => None,
                 _ => Some(loaded.window),
@@ -129,7 +172,9 @@ fn on_fetched(
     if let Some(saved) = saved {
         // Names are interned per read: carry the path over by name.
         let saved = match (&old, app.jobs[profile].data.clone()) {
-            (Some(old), Some(new)) => translate_path(&saved, &old.facts, &new.facts),
+            (Some(old), Some(new)) => {
+                translate_path(&saved, old.shown(app.sharing), new.shown(app.sharing))
+            }
             _ => saved,
         };
         app.rebuild(&saved);
@@ -156,6 +201,8 @@ fn translate(step: Step, old: &Facts, new: &Facts) -> Option<Step> {
         }
     };
     Some(match step {
+        Step::Env(x) => Step::Env(s(x)?),
+        Step::Shared(x) => Step::Shared(s(x)?),
         Step::Cluster(x) => Step::Cluster(s(x)?),
         Step::Namespace(x) => Step::Namespace(s(x)?),
         Step::Workload { kind, name } => Step::Workload {
@@ -202,7 +249,7 @@ pub(super) fn set_metric(app: &mut App, metric: Metric) {
         &view,
     )));
     for f in &mut app.levels {
-        f.level.recost(&data.facts, &view);
+        f.level.recost(data.shown(app.sharing), &view);
         f.rows_changed();
         f.reorder(sort);
     }

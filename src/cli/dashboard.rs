@@ -3,7 +3,9 @@
 
 use clap::Args;
 
-use super::{ReportOnly, SourceArgs, ViewArgs, discover_config, no_profile, resolve_profile};
+use super::{
+    CacheArgs, ReportOnly, SourceArgs, ViewArgs, discover_config, no_profile, resolve_profile,
+};
 use crate::config::Config;
 
 #[derive(Debug, Args, Default)]
@@ -12,6 +14,8 @@ pub(super) struct DashboardArgs {
     source: SourceArgs,
     #[command(flatten)]
     pub(super) view: ViewArgs,
+    #[command(flatten)]
+    cache: CacheArgs,
     /// No colours (also when `NO_COLOR` is set): reverse video and markers only.
     #[arg(long, alias = "no-colour")]
     pub(super) no_color: bool,
@@ -68,6 +72,7 @@ pub(super) fn run(a: &DashboardArgs) -> i32 {
     let clock = a.source.clock();
     let mut app = crate::app::App::new(config, active, clock.now(), display);
     app.window = a.view.window;
+    app.cache = a.cache.cache();
     if let Some(m) = a.view.metric {
         app.metric = m.into();
     }

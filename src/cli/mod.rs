@@ -3,6 +3,7 @@
 //! with what to do and exit with code 2; a source that cannot be read exits with 1.
 
 mod budget;
+mod cache;
 mod dashboard;
 mod demo_data;
 mod doctor;
@@ -44,6 +45,8 @@ enum Command {
     Budget(budget::BudgetArgs),
     /// Write a generated CUR delivery (any layout) with its truth to a folder.
     DemoData(demo_data::DemoDataArgs),
+    /// What the facts cache holds (profile, period, version, size, age); `cache clear` empties it.
+    Cache(cache::CacheArgs),
     /// Print a shell completion script (e.g. `curtop completions bash > /etc/bash_completion.d/curtop`).
     Completions {
         #[arg(value_enum)]
@@ -77,6 +80,38 @@ impl SourceArgs {
     /// The clock the command runs by: the system's, or one moved to `--as-of`.
     fn clock(&self) -> Clock {
         self.as_of.map_or_else(Clock::system, Clock::starting_at)
+    }
+}
+
+/// How a read uses the facts cache (`$XDG_CACHE_HOME/curtop`, `~/.cache/curtop`).
+#[derive(Debug, Args, Default)]
+struct CacheArgs {
+    /// Never contact the source: show what the cache holds, with its age.
+    #[arg(long, conflicts_with = "refresh")]
+    offline: bool,
+    /// Read every period from the source again, ignoring (and then replacing) the cache.
+    #[arg(long, conflicts_with = "no_cache")]
+    refresh: bool,
+    /// Neither read nor write the cache: the source alone, nothing kept on disk.
+    #[arg(long, conflicts_with = "offline")]
+    no_cache: bool,
+}
+
+impl CacheArgs {
+    /// The user's cache and how to use it; `None` when the system has no cache folder.
+    fn cache(&self) -> Option<(crate::cache::Cache, crate::cache::CacheMode)> {
+        use crate::cache::CacheMode;
+        if self.no_cache {
+            return None;
+        }
+        let mode = if self.offline {
+            CacheMode::Offline
+        } else if self.refresh {
+            CacheMode::Refresh
+        } else {
+            CacheMode::Use
+        };
+        Some((crate::cache::Cache::user()?, mode))
     }
 }
 
@@ -154,6 +189,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Some(Command::Doctor(a)) => doctor::run(&a),
         Some(Command::Budget(a)) => budget::run(&a),
         Some(Command::DemoData(a)) => demo_data::run(&a),
+        Some(Command::Cache(a)) => cache::run(&a),
         Some(Command::Completions { shell }) => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "curtop", &mut out);
@@ -191,6 +227,7 @@ fn resolve_profile(d: &SourceArgs) -> Result<Profile, String> {
             tags: TagMapping::default(),
             env: EnvRules::default(),
             budgets: Vec::new(),
+            sharing: crate::config::Sharing::default(),
         });
     }
     let config = discover_config(d)?;

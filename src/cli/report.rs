@@ -6,7 +6,7 @@ use std::io::Write;
 
 use clap::{Args, ValueEnum};
 
-use super::{SourceArgs, ViewArgs, resolve_profile};
+use super::{CacheArgs, SourceArgs, ViewArgs, resolve_profile};
 use crate::app::{fetch_span, resolve_view};
 use crate::config::SourceSpec;
 use crate::cur::metrics::Metric;
@@ -19,6 +19,8 @@ pub(super) struct ReportArgs {
     source: SourceArgs,
     #[command(flatten)]
     pub(super) view: ViewArgs,
+    #[command(flatten)]
+    cache: CacheArgs,
     /// Comma list of cluster, namespace, workload, workload-kind, pod, container, node,
     /// category, service, usage-type, account, resource, day, env, label:NAME, tag:KEY
     /// (default: cluster).
@@ -35,6 +37,9 @@ pub(super) struct ReportArgs {
     /// and run nothing.
     #[arg(long)]
     explain: bool,
+    /// The bill before the profile's sharing rules (idle, shared namespaces, cost rules).
+    #[arg(long)]
+    no_sharing: bool,
 }
 
 /// `--by`: one value holding the list (clap would take a `Vec` for repeated values).
@@ -84,14 +89,19 @@ pub(super) fn run(a: &ReportArgs) -> i32 {
         })
         .collect();
     let window = a.view.window;
-    let as_of = a.source.clock().now();
+    let clock = a.source.clock();
+    let as_of = clock.now();
     // A comparison reads the previous window too, as the dashboard does for its Δ.
     let read = if a.compare {
         fetch_span(window, as_of)
     } else {
         window
     };
-    let req = source::ReadRequest::new(&profile, read, as_of).with_tags(&extra);
+    let cache = a.cache.cache();
+    let mut req = source::ReadRequest::new(&profile, read, as_of).with_tags(&extra);
+    if let Some((cache, mode)) = &cache {
+        req = req.with_cache(cache, *mode);
+    }
     if a.explain {
         return match source::explain(&req) {
             Ok(sql) => {
@@ -130,20 +140,29 @@ pub(super) fn run(a: &ReportArgs) -> i32 {
         };
         return failed(&profile.name, &e);
     }
-    warn(&profile.name, &profile.source, &loaded, &dims);
+    warn(
+        &profile.name,
+        &profile.source,
+        &loaded,
+        &dims,
+        !a.no_sharing,
+    );
+    if let Some(note) = &loaded.cache {
+        say_cache(&profile.name, note, clock.now());
+    }
     let metric = a.view.metric.map_or(Metric::Amortized, Metric::from);
+    let facts = loaded.shown(!a.no_sharing);
     let rep = if a.compare {
-        let Some(view) = resolve_view(window, as_of, &loaded.delivery, &loaded.facts, metric)
-        else {
+        let Some(view) = resolve_view(window, as_of, &loaded.delivery, facts, metric) else {
             eprintln!(
                 "curtop: profile `{}`: the window {window} has no days",
                 profile.name
             );
             return 1;
         };
-        report::build_compare(&loaded.facts, &view, &dims)
+        report::build_compare(facts, &view, &dims)
     } else {
-        report::build(&loaded.facts, loaded.window, metric, &dims)
+        report::build(facts, loaded.window, metric, &dims)
     };
     let out = rep.render(a.output.map_or(Format::Table, Format::from));
     let mut stdout = std::io::stdout().lock();
@@ -162,10 +181,32 @@ fn failed(profile: &str, e: &source::error::SourceError) -> i32 {
     1
 }
 
-/// The read's warnings, malformed-row examples and labels the profile does not map, on
-/// stderr.
-fn warn(profile: &str, source: &SourceSpec, loaded: &Loaded, dims: &[Dimension]) {
-    let q = &loaded.facts.quality;
+/// What the read did with the cache, on stderr; offline, why and how old the numbers are.
+fn say_cache(profile: &str, note: &source::cached::CacheNote, as_of: crate::clock::AsOf) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "curtop: profile `{profile}`: {}", note.summary());
+    let age = note.cached_since.map(|t| crate::cache::age(as_of, t));
+    if let Some(e) = &note.offline {
+        let d = crate::diag::diagnose(e);
+        let _ = writeln!(
+            err,
+            "warning [offline]: the source could not be read ({}: {}); these are the cached \
+             numbers{}. Run `curtop doctor --profile {profile}` for the diagnosis",
+            d.code,
+            d.title,
+            age.map(|a| format!(", read {a}")).unwrap_or_default()
+        );
+    } else if note.offline_by_request
+        && let Some(a) = age
+    {
+        let _ = writeln!(err, "curtop: --offline: cached numbers, read {a}");
+    }
+}
+
+/// The read's warnings (with sharing's, when on), malformed-row examples and labels the
+/// profile does not map, on stderr.
+fn warn(profile: &str, source: &SourceSpec, loaded: &Loaded, dims: &[Dimension], sharing: bool) {
+    let q = &loaded.shown(sharing).quality;
     let mut err = std::io::stderr().lock();
     if matches!(source, SourceSpec::Athena(_)) {
         let _ = writeln!(err, "{}", loaded.origin);

@@ -143,6 +143,8 @@ pub enum Action {
     SortName,
     SortDelta,
     CycleMetric,
+    Sharing,
+    EnvView,
     Window,
     Profile,
     Refresh,
@@ -157,7 +159,7 @@ pub enum Action {
 }
 
 /// Every action: config name, default keys, description (help), short footer label.
-const TABLE: [(Action, &str, &[&str], &str, &str); 24] = [
+const TABLE: [(Action, &str, &[&str], &str, &str); 26] = [
     (Action::Down, "down", &["j", "down"], "move down", "down"),
     (Action::Up, "up", &["k", "up"], "move up", "up"),
     (Action::Top, "top", &["g", "home"], "first row", "top"),
@@ -230,6 +232,20 @@ const TABLE: [(Action, &str, &[&str], &str, &str); 24] = [
         &["m"],
         "next cost metric",
         "metric",
+    ),
+    (
+        Action::Sharing,
+        "sharing",
+        &["s"],
+        "sharing rules on/off (the bill before them)",
+        "sharing",
+    ),
+    (
+        Action::EnvView,
+        "env-view",
+        &["e"],
+        "view by environment / by cluster",
+        "env",
     ),
     (
         Action::Window,

@@ -8,11 +8,13 @@ mod error;
 mod file;
 pub mod keys;
 pub mod mapping;
+pub mod sharing;
 
 use std::path::{Path, PathBuf};
 
 pub use error::ConfigError;
 pub use mapping::{EnvRules, TagMapping};
+pub use sharing::Sharing;
 
 /// The environment variable naming a config file (used when `--config` is not given).
 pub const CONFIG_ENV: &str = "CURTOP_CONFIG";
@@ -132,6 +134,8 @@ pub struct Profile {
     pub env: EnvRules,
     /// `[profiles.X.budgets]`, in file order.
     pub budgets: Vec<budget::Budget>,
+    /// Who pays for idle, shared namespaces and leftover costs.
+    pub sharing: Sharing,
 }
 
 /// A validated config file: at least one profile, and a default that names one of them.

@@ -14,7 +14,7 @@ mod legacy_csv;
 mod model;
 mod out;
 mod parquet;
-mod rng;
+pub(crate) mod rng;
 mod row;
 mod truth;
 

@@ -37,6 +37,8 @@ pub enum DiagCode {
     DeliveryChanging,
     /// `endpoint-unreachable`
     EndpointUnreachable,
+    /// `environments-unmapped`
+    EnvironmentsUnmapped,
     /// `internal-error`
     InternalError,
     /// `io-error`
@@ -47,6 +49,8 @@ pub enum DiagCode {
     MissingParts,
     /// `no-manifest`
     NoManifest,
+    /// `not-cached`
+    NotCached,
     /// `nothing-in-window`
     NothingInWindow,
     /// `object-missing`
@@ -81,7 +85,7 @@ pub enum DiagCode {
 
 impl DiagCode {
     /// Every code, in the order of their names.
-    pub const ALL: [DiagCode; 34] = [
+    pub const ALL: [DiagCode; 36] = [
         DiagCode::AccessDenied,
         DiagCode::AthenaManagedResults,
         DiagCode::AthenaOutputLocation,
@@ -96,11 +100,13 @@ impl DiagCode {
         DiagCode::DataUpdating,
         DiagCode::DeliveryChanging,
         DiagCode::EndpointUnreachable,
+        DiagCode::EnvironmentsUnmapped,
         DiagCode::InternalError,
         DiagCode::IoError,
         DiagCode::MalformedRows,
         DiagCode::MissingParts,
         DiagCode::NoManifest,
+        DiagCode::NotCached,
         DiagCode::NothingInWindow,
         DiagCode::ObjectMissing,
         DiagCode::PathNotFound,
@@ -135,12 +141,14 @@ impl DiagCode {
             DiagCode::DataUpdating => "data-updating",
             DiagCode::DeliveryChanging => "delivery-changing",
             DiagCode::EndpointUnreachable => "endpoint-unreachable",
+            DiagCode::EnvironmentsUnmapped => "environments-unmapped",
             DiagCode::InternalError => "internal-error",
             DiagCode::IoError => "io-error",
             DiagCode::MalformedRows => "malformed-rows",
             DiagCode::MissingParts => "missing-parts",
             DiagCode::NoManifest => "no-manifest",
             DiagCode::NothingInWindow => "nothing-in-window",
+            DiagCode::NotCached => "not-cached",
             DiagCode::ObjectMissing => "object-missing",
             DiagCode::PathNotFound => "path-not-found",
             DiagCode::PeriodRestarted => "period-restarted",

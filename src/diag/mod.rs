@@ -211,6 +211,23 @@ pub fn diagnose(e: &SourceError) -> Diagnosis {
             vec![DOC_CUR_CREATE],
         ),
         SourceError::Athena(f) => diagnose_athena(f),
+        SourceError::NotCached { profile, cache } => error(
+            DiagCode::NotCached,
+            "nothing cached to show offline".to_string(),
+            vec![format!(
+                "--offline reads only the cache, and {cache} holds no facts of profile \
+                 `{profile}` in the window"
+            )],
+            strings([
+                "the profile was never read on this machine, or not over this window",
+                "the cache was cleared (curtop cache clear)",
+            ]),
+            strings([
+                "run once without --offline while the source can be reached",
+                "see what is cached: curtop cache",
+            ]),
+            vec![],
+        ),
         SourceError::Cancelled => error(
             DiagCode::Cancelled,
             "the read was cancelled".to_string(),
@@ -403,6 +420,17 @@ pub fn diagnose_warning(w: &Warning) -> Diagnosis {
                 "create a report with hourly granularity (TIME_GRANULARITY = HOURLY); keep the old one until the new one has a full month",
             ]),
         ),
+        WarningCode::CacheInvalid | WarningCode::CacheUnwritable => (
+            DiagCode::ReadWarning,
+            strings([
+                "the cache folder is read-only, full, or was changed by something other than curtop",
+                "a cache file written by another version of curtop",
+            ]),
+            strings([
+                "see what is cached: curtop cache",
+                "start afresh: curtop cache clear (the next start reads the source again)",
+            ]),
+        ),
         WarningCode::StaleData => (
             DiagCode::StaleData,
             strings([
@@ -431,6 +459,17 @@ pub fn diagnose_warning(w: &Warning) -> Diagnosis {
             DiagCode::MalformedRows,
             strings(["rows of the file do not parse (a damaged copy or a hand-edited file)"]),
             strings(["copy the report again; the counted rows are left out of every total"]),
+        ),
+        WarningCode::NothingToShareInto => (
+            DiagCode::ReadWarning,
+            strings([
+                "a sharing rule found no target on those days (no namespace of the cluster ran, \
+                 or none of the rule's targets had cost)",
+            ]),
+            strings([
+                "nothing to do if that is expected; else widen the rule's targets under \
+                 [profiles.NAME.sharing]",
+            ]),
         ),
         WarningCode::PodsWithoutNode
         | WarningCode::Reconciliation
@@ -501,6 +540,10 @@ mod tests {
                 restarts: 3,
             },
             SourceError::Cancelled,
+            SourceError::NotCached {
+                profile: "p".into(),
+                cache: "/c".into(),
+            },
         ];
         let mut codes: Vec<&str> = errors.iter().map(|e| diagnose(e).code.as_str()).collect();
         for e in &errors {

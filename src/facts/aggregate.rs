@@ -250,6 +250,8 @@ impl<'p> Aggregator<'p> {
 
     /// The state to merge with other parts.
     pub fn into_partial(mut self) -> Partial {
+        self.env
+            .record(&self.state.strings, &mut self.state.quality);
         for ((template, day), sums) in self.by_template {
             let t = &mut self.templates[template as usize];
             t.key[K_DAY] = day as u32;

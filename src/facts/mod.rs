@@ -166,6 +166,9 @@ pub struct FactRow {
     pub costs: Costs,
     /// The usage the cost is for ([`Basis::Usage`] rows; zero otherwise).
     pub quantity: Quantity,
+    /// Where this cost was shared in from (`idle`, a shared namespace, a sharing rule's name);
+    /// [`NONE`] for a row's own cost. Only `alloc::sharing` writes rows with a source.
+    pub shared: Sym,
 }
 
 impl FactRow {
@@ -208,6 +211,60 @@ impl Facts {
     }
 }
 
+impl Facts {
+    /// The facts of several billing periods (read apart, or kept in the cache) as one table
+    /// over `window`'s days (every day when `None`): rows outside the window dropped, the
+    /// later periods' strings interned into the first's, quality and columns combined.
+    /// `periods` come oldest first and hold different days, so their rows, each period's in
+    /// the order it has, are the table in day order — the same table whether a period was
+    /// read just now or taken from the cache.
+    pub fn of_periods(periods: Vec<Facts>, window: Option<(Day, Day)>) -> Facts {
+        let inside = |d: Day| window.is_none_or(|(s, e)| d >= s && d < e);
+        let mut periods = periods.into_iter();
+        let Some(mut out) = periods.next() else {
+            return Facts::default();
+        };
+        out.rows.retain(|r| inside(r.day));
+        out.bill.retain(|d, _| inside(*d));
+        for p in periods {
+            let map: Vec<Sym> = (0..p.strings.len())
+                .map(|i| {
+                    out.strings
+                        .intern(p.strings.get(Sym::try_from(i).unwrap_or(NONE)))
+                })
+                .collect();
+            let tr = |s: Sym| map.get(s as usize).copied().unwrap_or(NONE);
+            // Labels by name: periods read with the same plan have the same ones.
+            let label_at: Vec<Option<usize>> = out
+                .label_names
+                .iter()
+                .map(|n| p.label_names.iter().position(|m| m == n))
+                .collect();
+            out.rows
+                .extend(p.rows.into_iter().filter(|r| inside(r.day)).map(|r| {
+                    let mut dims = r.dims;
+                    for d in &mut dims {
+                        *d = tr(*d);
+                    }
+                    FactRow {
+                        labels: label_at
+                            .iter()
+                            .map(|at| at.and_then(|i| r.labels.get(i)).map_or(NONE, |&s| tr(s)))
+                            .collect(),
+                        dims,
+                        ..r
+                    }
+                }));
+            for (d, c) in p.bill.into_iter().filter(|(d, _)| inside(*d)) {
+                *out.bill.entry(d).or_insert(Costs::ZERO) += c;
+            }
+            out.quality.merge(p.quality);
+            out.columns.union(&p.columns);
+        }
+        out
+    }
+}
+
 /// Costs and quantities of the facts being built, by key.
 type KeyMap = FxHashMap<Box<[u32]>, Sums>;
 
@@ -237,6 +294,7 @@ fn into_rows(facts: KeyMap) -> Vec<FactRow> {
                 labels: k[K_DIMS + DIMS..].into(),
                 costs: s.costs,
                 quantity: s.quantity,
+                shared: NONE,
             }
         })
         .collect();

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::env::EnvCache;
+use super::env::{EnvCache, apply_fallbacks};
 use super::interner::Interner;
 use super::quality::Quality;
 use super::{Basis, DIMS, Dim, Facts, K_DIMS, KeyMap, Quantity, Sums, add_to, into_rows};
@@ -67,8 +67,11 @@ impl<'e> PlacedRows<'e> {
     }
 
     /// The facts, labelled `label_names`; their bill is what the rows sum to per day.
-    pub fn finish(self, label_names: Vec<String>) -> Facts {
-        let rows = into_rows(self.facts);
+    pub fn finish(mut self, label_names: Vec<String>) -> Facts {
+        self.env.record(&self.strings, &mut self.quality);
+        let rules = self.env.rules();
+        let facts = apply_fallbacks(self.facts, &mut self.strings, rules);
+        let rows = into_rows(facts);
         let mut bill: BTreeMap<Day, Costs> = BTreeMap::new();
         for r in &rows {
             *bill.entry(r.day).or_default() += r.costs;

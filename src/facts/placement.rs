@@ -10,11 +10,13 @@ use std::collections::BTreeMap;
 use rustc_hash::FxHashMap;
 
 use super::aggregate::Partial;
+use super::env::apply_fallbacks;
 use super::interner::{Interner, NONE, Sym};
 use super::{
     Basis, DIMS, Dim, Facts, K_BASIS, K_CAT, K_DAY, K_DIMS, Quantity, Sums, WarningCode, into_rows,
     kd,
 };
+use crate::config::EnvRules;
 use crate::cur::attribution::Category;
 use crate::cur::columns::Field;
 use crate::cur::metrics::{Costs, Metric};
@@ -31,12 +33,14 @@ type Anchors = FxHashMap<(Day, Sym), (Box<[u32]>, Money)>;
 type PodTotals = BTreeMap<(Day, Sym), (Costs, Sym)>;
 
 impl Partial {
-    /// Resolves nodes, pods and idle, and returns the facts.
-    pub fn finish(mut self, label_names: Vec<String>) -> Facts {
+    /// Resolves nodes, pods and idle, gives rows with no environment tag the one `env`'s
+    /// fallbacks give, and returns the facts.
+    pub fn finish(mut self, label_names: Vec<String>, env: &EnvRules) -> Facts {
         let node_cluster = self.node_clusters();
         let (node_cost, idle_anchor) = self.place_nodes(&node_cluster);
         let pod_total = self.place_pods(&node_cost);
         self.subtract_pods_from_idle(pod_total, &idle_anchor, label_names.len());
+        self.facts = apply_fallbacks(std::mem::take(&mut self.facts), &mut self.strings, env);
         let mut facts = Facts {
             strings: self.strings,
             label_names,

@@ -3,8 +3,10 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 /// A line that could not be read, kept as an example for the user.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Malformed {
     pub file: String,
     /// 1-based line (CSV) or row (Parquet) number.
@@ -13,7 +15,7 @@ pub struct Malformed {
 }
 
 /// Something that limits what can be shown, said in words.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Warning {
     /// Stable code (`no-resource-ids`, `malformed-rows`, ...).
     pub code: WarningCode,
@@ -23,8 +25,13 @@ pub struct Warning {
 /// What a [`Warning`] is about. [`WarningCode::as_str`] is its stable kebab-case name, which
 /// `Display` writes; the variants are in the order of their names, so sorting by code sorts
 /// by name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum WarningCode {
+    /// `cache-invalid`: a cached file could not be used (corrupt, truncated, another format).
+    CacheInvalid,
+    /// `cache-unwritable`: the cache folder cannot be written.
+    CacheUnwritable,
     /// `daily-granularity`: the report is daily or monthly, not hourly.
     DailyGranularity,
     /// `data-updating`: Athena's `cost_and_usage_data_status` is not READY.
@@ -37,6 +44,9 @@ pub enum WarningCode {
     NoResourceIds,
     /// `no-split-cost`: the report has no split cost allocation data.
     NoSplitCost,
+    /// `nothing-to-share-into`: a sharing rule had no target on some days; that cost stays
+    /// where it was.
+    NothingToShareInto,
     /// `period-restarted`: AWS delivered a new version of the period during the read.
     PeriodRestarted,
     /// `pods-without-node`: pod split rows name nodes with no EC2 rows in the data.
@@ -51,13 +61,16 @@ pub enum WarningCode {
 
 impl WarningCode {
     /// Every code, in the order of their names.
-    pub const ALL: [WarningCode; 11] = [
+    pub const ALL: [WarningCode; 14] = [
+        WarningCode::CacheInvalid,
+        WarningCode::CacheUnwritable,
         WarningCode::DailyGranularity,
         WarningCode::DataUpdating,
         WarningCode::MalformedRows,
         WarningCode::MissingParts,
         WarningCode::NoResourceIds,
         WarningCode::NoSplitCost,
+        WarningCode::NothingToShareInto,
         WarningCode::PeriodRestarted,
         WarningCode::PodsWithoutNode,
         WarningCode::Reconciliation,
@@ -68,12 +81,15 @@ impl WarningCode {
     /// The stable kebab-case name (`no-resource-ids`, `malformed-rows`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
+            WarningCode::CacheInvalid => "cache-invalid",
+            WarningCode::CacheUnwritable => "cache-unwritable",
             WarningCode::DailyGranularity => "daily-granularity",
             WarningCode::DataUpdating => "data-updating",
             WarningCode::MalformedRows => "malformed-rows",
             WarningCode::MissingParts => "missing-parts",
             WarningCode::NoResourceIds => "no-resource-ids",
             WarningCode::NoSplitCost => "no-split-cost",
+            WarningCode::NothingToShareInto => "nothing-to-share-into",
             WarningCode::PeriodRestarted => "period-restarted",
             WarningCode::PodsWithoutNode => "pods-without-node",
             WarningCode::Reconciliation => "reconciliation",
@@ -93,7 +109,7 @@ impl std::fmt::Display for WarningCode {
 pub const MAX_EXAMPLES: usize = 5;
 
 /// What the read saw: counts, examples, warnings.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Quality {
     /// Data rows read (header excluded).
     pub rows_read: u64,
@@ -113,6 +129,8 @@ pub struct Quality {
     /// Report parts read and their compressed bytes.
     pub files: u64,
     pub bytes: u64,
+    /// Raw environment tag values seen → what they normalize to (`doctor` shows them).
+    pub env_values: BTreeMap<String, String>,
 }
 
 impl Quality {
@@ -169,6 +187,7 @@ impl Quality {
         }
         self.files += other.files;
         self.bytes += other.bytes;
+        self.env_values.extend(other.env_values);
     }
 }
 

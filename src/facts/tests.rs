@@ -85,7 +85,7 @@ fn node_minus_pods_is_idle_and_pods_never_add_to_the_bill() {
         li.tags = &empty;
         agg.add(&li, &fx.cols);
     }
-    let facts = agg.into_partial().finish(vec![]);
+    let facts = agg.into_partial().finish(vec![], &fx.env);
     assert!(
         facts.quality.warnings.is_empty(),
         "{:?}",
@@ -119,7 +119,7 @@ fn untagged_instances_without_pods_stay_unallocated() {
     li.resource_id = "i-9";
     li.tags = &empty;
     agg.add(&li, &fx.cols);
-    let facts = agg.into_partial().finish(vec![]);
+    let facts = agg.into_partial().finish(vec![], &fx.env);
     assert_eq!(facts.rows.len(), 1);
     assert_eq!(facts.rows[0].category, Category::Unallocated);
     assert_eq!(facts.text(&facts.rows[0], Dim::Node), "");
@@ -138,7 +138,7 @@ fn pods_on_unknown_nodes_are_offset_and_reported() {
     li.set(Field::SplitCost, m(0.5));
     li.tags = &empty;
     agg.add(&li, &fx.cols);
-    let facts = agg.into_partial().finish(vec![]);
+    let facts = agg.into_partial().finish(vec![], &fx.env);
     let sum: Money = facts.rows.iter().map(|r| r.costs[Metric::Amortized]).sum();
     assert_eq!(sum, Money::ZERO);
     assert!(
@@ -171,7 +171,7 @@ fn window_and_env_normalization_and_merge_in_any_order_agree() {
     a.merge(build(&[2, 3]));
     let mut b = build(&[2, 3]);
     b.merge(build(&[0, 1, 2]));
-    let (fa, fb) = (a.finish(vec![]), b.finish(vec![]));
+    let (fa, fb) = (a.finish(vec![], &fx.env), b.finish(vec![], &fx.env));
     assert_eq!(fa.quality.rows_outside_window, 2);
     let envs = |f: &Facts| {
         let mut v: Vec<(Day, String, Money)> = f

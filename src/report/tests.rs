@@ -25,6 +25,7 @@ fn bill() -> Facts {
             labels: Box::new([]),
             costs,
             quantity: Quantity(units * D),
+            shared: crate::facts::NONE,
         });
     };
     row(&mut f, 2, "prod", Basis::Usage, 10, 100);
@@ -40,6 +41,7 @@ fn view() -> View {
         window: Window { start: 7, end: 14 },
         metric: Metric::Amortized,
         provisional_from: 13,
+        top: crate::alloc::LevelKind::Clusters,
     }
 }
 

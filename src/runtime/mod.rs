@@ -168,7 +168,17 @@ fn execute(
                 if let Some(old) = running.insert(profile, Arc::clone(&progress)) {
                     old.cancel();
                 }
-                tokio::spawn(fetch(p, profile, generation, window, as_of, progress, tx));
+                let job = Fetch {
+                    profile: p,
+                    index: profile,
+                    generation,
+                    window,
+                    as_of,
+                    cache: app.cache.clone(),
+                    // Nothing on screen yet: show the cache's facts while the source is read.
+                    open_cached: app.jobs[profile].data.is_none(),
+                };
+                tokio::spawn(fetch(job, progress, tx));
             }
             Cmd::Doctor {
                 profile,
@@ -210,19 +220,49 @@ fn execute(
     }
 }
 
-/// One profile's read, on a blocking thread, with its progress polled while it runs.
-async fn fetch(
+/// One profile's read, as the runtime was asked for it.
+struct Fetch {
     profile: crate::config::Profile,
     index: usize,
     generation: u64,
     window: crate::window::WindowSpec,
     as_of: crate::clock::AsOf,
-    progress: Arc<Progress>,
-    tx: UnboundedSender<Msg>,
-) {
+    cache: Option<(crate::cache::Cache, crate::cache::CacheMode)>,
+    /// Send the cache's facts first (`Msg::Cached`), then read the source.
+    open_cached: bool,
+}
+
+/// One profile's read, on a blocking thread, with its progress polled while it runs. With a
+/// cache, what it holds is sent first, so the dashboard opens on it while the source is read.
+async fn fetch(job: Fetch, progress: Arc<Progress>, tx: UnboundedSender<Msg>) {
+    use crate::cache::CacheMode;
+    let Fetch {
+        profile,
+        index,
+        generation,
+        window,
+        as_of,
+        cache,
+        open_cached,
+    } = job;
     let counters = Arc::clone(&progress);
+    let cached_tx = tx.clone();
     let mut read = tokio::task::spawn_blocking(move || {
-        source::load(&source::ReadRequest::new(&profile, window, as_of).with_progress(&counters))
+        let req = source::ReadRequest::new(&profile, window, as_of).with_progress(&counters);
+        let Some((cache, mode)) = &cache else {
+            return source::load(&req);
+        };
+        if open_cached
+            && *mode == CacheMode::Use
+            && let Ok(loaded) = source::load(&req.with_cache(cache, CacheMode::Offline))
+        {
+            let _ = cached_tx.send(Msg::Cached {
+                profile: index,
+                generation,
+                loaded: Box::new(loaded),
+            });
+        }
+        source::load(&req.with_cache(cache, *mode))
     });
     let mut tick = tokio::time::interval(Duration::from_millis(200));
     let mut last = FetchProgress::default();

@@ -44,6 +44,8 @@ pub struct Part {
     pub key: String,
     pub size: u64,
     pub format: PartFormat,
+    /// When the store says the object was written (part of a period's version in the cache).
+    pub modified: Option<SystemTime>,
 }
 
 /// The layout a delivery was found in.
@@ -98,6 +100,7 @@ impl Delivery {
                     key: obj.key.clone(),
                     size: obj.size,
                     format,
+                    modified: obj.modified,
                 }],
                 missing: Vec::new(),
                 modified: obj.modified,
@@ -253,6 +256,7 @@ fn manifest_deliveries(
                         key: o.key.clone(),
                         size: o.size,
                         format,
+                        modified: o.modified,
                     });
                 }
                 None => missing.push(k.clone()),
@@ -326,6 +330,7 @@ fn add_athena_folders(
             key: o.key.clone(),
             size: o.size,
             format: PartFormat::Parquet,
+            modified: o.modified,
         });
     }
     for ((report, _), period) in athena {

@@ -31,6 +31,8 @@ pub enum SourceError {
     DeliveryChanging { manifest: String, restarts: usize },
     /// The read was cancelled (a refresh or quit replaced it).
     Cancelled,
+    /// `--offline` and the cache holds nothing of the window.
+    NotCached { profile: String, cache: String },
     /// An Athena call or query failed.
     Athena(Box<super::athena::AthenaFailure>),
 }
@@ -77,6 +79,10 @@ impl fmt::Display for SourceError {
                 "{manifest} changed during each of {restarts} reads in a row (AWS is rewriting the report)"
             ),
             Self::Cancelled => write!(f, "the read was cancelled"),
+            Self::NotCached { profile, cache } => write!(
+                f,
+                "nothing of profile `{profile}` in the window is cached in {cache}"
+            ),
             Self::Athena(failure) => write!(f, "{failure}"),
         }
     }

@@ -93,7 +93,7 @@ pub fn read_delivery(
     delivery: &Delivery,
     opts: &ReadOptions<'_>,
 ) -> Result<Facts, SourceError> {
-    let periods = in_window(delivery, opts);
+    let periods = in_window(delivery, opts.window);
     let partials = read_periods(store, &periods, opts)?;
     Ok(finish(partials, delivery, opts))
 }
@@ -111,8 +111,54 @@ pub fn read_delivery_consistent(
     root: &str,
     opts: &ReadOptions<'_>,
 ) -> Result<(Facts, Delivery), SourceError> {
+    let read = read_periods_consistent(store, delivery, root, opts, &|_| true)?;
+    let partials = read.periods.into_iter().map(|(_, p)| p).collect();
+    let mut facts = finish(partials, &read.delivery, opts);
+    warn_restarted(&read.restarted, &mut facts);
+    Ok((facts, read.delivery))
+}
+
+/// Periods read apart and the delivery they match (see [`read_periods_consistent`]).
+pub struct PeriodsRead {
+    /// Each period read, with its line items aggregated (not yet placed), oldest first.
+    pub periods: Vec<(Period, Partial)>,
+    pub delivery: Delivery,
+    /// The periods read again because AWS rewrote them meanwhile.
+    pub restarted: Vec<String>,
+}
+
+/// Says which periods were read again because AWS rewrote them during the read.
+pub fn warn_restarted(restarted: &[String], facts: &mut Facts) {
+    if !restarted.is_empty() {
+        facts.quality.warn(
+            WarningCode::PeriodRestarted,
+            format!(
+                "AWS rewrote the report during the read; read again: {}",
+                restarted.join(", ")
+            ),
+        );
+    }
+}
+
+/// The periods of the delivery in the window that `wanted` accepts, read consistently: after
+/// the read the store is listed again, and a period whose delivery changed meanwhile is read
+/// again, alone (at most [`MAX_RESTARTS`] times).
+pub fn read_periods_consistent(
+    store: &dyn Store,
+    delivery: Delivery,
+    root: &str,
+    opts: &ReadOptions<'_>,
+    wanted: &dyn Fn(&Period) -> bool,
+) -> Result<PeriodsRead, SourceError> {
     let mut delivery = delivery;
-    let periods: Vec<Period> = in_window(&delivery, opts).into_iter().cloned().collect();
+    let select = |d: &Delivery| -> Vec<Period> {
+        in_window(d, opts.window)
+            .into_iter()
+            .filter(|p| wanted(p))
+            .cloned()
+            .collect()
+    };
+    let periods = select(&delivery);
     let mut partials = read_periods(store, &periods.iter().collect::<Vec<_>>(), opts)?;
     let mut read: Vec<(Period, Partial)> = periods.into_iter().zip(partials.drain(..)).collect();
     let checkable = matches!(delivery.layout, Layout::Legacy | Layout::Cur2);
@@ -123,10 +169,9 @@ pub fn read_delivery_consistent(
             break;
         }
         let again = discover(store, root)?;
-        let wanted: Vec<&Period> = in_window(&again, opts);
+        let wanted = select(&again);
         let stale: Vec<&Period> = wanted
             .iter()
-            .copied()
             .filter(|p| !read.iter().any(|(r, _)| same_delivery(r, p)))
             .collect();
         let gone = read
@@ -161,18 +206,11 @@ pub fn read_delivery_consistent(
         read = next;
         delivery = again;
     }
-    let partials = read.into_iter().map(|(_, p)| p).collect();
-    let mut facts = finish(partials, &delivery, opts);
-    if !restarted.is_empty() {
-        facts.quality.warn(
-            WarningCode::PeriodRestarted,
-            format!(
-                "AWS rewrote the report during the read; read again: {}",
-                restarted.join(", ")
-            ),
-        );
-    }
-    Ok((facts, delivery))
+    Ok(PeriodsRead {
+        periods: read,
+        delivery,
+        restarted,
+    })
 }
 
 /// The same delivery of a period: same span, same assembly, same parts.
@@ -191,12 +229,12 @@ fn describe_period(p: &Period) -> String {
     }
 }
 
-/// The periods that overlap the window.
-fn in_window<'d>(delivery: &'d Delivery, opts: &ReadOptions<'_>) -> Vec<&'d Period> {
+/// The periods that overlap the window (`[start, end)` days; every period when `None`).
+pub fn in_window(delivery: &Delivery, window: Option<(Day, Day)>) -> Vec<&Period> {
     delivery
         .periods
         .iter()
-        .filter(|p| match (p.span, opts.window) {
+        .filter(|p| match (p.span, window) {
             (Some((s, e)), Some((ws, we))) => s < we && ws < e,
             _ => true,
         })
@@ -208,7 +246,7 @@ fn finish(partials: Vec<Partial>, delivery: &Delivery, opts: &ReadOptions<'_>) -
     for p in partials {
         merged.merge(p);
     }
-    let mut facts = merged.finish(opts.plan.label_names());
+    let mut facts = merged.finish(opts.plan.label_names(), opts.env);
     warn_about_delivery(delivery, &mut facts);
     facts
 }

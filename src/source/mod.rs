@@ -5,6 +5,7 @@
 
 pub mod athena;
 pub mod aws;
+pub mod cached;
 pub mod demo;
 pub mod discover;
 pub mod doctor;
@@ -16,9 +17,12 @@ pub mod read_csv;
 pub mod s3;
 pub mod store;
 
+use crate::alloc::sharing::Shared;
+use crate::cache::{Cache, CacheMode, SourceKey};
 use crate::clock::AsOf;
 use crate::config::{Profile, SourceSpec};
 use crate::cur::attribution::TagPlan;
+use crate::cur::time::Day;
 use crate::facts::{Facts, WarningCode};
 use crate::window::{Window, WindowSpec};
 use discover::Delivery;
@@ -36,6 +40,29 @@ pub struct Loaded {
     pub origin: String,
     /// How an Athena read went, in words (`doctor` shows them). `None` for files.
     pub athena: Option<AthenaNotes>,
+    /// What the read did with the cache; `None` when it did not use one.
+    pub cache: Option<cached::CacheNote>,
+    /// The facts with the profile's sharing rules applied; `None` when it has none. `facts`
+    /// stay as read, so sharing can be turned off.
+    pub shared: Option<Shared>,
+}
+
+impl Loaded {
+    /// The facts to show: shared when `sharing` is on and the profile shares anything.
+    pub fn shown(&self, sharing: bool) -> &Facts {
+        match &self.shared {
+            Some(s) if sharing => &s.facts,
+            _ => &self.facts,
+        }
+    }
+
+    /// Applies `rules` (a profile's sharing) to the facts read.
+    pub fn with_sharing(mut self, rules: &crate::config::Sharing) -> Self {
+        self.shared = rules
+            .is_active()
+            .then(|| crate::alloc::sharing::share(&self.facts, rules));
+        self
+    }
 }
 
 /// How an Athena read went, in words: each line lands on its own `doctor` check.
@@ -62,6 +89,9 @@ pub struct ReadRequest<'a> {
     pub extra_tags: &'a [String],
     pub as_of: AsOf,
     pub progress: Option<&'a Progress>,
+    /// The facts cache to read through; `None` reads the source alone.
+    pub cache: Option<&'a Cache>,
+    pub cache_mode: CacheMode,
 }
 
 impl<'a> ReadRequest<'a> {
@@ -73,7 +103,23 @@ impl<'a> ReadRequest<'a> {
             extra_tags: &[],
             as_of,
             progress: None,
+            cache: None,
+            cache_mode: CacheMode::Use,
         }
+    }
+
+    /// Through `cache`, as `mode` says.
+    pub fn with_cache(self, cache: &'a Cache, mode: CacheMode) -> Self {
+        ReadRequest {
+            cache: Some(cache),
+            cache_mode: mode,
+            ..self
+        }
+    }
+
+    /// The cache and the key this request's facts have in it, when it reads through one.
+    fn cache_key(&self) -> Option<(&'a Cache, SourceKey)> {
+        Some((self.cache?, SourceKey::of(self.profile, self.extra_tags)?))
     }
 
     /// With the tag keys a report groups by.
@@ -94,13 +140,59 @@ impl<'a> ReadRequest<'a> {
     }
 }
 
-/// Reads what `req` asks for.
+/// Reads what `req` asks for, then applies the profile's sharing rules.
 pub fn load(req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
+    read(req).map(|loaded| loaded.with_sharing(&req.profile.sharing))
+}
+
+/// The facts of `req` as read, before sharing: through the cache when it names one (offline,
+/// only from it; when the source cannot be reached, what it holds, with the failure).
+fn read(req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
+    let Some((cache, key)) = req.cache_key() else {
+        return load_source(req);
+    };
+    let origin = origin_of(req.profile);
+    if req.cache_mode == CacheMode::Offline {
+        return cached::load_offline(req, cache, &key, origin, None);
+    }
+    match load_source(req) {
+        Err(e) if cached::unreachable(&e) => {
+            cached::load_offline(req, cache, &key, origin, Some(e))
+        }
+        other => other,
+    }
+}
+
+/// How a profile's source is named in headers and messages.
+fn origin_of(profile: &Profile) -> String {
+    match &profile.source {
+        SourceSpec::Local { path } => path.display().to_string(),
+        SourceSpec::S3(s) => s.url(),
+        SourceSpec::Athena(a) => a.url(),
+        SourceSpec::Demo { seed, days } => format!("demo data (seed {seed}, {days} days)"),
+    }
+}
+
+/// Reads a delivery found in a store: through the cache when the request names one.
+fn read_found(
+    store: &dyn store::Store,
+    delivery: Delivery,
+    origin: String,
+    req: &ReadRequest<'_>,
+) -> Result<Loaded, SourceError> {
+    match req.cache_key() {
+        Some((cache, key)) => cached::read_store_cached(store, delivery, origin, req, cache, &key),
+        None => read_store(store, delivery, origin, req),
+    }
+}
+
+/// Reads the source itself (the cache, when the request names one, for unchanged periods).
+fn load_source(req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
     match &req.profile.source {
         SourceSpec::Local { path } => {
             let (store, delivery) = local::open_local(path)?;
             let origin = path.display().to_string();
-            read_store(&store, delivery, origin, req)
+            read_found(&store, delivery, origin, req)
         }
         SourceSpec::S3(s3_spec) => {
             let url = s3_spec.url();
@@ -118,9 +210,12 @@ pub fn load(req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
                 }
                 Err(e) => return Err(e),
             };
-            read_store(&store, delivery, url, req)
+            read_found(&store, delivery, url, req)
         }
-        SourceSpec::Athena(a) => load_athena(a, req),
+        SourceSpec::Athena(a) => match req.cache_key() {
+            Some((cache, key)) => cached::load_athena_cached(a, req, cache, &key),
+            None => load_athena(a, req),
+        },
         SourceSpec::Demo { seed, days } => {
             let store = demo::demo_store(*seed, *days, req.as_of.today())?;
             let delivery = discover::discover(&store, "demo data")?;
@@ -139,16 +234,118 @@ pub fn load(req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
 
 /// An Athena profile's query, ready to run: the client, the table's schema, whether the data
 /// status table is beside it, the SQL and the resolved window.
-struct AthenaPlan {
-    client: athena::Athena,
-    schema: athena::sql::TableSchema,
-    status_table: bool,
-    sql: String,
-    window: Option<Window>,
-    plan: TagPlan,
+pub(crate) struct AthenaPlan {
+    pub(crate) client: athena::Athena,
+    pub(crate) schema: athena::sql::TableSchema,
+    pub(crate) status_table: bool,
+    pub(crate) sql: String,
+    pub(crate) window: Option<Window>,
+    pub(crate) plan: TagPlan,
 }
 
-fn plan_athena(
+impl AthenaPlan {
+    /// The facts query over `[start, end)`, pruned to its partitions.
+    pub(crate) fn query_for(&self, days: (Day, Day)) -> Result<String, SourceError> {
+        use athena::sql::{Dialect, QuerySpec, facts_query};
+        let table = self.client.table();
+        facts_query(&QuerySpec {
+            table: &table,
+            schema: &self.schema,
+            plan: &self.plan,
+            window: Some(days),
+            dialect: Dialect::Athena,
+        })
+        .map_err(|missing| SourceError::MissingColumns {
+            file: table.sql(),
+            columns: missing.iter().map(|f| f.column_name()).collect(),
+        })
+    }
+
+    /// Runs a facts query; its rows become facts. Returns them with the query's id and scan.
+    pub(crate) fn run_facts(
+        &self,
+        sql: &str,
+        env: &crate::config::EnvRules,
+        progress: Option<&Progress>,
+    ) -> Result<(crate::facts::Facts, String, athena::Scan), SourceError> {
+        let mut rows = athena::results::ResultRows::new(&self.plan, env, self.schema.column_set());
+        let mut bad_header = None;
+        let (id, scan) = self
+            .client
+            .run("facts", sql, progress, &mut |header, cells| {
+                if header {
+                    let names: Vec<&str> = cells.iter().map(|c| c.unwrap_or("")).collect();
+                    if let Err(e) = rows.check_header(&names) {
+                        bad_header = Some(e);
+                    }
+                } else if bad_header.is_none() {
+                    rows.add(cells);
+                }
+            })?;
+        if let Some(reason) = bad_header {
+            return Err(SourceError::Unreadable {
+                file: format!("the result of query {id}"),
+                reason,
+            });
+        }
+        Ok((rows.finish(), id, scan))
+    }
+
+    /// The legacy CUR's data status (when AWS keeps the table beside it): a note for
+    /// `doctor`, the status itself, and a warning on `facts` when it is not READY.
+    pub(crate) fn status(
+        &self,
+        progress: Option<&Progress>,
+        facts: &mut crate::facts::Facts,
+    ) -> Result<(Option<String>, Option<String>), SourceError> {
+        if !self.status_table {
+            return Ok((
+                Some("no cost_and_usage_data_status table beside it (CUR 2.0 has none)".into()),
+                None,
+            ));
+        }
+        let status = self.client.data_status(progress);
+        let note = status.as_ref().ok().map(|s| {
+            format!(
+                "cost_and_usage_data_status: {}",
+                s.as_deref().unwrap_or("(empty)")
+            )
+        });
+        match status {
+            Ok(Some(status)) => {
+                if !status.eq_ignore_ascii_case("READY") {
+                    facts.quality.warn(
+                        WarningCode::DataUpdating,
+                        format!(
+                            "cost_and_usage_data_status says {status}: AWS is updating the CUR \
+                             table, so these totals may be partial. Refresh once it says READY"
+                        ),
+                    );
+                }
+                Ok((note, Some(status)))
+            }
+            Err(SourceError::Cancelled) => Err(SourceError::Cancelled),
+            _ => Ok((note, None)),
+        }
+    }
+
+    /// The table's layout in words (`doctor` shows it).
+    pub(crate) fn table_note(&self) -> String {
+        format!(
+            "table {}: {} columns, {}, tags {}",
+            self.client.table().sql(),
+            self.schema.columns.len(),
+            self.schema.partitions().describe(),
+            if self.schema.tags_in_map() {
+                "in the resource_tags map (CUR 2.0)"
+            } else {
+                "one column per activated tag (legacy CUR)"
+            }
+        )
+    }
+}
+
+pub(crate) fn plan_athena(
     a: &crate::config::AthenaSpec,
     req: &ReadRequest<'_>,
 ) -> Result<AthenaPlan, SourceError> {
@@ -212,100 +409,41 @@ pub fn explain(req: &ReadRequest<'_>) -> Result<String, String> {
 
 /// Queries a profile's Athena table for a window: schema (cached), then the facts query, then
 /// the legacy CUR's data status when AWS keeps one beside the table.
-fn load_athena(
+pub(crate) fn load_athena(
     a: &crate::config::AthenaSpec,
     req: &ReadRequest<'_>,
 ) -> Result<Loaded, SourceError> {
     let origin = a.url();
-    let AthenaPlan {
-        client,
-        schema,
-        status_table,
-        sql,
-        window,
-        plan,
-    } = plan_athena(a, req)?;
+    let athena = plan_athena(a, req)?;
     let progress = req.progress;
-    let table = client.table();
-    let mut rows = athena::results::ResultRows::new(&plan, &req.profile.env, schema.column_set());
-    let mut bad_header = None;
-    let (id, scan) = client.run("facts", &sql, progress, &mut |header, cells| {
-        if header {
-            let names: Vec<&str> = cells.iter().map(|c| c.unwrap_or("")).collect();
-            if let Err(e) = rows.check_header(&names) {
-                bad_header = Some(e);
-            }
-        } else if bad_header.is_none() {
-            rows.add(cells);
-        }
-    })?;
-    if let Some(reason) = bad_header {
-        return Err(SourceError::Unreadable {
-            file: format!("the result of query {id}"),
-            reason,
-        });
-    }
-    let mut facts = rows.finish();
-    let table_note = format!(
-        "table {}: {} columns, {}, tags {}",
-        table.sql(),
-        schema.columns.len(),
-        schema.partitions().describe(),
-        if schema.tags_in_map() {
-            "in the resource_tags map (CUR 2.0)"
-        } else {
-            "one column per activated tag (legacy CUR)"
-        }
-    );
+    let (mut facts, id, scan) = athena.run_facts(&athena.sql, &req.profile.env, progress)?;
     let query_note = format!("facts query {id}: {scan}, {} result rows", facts.rows.len());
     let delivery = Delivery {
-        report: table.sql(),
+        report: athena.client.table().sql(),
         layout: discover::Layout::Athena,
         periods: Vec::new(),
     };
     local::warn_about_delivery(&delivery, &mut facts);
-    let mut status_note = None;
-    if !status_table {
-        status_note =
-            Some("no cost_and_usage_data_status table beside it (CUR 2.0 has none)".into());
-    }
-    if status_table {
-        let status = client.data_status(progress);
-        if let Ok(s) = &status {
-            status_note = Some(format!(
-                "cost_and_usage_data_status: {}",
-                s.as_deref().unwrap_or("(empty)")
-            ));
-        }
-        match status {
-            Ok(Some(status)) if !status.eq_ignore_ascii_case("READY") => facts.quality.warn(
-                WarningCode::DataUpdating,
-                format!(
-                    "cost_and_usage_data_status says {status}: AWS is updating the CUR table, \
-                     so these totals may be partial. Refresh once it says READY"
-                ),
-            ),
-            Err(SourceError::Cancelled) => return Err(SourceError::Cancelled),
-            _ => {}
-        }
-    }
-    let window = data_window(window, req, None, &facts, &origin)?;
+    let (status_note, _) = athena.status(progress, &mut facts)?;
+    let window = data_window(athena.window, req, None, &facts, &origin)?;
     Ok(Loaded {
         facts,
         delivery,
         window,
         origin: format!("{origin} (query {id}, {scan})"),
         athena: Some(AthenaNotes {
-            table: table_note,
+            table: athena.table_note(),
             query: query_note,
             status: status_note,
         }),
+        cache: None,
+        shared: None,
     })
 }
 
 /// The window resolved before the read, or (for windows relative to the data) from the days
 /// the read found; none at all is `NothingInWindow`.
-fn data_window(
+pub(crate) fn data_window(
     resolved: Option<Window>,
     req: &ReadRequest<'_>,
     latest: Option<(crate::cur::time::Day, crate::cur::time::Day)>,
@@ -388,6 +526,8 @@ pub fn read_store(
         window,
         origin,
         athena: None,
+        cache: None,
+        shared: None,
     })
 }
 

@@ -37,7 +37,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     frame.render_widget(block, area);
     let mut path = app.path();
     path.push(row.step);
-    let d = alloc::detail(&data.facts, &path, row, &view);
+    let d = alloc::detail(data.shown(app.sharing), &path, row, &view);
     let w = inner.width as usize;
     let ascii = app.display.ascii;
     let label_w = (w / 2).clamp(8, 24);
@@ -83,6 +83,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             }),
         ]),
     ];
+    if !row.shared_in.is_empty() {
+        lines.push(Line::from(vec![
+            Span::styled("own ", theme.dim()),
+            Span::raw(row.own().to_string()),
+            Span::styled(" + shared in ", theme.dim()),
+            Span::raw(row.shared_total().to_string()),
+        ]));
+        lines.push(text(
+            "shared in:",
+            &row.shared_in_text(data.shown(app.sharing)),
+        ));
+    }
     if row.provisional {
         lines.push(Line::styled(
             format!("{} has provisional days (< 48 h old)", theme.provisional()),

@@ -54,6 +54,15 @@ fn first_line(app: &App, theme: Theme) -> Vec<Span<'static>> {
             },
             theme.warn(),
         ),
+        JobState::Ready if job.offline.is_some() => Span::styled(
+            format!(
+                "offline since {} (i)",
+                job.offline
+                    .as_ref()
+                    .map_or(String::new(), |(t, _)| t.format("%H:%M UTC").to_string())
+            ),
+            theme.warn(),
+        ),
         JobState::Ready => match app.data().map_or(0, |d| d.facts.quality.warnings.len()) {
             0 => Span::styled("ready", theme.ok()),
             n => Span::styled(
@@ -101,6 +110,17 @@ fn second_line(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
     };
     segments.push(vec![Span::raw(window)]);
     segments.push(vec![Span::raw(app.metric.name())]);
+    // How old cached numbers are matters more than the rest (they may be all there is).
+    if let Some(t) = app
+        .data()
+        .and_then(|d| d.cache.as_ref())
+        .and_then(|n| n.cached_since)
+    {
+        segments.push(vec![
+            Span::styled("cached ", theme.dim()),
+            Span::raw(format!("{} ago", age(app.as_of.now.timestamp() - t))),
+        ]);
+    }
     if let Some(data) = app.data() {
         if let Some((_, last)) = data.facts.day_range() {
             segments.push(vec![
@@ -147,6 +167,10 @@ fn second_line(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
                 Span::raw(f.projected.to_string()),
             ]);
         }
+    }
+    // What the last refresh did ("2 periods from cache, 1 read (38 parts, 410.0 MB)"), last.
+    if let Some(note) = app.data().and_then(|d| d.cache.as_ref()) {
+        segments.push(vec![Span::styled(note.summary(), theme.dim())]);
     }
     let mut second: Vec<Span<'static>> = Vec::new();
     let mut used = 0;

@@ -303,6 +303,15 @@ pub fn integrations(frame: &mut Frame, area: Rect, app: &App, theme: Theme, sele
             .collect();
         if let JobState::Failed(f) = &job.state {
             lines.extend(diagnosis_lines(f, theme));
+        } else if let Some((since, d)) = &job.offline {
+            lines.push(Line::styled(
+                format!(
+                    "offline since {}: showing the cached facts",
+                    since.format("%Y-%m-%d %H:%M UTC")
+                ),
+                theme.warn(),
+            ));
+            lines.extend(diagnosis_lines(d, theme));
         } else if !warnings.is_empty() {
             for w in &warnings {
                 lines.extend(diagnosis_lines(w, theme));

@@ -1,5 +1,5 @@
 //! The cost table of the current level: name, kind, cost, share of the parent, Δ vs the
-//! previous window (absolute and %), a sparkline, flags. Columns are dropped by priority when
+//! previous window (absolute and %), a sparkline, flags; with sharing, what was shared in. Columns are dropped by priority when
 //! the screen is narrow; only the visible rows are formatted.
 
 use ratatui::Frame;
@@ -20,6 +20,8 @@ use crate::cur::money::Money;
 enum Col {
     Kind,
     Cost,
+    /// What sharing brought into the cost (only on levels where something was).
+    SharedIn,
     Share,
     Delta,
     DeltaPct,
@@ -30,7 +32,7 @@ enum Col {
 impl Col {
     fn width(self, trend: usize) -> usize {
         match self {
-            Col::Kind | Col::Delta => 12,
+            Col::Kind | Col::Delta | Col::SharedIn => 12,
             Col::Cost => 13,
             Col::Share => 6,
             Col::DeltaPct => 7,
@@ -43,6 +45,7 @@ impl Col {
         match self {
             Col::Kind => "KIND",
             Col::Cost => "COST",
+            Col::SharedIn => "SHARED IN",
             Col::Share => "SHARE",
             Col::Delta => "Δ",
             Col::DeltaPct => "Δ%",
@@ -55,14 +58,15 @@ impl Col {
 /// Name needs at least this much before optional columns are added.
 const MIN_NAME: usize = 18;
 
-/// Which columns fit in `width`, in display order.
-fn columns(width: usize, trend: usize) -> Vec<Col> {
+/// Which columns fit in `width`, in display order; `shared`: the level holds shared-in cost.
+fn columns(width: usize, trend: usize, shared: bool) -> Vec<Col> {
     // Most important first.
     let priority = [
         Col::Cost,
         Col::Share,
         Col::DeltaPct,
         Col::Flags,
+        Col::SharedIn,
         Col::Delta,
         Col::Trend,
         Col::Kind,
@@ -70,6 +74,9 @@ fn columns(width: usize, trend: usize) -> Vec<Col> {
     let mut chosen = Vec::new();
     let mut used = MIN_NAME;
     for c in priority {
+        if c == Col::SharedIn && !shared {
+            continue;
+        }
         let w = c.width(trend) + 1;
         // Stop at the first that does not fit: a less important column never takes the
         // place of a more important one.
@@ -82,6 +89,7 @@ fn columns(width: usize, trend: usize) -> Vec<Col> {
     let order = [
         Col::Kind,
         Col::Cost,
+        Col::SharedIn,
         Col::Share,
         Col::Delta,
         Col::DeltaPct,
@@ -110,7 +118,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let width = inner.width as usize;
     let buckets = f.level.rows.first().map_or(0, |r| r.series.len());
     let trend = buckets.clamp(1, 16);
-    let cols = columns(width, trend);
+    let shared = f.level.rows.iter().any(|r| !r.shared_in.is_empty());
+    let cols = columns(width, trend, shared);
     let fixed: usize = cols.iter().map(|c| c.width(trend) + 1).sum();
     let name_w = width.saturating_sub(fixed).max(4);
     let ascii = app.display.ascii;
@@ -262,6 +271,13 @@ fn row_line(
         let (text, style) = match c {
             Col::Kind => (format!("{:<w$}", fit(&row.kind, w, ascii)), theme.dim()),
             Col::Cost => (right(&row.cost.to_string(), w), Style::new()),
+            Col::SharedIn => {
+                let t = match row.shared_total() {
+                    Money::ZERO => String::new(),
+                    m => m.to_string(),
+                };
+                (right(&fit(&t, w, ascii), w), theme.dim())
+            }
             Col::Share => (
                 right(&format!("{:.1}%", share(row.cost, parent)), w),
                 Style::new(),
@@ -350,12 +366,14 @@ mod tests {
 
     #[test]
     fn columns_drop_by_priority() {
-        let all = columns(200, 16);
+        let all = columns(200, 16, false);
         assert_eq!(all.len(), 7);
-        let narrow = columns(78, 16);
+        assert_eq!(columns(200, 16, true).len(), 8);
+        let narrow = columns(78, 16, true);
         assert!(narrow.contains(&Col::Cost) && narrow.contains(&Col::Share));
+        assert!(narrow.contains(&Col::SharedIn), "{narrow:?}");
         assert!(!narrow.contains(&Col::Kind), "{narrow:?}");
-        let tiny = columns(40, 16);
+        let tiny = columns(40, 16, true);
         assert_eq!(tiny, vec![Col::Cost, Col::Share]);
     }
 

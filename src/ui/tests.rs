@@ -11,7 +11,7 @@ use ratatui::style::{Color, Modifier};
 
 use super::draw;
 use crate::alloc::Step;
-use crate::app::testing::{fresh, send, started};
+use crate::app::testing::{fresh, select_costliest, send, started, started_sharing};
 use crate::app::{App, DrawMode, Msg, run_command};
 use crate::config::keys::{Key, KeyCode};
 use crate::cur::attribution::Category;
@@ -162,17 +162,7 @@ fn pod_detail() {
         .step;
     app.levels.last_mut().unwrap().select_step(workload);
     send(&mut app, [enter()]);
-    let pod = app
-        .level()
-        .unwrap()
-        .level
-        .rows
-        .iter()
-        .filter(|r| matches!(r.step, Step::Pod(_)))
-        .max_by_key(|r| r.cost)
-        .unwrap()
-        .step;
-    app.levels.last_mut().unwrap().select_step(pod);
+    select_costliest(&mut app, |s| matches!(s, Step::Pod(_)));
     let f = app.level().unwrap();
     assert!(matches!(f.selected_row().unwrap().step, Step::Pod(_)));
     scenario("pod", &mut app);
@@ -181,6 +171,43 @@ fn pod_detail() {
     for needle in ["arn:aws:eks:", "node", "cpu", "memory", "by day"] {
         assert!(t.contains(needle), "pod detail lacks {needle}\n{t}");
     }
+}
+
+/// The built-in demo shares idle and `CloudWatch`: a SHARED IN column on the clusters and,
+/// inside a cluster, on its namespaces, and the detail pane says by source; `s` turns
+/// sharing off and the column goes, with the un-shared totals back.
+#[test]
+fn shared_in_column_and_detail() {
+    let mut app = started_sharing();
+    scenario("shared", &mut app);
+    send(&mut app, [enter()]);
+    select_costliest(&mut app, |s| matches!(s, Step::Namespace(_)));
+    scenario("shared-cluster", &mut app);
+    let t = text(&render(&mut app, (120, 40)));
+    for needle in ["SHARED IN", "shared in:", "idle", "cloudwatch"] {
+        assert!(t.contains(needle), "lacks {needle}\n{t}");
+    }
+    send(&mut app, [key('s')]);
+    let t = text(&render(&mut app, (120, 40)));
+    assert!(
+        !t.contains("SHARED IN"),
+        "sharing off keeps the column\n{t}"
+    );
+    assert!(t.contains("idle"), "idle is a row again\n{t}");
+}
+
+/// `e`: environments at the top (`unassigned` for what no rule reaches), then clusters.
+#[test]
+fn environment_view() {
+    let mut app = started_sharing();
+    send(&mut app, [key('e')]);
+    scenario("env", &mut app);
+    let t = text(&render(&mut app, (120, 40)));
+    for needle in ["production", "staging", "development", "unassigned"] {
+        assert!(t.contains(needle), "lacks {needle}\n{t}");
+    }
+    send(&mut app, [enter()]);
+    scenario("env-production", &mut app);
 }
 
 #[test]

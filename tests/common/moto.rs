@@ -55,3 +55,89 @@ pub fn outcome(state: &str, reason: &str) -> Value {
         &[vec![Some(state.to_string()), Some(reason.to_string())]],
     )
 }
+
+fn s3_client(rt: &tokio::runtime::Runtime, endpoint: &str) -> aws_sdk_s3::Client {
+    let config = rt.block_on(
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .http_client(curtop::source::aws::https_client())
+            .region(aws_sdk_s3::config::Region::new("us-east-1"))
+            .endpoint_url(endpoint)
+            .load(),
+    );
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&config)
+            .force_path_style(true)
+            .build(),
+    )
+}
+
+/// Creates `bucket` on the server at `endpoint` and uploads every object of `store` under
+/// `prefix/`.
+pub fn upload(endpoint: &str, bucket: &str, prefix: &str, store: &curtop::source::store::MemStore) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let c = s3_client(&rt, endpoint);
+    rt.block_on(async {
+        let _ = c.create_bucket().bucket(bucket).send().await;
+        for key in store.keys() {
+            c.put_object()
+                .bucket(bucket)
+                .key(format!("{prefix}/{key}"))
+                .body(aws_sdk_s3::primitives::ByteStream::from(
+                    store.get(key).unwrap().to_vec(),
+                ))
+                .send()
+                .await
+                .unwrap();
+        }
+    });
+}
+
+/// A private server a test can stop (the shared one must keep running for the others).
+pub struct Server {
+    child: std::process::Child,
+    pub endpoint: String,
+}
+
+impl Server {
+    pub fn start() -> Server {
+        let python = std::env::var("CURTOP_TEST_PYTHON")
+            .expect("CURTOP_TEST_PYTHON is not set: run the tests through scripts/test.sh");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let script =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/moto_server.py");
+        let child = std::process::Command::new(python)
+            .arg(script)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "moto did not start");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Server {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

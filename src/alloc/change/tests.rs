@@ -42,6 +42,7 @@ impl Bill {
             labels: Box::new([]),
             costs,
             quantity: Quantity(units * D),
+            shared: crate::facts::NONE,
         });
         self
     }
@@ -53,6 +54,7 @@ fn view() -> View {
         window: Window { start: 7, end: 14 },
         metric: Metric::Amortized,
         provisional_from: 100,
+        top: crate::alloc::LevelKind::Clusters,
     }
 }
 
@@ -279,6 +281,7 @@ fn on_generated_bills_and_windows_every_row_adds_up_and_parents_are_their_childr
                 },
                 metric,
                 provisional_from: last,
+                top: crate::alloc::LevelKind::Clusters,
             };
             let change = Change::new(&facts, &view);
             let root = Level::root(&facts, &view);

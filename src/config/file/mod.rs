@@ -6,6 +6,7 @@
 
 mod aws;
 mod raw;
+mod sharing;
 mod sources;
 mod tags;
 #[cfg(test)]
@@ -170,11 +171,19 @@ impl Check<'_> {
             }
         }
         let source = self.source(&raw, span, name_str)?;
+        let tags = self.tags(name_str, raw.tags)?;
+        let env = self.env(
+            name_str,
+            raw.env_aliases,
+            [raw.env_namespaces, raw.env_clusters, raw.env_accounts],
+        )?;
+        let sharing = self.sharing(name_str, raw.sharing, &env, &tags)?;
         Ok(Profile {
             name: name_str.to_string(),
             source,
-            tags: self.tags(name_str, raw.tags)?,
-            env: self.env(name_str, raw.env_aliases)?,
+            tags,
+            env,
+            sharing,
             budgets: self.budgets(name_str, raw.budgets)?,
         })
     }

@@ -8,6 +8,8 @@ use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use toml::Spanned;
 
+use crate::config::sharing::{IdleRule, Split, TargetKind};
+
 /// The whole file.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -49,6 +51,39 @@ pub(super) struct RawProfile {
     pub(super) env_aliases: Option<InOrder<Spanned<String>>>,
     /// `"cluster/NAME" = amount`, monthly.
     pub(super) budgets: Option<InOrder<Spanned<toml::Value>>>,
+    /// Environment fallbacks for rows with no environment tag: pattern → environment.
+    pub(super) env_namespaces: Option<InOrder<Spanned<String>>>,
+    pub(super) env_clusters: Option<InOrder<Spanned<String>>>,
+    pub(super) env_accounts: Option<InOrder<Spanned<String>>>,
+    pub(super) sharing: Option<RawSharing>,
+}
+
+/// A list of names, each spanned.
+pub(super) type NameList = Spanned<Vec<Spanned<String>>>;
+
+/// `[profiles.NAME.sharing]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawSharing {
+    pub(super) idle: Option<Spanned<IdleRule>>,
+    pub(super) shared_namespaces: Option<NameList>,
+    pub(super) split: Option<Spanned<Split>>,
+    pub(super) costs: Option<Vec<Spanned<RawCostRule>>>,
+}
+
+/// `[[profiles.NAME.sharing.costs]]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawCostRule {
+    pub(super) name: Spanned<String>,
+    pub(super) service: Option<NameList>,
+    pub(super) usage_type: Option<NameList>,
+    pub(super) account: Option<NameList>,
+    pub(super) category: Option<NameList>,
+    pub(super) label: Option<InOrder<Spanned<String>>>,
+    pub(super) into: Spanned<TargetKind>,
+    pub(super) ratios: Option<Spanned<InOrder<Spanned<toml::Value>>>>,
+    pub(super) proportional: Option<NameList>,
 }
 
 /// A list of tag keys, each spanned.

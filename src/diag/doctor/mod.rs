@@ -23,7 +23,7 @@ use crate::source::aws::{Fault, FaultKind};
 pub use check_id::CheckId;
 pub use iam::iam_policy;
 pub use render::{render_diagnosis, render_text, to_json};
-use settings::{delivery_settings, report_settings, tag_coverage};
+use settings::{delivery_settings, env_coverage, report_settings, tag_coverage};
 
 /// The outcome of one check.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +86,7 @@ pub const LOCAL_CHECKS: &[CheckId] = &[
     CheckId::ReportSettings,
     CheckId::RequiredColumnsPresent,
     CheckId::TagCoverage,
+    CheckId::EnvironmentCoverage,
 ];
 pub const S3_CHECKS: &[CheckId] = &[
     CheckId::ConfigValid,
@@ -96,6 +97,7 @@ pub const S3_CHECKS: &[CheckId] = &[
     CheckId::ReportSettings,
     CheckId::RequiredColumnsPresent,
     CheckId::TagCoverage,
+    CheckId::EnvironmentCoverage,
 ];
 pub const ATHENA_CHECKS: &[CheckId] = &[
     CheckId::ConfigValid,
@@ -108,6 +110,7 @@ pub const ATHENA_CHECKS: &[CheckId] = &[
     CheckId::ReportSettings,
     CheckId::RequiredColumnsPresent,
     CheckId::TagCoverage,
+    CheckId::EnvironmentCoverage,
 ];
 
 /// Which check a failed read's diagnosis belongs to.
@@ -233,7 +236,7 @@ pub fn run(
         };
         match read {
             Err(d) => failed = Some(place_failure(names, source, *d, &mut done)),
-            Ok(loaded) => checks_of_read(names, source, &loaded, as_of, &mut done),
+            Ok(loaded) => checks_of_read(names, profile, &loaded, as_of, &mut done),
         }
     }
     if let Some(why) = failed {
@@ -329,11 +332,12 @@ fn place_failure(names: &[CheckId], source: &str, d: Diagnosis, done: &mut Run<'
 /// The checks after a successful read, each from what the read found.
 fn checks_of_read(
     names: &[CheckId],
-    source: &str,
+    profile: &Profile,
     loaded: &Loaded,
     as_of: AsOf,
     done: &mut Run<'_>,
 ) {
+    let source = source_name(profile);
     let f = &loaded.facts;
     let warned = |code: WarningCode| f.quality.warnings.iter().find(|w| w.code == code);
     for &n in names.iter().skip(done.len()) {
@@ -389,6 +393,7 @@ fn checks_of_read(
                 &[warned(WarningCode::MalformedRows)],
             ),
             CheckId::TagCoverage => tag_coverage(f),
+            CheckId::EnvironmentCoverage => env_coverage(f, profile),
             CheckId::ConfigValid
             | CheckId::CredentialsResolve
             | CheckId::RoleAssumable

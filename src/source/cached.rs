@@ -1,0 +1,570 @@
+//! Reads through the facts cache ([`crate::cache`]): each billing period of the window is
+//! taken from the cache when its version there is the delivery's now, read from the source
+//! otherwise (and then stored); the periods' facts are joined over the window. Offline, only
+//! the cache is read; when the source cannot be reached, the cached facts are returned with
+//! what failed.
+//!
+//! Cold and warm reads take the same path — every period placed on its own, then joined — so
+//! they give the same facts.
+
+use super::discover::{Delivery, Layout, Period};
+use super::error::SourceError;
+use super::local::{self, ReadOptions};
+use super::{Loaded, ReadRequest, data_window, staleness, store};
+use crate::cache::{Cache, CacheMode, Lookup, Meta, SourceKey, period_name};
+use crate::cur::time::Day;
+use crate::facts::{Facts, Quality, WarningCode};
+
+/// What a read did with the cache, for the header and `report`.
+#[derive(Debug, Default)]
+pub struct CacheNote {
+    /// Periods taken from the cache, by name.
+    pub cached: Vec<String>,
+    /// Periods read from the source, by name.
+    pub read: Vec<String>,
+    /// Report parts read and their bytes (files); queries sent and bytes they scanned (Athena).
+    pub parts: u64,
+    pub bytes: u64,
+    pub queries: u64,
+    pub scanned: u64,
+    /// What the queries cost at Athena's price.
+    pub dollars: f64,
+    /// When the oldest period taken from the cache was read from the source (seconds since the
+    /// Unix epoch); `None` when nothing came from the cache.
+    pub cached_since: Option<i64>,
+    /// Why the source was not read: the error of the attempt (offline fallback), or `None`
+    /// when it was (or `--offline` asked not to).
+    pub offline: Option<Box<SourceError>>,
+    /// `--offline`: the source was not contacted at all.
+    pub offline_by_request: bool,
+}
+
+impl CacheNote {
+    /// "2 periods from cache, 1 read (38 parts, 410 MB)", "1 query, 212 MB scanned, $0.0011",
+    /// "offline: 2 periods from cache".
+    pub fn summary(&self) -> String {
+        let periods = |n: usize| {
+            if n == 1 {
+                "1 period".to_string()
+            } else {
+                format!("{n} periods")
+            }
+        };
+        let mut out = Vec::new();
+        if self.offline.is_some() || self.offline_by_request {
+            out.push("offline".to_string());
+        }
+        if !self.cached.is_empty() {
+            out.push(format!("{} from cache", periods(self.cached.len())));
+        }
+        if self.queries > 0 {
+            out.push(format!(
+                "{} {}, {} scanned, ${:.4}",
+                self.queries,
+                if self.queries == 1 {
+                    "query"
+                } else {
+                    "queries"
+                },
+                super::athena::decimal_bytes(self.scanned),
+                self.dollars
+            ));
+        } else if !self.read.is_empty() {
+            out.push(format!(
+                "{} read ({} parts, {})",
+                if self.cached.is_empty() {
+                    periods(self.read.len())
+                } else {
+                    self.read.len().to_string()
+                },
+                self.parts,
+                super::athena::decimal_bytes(self.bytes)
+            ));
+        }
+        if out.is_empty() {
+            return "nothing to read".into();
+        }
+        out.join(", ")
+    }
+}
+
+/// Whether a failed read means the source cannot be reached now (no network, an expired
+/// session, throttling): then the cached facts are worth showing. A source that answers
+/// with a fault of its own (a missing bucket, a corrupt part, access refused) is shown as the
+/// failure it is.
+pub fn unreachable(e: &SourceError) -> bool {
+    use super::athena::AthenaFailureKind;
+    use super::s3::{S3Failure, S3FailureKind};
+    const TRANSIENT: &[&str] = &[
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "RequestExpired",
+        "SlowDown",
+        "Throttling",
+        "ThrottlingException",
+        "TooManyRequestsException",
+        "RequestTimeout",
+        "ServiceUnavailable",
+        "InternalError",
+    ];
+    let transient = |code: Option<&str>, status: Option<u16>| {
+        code.is_some_and(|c| TRANSIENT.contains(&c)) || matches!(status, Some(500 | 502..=504))
+    };
+    match e {
+        SourceError::Io { error, .. } => {
+            if let Some(f) = error.get_ref().and_then(|x| x.downcast_ref::<S3Failure>()) {
+                return match f.kind {
+                    S3FailureKind::NoCredentials | S3FailureKind::Unreachable => true,
+                    S3FailureKind::Service => transient(f.code.as_deref(), f.status),
+                };
+            }
+            matches!(
+                error.kind(),
+                std::io::ErrorKind::TimedOut
+                    | std::io::ErrorKind::NotConnected
+                    | std::io::ErrorKind::ConnectionRefused
+                    | std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::HostUnreachable
+                    | std::io::ErrorKind::NetworkUnreachable
+            )
+        }
+        SourceError::Athena(f) => match f.kind {
+            AthenaFailureKind::NoCredentials | AthenaFailureKind::Unreachable => true,
+            AthenaFailureKind::Service => transient(f.code.as_deref(), f.status),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// The version of a file delivery's period: its assembly and every part's key, size and time.
+/// A new assembly, a part rewritten or added, changes it.
+pub fn version_of(p: &Period) -> String {
+    use std::fmt::Write as _;
+    let mut v = format!("assembly={}", p.assembly.as_deref().unwrap_or("-"));
+    for part in &p.parts {
+        let _ = write!(v, "\n{} {}", part.key, part.size);
+        if let Some(d) = part
+            .modified
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        {
+            let _ = write!(v, " {}.{:09}", d.as_secs(), d.subsec_nanos());
+        }
+    }
+    if !p.missing.is_empty() {
+        let _ = write!(v, "\nmissing {}", p.missing.len());
+    }
+    v
+}
+
+/// Seconds since the Unix epoch of the request's moment.
+fn now_secs(req: &ReadRequest<'_>) -> i64 {
+    req.as_of.now.timestamp()
+}
+
+/// A delivery's periods in the window through the cache (see the module's docs); public so
+/// tests can put a store of their own in between.
+pub fn read_store_cached(
+    store: &dyn store::Store,
+    delivery: Delivery,
+    origin: String,
+    req: &ReadRequest<'_>,
+    cache: &Cache,
+    key: &SourceKey,
+) -> Result<Loaded, SourceError> {
+    let plan = req.plan();
+    let latest = delivery.latest_span();
+    let window = req.window.resolve(req.as_of, latest, None);
+    let span = window.map(|w| (w.start, w.end));
+    let mut note = CacheNote::default();
+    let mut problems = Quality::default();
+    let mut facts_of: Vec<(Option<(Day, Day)>, Facts)> = Vec::new();
+    let mut to_read: Vec<Option<(Day, Day)>> = Vec::new();
+    for p in local::in_window(&delivery, span) {
+        let name = period_name(p.span);
+        if req.cache_mode == CacheMode::Refresh {
+            to_read.push(p.span);
+            continue;
+        }
+        match cache.get(key, &name) {
+            Lookup::Hit(hit) if hit.meta.version == version_of(p) => {
+                note.cached_since = Some(
+                    note.cached_since
+                        .map_or(hit.meta.read_at, |t| t.min(hit.meta.read_at)),
+                );
+                note.cached.push(name);
+                facts_of.push((p.span, hit.facts));
+            }
+            Lookup::Hit(_) | Lookup::Miss => to_read.push(p.span),
+            Lookup::Invalid { path, why } => {
+                problems.warn(
+                    WarningCode::CacheInvalid,
+                    format!(
+                        "the cached {name} ({}) is {why}: read again from the source",
+                        path.display()
+                    ),
+                );
+                to_read.push(p.span);
+            }
+        }
+    }
+    let opts = ReadOptions {
+        plan: &plan,
+        env: &req.profile.env,
+        // Whole periods: the cache keeps a period, the window is cut when they are joined.
+        window: None,
+        progress: req.progress,
+        threads: 0,
+    };
+    let read = if to_read.is_empty() {
+        local::PeriodsRead {
+            periods: Vec::new(),
+            delivery,
+            restarted: Vec::new(),
+        }
+    } else {
+        let read_span = |p: &Period| to_read.contains(&p.span);
+        local::read_periods_consistent(store, delivery, &origin, &opts, &read_span)?
+    };
+    for (period, partial) in read.periods {
+        let facts = partial.finish(plan.label_names(), &req.profile.env);
+        note.parts += facts.quality.files;
+        note.bytes += facts.quality.bytes;
+        let name = period_name(period.span);
+        store_period(cache, key, req, &period, &facts, &mut problems);
+        note.read.push(name);
+        facts_of.push((period.span, facts));
+    }
+    facts_of.sort_by_key(|(s, _)| *s);
+    let mut facts = Facts::of_periods(facts_of.into_iter().map(|(_, f)| f).collect(), span);
+    local::warn_about_delivery(&read.delivery, &mut facts);
+    local::warn_restarted(&read.restarted, &mut facts);
+    if let Some(message) = staleness(&read.delivery, req.as_of) {
+        facts.quality.warn(WarningCode::StaleData, message);
+    }
+    for w in problems.warnings {
+        facts.quality.warn(w.code, w.message);
+    }
+    let window = data_window(window, req, latest, &facts, &origin)?;
+    Ok(Loaded {
+        facts,
+        delivery: read.delivery,
+        window,
+        origin,
+        athena: None,
+        cache: Some(note),
+        shared: None,
+    })
+}
+
+/// Stores a period just read; a cache that cannot be written is a warning, not a failure.
+fn store_period(
+    cache: &Cache,
+    key: &SourceKey,
+    req: &ReadRequest<'_>,
+    period: &Period,
+    facts: &Facts,
+    problems: &mut Quality,
+) {
+    // A single file's period is known once read; its name stays `file`.
+    let meta = Meta {
+        format: 0,
+        profile: req.profile.name.clone(),
+        source: key.source.clone(),
+        period: period_name(period.span),
+        span: period
+            .span
+            .or_else(|| facts.day_range().map(|(s, e)| (s, e + 1))),
+        version: version_of(period),
+        read_at: now_secs(req),
+        rows: 0,
+        label_names: Vec::new(),
+        columns: Vec::new(),
+        bill: Vec::new(),
+        quality: Quality::default(),
+    };
+    if let Err(e) = cache.put(key, facts, &meta) {
+        problems.warn(
+            WarningCode::CacheUnwritable,
+            format!(
+                "the cache in {} cannot be written ({e}): the facts are shown but will be read \
+                 again next time",
+                cache.facts_dir().display()
+            ),
+        );
+    }
+}
+
+/// The window's facts from the cache alone. `failure`: why the source was not read (`None`
+/// for `--offline`). Fails with [`SourceError::NotCached`] when the cache holds nothing for
+/// the window.
+pub fn load_offline(
+    req: &ReadRequest<'_>,
+    cache: &Cache,
+    key: &SourceKey,
+    origin: String,
+    failure: Option<SourceError>,
+) -> Result<Loaded, SourceError> {
+    let mut problems = Quality::default();
+    let mut periods: Vec<(Meta, Facts)> = Vec::new();
+    for name in cache.periods(key) {
+        match cache.get(key, &name) {
+            Lookup::Hit(hit) => periods.push((hit.meta, hit.facts)),
+            Lookup::Miss => {}
+            Lookup::Invalid { path, why } => problems.warn(
+                WarningCode::CacheInvalid,
+                format!("the cached {name} ({}) is {why}: left out", path.display()),
+            ),
+        }
+    }
+    let latest = periods.iter().filter_map(|(m, _)| m.span).max();
+    let window = req.window.resolve(req.as_of, latest, None);
+    let span = window.map(|w| (w.start, w.end));
+    periods.retain(|(m, _)| match (m.span, span) {
+        (Some((s, e)), Some((ws, we))) => s < we && ws < e,
+        _ => true,
+    });
+    if periods.is_empty() {
+        return Err(failure.unwrap_or_else(|| SourceError::NotCached {
+            profile: req.profile.name.clone(),
+            cache: cache.facts_dir().display().to_string(),
+        }));
+    }
+    periods.sort_by_key(|(m, _)| m.span);
+    let note = CacheNote {
+        cached: periods.iter().map(|(m, _)| m.period.clone()).collect(),
+        cached_since: periods.iter().map(|(m, _)| m.read_at).min(),
+        offline_by_request: failure.is_none(),
+        offline: failure.map(Box::new),
+        ..CacheNote::default()
+    };
+    let delivery = Delivery {
+        report: origin.clone(),
+        layout: if matches!(req.profile.source, crate::config::SourceSpec::Athena(_)) {
+            Layout::Athena
+        } else {
+            Layout::Legacy
+        },
+        periods: periods
+            .iter()
+            .map(|(m, _)| Period {
+                span: m.span,
+                manifest: None,
+                assembly: None,
+                parts: Vec::new(),
+                missing: Vec::new(),
+                modified: None,
+            })
+            .collect(),
+    };
+    let mut facts = Facts::of_periods(periods.into_iter().map(|(_, f)| f).collect(), span);
+    for w in problems.warnings {
+        facts.quality.warn(w.code, w.message);
+    }
+    let window = data_window(window, req, latest, &facts, &origin)?;
+    Ok(Loaded {
+        facts,
+        delivery,
+        window,
+        origin,
+        athena: None,
+        cache: Some(note),
+        shared: None,
+    })
+}
+
+/// The billing months `[start, end)` that overlap `window`, oldest first.
+fn months_of(window: (Day, Day)) -> Vec<(Day, Day)> {
+    use crate::cur::time::{month_start, next_month_start};
+    let mut out = Vec::new();
+    let mut m = month_start(window.0);
+    while m < window.1 {
+        let next = next_month_start(m);
+        out.push((m, next));
+        m = next;
+    }
+    out
+}
+
+/// The version an Athena month is cached with. A month that ended more than the billing lag
+/// ago, while the data status says READY (or the table has none, as CUR 2.0's), is final and
+/// never queried again; any other is queried on every refresh.
+fn athena_version(
+    month: (Day, Day),
+    req: &ReadRequest<'_>,
+    status_table: bool,
+    status: Option<&str>,
+) -> String {
+    let ended = month.1 <= req.as_of.provisional_from();
+    match (ended, status_table, status) {
+        (true, false, _) => "closed; no data status table".into(),
+        (true, true, Some(s)) if s.eq_ignore_ascii_case("READY") => "closed; status READY".into(),
+        _ => format!(
+            "open; queried {}",
+            req.as_of.now.format("%Y-%m-%dT%H:%M:%SZ")
+        ),
+    }
+}
+
+/// An Athena profile's window through the cache: one query per month not final in the cache
+/// (each pruned to its partition), the data status once, the months joined.
+pub fn load_athena_cached(
+    a: &crate::config::AthenaSpec,
+    req: &ReadRequest<'_>,
+    cache: &Cache,
+    key: &SourceKey,
+) -> Result<Loaded, SourceError> {
+    let athena = super::plan_athena(a, req)?;
+    let origin = a.url();
+    let Some(window) = athena.window else {
+        // `--window all`: the table's span is known only by querying it all.
+        let mut loaded = super::load_athena(a, req)?;
+        loaded.cache = None;
+        return Ok(loaded);
+    };
+    let span = (window.start, window.end);
+    let mut note = CacheNote::default();
+    let mut problems = Quality::default();
+    let mut months: Vec<((Day, Day), Facts)> = Vec::new();
+    let mut to_query = Vec::new();
+    for m in months_of(span) {
+        let name = period_name(Some(m));
+        if req.cache_mode == CacheMode::Refresh {
+            to_query.push(m);
+            continue;
+        }
+        match cache.get(key, &name) {
+            Lookup::Hit(hit) if hit.meta.version.starts_with("closed") => {
+                note.cached_since = Some(
+                    note.cached_since
+                        .map_or(hit.meta.read_at, |t| t.min(hit.meta.read_at)),
+                );
+                note.cached.push(name);
+                months.push((m, hit.facts));
+            }
+            Lookup::Hit(_) | Lookup::Miss => to_query.push(m),
+            Lookup::Invalid { path, why } => {
+                problems.warn(
+                    WarningCode::CacheInvalid,
+                    format!(
+                        "the cached {name} ({}) is {why}: queried again",
+                        path.display()
+                    ),
+                );
+                to_query.push(m);
+            }
+        }
+    }
+    let mut queried = Vec::new();
+    let mut ids = Vec::new();
+    for m in to_query {
+        let sql = athena.query_for(m)?;
+        let (facts, id, scan) = athena.run_facts(&sql, &req.profile.env, req.progress)?;
+        note.queries += 1;
+        note.scanned += scan.bytes;
+        note.dollars += scan.dollars();
+        ids.push(format!("{id} ({scan}, {} result rows)", facts.rows.len()));
+        queried.push((m, facts));
+    }
+    let mut status_facts = Facts::default();
+    let (status_note, status) = if queried.is_empty() {
+        (None, None)
+    } else {
+        athena.status(req.progress, &mut status_facts)?
+    };
+    for (m, facts) in queried {
+        let name = period_name(Some(m));
+        let meta = Meta {
+            format: 0,
+            profile: req.profile.name.clone(),
+            source: key.source.clone(),
+            period: name.clone(),
+            span: Some(m),
+            version: athena_version(m, req, athena.status_table, status.as_deref()),
+            read_at: now_secs(req),
+            rows: 0,
+            label_names: Vec::new(),
+            columns: Vec::new(),
+            bill: Vec::new(),
+            quality: Quality::default(),
+        };
+        if let Err(e) = cache.put(key, &facts, &meta) {
+            problems.warn(
+                WarningCode::CacheUnwritable,
+                format!(
+                    "the cache in {} cannot be written ({e}): the facts are shown but will be \
+                     queried again next time",
+                    cache.facts_dir().display()
+                ),
+            );
+        }
+        note.read.push(name);
+        months.push((m, facts));
+    }
+    months.sort_by_key(|(m, _)| *m);
+    let mut facts = Facts::of_periods(months.into_iter().map(|(_, f)| f).collect(), Some(span));
+    let delivery = Delivery {
+        report: athena.client.table().sql(),
+        layout: Layout::Athena,
+        periods: Vec::new(),
+    };
+    local::warn_about_delivery(&delivery, &mut facts);
+    for w in status_facts
+        .quality
+        .warnings
+        .into_iter()
+        .chain(problems.warnings)
+    {
+        facts.quality.warn(w.code, w.message);
+    }
+    let query = if ids.is_empty() {
+        "no facts query: every month of the window is final in the cache".to_string()
+    } else {
+        format!("facts queries: {}", ids.join("; "))
+    };
+    Ok(Loaded {
+        facts,
+        delivery,
+        window,
+        origin: format!("{origin} ({})", note.summary()),
+        athena: Some(super::AthenaNotes {
+            table: athena.table_note(),
+            query,
+            status: status_note,
+        }),
+        cache: Some(note),
+        shared: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summaries_say_what_a_refresh_did() {
+        let note = CacheNote {
+            cached: vec!["2026-09".into(), "2026-10".into()],
+            read: vec!["2026-11".into()],
+            parts: 38,
+            bytes: 410_000_000,
+            ..CacheNote::default()
+        };
+        assert_eq!(
+            note.summary(),
+            "2 periods from cache, 1 read (38 parts, 410.0 MB)"
+        );
+        let athena = CacheNote {
+            cached: vec!["2026-10".into()],
+            read: vec!["2026-11".into()],
+            queries: 1,
+            scanned: 212_000_000,
+            dollars: 0.00106,
+            ..CacheNote::default()
+        };
+        assert_eq!(
+            athena.summary(),
+            "1 period from cache, 1 query, 212.0 MB scanned, $0.0011"
+        );
+    }
+}
