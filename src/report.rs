@@ -1,13 +1,16 @@
-//! `curtop report`: facts grouped by dimensions over a window, as an aligned table, CSV or
-//! JSON. The same core as the dashboard, without a terminal.
+//! `curtop report`: facts grouped by dimensions over a window, as an aligned table, CSV, JSON
+//! or markdown; with `--compare`, each group's previous cost, Δ and the Δ's parts
+//! ([`crate::alloc::change`]). The same core as the dashboard, without a terminal.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::str::FromStr;
 
+use crate::alloc::View;
+use crate::alloc::change::{Change, Part, Parts};
 use crate::cur::metrics::Metric;
 use crate::cur::money::Money;
-use crate::cur::time::date_of;
+use crate::cur::time::{Day, date_of};
 use crate::facts::{Dim, FactRow, Facts, NONE};
 use crate::untrusted;
 use crate::window::Window;
@@ -118,6 +121,8 @@ pub enum Format {
     Table,
     Csv,
     Json,
+    /// A GitHub-flavoured markdown table (a Slack message, a ticket, `$GITHUB_STEP_SUMMARY`).
+    Markdown,
 }
 
 impl FromStr for Format {
@@ -127,8 +132,9 @@ impl FromStr for Format {
             "table" => Ok(Format::Table),
             "csv" => Ok(Format::Csv),
             "json" => Ok(Format::Json),
+            "markdown" | "md" => Ok(Format::Markdown),
             _ => Err(format!(
-                "unknown output format `{s}`; expected table, csv or json"
+                "unknown output format `{s}`; expected table, csv, json or markdown"
             )),
         }
     }
@@ -140,9 +146,11 @@ pub struct Report {
     pub window: Window,
     pub metric: Metric,
     pub dims: Vec<Dimension>,
-    /// Highest cost first.
+    /// Highest cost first; with a comparison, largest |Δ| first.
     pub rows: Vec<ReportRow>,
     pub total: Money,
+    /// The comparison with the previous window, when asked for.
+    pub compare: Option<Compare>,
     /// The facts had shared-in rows (sharing rules applied): the shared-in amounts are shown.
     pub sharing: bool,
 }
@@ -151,10 +159,26 @@ pub struct Report {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportRow {
     /// Values per dimension, `None` = no value.
-    pub keys: Vec<Option<String>>,
+    pub key: Vec<Option<String>>,
     pub cost: Money,
+    /// Cost in the previous window (zero without a comparison).
+    pub previous: Money,
+    /// The Δ's parts (zero without a comparison).
+    pub parts: Parts,
+    /// Has cost on provisional days (billing lag: they may still change).
+    pub provisional: bool,
     /// What sharing rules brought into `cost`.
     pub shared_in: Money,
+}
+
+/// What a comparing report compares with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Compare {
+    pub previous: Window,
+    pub previous_total: Money,
+    pub parts: Parts,
+    /// Days from here on are provisional: included in the current window, and marked.
+    pub provisional_from: Day,
 }
 
 /// How to read one dimension off a fact row.
@@ -168,6 +192,26 @@ enum Getter {
 
 /// Groups facts in the window by the dimensions.
 pub fn build(facts: &Facts, window: Window, metric: Metric, dims: &[Dimension]) -> Report {
+    let view = View {
+        window,
+        metric,
+        provisional_from: Day::MAX,
+        top: crate::alloc::LevelKind::Clusters,
+    };
+    group(facts, &view, dims, None)
+}
+
+/// Groups facts of the view's window and the one before it by the dimensions, with each
+/// group's previous cost and the parts of its Δ. Provisional days are kept (so the Δ is the
+/// dashboard's and the parts add up to it) and the groups with cost on them are marked.
+pub fn build_compare(facts: &Facts, view: &View, dims: &[Dimension]) -> Report {
+    let change = Change::new(facts, view);
+    group(facts, view, dims, Some(&change))
+}
+
+/// The one grouping both reports share.
+fn group(facts: &Facts, view: &View, dims: &[Dimension], change: Option<&Change>) -> Report {
+    let (window, metric) = (view.window, view.metric);
     let getters: Vec<Getter> = dims
         .iter()
         .map(|d| match d {
@@ -208,37 +252,79 @@ pub fn build(facts: &Facts, window: Window, metric: Metric, dims: &[Dimension]) 
         };
         (!s.is_empty()).then_some(s)
     };
-    let mut groups: HashMap<Vec<Option<String>>, (Money, Money)> = HashMap::new();
+    // Only a comparison has a previous window (`all` has none to speak of).
+    let previous = change.map(|_| window.previous());
+    let mut groups: HashMap<Vec<Option<String>>, ReportRow> = HashMap::new();
     let mut total = Money::ZERO;
     let mut sharing = false;
-    for r in facts.rows.iter().filter(|r| window.contains(r.day)) {
-        let key: Vec<Option<String>> = getters.iter().map(|g| value(r, g)).collect();
-        let g = groups.entry(key).or_default();
-        g.0 += r.costs[metric];
-        if r.shared != NONE {
-            g.1 += r.costs[metric];
-            sharing = true;
+    for r in &facts.rows {
+        let current = window.contains(r.day);
+        if !current && !previous.is_some_and(|p| p.contains(r.day)) {
+            continue;
         }
-        total += r.costs[metric];
+        let key: Vec<Option<String>> = getters.iter().map(|g| value(r, g)).collect();
+        let c = r.costs[metric];
+        let g = groups.entry(key.clone()).or_insert_with(|| ReportRow {
+            key,
+            cost: Money::ZERO,
+            previous: Money::ZERO,
+            parts: Parts::ZERO,
+            provisional: false,
+            shared_in: Money::ZERO,
+        });
+        if current {
+            g.cost += c;
+            total += c;
+            if r.shared != NONE {
+                g.shared_in += c;
+                sharing = true;
+            }
+            g.provisional |= r.day >= view.provisional_from && c != Money::ZERO;
+        } else {
+            g.previous += c;
+        }
+        if let Some(change) = change {
+            g.parts += change.row_parts(r);
+        }
     }
     let mut rows: Vec<ReportRow> = groups
-        .into_iter()
-        .map(|(keys, (cost, shared_in))| ReportRow {
-            keys,
-            cost,
-            shared_in,
-        })
+        .into_values()
+        .filter(|g| g.cost != Money::ZERO || g.previous != Money::ZERO)
         .collect();
-    rows.sort_by(|a, b| b.cost.cmp(&a.cost).then_with(|| a.keys.cmp(&b.keys)));
+    if change.is_some() {
+        rows.sort_by(|a, b| {
+            let d = |r: &ReportRow| (r.cost - r.previous).0.unsigned_abs();
+            d(b).cmp(&d(a)).then_with(|| a.key.cmp(&b.key))
+        });
+    } else {
+        rows.sort_by(|a, b| b.cost.cmp(&a.cost).then_with(|| a.key.cmp(&b.key)));
+    }
+    let compare = previous.map(|previous| {
+        let mut parts = Parts::ZERO;
+        for r in &rows {
+            parts += r.parts;
+        }
+        Compare {
+            previous,
+            previous_total: rows.iter().map(|r| r.previous).sum(),
+            parts,
+            provisional_from: view.provisional_from,
+        }
+    });
     Report {
         window,
         metric,
         dims: dims.to_vec(),
         rows,
         total,
+        compare,
         sharing,
     }
 }
+
+/// The number columns after the dimensions: (header, value of a row) — cost and share, or with
+/// a comparison cost, previous, delta and the parts.
+type Column<'r> = (&'static str, Box<dyn Fn(&ReportRow) -> Money + 'r>);
 
 impl Report {
     /// The report in a format. Values come from tags and line items, so a table (always meant
@@ -252,16 +338,49 @@ impl Report {
             Format::Csv => self.csv(),
             Format::Json if to_terminal => untrusted::json_for_terminal(&self.json()).into_owned(),
             Format::Json => self.json(),
+            Format::Markdown => self.markdown(),
         }
     }
 
-    fn table(&self) -> String {
-        let mut head: Vec<String> = self.dims.iter().map(|d| d.name().to_uppercase()).collect();
-        head.push("COST".into());
+    /// The money columns, by field name.
+    fn columns(&self) -> Vec<Column<'_>> {
+        let mut cols: Vec<Column<'_>> = vec![("cost", Box::new(|r: &ReportRow| r.cost))];
         if self.sharing {
-            head.push("SHARED IN".into());
+            cols.push(("shared_in", Box::new(|r: &ReportRow| r.shared_in)));
         }
-        head.push("SHARE".into());
+        if self.compare.is_some() {
+            cols.push(("previous", Box::new(|r: &ReportRow| r.previous)));
+            cols.push(("delta", Box::new(|r: &ReportRow| r.cost - r.previous)));
+            for p in Part::ALL {
+                cols.push((p.name(), Box::new(move |r: &ReportRow| r.parts.get(p))));
+            }
+        }
+        cols
+    }
+
+    /// The TOTAL row as a report row.
+    fn total_row(&self) -> ReportRow {
+        ReportRow {
+            key: Vec::new(),
+            cost: self.total,
+            previous: self
+                .compare
+                .as_ref()
+                .map_or(Money::ZERO, |c| c.previous_total),
+            parts: self.compare.as_ref().map_or(Parts::ZERO, |c| c.parts),
+            provisional: self.rows.iter().any(|r| r.provisional),
+            shared_in: self.rows.iter().map(|r| r.shared_in).sum(),
+        }
+    }
+
+    /// The header and the body (the rows, then TOTAL) as text cells for the table and
+    /// markdown forms: dimensions, money columns, and share (or the provisional mark).
+    fn cells(&self) -> (Vec<String>, Vec<Vec<String>>) {
+        let cols = self.columns();
+        let mut head: Vec<String> = self.dims.iter().map(|d| d.name().to_uppercase()).collect();
+        head.extend(cols.iter().map(|(n, _)| n.to_uppercase().replace('_', " ")));
+        let compare = self.compare.is_some();
+        head.push(if compare { "PROV" } else { "SHARE" }.into());
         let share = |m: Money| {
             if self.total.0 == 0 {
                 "-".to_string()
@@ -269,40 +388,74 @@ impl Report {
                 format!("{:.1}%", m.0 as f64 * 100.0 / self.total.0 as f64)
             }
         };
+        let money = |name: &str, m: Money| {
+            if name == "cost" || name == "previous" {
+                m.display_dollars()
+            } else {
+                m.display_signed()
+            }
+        };
+        let line = |key: Vec<String>, r: &ReportRow| -> Vec<String> {
+            let mut v = key;
+            v.extend(cols.iter().map(|(n, f)| money(n, f(r))));
+            v.push(if compare {
+                if r.provisional { "*" } else { "" }.to_string()
+            } else {
+                share(r.cost)
+            });
+            v
+        };
         let mut body: Vec<Vec<String>> = self
             .rows
             .iter()
-            .map(|row| {
-                let mut v: Vec<String> = row
-                    .keys
+            .map(|r| {
+                let key = r
+                    .key
                     .iter()
                     .map(|x| {
                         x.as_deref()
                             .map_or_else(|| "-".into(), |v| untrusted::escape(v).into_owned())
                     })
                     .collect();
-                v.push(row.cost.display_dollars());
-                if self.sharing {
-                    v.push(if row.shared_in == Money::ZERO {
-                        "-".into()
-                    } else {
-                        row.shared_in.display_dollars()
-                    });
-                }
-                v.push(share(row.cost));
-                v
+                line(key, r)
             })
             .collect();
-        let mut total: Vec<String> = vec![String::new(); self.dims.len()];
-        total[0] = "TOTAL".into();
-        total.push(self.total.display_dollars());
-        if self.sharing {
-            let shared: Money = self.rows.iter().map(|r| r.shared_in).sum();
-            total.push(shared.display_dollars());
+        let mut total_key: Vec<String> = vec![String::new(); self.dims.len()];
+        total_key[0] = "TOTAL".into();
+        body.push(line(total_key, &self.total_row()));
+        (head, body)
+    }
+
+    /// The first line: window, metric, row count; with a comparison, what it compares with.
+    fn title(&self) -> String {
+        let mut t = format!(
+            "{} · {} · {} rows",
+            self.window,
+            self.metric,
+            self.rows.len()
+        );
+        if let Some(c) = &self.compare {
+            let _ = write!(t, " · against {}", c.previous);
         }
-        total.push(share(self.total));
-        body.push(total);
+        t
+    }
+
+    /// What the provisional mark means, when a row has it.
+    fn provisional_note(&self) -> Option<String> {
+        let c = self.compare.as_ref()?;
+        self.rows.iter().any(|r| r.provisional).then(|| {
+            format!(
+                "* has cost on provisional days (from {}): AWS may still revise them; they are \
+                 compared as billed so far, so the parts add up to the Δ",
+                date_of(c.provisional_from)
+            )
+        })
+    }
+
+    fn table(&self) -> String {
+        let (head, body) = self.cells();
         let n = head.len();
+        let dims = self.dims.len();
         let widths: Vec<usize> = (0..n)
             .map(|i| {
                 std::iter::once(&head)
@@ -312,18 +465,13 @@ impl Report {
                     .unwrap_or(0)
             })
             .collect();
-        let mut out = format!(
-            "{} · {} · {} rows\n",
-            self.window,
-            self.metric,
-            self.rows.len()
-        );
+        let mut out = format!("{}\n", self.title());
         let line = |out: &mut String, r: &[String]| {
             let cells: Vec<String> = r
                 .iter()
                 .enumerate()
                 .map(|(i, c)| {
-                    if i >= self.dims.len() {
+                    if i >= dims {
                         format!("{c:>w$}", w = widths[i])
                     } else {
                         format!("{c:<w$}", w = widths[i])
@@ -344,26 +492,69 @@ impl Report {
             }
             line(&mut out, r);
         }
+        if let Some(note) = self.provisional_note() {
+            let _ = writeln!(out, "{note}");
+        }
+        out
+    }
+
+    /// A markdown table: a bold title line, dimensions left-aligned, figures right-aligned,
+    /// `|` in values escaped.
+    fn markdown(&self) -> String {
+        let (head, body) = self.cells();
+        let dims = self.dims.len();
+        let row = |cells: &[String]| -> String {
+            let cells: Vec<String> = cells.iter().map(|c| c.replace('|', "\\|")).collect();
+            format!("| {} |", cells.join(" | "))
+        };
+        let mut out = format!("**{}**\n\n", self.title());
+        let _ = writeln!(out, "{}", row(&head));
+        let rule: Vec<String> = (0..head.len())
+            .map(|i| if i < dims { "---" } else { "---:" }.to_string())
+            .collect();
+        let _ = writeln!(out, "| {} |", rule.join(" | "));
+        let last = body.len() - 1;
+        for (i, r) in body.iter().enumerate() {
+            if i == last {
+                let bold: Vec<String> = r
+                    .iter()
+                    .map(|c| {
+                        if c.is_empty() {
+                            String::new()
+                        } else {
+                            format!("**{c}**")
+                        }
+                    })
+                    .collect();
+                let _ = writeln!(out, "{}", row(&bold));
+            } else {
+                let _ = writeln!(out, "{}", row(r));
+            }
+        }
+        if let Some(note) = self.provisional_note() {
+            let _ = writeln!(out, "\n{}", note.replacen('*', "\\*", 1));
+        }
         out
     }
 
     fn csv(&self) -> String {
+        let cols = self.columns();
         let mut w = csv::Writer::from_writer(Vec::new());
         let mut head: Vec<String> = self.dims.iter().map(Dimension::name).collect();
-        head.push("cost".into());
-        if self.sharing {
-            head.push("shared_in".into());
+        head.extend(cols.iter().map(|(n, _)| (*n).to_string()));
+        if self.compare.is_some() {
+            head.push("provisional".into());
         }
         let _ = w.write_record(&head);
-        for row in &self.rows {
-            let mut rec: Vec<String> = row
-                .keys
+        for r in &self.rows {
+            let mut rec: Vec<String> = r
+                .key
                 .iter()
                 .map(|x| x.clone().unwrap_or_default())
                 .collect();
-            rec.push(row.cost.to_decimal_string());
-            if self.sharing {
-                rec.push(row.shared_in.to_decimal_string());
+            rec.extend(cols.iter().map(|(_, f)| f(r).to_decimal_string()));
+            if self.compare.is_some() {
+                rec.push(r.provisional.to_string());
             }
             let _ = w.write_record(&rec);
         }
@@ -372,27 +563,42 @@ impl Report {
 
     fn json(&self) -> String {
         use serde_json::{Map, Value, json};
+        let cols = self.columns();
+        let object = |key: &[Option<String>], r: &ReportRow| -> Map<String, Value> {
+            let mut o = Map::new();
+            for (d, v) in self.dims.iter().zip(key) {
+                o.insert(d.name(), v.clone().map_or(Value::Null, Value::String));
+            }
+            for (n, f) in &cols {
+                o.insert((*n).to_string(), json!(f(r).dollars()));
+            }
+            if self.compare.is_some() {
+                o.insert("provisional".into(), json!(r.provisional));
+            }
+            o
+        };
         let rows: Vec<Value> = self
             .rows
             .iter()
-            .map(|row| {
-                let mut o = Map::new();
-                for (d, v) in self.dims.iter().zip(&row.keys) {
-                    o.insert(d.name(), v.clone().map_or(Value::Null, Value::String));
-                }
-                o.insert("cost".into(), json!(row.cost.dollars()));
-                if self.sharing {
-                    o.insert("shared_in".into(), json!(row.shared_in.dollars()));
-                }
-                Value::Object(o)
-            })
+            .map(|r| Value::Object(object(&r.key, r)))
             .collect();
-        let v = json!({
-            "window": {"start": date_of(self.window.start).to_string(), "end": date_of(self.window.end).to_string()},
+        let window = |w: Window| json!({"start": date_of(w.start).to_string(), "end": date_of(w.end).to_string()});
+        let mut v = json!({
+            "window": window(self.window),
             "metric": self.metric.name(),
             "total": self.total.dollars(),
             "rows": rows,
         });
+        if let Some(c) = &self.compare {
+            let mut t = object(&[], &self.total_row());
+            t.insert("window".into(), window(c.previous));
+            t.insert(
+                "provisional_from".into(),
+                json!(date_of(c.provisional_from).to_string()),
+            );
+            v["previous"] = json!(c.previous_total.dollars());
+            v["compare"] = Value::Object(t);
+        }
         let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
         s.push('\n');
         s
@@ -400,54 +606,4 @@ impl Report {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::window::Window;
-
-    /// A report of one row whose value is hostile.
-    fn hostile() -> Report {
-        Report {
-            window: Window { start: 0, end: 1 },
-            metric: Metric::Amortized,
-            dims: vec![Dimension::Namespace],
-            rows: vec![ReportRow {
-                keys: vec![Some("evil\u{1b}]0;PWNED\u{7}\u{9b}2J".into())],
-                cost: Money(1_000_000_000),
-                shared_in: Money::ZERO,
-            }],
-            total: Money(1_000_000_000),
-            sharing: false,
-        }
-    }
-
-    #[test]
-    fn control_characters_reach_a_terminal_only_escaped() {
-        let r = hostile();
-        for format in [Format::Table, Format::Csv, Format::Json] {
-            let out = r.render(format, true);
-            assert!(
-                !out.chars().any(|c| c.is_control() && c != '\n'),
-                "{format:?}: {out:?}"
-            );
-        }
-        assert!(
-            r.render(Format::Table, false)
-                .contains("evil\\e]0;PWNED\\x07\\u{9b}2J")
-        );
-        assert!(
-            r.render(Format::Csv, true)
-                .contains("evil\\e]0;PWNED\\x07\\u{9b}2J")
-        );
-        // JSON escaped for a terminal is still the same JSON.
-        let json: serde_json::Value = serde_json::from_str(&r.render(Format::Json, true)).unwrap();
-        assert_eq!(
-            json["rows"][0]["namespace"],
-            "evil\u{1b}]0;PWNED\u{7}\u{9b}2J"
-        );
-        // To a pipe CSV and JSON are the data as it is.
-        assert!(
-            r.render(Format::Csv, false)
-                .contains("evil\u{1b}]0;PWNED\u{7}\u{9b}2J")
-        );
-    }
-}
+mod tests;

@@ -18,6 +18,7 @@ use common::moto::{endpoint, outcome, queue, result};
 use curtop::clock::AsOf;
 use curtop::config::{AthenaSpec, AwsAccess, EnvRules, Profile, SourceSpec, TagMapping};
 use curtop::cur::attribution::TagPlan;
+use curtop::cur::money::Money;
 use curtop::cur::time::day_of;
 use curtop::demo::{DemoSpec, Layout, Scale};
 use curtop::facts::{Dim, Facts};
@@ -87,6 +88,7 @@ fn profile(region: &str, table: &str, workgroup: Option<&str>) -> Profile {
         }),
         tags: TagMapping::default(),
         env: EnvRules::default(),
+        budgets: Vec::new(),
         sharing: curtop::config::Sharing::default(),
     }
 }
@@ -117,6 +119,7 @@ fn facts_rows(facts: &Facts) -> Vec<Vec<Option<String>>> {
             let mut row = vec![
                 Some(curtop::cur::time::date_of(r.day).to_string()),
                 Some(r.category.name().to_string()),
+                Some(r.basis.name().to_string()),
             ];
             // Every dimension but the provider: an Athena CUR table is AWS's.
             for d in 0..Dim::Provider as usize {
@@ -125,6 +128,7 @@ fn facts_rows(facts: &Facts) -> Vec<Vec<Option<String>>> {
             for m in r.costs.0 {
                 row.push(Some(m.to_decimal_string()));
             }
+            row.push(Some(Money(r.quantity.0).to_decimal_string()));
             row.push(Some("1".into()));
             row.push(Some("0".into()));
             row

@@ -173,6 +173,15 @@ fn drill_filter_metric_window_help_and_quit() {
     // Level 1 → 2: the costliest cluster.
     t.keys(&["Enter"]);
     t.wait_for(&["namespaces (", "idle", "control-plane"]);
+    // The change view and back.
+    t.keys(&["c"]);
+    t.wait_for(&[
+        "change: namespaces by |",
+        "USAGE",
+        "change view: each change told apart",
+    ]);
+    t.keys(&["c"]);
+    t.wait_for(&["change view off", "namespaces ("]);
     // Level 2 → 3 by command: a namespace.
     t.type_text(":ns payments");
     t.keys(&["Enter"]);

@@ -76,6 +76,7 @@ fn s3_profile(bucket: &str, prefix: &str, report: &str) -> Profile {
         }),
         tags: TagMapping::default(),
         env: EnvRules::default(),
+        budgets: Vec::new(),
         sharing: curtop::config::Sharing::default(),
     }
 }

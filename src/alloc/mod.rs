@@ -8,6 +8,13 @@
 //! every child's facts are a partition of its parent's: a parent always equals the sum of its
 //! children, and the root equals the bill. Each row keeps the indices of its fact rows, so
 //! drilling in, the detail pane and a metric change only touch the facts below the row.
+//!
+//! `change` tells every row's Δ apart into usage, rate, new, gone, other, capacity and use;
+//! `anomaly` flags the days a row leaves its recent range; `forecast` projects month to date.
+
+pub mod anomaly;
+pub mod change;
+pub mod forecast;
 
 pub mod sharing;
 
@@ -250,7 +257,8 @@ impl View {
         (self.window.days().max(1) as usize).min(31)
     }
 
-    fn bucket(&self, day: Day) -> usize {
+    /// The sparkline bucket of a day of the window.
+    pub fn bucket(&self, day: Day) -> usize {
         let days = i64::from(self.window.days().max(1));
         let at = i64::from(day - self.window.start);
         (at * self.buckets() as i64 / days) as usize

@@ -184,6 +184,9 @@ pub fn share(facts: &Facts, rules: &Sharing) -> Shared {
             labels: labels.clone(),
             costs,
             shared,
+            // Money moved by a rule has no usage of its own: its change reads as `other`.
+            basis: crate::facts::Basis::Other,
+            quantity: crate::facts::Quantity::ZERO,
         },
     ));
     rows.sort_by(|a, b| {

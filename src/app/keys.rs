@@ -4,7 +4,7 @@
 
 use super::command::on_command_key;
 use super::msg::Cmd;
-use super::nav::{LevelState, SortKey};
+use super::nav::{LevelState, Sort, SortKey};
 use super::state::{App, Mode};
 use super::update::{set_metric, switch_profile};
 use super::window_picker::{self, on_window_key};
@@ -163,6 +163,7 @@ fn on_normal_key(app: &mut App, key: Key) -> Vec<Cmd> {
             };
         }
         Action::Detail => app.show_detail = Some(!app.detail_shown()),
+        Action::Change => toggle_change_view(app),
         Action::Help => app.mode = Mode::Help,
         Action::Command => app.mode = Mode::Command(String::new()),
         Action::Doctor => {
@@ -220,6 +221,25 @@ pub(super) fn scroll_diagnosis(app: &mut App, delta: isize) {
         // The pane stops at its last line; this only bounds the counter.
         app.diag_scroll.saturating_add(by).min(500)
     };
+}
+
+/// `c`: into the change view (rows by |Δ|, the parts as columns) or back to the sort before.
+fn toggle_change_view(app: &mut App) {
+    let (sort, status) = if let Some(before) = app.change_view.take() {
+        (before, "change view off")
+    } else {
+        app.change_view = Some(app.sort);
+        let by_change = Sort {
+            key: SortKey::Change,
+            reverse: false,
+        };
+        (by_change, "change view: each change told apart (c: back)")
+    };
+    app.sort = sort;
+    for f in &mut app.levels {
+        f.reorder(sort);
+    }
+    app.status = Some(status.to_string());
 }
 
 fn resort(app: &mut App, key: SortKey) {

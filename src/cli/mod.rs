@@ -2,6 +2,7 @@
 //! `completions` and `man`, one file each. Errors in the arguments or the config are printed
 //! with what to do and exit with code 2; a source that cannot be read exits with 1.
 
+mod budget;
 mod cache;
 mod dashboard;
 mod demo_data;
@@ -40,6 +41,8 @@ enum Command {
     Report(report::ReportArgs),
     /// Check integrations in order, with evidence and fixes.
     Doctor(doctor::DoctorArgs),
+    /// Each budget's spend and month-end forecast; exit 0 within, 1 forecast to exceed, 2 exceeded.
+    Budget(budget::BudgetArgs),
     /// Write a generated CUR delivery (any layout) with its truth to a folder.
     DemoData(demo_data::DemoDataArgs),
     /// What the facts cache holds (profile, period, version, size, age); `cache clear` empties it.
@@ -196,6 +199,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         None => dashboard::run(&cli.dashboard),
         Some(Command::Report(a)) => report::run(&a),
         Some(Command::Doctor(a)) => doctor::run(&a),
+        Some(Command::Budget(a)) => budget::run(&a),
         Some(Command::DemoData(a)) => demo_data::run(&a),
         Some(Command::Cache(a)) => cache::run(&a),
         Some(Command::Completions { shell }) => {
@@ -234,6 +238,7 @@ fn resolve_profile(d: &SourceArgs) -> Result<Profile, String> {
             source,
             tags: TagMapping::default(),
             env: EnvRules::default(),
+            budgets: Vec::new(),
             sharing: crate::config::Sharing::default(),
         });
     }

@@ -1,11 +1,13 @@
-//! `curtop report`: the facts of a profile grouped by dimensions, as a table, CSV or JSON;
-//! warnings on stderr; `--explain` prints an Athena profile's SQL.
+//! `curtop report`: the facts of a profile grouped by dimensions, as a table, CSV, JSON or
+//! markdown; `--compare` adds the previous window and the Δ's parts; warnings on stderr;
+//! `--explain` prints an Athena profile's SQL.
 
 use std::io::Write;
 
 use clap::{Args, ValueEnum};
 
 use super::{CacheArgs, SourceArgs, ViewArgs, resolve_profile};
+use crate::app::{fetch_span, resolve_view};
 use crate::config::SourceSpec;
 use crate::cur::metrics::Metric;
 use crate::report::{self, Dimension, Format};
@@ -28,6 +30,10 @@ pub(super) struct ReportArgs {
     /// Output format (default table).
     #[arg(short = 'o', long, value_enum, value_name = "F")]
     pub(super) output: Option<FormatArg>,
+    /// Compare with the previous window of equal length: previous cost, delta, and the
+    /// delta's parts (usage, rate, new, gone, other, capacity, use); rows by largest |delta|.
+    #[arg(long)]
+    pub(super) compare: bool,
     /// Athena profiles: print the SQL the report would run (reads only the table's columns),
     /// and run nothing.
     #[arg(long)]
@@ -51,6 +57,7 @@ pub(super) enum FormatArg {
     Table,
     Csv,
     Json,
+    Markdown,
 }
 
 impl From<FormatArg> for Format {
@@ -59,6 +66,7 @@ impl From<FormatArg> for Format {
             FormatArg::Table => Format::Table,
             FormatArg::Csv => Format::Csv,
             FormatArg::Json => Format::Json,
+            FormatArg::Markdown => Format::Markdown,
         }
     }
 }
@@ -83,8 +91,15 @@ pub(super) fn run(a: &ReportArgs) -> i32 {
         .collect();
     let window = a.view.window;
     let clock = a.source.clock();
+    let as_of = clock.now();
+    // A comparison reads the previous window too, as the dashboard does for its Δ.
+    let read = if a.compare {
+        fetch_span(window, as_of)
+    } else {
+        window
+    };
     let cache = a.cache.cache();
-    let mut req = source::ReadRequest::new(&profile, window, clock.now()).with_tags(&extra);
+    let mut req = source::ReadRequest::new(&profile, read, as_of).with_tags(&extra);
     if let Some((cache, mode)) = &cache {
         req = req.with_cache(cache, *mode);
     }
@@ -138,7 +153,19 @@ pub(super) fn run(a: &ReportArgs) -> i32 {
         say_cache(&profile.name, note, clock.now());
     }
     let metric = a.view.metric.map_or(Metric::Amortized, Metric::from);
-    let rep = report::build(loaded.shown(!a.no_sharing), loaded.window, metric, &dims);
+    let facts = loaded.shown(!a.no_sharing);
+    let rep = if a.compare {
+        let Some(view) = resolve_view(window, as_of, &loaded.delivery, facts, metric) else {
+            eprintln!(
+                "curtop: profile `{}`: the window {window} has no days",
+                profile.name
+            );
+            return 1;
+        };
+        report::build_compare(facts, &view, &dims)
+    } else {
+        report::build(facts, loaded.window, metric, &dims)
+    };
     let mut stdout = std::io::stdout().lock();
     let out = rep.render(
         a.output.map_or(Format::Table, Format::from),

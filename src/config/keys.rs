@@ -150,6 +150,7 @@ pub enum Action {
     Refresh,
     Integrations,
     Detail,
+    Change,
     Help,
     Command,
     Copy,
@@ -158,7 +159,7 @@ pub enum Action {
 }
 
 /// Every action: config name, default keys, description (help), short footer label.
-const TABLE: [(Action, &str, &[&str], &str, &str); 25] = [
+const TABLE: [(Action, &str, &[&str], &str, &str); 26] = [
     (Action::Down, "down", &["j", "down"], "move down", "down"),
     (Action::Up, "up", &["k", "up"], "move up", "up"),
     (Action::Top, "top", &["g", "home"], "first row", "top"),
@@ -280,6 +281,13 @@ const TABLE: [(Action, &str, &[&str], &str, &str); 25] = [
         &["tab"],
         "toggle the detail pane",
         "detail",
+    ),
+    (
+        Action::Change,
+        "change",
+        &["c"],
+        "change view: the parts of each change",
+        "change",
     ),
     (Action::Help, "help", &["?"], "this help", "help"),
     (

@@ -3,6 +3,7 @@
 //! ([`Config::discover`]), the embedded demo config, and user-facing errors with file, line and
 //! key (`error`). The file format is documented in `config/example.toml`.
 
+pub mod budget;
 mod error;
 mod file;
 pub mod keys;
@@ -163,6 +164,8 @@ pub struct Profile {
     pub source: SourceSpec,
     pub tags: TagMapping,
     pub env: EnvRules,
+    /// `[profiles.X.budgets]`, in file order.
+    pub budgets: Vec<budget::Budget>,
     /// Who pays for idle, shared namespaces and leftover costs.
     pub sharing: Sharing,
 }
@@ -177,6 +180,7 @@ impl Profile {
             tags: TagMapping::default(),
             env: EnvRules::default(),
             sharing: Sharing::default(),
+            budgets: Vec::new(),
         }
     }
 }

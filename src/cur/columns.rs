@@ -31,6 +31,10 @@ pub enum Field {
     SplitCost,
     SplitNetSplitCost,
     SplitPublicOnDemandSplitCost,
+    /// The line item's usage quantity, in its pricing unit (hours, GB, requests).
+    UsageAmount,
+    /// A split pod row's share of its node's usage (vCPU-hours, GB-hours).
+    SplitUsage,
     /// CUR 2.0 only: its presence marks a CUR 2.0 table (CUR.md §2.1).
     BillPayerAccountName,
     /// CUR 2.0 only: the `resource_tags` map column (FOCUS: `Tags`).
@@ -103,6 +107,8 @@ pub const FIELDS: &[(Field, &str)] = &[
         Field::SplitPublicOnDemandSplitCost,
         "split_line_item_public_on_demand_split_cost",
     ),
+    (Field::UsageAmount, "line_item_usage_amount"),
+    (Field::SplitUsage, "split_line_item_split_usage"),
     (Field::BillPayerAccountName, "bill_payer_account_name"),
     (Field::ResourceTagsMap, "resource_tags"),
     (Field::EffectiveCost, "effective_cost"),
@@ -208,6 +214,8 @@ impl Field {
             Field::SplitCost => "splitLineItem/SplitCost",
             Field::SplitNetSplitCost => "splitLineItem/NetSplitCost",
             Field::SplitPublicOnDemandSplitCost => "splitLineItem/PublicOnDemandSplitCost",
+            Field::UsageAmount => "lineItem/UsageAmount",
+            Field::SplitUsage => "splitLineItem/SplitUsage",
             Field::BillPayerAccountName => "bill_payer_account_name",
             Field::ResourceTagsMap => "resource_tags",
             Field::EffectiveCost => "EffectiveCost",
@@ -226,8 +234,9 @@ impl Field {
         self.legacy_name()
     }
 
-    /// Whether the value is money (parsed as [`crate::cur::money::Money`]).
-    pub fn is_money(self) -> bool {
+    /// Whether the value is a number read in nano fixed point (parsed as
+    /// [`crate::cur::money::Money`]): every amount of money, and the two usage quantities.
+    pub fn is_number(self) -> bool {
         matches!(
             self,
             Field::UnblendedCost
@@ -247,6 +256,8 @@ impl Field {
                 | Field::SplitNetSplitCost
                 | Field::SplitPublicOnDemandSplitCost
                 | Field::EffectiveCost
+                | Field::UsageAmount
+                | Field::SplitUsage
         )
     }
 }

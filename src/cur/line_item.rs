@@ -10,6 +10,8 @@ use super::time::Day;
 
 /// The `lineItem/LineItemType` values a cost rule names (CUR.md §1.2, [`crate::cur::metrics`]).
 pub mod item_type {
+    /// Usage at the public or negotiated rate.
+    pub const USAGE: &str = "Usage";
     /// Usage a savings plan covers: priced at its savings plan effective cost.
     pub const SAVINGS_PLAN_COVERED_USAGE: &str = "SavingsPlanCoveredUsage";
     /// A savings plan's recurring fee: amortized, only its unused commitment remains.
@@ -24,6 +26,10 @@ pub mod item_type {
     pub const RI_FEE: &str = "RIFee";
     /// A fee; with a reservation ARN it is a reservation's upfront fee, amortized away.
     pub const FEE: &str = "Fee";
+
+    /// The types whose cost is for a metered quantity (`lineItem/UsageAmount`); every other
+    /// type (fees, tax, credits, refunds, discounts, negations) has none.
+    pub const METERED: [&str; 3] = [USAGE, DISCOUNTED_USAGE, SAVINGS_PLAN_COVERED_USAGE];
 }
 
 /// The `lineItem/Operation` values of split cost allocation rows ([`crate::cur::attribution`]).

@@ -210,6 +210,15 @@ impl Money {
         format!("{sign}${grouped}.{cents:02}")
     }
 
+    /// With its sign always written: `+$1.23`, `-$1.23` (deltas).
+    pub fn display_signed(self) -> String {
+        if self.0 < 0 {
+            format!("-{}", (-self).display_dollars())
+        } else {
+            format!("+{}", self.display_dollars())
+        }
+    }
+
     /// The exact decimal value with up to 9 decimals, trailing zeros removed (`12.5`, `-0.000000015`).
     pub fn to_decimal_string(self) -> String {
         let negative = self.0 < 0;

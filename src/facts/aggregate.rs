@@ -12,11 +12,11 @@ use rustc_hash::FxHashMap;
 use super::env::EnvCache;
 use super::interner::{Interner, NONE, Sym};
 use super::quality::{CurrencyTotal, Quality, is_known_type};
-use super::{DIMS, Dim, K_DAY, K_DIMS, KeyMap, add_to, kd};
+use super::{Basis, DIMS, Dim, K_DAY, K_DIMS, KeyMap, Quantity, Sums, add_to, kd};
 use crate::config::EnvRules;
 use crate::cur::attribution::{Category, Placement, RowKind, TagPlan, classify};
 use crate::cur::columns::Field;
-use crate::cur::line_item::{CORRECTION, ColumnSet, LineItem};
+use crate::cur::line_item::{CORRECTION, ColumnSet, LineItem, item_type};
 use crate::cur::metrics::{AMORTIZATION_COLUMNS, Costs, amortization_columns, line_item_costs};
 use crate::cur::time::Day;
 
@@ -66,8 +66,8 @@ pub struct Aggregator<'p> {
     currency: Option<&'p str>,
     /// Reader-given identity of the texts → template.
     memo: FxHashMap<Box<[u32]>, u32>,
-    /// Costs of templated rows by (template, day), expanded into keys at the end.
-    by_template: FxHashMap<(u32, Day), Costs>,
+    /// Sums of templated rows by (template, day), expanded into keys at the end.
+    by_template: FxHashMap<(u32, Day), Sums>,
 }
 
 impl<'p> Aggregator<'p> {
@@ -157,29 +157,30 @@ impl<'p> Aggregator<'p> {
         let kind = classify(li, self.plan, &mut placement);
         let unknown_type = |t: &str| !is_known_type(t);
         let split_parent_empty = li.split_parent.is_empty();
-        let Some(costs) =
-            self.state
-                .line_costs(kind, split_parent_empty, unknown_type, li, columns)
+        let Some(sums) = self
+            .state
+            .line_costs(kind, split_parent_empty, unknown_type, li, columns)
         else {
             return;
         };
-        self.build_key(li, &placement, node_of(kind, li, &placement));
+        self.build_key(kind, li, &placement, node_of(kind, li, &placement));
         if let Some(claim) = self.claim_of(kind, li, &placement) {
             self.state.claim(kind, claim);
         }
         let (map, quality) = self.state.map_for(kind);
-        add_to(map, &self.key, costs, quality);
+        add_to(map, &self.key, sums, quality);
     }
 
-    /// Fills `self.key` with a line item's key: its day, category and dimensions (`node` as
-    /// the node), the environment normalized, and its labels.
-    fn build_key(&mut self, li: &LineItem<'_>, p: &Placement<'_>, node: &str) {
+    /// Fills `self.key` with a line item's key: its day, category, basis and dimensions
+    /// (`node` as the node), the environment normalized, and its labels.
+    fn build_key(&mut self, kind: RowKind, li: &LineItem<'_>, p: &Placement<'_>, node: &str) {
         let s = &mut self.state.strings;
         let env = self.env.normalize(s, p.env);
         self.key.clear();
         self.key.push(li.day as u32);
         self.key
             .push(p.category.unwrap_or(Category::Unallocated) as u32);
+        self.key.push(basis_of(kind, li.line_item_type) as u32);
         for v in [
             li.account,
             li.product_code,
@@ -238,7 +239,7 @@ impl<'p> Aggregator<'p> {
         let (key, claim) = if kind == RowKind::Overlay {
             (Box::default(), None)
         } else {
-            self.build_key(li, &placement, node_of(kind, li, &placement));
+            self.build_key(kind, li, &placement, node_of(kind, li, &placement));
             let claim = self.claim_of(kind, li, &placement);
             (self.key.as_slice().into(), claim)
         };
@@ -266,9 +267,9 @@ impl<'p> Aggregator<'p> {
         };
         let (kind, split_parent_empty) = (t.kind, t.split_parent_empty);
         let unknown_type = |ty: &str| *t.unknown_type.get_or_insert_with(|| !is_known_type(ty));
-        let Some(costs) =
-            self.state
-                .line_costs(kind, split_parent_empty, unknown_type, li, columns)
+        let Some(sums) = self
+            .state
+            .line_costs(kind, split_parent_empty, unknown_type, li, columns)
         else {
             return;
         };
@@ -279,9 +280,9 @@ impl<'p> Aggregator<'p> {
             self.state.claim(kind, claim);
             t.claimed = true;
         }
-        self.state.quality.sum(
+        self.state.quality.sum_sums(
             self.by_template.entry((template, li.day)).or_default(),
-            costs,
+            sums,
         );
     }
 
@@ -289,13 +290,23 @@ impl<'p> Aggregator<'p> {
     pub fn into_partial(mut self) -> Partial {
         self.env
             .record(&self.state.strings, &mut self.state.quality);
-        for ((template, day), costs) in self.by_template {
+        for ((template, day), sums) in self.by_template {
             let t = &mut self.templates[template as usize];
             t.key[K_DAY] = day as u32;
             let (map, quality) = self.state.map_for(t.kind);
-            add_to(map, &t.key, costs, quality);
+            add_to(map, &t.key, sums, quality);
         }
         self.state
+    }
+}
+
+/// What a row of `kind` and line item type `line_item_type` is priced by: a split pod row by
+/// its split usage, a metered type by its usage amount, anything else by no quantity.
+pub(crate) fn basis_of(kind: RowKind, line_item_type: &str) -> Basis {
+    if kind == RowKind::PodSplit || item_type::METERED.contains(&line_item_type) {
+        Basis::Usage
+    } else {
+        Basis::Other
     }
 }
 
@@ -310,8 +321,9 @@ fn node_of<'a>(kind: RowKind, li: &LineItem<'a>, placement: &Placement<'a>) -> &
 }
 
 impl Partial {
-    /// The one cost function: what a line item of `kind` adds to the facts, counted in the
-    /// quality and the bill as it goes; `None` for rows that add nothing.
+    /// The one cost function: what a line item of `kind` adds to the facts (its costs, and
+    /// its quantity when [`basis_of`] says it has one), counted in the quality and the bill as
+    /// it goes; `None` for rows that add nothing.
     ///
     /// - Overlays (split rows whose cost is in their node's rows) are counted only.
     /// - Pod splits are overlays too, and cost their split cost in every metric without a split
@@ -326,7 +338,7 @@ impl Partial {
         unknown_type: impl FnOnce(&str) -> bool,
         li: &LineItem<'_>,
         columns: &ColumnSet,
-    ) -> Option<Costs> {
+    ) -> Option<Sums> {
         match kind {
             RowKind::Overlay => {
                 self.quality.overlay_rows += 1;
@@ -343,7 +355,8 @@ impl Partial {
                 let od = li
                     .amount(Field::SplitPublicOnDemandSplitCost)
                     .unwrap_or(split);
-                Some(Costs([split, split, net, od]))
+                let quantity = Quantity(li.money(Field::SplitUsage).0);
+                Some(Sums::new(Costs([split, split, net, od]), quantity))
             }
             RowKind::NodeCandidate | RowKind::Billed => {
                 if unknown_type(li.line_item_type) {
@@ -364,7 +377,11 @@ impl Partial {
                 let costs = line_item_costs(li, columns);
                 self.quality
                     .sum(self.bill.entry(li.day).or_default(), costs);
-                Some(costs)
+                let quantity = match basis_of(kind, li.line_item_type) {
+                    Basis::Usage => Quantity(li.money(Field::UsageAmount).0),
+                    Basis::Other | Basis::PodUse => Quantity::ZERO,
+                };
+                Some(Sums::new(costs, quantity))
             }
         }
     }
@@ -410,7 +427,7 @@ impl Partial {
             (&mut self.pods, other.pods),
         ] {
             for (k, c) in src {
-                self.quality.sum(dst.entry(rekey(&k)).or_default(), c);
+                self.quality.sum_sums(dst.entry(rekey(&k)).or_default(), c);
             }
         }
         for (n, c) in other.node_cluster_tag {

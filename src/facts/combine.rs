@@ -2,7 +2,7 @@
 //! dimensions united by name (a row lacking one has none), rows with equal keys summed, the
 //! bills summed per day, the qualities folded together.
 
-use super::{DIMS, Facts, K_DIMS, KeyMap, NONE, Quality, add_to, into_rows};
+use super::{DIMS, Facts, K_DIMS, KeyMap, NONE, Quality, Sums, add_to, into_rows};
 use crate::cur::line_item::ColumnSet;
 
 /// The facts of `parts` as one table; its bill is theirs summed, every row kept.
@@ -35,6 +35,7 @@ pub fn combine(parts: Vec<Facts>) -> Facts {
             key.clear();
             key.push(r.day as u32);
             key.push(r.category as u32);
+            key.push(r.basis as u32);
             key.extend(r.dims.iter().map(|d| sym(*d)));
             key.extend(
                 slots
@@ -42,7 +43,12 @@ pub fn combine(parts: Vec<Facts>) -> Facts {
                     .map(|s| s.and_then(|i| r.labels.get(i)).map_or(NONE, |l| sym(*l))),
             );
             debug_assert_eq!(key.len(), K_DIMS + DIMS + out.label_names.len());
-            add_to(&mut keys, &key, r.costs, &mut quality);
+            add_to(
+                &mut keys,
+                &key,
+                Sums::new(r.costs, r.quantity),
+                &mut quality,
+            );
         }
         for (day, c) in p.bill {
             *out.bill.entry(day).or_default() += c;

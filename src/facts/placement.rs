@@ -12,7 +12,10 @@ use rustc_hash::FxHashMap;
 use super::aggregate::Partial;
 use super::env::apply_fallbacks;
 use super::interner::{Interner, NONE, Sym};
-use super::{DIMS, Dim, Facts, K_CAT, K_DAY, K_DIMS, WarningCode, into_rows, kd};
+use super::{
+    Basis, DIMS, Dim, Facts, K_BASIS, K_CAT, K_DAY, K_DIMS, Quantity, Sums, WarningCode, into_rows,
+    kd,
+};
 use crate::config::EnvRules;
 use crate::cur::attribution::Category;
 use crate::cur::columns::Field;
@@ -73,7 +76,8 @@ impl Partial {
     fn place_nodes(&mut self, node_cluster: &FxHashMap<Sym, Sym>) -> (NodeCosts, Anchors) {
         let mut node_cost: NodeCosts = FxHashMap::default();
         let mut idle_anchor: Anchors = FxHashMap::default();
-        for (mut key, costs) in std::mem::take(&mut self.nodes) {
+        for (mut key, sums) in std::mem::take(&mut self.nodes) {
+            let costs = sums.costs;
             let node = key[kd(Dim::Node)];
             let day = key[K_DAY] as Day;
             if let Some(&cluster) = node_cluster.get(&node) {
@@ -103,7 +107,8 @@ impl Partial {
             } else {
                 key[kd(Dim::Node)] = NONE;
             }
-            self.quality.sum(self.facts.entry(key).or_default(), costs);
+            self.quality
+                .sum_sums(self.facts.entry(key).or_default(), sums);
         }
         (node_cost, idle_anchor)
     }
@@ -121,7 +126,8 @@ impl Partial {
         .map(|(m, _)| m)
         .collect();
         let mut pod_total: PodTotals = BTreeMap::new();
-        for (key, mut costs) in std::mem::take(&mut self.pods) {
+        for (key, mut sums) in std::mem::take(&mut self.pods) {
+            let costs = &mut sums.costs;
             let day = key[K_DAY] as Day;
             let node = key[kd(Dim::Node)];
             let nc = node_cost.get(&(day, node)).copied().unwrap_or_default();
@@ -133,21 +139,23 @@ impl Partial {
             let total = pod_total
                 .entry((day, node))
                 .or_insert((Costs::ZERO, cluster));
-            self.quality.sum(&mut total.0, costs);
+            self.quality.sum(&mut total.0, *costs);
             if self.strings.get(cluster) < self.strings.get(total.1) {
                 total.1 = cluster;
             }
-            self.quality.sum(self.facts.entry(key).or_default(), costs);
+            self.quality
+                .sum_sums(self.facts.entry(key).or_default(), sums);
         }
         pod_total
     }
 
-    /// Idle = node − pods: each node-day's pods come off its idle anchor. Pods whose node has
-    /// no EC2 rows in this data (a report without resource IDs: the node's instance rows are
-    /// there, unrecognised, in unallocated) keep their pod cost and are taken out of
-    /// unallocated by a negative row of their own, and said in a warning: the bill still
-    /// totals, idle never goes below zero for want of a node, and the node is not counted
-    /// twice.
+    /// Idle = node − pods: each node-day's pods come off its idle anchor, as a row of the
+    /// anchor's key with [`Basis::PodUse`] (so the node's own rows keep its cost and hours, and
+    /// a change of idle splits into capacity and use). Pods whose node has no EC2 rows in this
+    /// data (a report without resource IDs: the node's instance rows are there, unrecognised,
+    /// in unallocated) keep their pod cost and are taken out of unallocated by a negative
+    /// `pod-use` row of their own, and said in a warning: the bill still totals, idle never
+    /// goes below zero for want of a node, and the node is not counted twice.
     fn subtract_pods_from_idle(
         &mut self,
         pod_total: PodTotals,
@@ -155,19 +163,23 @@ impl Partial {
         label_count: usize,
     ) {
         let mut orphan = Costs::ZERO;
+        let off = |total: Costs| Sums::new(-total, Quantity::ZERO);
         for ((day, node), (total, _)) in pod_total {
             if let Some((key, _)) = idle_anchor.get(&(day, node)) {
+                let mut key = key.clone();
+                key[K_BASIS] = Basis::PodUse as u32;
                 self.quality
-                    .sum(self.facts.entry(key.clone()).or_default(), -total);
+                    .sum_sums(self.facts.entry(key).or_default(), off(total));
             } else {
                 self.quality.sum(&mut orphan, total);
                 let mut key = vec![NONE; K_DIMS + DIMS + label_count];
                 key[K_DAY] = day as u32;
                 key[K_CAT] = Category::Unallocated as u32;
+                key[K_BASIS] = Basis::PodUse as u32;
                 key[kd(Dim::Node)] = node;
                 key[kd(Dim::Service)] = self.strings.intern("AmazonEC2");
                 self.quality
-                    .sum(self.facts.entry(key.into()).or_default(), -total);
+                    .sum_sums(self.facts.entry(key.into()).or_default(), off(total));
             }
         }
         if !orphan.is_zero() {
@@ -186,8 +198,13 @@ impl Partial {
 }
 
 /// A key as text, for tie-breaks that must not depend on symbol numbering.
+/// Dimensions and labels, then the basis by name (the order the Athena query ranks by).
 fn key_text<'s>(strings: &'s Interner, key: &[u32]) -> Vec<&'s str> {
-    key[K_DIMS..].iter().map(|s| strings.get(*s)).collect()
+    key[K_DIMS..]
+        .iter()
+        .map(|s| strings.get(*s))
+        .chain([Basis::from_index(key[K_BASIS]).name()])
+        .collect()
 }
 
 /// Every day's categories must sum to that day's bill, exactly. A mismatch is a bug in

@@ -220,6 +220,12 @@ impl Quality {
         }
     }
 
+    /// Adds `add` (costs and quantity) to `into`, counting an overflowing cost sum.
+    pub(super) fn sum_sums(&mut self, into: &mut super::Sums, add: super::Sums) {
+        self.sum(&mut into.costs, add.costs);
+        into.quantity += add.quantity;
+    }
+
     /// Counts a line item of a type [`is_known_type`] has no rule for.
     pub(super) fn unknown_type(&mut self, line_item_type: &str) {
         *self

@@ -226,7 +226,7 @@ fn read_csv_stream(
     agg.set_columns(&map.columns);
     let money_fields: Vec<(Field, usize)> = FIELDS
         .iter()
-        .filter(|(f, _)| f.is_money())
+        .filter(|(f, _)| f.is_number())
         .filter_map(|(f, _)| map.col(*f).map(|i| (*f, i)))
         .collect();
     let day_col = map.col(Field::UsageStartDate).unwrap_or(0);

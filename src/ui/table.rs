@@ -11,9 +11,9 @@ use ratatui::widgets::Paragraph;
 use super::layout;
 use super::theme::Theme;
 use super::{fit, fit_middle, right};
-use crate::alloc::Row;
+use crate::alloc::{Row, anomaly};
 use crate::app::nav::SortKey;
-use crate::app::{App, share, signed};
+use crate::app::{App, share};
 use crate::cur::money::Money;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,16 +99,22 @@ fn columns(width: usize, trend: usize, shared: bool) -> Vec<Col> {
     order.into_iter().filter(|c| chosen.contains(c)).collect()
 }
 
+/// Draws the table's frame titled `title`; its inside, when there is room for a header, a
+/// row and the totals line.
+pub(super) fn framed(frame: &mut Frame, area: Rect, theme: Theme, title: &str) -> Option<Rect> {
+    let block = theme.block(title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    (inner.height >= 3).then_some(inner)
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let Some(f) = app.level() else { return };
     let noun = f.level.kind.noun();
     let title = format!("{noun}s ({})", f.level.rows.len());
-    let block = theme.block(&title);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if inner.height < 3 {
+    let Some(inner) = framed(frame, area, theme, &title) else {
         return;
-    }
+    };
     let width = inner.width as usize;
     let buckets = f.level.rows.first().map_or(0, |r| r.series.len());
     let trend = buckets.clamp(1, 16);
@@ -170,6 +176,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     for (pos, &i) in f.order.iter().enumerate().skip(offset).take(rows_h) {
         let row = &f.level.rows[i as usize];
         let selected = pos == f.selected;
+        let marks = match (app.view(), app.data()) {
+            (Some(view), Some(data)) if cols.contains(&Col::Trend) => {
+                let series = anomaly::daily(&data.facts, &row.facts, &view);
+                anomaly::unusual_days(&series, view.window, view.provisional_from)
+                    .into_iter()
+                    .map(|(day, ..)| view.bucket(day))
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
         lines.push(row_line(
             row,
             f.level.total,
@@ -180,6 +196,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             selected,
             ascii,
             &path,
+            &marks,
         ));
     }
     while lines.len() < rows_h + 1 {
@@ -209,7 +226,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
 
 /// The first shown position so that the selection is visible (the stored offset is a hint
 /// from the last movement; the render is pure).
-fn visible_offset(selected: usize, offset: usize, height: usize, len: usize) -> usize {
+pub(super) fn visible_offset(selected: usize, offset: usize, height: usize, len: usize) -> usize {
     let height = height.max(1);
     let mut offset = offset;
     if selected < offset {
@@ -231,6 +248,7 @@ fn row_line(
     selected: bool,
     ascii: bool,
     path: &[crate::alloc::Step],
+    unusual: &[usize],
 ) -> Line<'static> {
     let base = if selected {
         theme.selected()
@@ -267,7 +285,7 @@ fn row_line(
             Col::Delta => {
                 let d = row.delta();
                 let style = delta_style(d, theme);
-                (right(&fit(&signed(d), w, ascii), w), style)
+                (right(&fit(&d.display_signed(), w, ascii), w), style)
             }
             Col::DeltaPct => {
                 let (t, style) = if row.is_new() {
@@ -292,7 +310,20 @@ fn row_line(
             }
             Col::Trend => {
                 let values = squeeze(&row.series, w);
-                (format!("{:<w$}", theme.sparkline(&values)), theme.dim())
+                // Unusual days (alloc::anomaly) are drawn as `!` in their bucket.
+                let mut spark: Vec<char> = theme.sparkline(&values).chars().collect();
+                for &b in unusual {
+                    let at = if row.series.len() <= w {
+                        b
+                    } else {
+                        b * w / row.series.len()
+                    };
+                    if let Some(c) = spark.get_mut(at) {
+                        *c = '!';
+                    }
+                }
+                let spark: String = spark.into_iter().collect();
+                (format!("{spark:<w$}"), theme.dim())
             }
             Col::Flags => {
                 let t = if row.provisional {
@@ -309,7 +340,7 @@ fn row_line(
     Line::from(spans)
 }
 
-fn delta_style(d: Money, theme: Theme) -> Style {
+pub(super) fn delta_style(d: Money, theme: Theme) -> Style {
     match d.cmp(&Money::ZERO) {
         std::cmp::Ordering::Greater => theme.up(),
         std::cmp::Ordering::Less => theme.down(),

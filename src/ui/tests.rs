@@ -211,6 +211,38 @@ fn environment_view() {
 }
 
 #[test]
+fn change_view_and_its_detail() {
+    let mut app = started();
+    send(&mut app, [enter(), key('c')]);
+    assert!(app.change_view.is_some());
+    scenario("change", &mut app);
+    app.show_detail = Some(true);
+    scenario("change-detail", &mut app);
+    app.display = DrawMode {
+        color: false,
+        ascii: false,
+    };
+    let t = text(&render(&mut app, (120, 40)));
+    for needle in [
+        "change: namespaces by |Δ|",
+        "USAGE",
+        "why it changed",
+        "⇒",
+        "forecast $",
+        "7-day run rate",
+    ] {
+        assert!(t.contains(needle), "the change view lacks {needle}\n{t}");
+    }
+    send(&mut app, [key('c')]);
+    assert!(app.change_view.is_none());
+    assert_eq!(
+        app.sort,
+        crate::app::nav::Sort::default(),
+        "c again restores the sort"
+    );
+}
+
+#[test]
 fn help_window_and_integrations_overlays() {
     let mut app = started();
     send(&mut app, [key('?')]);

@@ -90,23 +90,25 @@ pub fn zip(name: &str, bytes: &[u8]) -> Vec<u8> {
     w.finish().unwrap().into_inner()
 }
 
-/// Facts as text-keyed sums, labels included (symbol numbers differ between reads, so two
-/// reads compare by name).
+/// Facts as text-keyed sums (the four metrics, then the quantity), labels and basis included
+/// (symbol numbers differ between reads, so two reads compare by name).
 pub fn canonical(
     f: &Facts,
-) -> std::collections::BTreeMap<(curtop::cur::time::Day, String, Vec<String>), [i64; 4]> {
+) -> std::collections::BTreeMap<(curtop::cur::time::Day, String, Vec<String>), [i64; 5]> {
     let mut out = std::collections::BTreeMap::new();
     for r in &f.rows {
         let mut key: Vec<String> = (0..curtop::facts::DIMS)
             .map(|d| f.strings.get(r.dims[d]).to_string())
             .collect();
         key.extend(r.labels.iter().map(|l| f.strings.get(*l).to_string()));
+        key.push(r.basis.name().to_string());
         let e = out
             .entry((r.day, r.category.name().to_string(), key))
-            .or_insert([0; 4]);
+            .or_insert([0; 5]);
         for (i, m) in r.costs.0.iter().enumerate() {
             e[i] += m.0;
         }
+        e[4] += r.quantity.0;
     }
     out
 }

@@ -50,6 +50,8 @@ impl Bill {
             labels: Box::new([]),
             costs,
             shared: NONE,
+            basis: crate::facts::Basis::Usage,
+            quantity: crate::facts::Quantity::ZERO,
         });
         *f.bill.entry(day).or_default() += costs;
         self

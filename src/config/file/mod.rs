@@ -19,9 +19,11 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::DeTable;
 
+use super::budget::Budget;
 use super::error::{ConfigError, dotted};
 use super::keys::Keymap;
 use super::{Config, Profile};
+use crate::cur::money::Money;
 use raw::{InOrder, KeyList, RawConfig, RawProfile};
 
 /// Parses and validates `text`; `origin` names it in errors; relative `path`s are joined to
@@ -195,7 +197,41 @@ impl Check<'_> {
             tags,
             env,
             sharing,
+            budgets: self.budgets(name_str, raw.budgets)?,
         })
+    }
+
+    /// `[profiles.NAME.budgets]`: `SCOPE/NAME = amount`, a positive number.
+    fn budgets(
+        &self,
+        profile: &str,
+        raw: Option<InOrder<Spanned<toml::Value>>>,
+    ) -> Result<Vec<Budget>, ConfigError> {
+        let mut out = Vec::new();
+        for (key, value) in raw.map(|b| b.0).unwrap_or_default() {
+            let at = ["profiles", profile, "budgets", key.get_ref().as_str()];
+            let (scope, name) =
+                Budget::parse_key(key.get_ref()).map_err(|e| self.err(Some(key.span()), &at, e))?;
+            let amount = match value.get_ref() {
+                toml::Value::Integer(i) => Money::from_f64(*i as f64).ok(),
+                toml::Value::Float(f) => Money::from_f64(*f).ok(),
+                _ => None,
+            }
+            .filter(|m| *m > Money::ZERO);
+            let Some(monthly) = amount else {
+                return Err(self.err(
+                    Some(value.span()),
+                    &at,
+                    "a budget is a positive amount per month in the bill's currency, e.g. 12000",
+                ));
+            };
+            out.push(Budget {
+                scope,
+                name,
+                monthly,
+            });
+        }
+        Ok(out)
     }
 }
 

@@ -55,6 +55,8 @@ pub(super) struct RawProfile {
     pub(super) aws_session_token: Option<Spanned<toml::Value>>,
     pub(super) tags: Option<RawTags>,
     pub(super) env_aliases: Option<InOrder<Spanned<String>>>,
+    /// `"cluster/NAME" = amount`, monthly.
+    pub(super) budgets: Option<InOrder<Spanned<toml::Value>>>,
     /// Environment fallbacks for rows with no environment tag: pattern → environment.
     pub(super) env_namespaces: Option<InOrder<Spanned<String>>>,
     pub(super) env_clusters: Option<InOrder<Spanned<String>>>,

@@ -390,6 +390,8 @@ mod env_tests {
                 labels: Box::new([tier]),
                 costs: Costs([Money(dollars * 1_000_000_000); 4]),
                 shared: NONE,
+                basis: crate::facts::Basis::Usage,
+                quantity: crate::facts::Quantity::ZERO,
             });
         };
         row("prod-a", "", "prod", 60);

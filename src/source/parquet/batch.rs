@@ -77,7 +77,7 @@ impl<'a> BatchColumns<'a> {
             None => return Err(unreadable("no usage start date column".into())),
         };
         let mut amounts: Vec<(Field, Amount<'_>)> = Vec::new();
-        for (f, _) in FIELDS.iter().filter(|(f, _)| f.is_money()) {
+        for (f, _) in FIELDS.iter().filter(|(f, _)| f.is_number()) {
             if let Some(a) = col(*f) {
                 amounts.push((
                     *f,
