@@ -388,12 +388,11 @@ impl Report {
                 format!("{:.1}%", m.0 as f64 * 100.0 / self.total.0 as f64)
             }
         };
-        let money = |name: &str, m: Money| {
-            if name == "cost" || name == "previous" {
-                m.display_dollars()
-            } else {
-                m.display_signed()
-            }
+        let money = |name: &str, m: Money| match name {
+            "cost" | "previous" => m.display_dollars(),
+            "shared_in" if m == Money::ZERO => "-".into(),
+            "shared_in" => m.display_dollars(),
+            _ => m.display_signed(),
         };
         let line = |key: Vec<String>, r: &ReportRow| -> Vec<String> {
             let mut v = key;

@@ -280,7 +280,7 @@ fn report_compare_splits_every_delta_into_parts_that_add_up() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let md = text(&out.stdout);
     assert!(
-        md.contains("| CLUSTER | COST | PREVIOUS | DELTA | USAGE |"),
+        md.contains("| CLUSTER | COST | SHARED IN | PREVIOUS | DELTA | USAGE |"),
         "{md}"
     );
     assert!(

@@ -276,10 +276,13 @@ fn malformed_rows_are_counted_and_corrections_kept() {
             "1.00,1.00,1.00,USD,Usage,,not-a-day,AWS,Amazon S3,1,a,r1,1,GB,",
             "1.00,1.00",
             "-0.25,-0.25,0,USD,Adjustment,Correction,2024-10-02,AWS,Amazon S3,1,a,r1,,,",
+            // Fewer than half the rows malformed: counted, not an error.
+            "1.00,1.00,1.00,USD,Usage,,2024-10-02,AWS,Amazon S3,1,a,r1,1,GB,",
+            "1.00,1.00,1.00,USD,Usage,,2024-10-03,AWS,Amazon S3,1,a,r1,1,GB,",
         ],
     );
     let f = read_focus(&path, "").unwrap().facts;
-    assert_eq!(f.quality.rows_read, 5);
+    assert_eq!(f.quality.rows_read, 7);
     assert_eq!(f.quality.malformed_rows, 3, "{:?}", f.quality.examples);
     assert!(
         f.quality.examples[0].reason.contains("BilledCost `abc`"),
@@ -292,7 +295,7 @@ fn malformed_rows_are_counted_and_corrections_kept() {
         f.quality.examples
     );
     assert_eq!(f.quality.corrections, 1);
-    assert_eq!(total(&f, Metric::Unblended), Money::from_f64(0.75).unwrap());
+    assert_eq!(total(&f, Metric::Unblended), Money::from_f64(2.75).unwrap());
     assert!(codes(&f).contains(&"malformed-rows"), "{:?}", codes(&f));
     assert!(codes(&f).contains(&"corrections"), "{:?}", codes(&f));
 }

@@ -72,8 +72,10 @@ struct Target {
     env: Sym,
 }
 
-/// What a rule took on one day, summed: (day, source, scope cluster, category, service).
-type GroupKey = (Day, Sym, Sym, Category, Sym);
+/// What a rule took on one day, summed: (day, source, scope cluster, category, service,
+/// provider). The parts keep their provider: sharing moves money within a provider's bill
+/// view, it does not make a provider of its own.
+type GroupKey = (Day, Sym, Sym, Category, Sym, Sym);
 
 /// Who takes a group: a cost rule (by index), a shared namespace, or idle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -134,7 +136,14 @@ pub fn share(facts: &Facts, rules: &Sharing) -> Shared {
             Taker::Namespace => (r.dim(Dim::Namespace), r.dim(Dim::Cluster)),
             Taker::Idle => (idle, r.dim(Dim::Cluster)),
         };
-        let key = (r.day, source, scope, r.category, r.dim(Dim::Service));
+        let key = (
+            r.day,
+            source,
+            scope,
+            r.category,
+            r.dim(Dim::Service),
+            r.dim(Dim::Provider),
+        );
         let g = groups.entry((taker, key)).or_default();
         g.0 += r.costs;
         g.1.push(i);
@@ -144,7 +153,7 @@ pub fn share(facts: &Facts, rules: &Sharing) -> Shared {
         BTreeMap::new();
     let mut unshared: BTreeMap<(Sym, Sym), (BTreeSet<Day>, Costs)> = BTreeMap::new();
     for ((taker, key), (amount, rows)) in groups {
-        let (day, source, scope, category, service) = key;
+        let (day, source, scope, category, service, provider) = key;
         let targets = match taker {
             Taker::Rule(k) => rule_targets(&mut out, &rules.costs[k], &weights, day),
             Taker::Namespace => in_cluster(&weights, day, scope, rules.split == Split::Even),
@@ -162,6 +171,7 @@ pub fn share(facts: &Facts, rules: &Sharing) -> Shared {
         for (target, part) in split_costs(amount, &targets) {
             let mut dims = [NONE; crate::facts::DIMS];
             dims[Dim::Service as usize] = service;
+            dims[Dim::Provider as usize] = provider;
             dims[Dim::Cluster as usize] = target.cluster;
             dims[Dim::Namespace as usize] = target.namespace;
             dims[Dim::Env as usize] = target.env;
