@@ -389,9 +389,8 @@ impl Report {
             }
         };
         let money = |name: &str, m: Money| match name {
-            "cost" | "previous" => m.display_dollars(),
             "shared_in" if m == Money::ZERO => "-".into(),
-            "shared_in" => m.display_dollars(),
+            "cost" | "previous" | "shared_in" => m.display_dollars(),
             _ => m.display_signed(),
         };
         let line = |key: Vec<String>, r: &ReportRow| -> Vec<String> {
