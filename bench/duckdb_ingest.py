@@ -5,7 +5,9 @@ Runs the aggregation curtop performs while streaming a CUR — every line item's
 and the Kubernetes tag columns curtop's default mapping reads — over the same files, and prints one JSON line:
 {"seconds": s, "rows": n, "groups": g, "amortized": total}.
 
-usage: duckdb_ingest.py csv|parquet FILE_GLOB THREADS
+usage: duckdb_ingest.py csv|parquet|cur2 FILE_GLOB THREADS
+
+(parquet: the Athena layout, flat `resource_tags_*` columns; cur2: CUR 2.0, the `resource_tags` map.)
 """
 
 import json
@@ -61,6 +63,9 @@ else:
         "split": "split_line_item_split_cost",
         "tags": ["resource_tags_" + k.replace(":", "_").replace("-", "_") for k in TAG_KEYS],
     }
+    if kind == "cur2":
+        # CUR 2.0 keeps the tags in one map, keyed by the normalized tag name.
+        col["tags"] = [f"resource_tags['{k.replace(':', '_').replace('-', '_')}']" for k in TAG_KEYS]
 
 con = duckdb.connect()
 con.execute(f"SET threads = {threads}")
@@ -68,7 +73,7 @@ con.execute(f"SET threads = {threads}")
 # treats them.
 present = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()}
 for k, v in list(col.items()):
-    fix = lambda x: x if x.strip('"') in present else "NULL"
+    fix = lambda x: x if x.strip('"').split("[")[0] in present else "NULL"
     col[k] = [fix(x) for x in v] if isinstance(v, list) else fix(v)
 
 n = lambda x: f"coalesce(CAST({x} AS DOUBLE), 0)"

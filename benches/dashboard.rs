@@ -23,7 +23,7 @@ use curtop::cur::attribution::Category;
 use curtop::cur::metrics::{Costs, Metric};
 use curtop::cur::money::Money;
 use curtop::cur::time::day_of;
-use curtop::facts::{DIMS, Dim, FactRow, Facts};
+use curtop::facts::{Basis, DIMS, Dim, FactRow, Facts, NONE, Quantity};
 use curtop::source::Loaded;
 use curtop::source::discover::{Delivery, Layout};
 use curtop::window::{Window, WindowSpec};
@@ -58,9 +58,12 @@ fn facts(pods: usize, last: i32) -> Facts {
             f.rows.push(FactRow {
                 day,
                 category: Category::Pod,
+                basis: Basis::Usage,
                 dims,
                 labels: Box::new([]),
                 costs,
+                quantity: Quantity(m.0 / 40),
+                shared: NONE,
             });
         }
     }
@@ -163,6 +166,7 @@ fn main() {
         origin: "generated".into(),
         athena: None,
         cache: None,
+        shared: None,
     };
     let mut app = App::new(
         Config::demo(),

@@ -47,13 +47,20 @@ MOTO_PID=$!
 AUTH_PORT=$(free_port)
 INITIAL_NO_AUTH_ACTION_COUNT=5 "$VENV/bin/python" scripts/moto_server.py -H 127.0.0.1 -p "$AUTH_PORT" > target/moto-auth.log 2>&1 &
 AUTH_PID=$!
-trap 'kill "$MOTO_PID" "$AUTH_PID" 2>/dev/null || true' EXIT
+# Fault injection on the wire in front of the first server: resets mid-object, 503 SlowDown,
+# stalls past the timeout, armed per request by the tests (tests/faults.rs; see the script).
+PROXY_PORT=$(free_port)
+"$VENV/bin/python" scripts/fault_proxy.py "http://127.0.0.1:$PORT" "$PROXY_PORT" > target/fault-proxy.log 2>&1 &
+PROXY_PID=$!
+trap 'kill "$MOTO_PID" "$AUTH_PID" "$PROXY_PID" 2>/dev/null || true' EXIT
 wait_for "$PORT"
 wait_for "$AUTH_PORT"
+wait_for "$PROXY_PORT"
 DENIED=$("$VENV/bin/python" scripts/moto_denied_setup.py "http://127.0.0.1:$AUTH_PORT")
 read -r DENIED_ID DENIED_SECRET <<< "$DENIED"
 export CURTOP_TEST_S3_ENDPOINT="http://127.0.0.1:$PORT"
 export CURTOP_TEST_S3_AUTH_ENDPOINT="http://127.0.0.1:$AUTH_PORT"
+export CURTOP_TEST_FAULT_PROXY="http://127.0.0.1:$PROXY_PORT"
 export CURTOP_TEST_S3_DENIED_ID="$DENIED_ID" CURTOP_TEST_S3_DENIED_SECRET="$DENIED_SECRET"
 # Fake credentials for the fake server (the tests check they never appear in any output).
 export AWS_ACCESS_KEY_ID=testing-key-id AWS_SECRET_ACCESS_KEY=testing-secret AWS_REGION=us-east-1

@@ -1,14 +1,18 @@
-//! `curtop report`: facts grouped by dimensions over a window, as an aligned table, CSV or
-//! JSON. The same core as the dashboard, without a terminal.
+//! `curtop report`: facts grouped by dimensions over a window, as an aligned table, CSV, JSON
+//! or markdown; with `--compare`, each group's previous cost, Δ and the Δ's parts
+//! ([`crate::alloc::change`]). The same core as the dashboard, without a terminal.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::str::FromStr;
 
+use crate::alloc::View;
+use crate::alloc::change::{Change, Part, Parts};
 use crate::cur::metrics::Metric;
 use crate::cur::money::Money;
-use crate::cur::time::date_of;
-use crate::facts::{Dim, FactRow, Facts};
+use crate::cur::time::{Day, date_of};
+use crate::facts::{Dim, FactRow, Facts, NONE};
+use crate::untrusted;
 use crate::window::Window;
 
 /// A dimension to group by.
@@ -28,6 +32,8 @@ pub enum Dimension {
     Resource,
     Day,
     Env,
+    /// Whose bill (FOCUS `ProviderName`; `AWS` for a CUR).
+    Provider,
     /// A `label.NAME` concept of the profile.
     Label(String),
     /// Any tag key (`tag:team`), read for this report.
@@ -59,11 +65,12 @@ impl FromStr for Dimension {
             "resource" => Dimension::Resource,
             "day" => Dimension::Day,
             "env" | "environment" => Dimension::Env,
+            "provider" => Dimension::Provider,
             _ => {
                 return Err(format!(
                     "unknown dimension `{s}`; expected cluster, namespace, workload, \
                      workload-kind, pod, container, node, category, service, usage-type, \
-                     account, resource, day, env, label:NAME or tag:KEY"
+                     account, resource, day, env, provider, label:NAME or tag:KEY"
                 ));
             }
         })
@@ -88,6 +95,7 @@ impl Dimension {
             Dimension::Resource => "resource".into(),
             Dimension::Day => "day".into(),
             Dimension::Env => "env".into(),
+            Dimension::Provider => "provider".into(),
             Dimension::Label(n) => format!("label:{n}"),
             Dimension::Tag(k) => format!("tag:{k}"),
         }
@@ -113,6 +121,8 @@ pub enum Format {
     Table,
     Csv,
     Json,
+    /// A GitHub-flavoured markdown table (a Slack message, a ticket, `$GITHUB_STEP_SUMMARY`).
+    Markdown,
 }
 
 impl FromStr for Format {
@@ -122,8 +132,9 @@ impl FromStr for Format {
             "table" => Ok(Format::Table),
             "csv" => Ok(Format::Csv),
             "json" => Ok(Format::Json),
+            "markdown" | "md" => Ok(Format::Markdown),
             _ => Err(format!(
-                "unknown output format `{s}`; expected table, csv or json"
+                "unknown output format `{s}`; expected table, csv, json or markdown"
             )),
         }
     }
@@ -135,9 +146,39 @@ pub struct Report {
     pub window: Window,
     pub metric: Metric,
     pub dims: Vec<Dimension>,
-    /// (values per dimension, `None` = no value; cost), highest cost first.
-    pub rows: Vec<(Vec<Option<String>>, Money)>,
+    /// Highest cost first; with a comparison, largest |Δ| first.
+    pub rows: Vec<ReportRow>,
     pub total: Money,
+    /// The comparison with the previous window, when asked for.
+    pub compare: Option<Compare>,
+    /// The facts had shared-in rows (sharing rules applied): the shared-in amounts are shown.
+    pub sharing: bool,
+}
+
+/// One group of a report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportRow {
+    /// Values per dimension, `None` = no value.
+    pub key: Vec<Option<String>>,
+    pub cost: Money,
+    /// Cost in the previous window (zero without a comparison).
+    pub previous: Money,
+    /// The Δ's parts (zero without a comparison).
+    pub parts: Parts,
+    /// Has cost on provisional days (billing lag: they may still change).
+    pub provisional: bool,
+    /// What sharing rules brought into `cost`.
+    pub shared_in: Money,
+}
+
+/// What a comparing report compares with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Compare {
+    pub previous: Window,
+    pub previous_total: Money,
+    pub parts: Parts,
+    /// Days from here on are provisional: included in the current window, and marked.
+    pub provisional_from: Day,
 }
 
 /// How to read one dimension off a fact row.
@@ -151,6 +192,26 @@ enum Getter {
 
 /// Groups facts in the window by the dimensions.
 pub fn build(facts: &Facts, window: Window, metric: Metric, dims: &[Dimension]) -> Report {
+    let view = View {
+        window,
+        metric,
+        provisional_from: Day::MAX,
+        top: crate::alloc::LevelKind::Clusters,
+    };
+    group(facts, &view, dims, None)
+}
+
+/// Groups facts of the view's window and the one before it by the dimensions, with each
+/// group's previous cost and the parts of its Δ. Provisional days are kept (so the Δ is the
+/// dashboard's and the parts add up to it) and the groups with cost on them are marked.
+pub fn build_compare(facts: &Facts, view: &View, dims: &[Dimension]) -> Report {
+    let change = Change::new(facts, view);
+    group(facts, view, dims, Some(&change))
+}
+
+/// The one grouping both reports share.
+fn group(facts: &Facts, view: &View, dims: &[Dimension], change: Option<&Change>) -> Report {
+    let (window, metric) = (view.window, view.metric);
     let getters: Vec<Getter> = dims
         .iter()
         .map(|d| match d {
@@ -166,6 +227,7 @@ pub fn build(facts: &Facts, window: Window, metric: Metric, dims: &[Dimension]) 
             Dimension::Account => Getter::Dim(Dim::Account),
             Dimension::Resource => Getter::Dim(Dim::Resource),
             Dimension::Env => Getter::Dim(Dim::Env),
+            Dimension::Provider => Getter::Dim(Dim::Provider),
             Dimension::Category => Getter::Category,
             Dimension::Day => Getter::Day,
             Dimension::Label(_) | Dimension::Tag(_) => {
@@ -180,6 +242,8 @@ pub fn build(facts: &Facts, window: Window, metric: Metric, dims: &[Dimension]) 
         .collect();
     let value = |r: &FactRow, g: &Getter| -> Option<String> {
         let s = match g {
+            // Rows no environment rule reaches are a group of their own, named.
+            Getter::Dim(Dim::Env) if r.dim(Dim::Env) == NONE => "unassigned".to_string(),
             Getter::Dim(d) => facts.text(r, *d).to_string(),
             Getter::Category => r.category.name().to_string(),
             Getter::Day => date_of(r.day).to_string(),
@@ -188,37 +252,135 @@ pub fn build(facts: &Facts, window: Window, metric: Metric, dims: &[Dimension]) 
         };
         (!s.is_empty()).then_some(s)
     };
-    let mut groups: HashMap<Vec<Option<String>>, Money> = HashMap::new();
+    // Only a comparison has a previous window (`all` has none to speak of).
+    let previous = change.map(|_| window.previous());
+    let mut groups: HashMap<Vec<Option<String>>, ReportRow> = HashMap::new();
     let mut total = Money::ZERO;
-    for r in facts.rows.iter().filter(|r| window.contains(r.day)) {
+    let mut sharing = false;
+    for r in &facts.rows {
+        let current = window.contains(r.day);
+        if !current && !previous.is_some_and(|p| p.contains(r.day)) {
+            continue;
+        }
         let key: Vec<Option<String>> = getters.iter().map(|g| value(r, g)).collect();
-        *groups.entry(key).or_default() += r.costs[metric];
-        total += r.costs[metric];
+        let c = r.costs[metric];
+        let g = groups.entry(key.clone()).or_insert_with(|| ReportRow {
+            key,
+            cost: Money::ZERO,
+            previous: Money::ZERO,
+            parts: Parts::ZERO,
+            provisional: false,
+            shared_in: Money::ZERO,
+        });
+        if current {
+            g.cost += c;
+            total += c;
+            if r.shared != NONE {
+                g.shared_in += c;
+                sharing = true;
+            }
+            g.provisional |= r.day >= view.provisional_from && c != Money::ZERO;
+        } else {
+            g.previous += c;
+        }
+        if let Some(change) = change {
+            g.parts += change.row_parts(r);
+        }
     }
-    let mut rows: Vec<(Vec<Option<String>>, Money)> = groups.into_iter().collect();
-    rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut rows: Vec<ReportRow> = groups
+        .into_values()
+        .filter(|g| g.cost != Money::ZERO || g.previous != Money::ZERO)
+        .collect();
+    if change.is_some() {
+        rows.sort_by(|a, b| {
+            let d = |r: &ReportRow| (r.cost - r.previous).0.unsigned_abs();
+            d(b).cmp(&d(a)).then_with(|| a.key.cmp(&b.key))
+        });
+    } else {
+        rows.sort_by(|a, b| b.cost.cmp(&a.cost).then_with(|| a.key.cmp(&b.key)));
+    }
+    let compare = previous.map(|previous| {
+        let mut parts = Parts::ZERO;
+        for r in &rows {
+            parts += r.parts;
+        }
+        Compare {
+            previous,
+            previous_total: rows.iter().map(|r| r.previous).sum(),
+            parts,
+            provisional_from: view.provisional_from,
+        }
+    });
     Report {
         window,
         metric,
         dims: dims.to_vec(),
         rows,
         total,
+        compare,
+        sharing,
     }
 }
 
+/// The number columns after the dimensions: (header, value of a row) — cost and share, or with
+/// a comparison cost, previous, delta and the parts.
+type Column<'r> = (&'static str, Box<dyn Fn(&ReportRow) -> Money + 'r>);
+
 impl Report {
-    pub fn render(&self, format: Format) -> String {
+    /// The report in a format. Values come from tags and line items, so a table (always meant
+    /// for eyes) shows their control characters escaped; CSV and JSON keep the data exact
+    /// unless `to_terminal` (stdout is a terminal), when they are escaped too: CSV's values
+    /// visibly, JSON's as `\uXXXX` (still the same JSON).
+    pub fn render(&self, format: Format, to_terminal: bool) -> String {
         match format {
             Format::Table => self.table(),
+            Format::Csv if to_terminal => untrusted::for_terminal(&self.csv()).into_owned(),
             Format::Csv => self.csv(),
+            Format::Json if to_terminal => untrusted::json_for_terminal(&self.json()).into_owned(),
             Format::Json => self.json(),
+            Format::Markdown => self.markdown(),
         }
     }
 
-    fn table(&self) -> String {
+    /// The money columns, by field name.
+    fn columns(&self) -> Vec<Column<'_>> {
+        let mut cols: Vec<Column<'_>> = vec![("cost", Box::new(|r: &ReportRow| r.cost))];
+        if self.sharing {
+            cols.push(("shared_in", Box::new(|r: &ReportRow| r.shared_in)));
+        }
+        if self.compare.is_some() {
+            cols.push(("previous", Box::new(|r: &ReportRow| r.previous)));
+            cols.push(("delta", Box::new(|r: &ReportRow| r.cost - r.previous)));
+            for p in Part::ALL {
+                cols.push((p.name(), Box::new(move |r: &ReportRow| r.parts.get(p))));
+            }
+        }
+        cols
+    }
+
+    /// The TOTAL row as a report row.
+    fn total_row(&self) -> ReportRow {
+        ReportRow {
+            key: Vec::new(),
+            cost: self.total,
+            previous: self
+                .compare
+                .as_ref()
+                .map_or(Money::ZERO, |c| c.previous_total),
+            parts: self.compare.as_ref().map_or(Parts::ZERO, |c| c.parts),
+            provisional: self.rows.iter().any(|r| r.provisional),
+            shared_in: self.rows.iter().map(|r| r.shared_in).sum(),
+        }
+    }
+
+    /// The header and the body (the rows, then TOTAL) as text cells for the table and
+    /// markdown forms: dimensions, money columns, and share (or the provisional mark).
+    fn cells(&self) -> (Vec<String>, Vec<Vec<String>>) {
+        let cols = self.columns();
         let mut head: Vec<String> = self.dims.iter().map(|d| d.name().to_uppercase()).collect();
-        head.push("COST".into());
-        head.push("SHARE".into());
+        head.extend(cols.iter().map(|(n, _)| n.to_uppercase().replace('_', " ")));
+        let compare = self.compare.is_some();
+        head.push(if compare { "PROV" } else { "SHARE" }.into());
         let share = |m: Money| {
             if self.total.0 == 0 {
                 "-".to_string()
@@ -226,25 +388,72 @@ impl Report {
                 format!("{:.1}%", m.0 as f64 * 100.0 / self.total.0 as f64)
             }
         };
+        let money = |name: &str, m: Money| match name {
+            "shared_in" if m == Money::ZERO => "-".into(),
+            "cost" | "previous" | "shared_in" => m.display_dollars(),
+            _ => m.display_signed(),
+        };
+        let line = |key: Vec<String>, r: &ReportRow| -> Vec<String> {
+            let mut v = key;
+            v.extend(cols.iter().map(|(n, f)| money(n, f(r))));
+            v.push(if compare {
+                if r.provisional { "*" } else { "" }.to_string()
+            } else {
+                share(r.cost)
+            });
+            v
+        };
         let mut body: Vec<Vec<String>> = self
             .rows
             .iter()
-            .map(|(k, m)| {
-                let mut v: Vec<String> = k
+            .map(|r| {
+                let key = r
+                    .key
                     .iter()
-                    .map(|x| x.clone().unwrap_or_else(|| "-".into()))
+                    .map(|x| {
+                        x.as_deref()
+                            .map_or_else(|| "-".into(), |v| untrusted::escape(v).into_owned())
+                    })
                     .collect();
-                v.push(m.display_dollars());
-                v.push(share(*m));
-                v
+                line(key, r)
             })
             .collect();
-        let mut total: Vec<String> = vec![String::new(); self.dims.len()];
-        total[0] = "TOTAL".into();
-        total.push(self.total.display_dollars());
-        total.push(share(self.total));
-        body.push(total);
+        let mut total_key: Vec<String> = vec![String::new(); self.dims.len()];
+        total_key[0] = "TOTAL".into();
+        body.push(line(total_key, &self.total_row()));
+        (head, body)
+    }
+
+    /// The first line: window, metric, row count; with a comparison, what it compares with.
+    fn title(&self) -> String {
+        let mut t = format!(
+            "{} · {} · {} rows",
+            self.window,
+            self.metric,
+            self.rows.len()
+        );
+        if let Some(c) = &self.compare {
+            let _ = write!(t, " · against {}", c.previous);
+        }
+        t
+    }
+
+    /// What the provisional mark means, when a row has it.
+    fn provisional_note(&self) -> Option<String> {
+        let c = self.compare.as_ref()?;
+        self.rows.iter().any(|r| r.provisional).then(|| {
+            format!(
+                "* has cost on provisional days (from {}): AWS may still revise them; they are \
+                 compared as billed so far, so the parts add up to the Δ",
+                date_of(c.provisional_from)
+            )
+        })
+    }
+
+    fn table(&self) -> String {
+        let (head, body) = self.cells();
         let n = head.len();
+        let dims = self.dims.len();
         let widths: Vec<usize> = (0..n)
             .map(|i| {
                 std::iter::once(&head)
@@ -254,18 +463,13 @@ impl Report {
                     .unwrap_or(0)
             })
             .collect();
-        let mut out = format!(
-            "{} · {} · {} rows\n",
-            self.window,
-            self.metric,
-            self.rows.len()
-        );
+        let mut out = format!("{}\n", self.title());
         let line = |out: &mut String, r: &[String]| {
             let cells: Vec<String> = r
                 .iter()
                 .enumerate()
                 .map(|(i, c)| {
-                    if i + 2 >= n {
+                    if i >= dims {
                         format!("{c:>w$}", w = widths[i])
                     } else {
                         format!("{c:<w$}", w = widths[i])
@@ -286,17 +490,70 @@ impl Report {
             }
             line(&mut out, r);
         }
+        if let Some(note) = self.provisional_note() {
+            let _ = writeln!(out, "{note}");
+        }
+        out
+    }
+
+    /// A markdown table: a bold title line, dimensions left-aligned, figures right-aligned,
+    /// `|` in values escaped.
+    fn markdown(&self) -> String {
+        let (head, body) = self.cells();
+        let dims = self.dims.len();
+        let row = |cells: &[String]| -> String {
+            let cells: Vec<String> = cells.iter().map(|c| c.replace('|', "\\|")).collect();
+            format!("| {} |", cells.join(" | "))
+        };
+        let mut out = format!("**{}**\n\n", self.title());
+        let _ = writeln!(out, "{}", row(&head));
+        let rule: Vec<String> = (0..head.len())
+            .map(|i| if i < dims { "---" } else { "---:" }.to_string())
+            .collect();
+        let _ = writeln!(out, "| {} |", rule.join(" | "));
+        let last = body.len() - 1;
+        for (i, r) in body.iter().enumerate() {
+            if i == last {
+                let bold: Vec<String> = r
+                    .iter()
+                    .map(|c| {
+                        if c.is_empty() {
+                            String::new()
+                        } else {
+                            format!("**{c}**")
+                        }
+                    })
+                    .collect();
+                let _ = writeln!(out, "{}", row(&bold));
+            } else {
+                let _ = writeln!(out, "{}", row(r));
+            }
+        }
+        if let Some(note) = self.provisional_note() {
+            let _ = writeln!(out, "\n{}", note.replacen('*', "\\*", 1));
+        }
         out
     }
 
     fn csv(&self) -> String {
+        let cols = self.columns();
         let mut w = csv::Writer::from_writer(Vec::new());
         let mut head: Vec<String> = self.dims.iter().map(Dimension::name).collect();
-        head.push("cost".into());
+        head.extend(cols.iter().map(|(n, _)| (*n).to_string()));
+        if self.compare.is_some() {
+            head.push("provisional".into());
+        }
         let _ = w.write_record(&head);
-        for (k, m) in &self.rows {
-            let mut rec: Vec<String> = k.iter().map(|x| x.clone().unwrap_or_default()).collect();
-            rec.push(m.to_decimal_string());
+        for r in &self.rows {
+            let mut rec: Vec<String> = r
+                .key
+                .iter()
+                .map(|x| x.clone().unwrap_or_default())
+                .collect();
+            rec.extend(cols.iter().map(|(_, f)| f(r).to_decimal_string()));
+            if self.compare.is_some() {
+                rec.push(r.provisional.to_string());
+            }
             let _ = w.write_record(&rec);
         }
         String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
@@ -304,26 +561,47 @@ impl Report {
 
     fn json(&self) -> String {
         use serde_json::{Map, Value, json};
+        let cols = self.columns();
+        let object = |key: &[Option<String>], r: &ReportRow| -> Map<String, Value> {
+            let mut o = Map::new();
+            for (d, v) in self.dims.iter().zip(key) {
+                o.insert(d.name(), v.clone().map_or(Value::Null, Value::String));
+            }
+            for (n, f) in &cols {
+                o.insert((*n).to_string(), json!(f(r).dollars()));
+            }
+            if self.compare.is_some() {
+                o.insert("provisional".into(), json!(r.provisional));
+            }
+            o
+        };
         let rows: Vec<Value> = self
             .rows
             .iter()
-            .map(|(k, m)| {
-                let mut o = Map::new();
-                for (d, v) in self.dims.iter().zip(k) {
-                    o.insert(d.name(), v.clone().map_or(Value::Null, Value::String));
-                }
-                o.insert("cost".into(), json!(m.dollars()));
-                Value::Object(o)
-            })
+            .map(|r| Value::Object(object(&r.key, r)))
             .collect();
-        let v = json!({
-            "window": {"start": date_of(self.window.start).to_string(), "end": date_of(self.window.end).to_string()},
+        let window = |w: Window| json!({"start": date_of(w.start).to_string(), "end": date_of(w.end).to_string()});
+        let mut v = json!({
+            "window": window(self.window),
             "metric": self.metric.name(),
             "total": self.total.dollars(),
             "rows": rows,
         });
+        if let Some(c) = &self.compare {
+            let mut t = object(&[], &self.total_row());
+            t.insert("window".into(), window(c.previous));
+            t.insert(
+                "provisional_from".into(),
+                json!(date_of(c.provisional_from).to_string()),
+            );
+            v["previous"] = json!(c.previous_total.dollars());
+            v["compare"] = Value::Object(t);
+        }
         let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
         s.push('\n');
         s
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -12,7 +12,8 @@ use crate::cur::time::{Day, date_of, month_start, next_month_start, parse_day};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum WindowSpec {
     All,
-    /// The latest billing period in the data (the default).
+    /// The latest billing period in the data (the default), with the one before it while the
+    /// latest holds fewer than [`MIN_BILLED_DAYS`] billed days.
     #[default]
     Latest,
     Range(Day, Day),
@@ -123,6 +124,21 @@ impl FromStr for WindowSpec {
     }
 }
 
+/// Fewer billed days than this in the open billing period, and the default window starts a
+/// billing period earlier.
+pub const MIN_BILLED_DAYS: Day = 7;
+
+/// Where the default window starts: the latest billing period's start, or the start of the
+/// period before it while today (`t`) is within the latest's first [`MIN_BILLED_DAYS`] days
+/// (today itself is provisional, so on the 1st the latest period holds no billed day yet).
+fn with_a_week(start: Day, t: Day) -> Day {
+    if (start..start + MIN_BILLED_DAYS).contains(&t) {
+        month_start(start - 1)
+    } else {
+        start
+    }
+}
+
 impl WindowSpec {
     /// Resolves the window at `as_of`. `latest` is the latest billing period if known, `data`
     /// the first and last day with data. `None` when it cannot be known yet (latest of unread
@@ -155,8 +171,10 @@ impl WindowSpec {
                 _ => w(Day::MIN / 2, Day::MAX / 2),
             },
             WindowSpec::Latest => match (latest, data) {
-                (Some((a, b)), _) => w(a, b),
-                (None, Some((_, last))) => w(month_start(last), next_month_start(last)),
+                (Some((a, b)), _) => w(with_a_week(a, t), b),
+                (None, Some((_, last))) => {
+                    w(with_a_week(month_start(last), t), next_month_start(last))
+                }
                 (None, None) => None,
             },
             WindowSpec::Range(a, b) => w(a, b),
@@ -365,6 +383,43 @@ mod tests {
             Some(Window {
                 start: d(2024, 3, 9),
                 end: cut
+            })
+        );
+    }
+
+    #[test]
+    fn the_default_window_holds_at_least_a_week_of_billed_days_on_every_test_date() {
+        for date in crate::clock::test_dates() {
+            let as_of = AsOf::date(date);
+            let t = day_of(date);
+            let open = (month_start(t), next_month_start(month_start(t)));
+            let w = WindowSpec::Latest.resolve(as_of, Some(open), None).unwrap();
+            // Billed days: those before today, whose bill is final.
+            assert!(t - w.start >= MIN_BILLED_DAYS, "{date}: {w}");
+            assert_eq!(w.end, t + 1, "{date}: ends on the pinned day");
+            if t - month_start(t) >= MIN_BILLED_DAYS {
+                assert_eq!(w.start, month_start(t), "{date}: the latest period alone");
+            } else {
+                assert_eq!(w.start, month_start(month_start(t) - 1), "{date}: {w}");
+            }
+            // The same from the data alone (no manifest: Athena-integration folders).
+            let data = Some((month_start(t) - 40, t));
+            let from_data = WindowSpec::Latest.resolve(as_of, None, data).unwrap();
+            assert_eq!(from_data, w, "{date}");
+        }
+        // Unpinned, on the 1st: the previous month and the open one.
+        let first = AsOf::at(
+            NaiveDate::from_ymd_opt(2024, 3, 1)
+                .unwrap()
+                .and_hms_opt(6, 0, 0)
+                .unwrap()
+                .and_utc(),
+        );
+        assert_eq!(
+            WindowSpec::Latest.resolve(first, Some((d(2024, 3, 1), d(2024, 4, 1))), None),
+            Some(Window {
+                start: d(2024, 2, 1),
+                end: d(2024, 4, 1)
             })
         );
     }

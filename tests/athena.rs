@@ -18,9 +18,10 @@ use common::moto::{endpoint, outcome, queue, result};
 use curtop::clock::AsOf;
 use curtop::config::{AthenaSpec, AwsAccess, EnvRules, Profile, SourceSpec, TagMapping};
 use curtop::cur::attribution::TagPlan;
+use curtop::cur::money::Money;
 use curtop::cur::time::day_of;
 use curtop::demo::{DemoSpec, Layout, Scale};
-use curtop::facts::{DIMS, Dim, Facts};
+use curtop::facts::{Dim, Facts};
 use curtop::source::ReadRequest;
 use curtop::source::athena::sql::result_columns;
 use curtop::source::demo::generate_in_memory;
@@ -78,6 +79,7 @@ fn profile(region: &str, table: &str, workgroup: Option<&str>) -> Profile {
             workgroup: workgroup.map(str::to_string),
             output_location: Some("s3://acme-athena-results/curtop/".into()),
             catalog: None,
+            table_location: None,
             access: AwsAccess {
                 region: Some(region.into()),
                 endpoint_url: Some(endpoint()),
@@ -86,6 +88,8 @@ fn profile(region: &str, table: &str, workgroup: Option<&str>) -> Profile {
         }),
         tags: TagMapping::default(),
         env: EnvRules::default(),
+        budgets: Vec::new(),
+        sharing: curtop::config::Sharing::default(),
     }
 }
 
@@ -115,13 +119,16 @@ fn facts_rows(facts: &Facts) -> Vec<Vec<Option<String>>> {
             let mut row = vec![
                 Some(curtop::cur::time::date_of(r.day).to_string()),
                 Some(r.category.name().to_string()),
+                Some(r.basis.name().to_string()),
             ];
-            for d in 0..DIMS {
+            // Every dimension but the provider: an Athena CUR table is AWS's.
+            for d in 0..Dim::Provider as usize {
                 row.push(Some(facts.strings.get(r.dims[d]).to_string()));
             }
             for m in r.costs.0 {
                 row.push(Some(m.to_decimal_string()));
             }
+            row.push(Some(Money(r.quantity.0).to_decimal_string()));
             row.push(Some("1".into()));
             row.push(Some("0".into()));
             row
@@ -198,6 +205,7 @@ fn a_refresh_is_one_query_whose_pages_become_the_facts() {
             window: None,
             progress: None,
             threads: 2,
+            currency: None,
         },
     )
     .unwrap();
@@ -495,6 +503,7 @@ fn a_cached_closed_month_is_never_queried_again_and_the_open_month_alone_is() {
             window: None,
             progress: None,
             threads: 2,
+            currency: None,
         },
     )
     .unwrap();

@@ -214,9 +214,13 @@ fn corrupt_truncated_and_old_cache_files_are_read_again_never_believed() {
     let mid = flipped.len() / 3;
     flipped[mid] ^= 0x40;
     let old_format = {
-        let at = good.windows(10).position(|w| w == b"\"format\":1").unwrap();
+        let current = format!("\"format\":{}", curtop::cache::format::FORMAT_VERSION);
+        let at = good
+            .windows(current.len())
+            .position(|w| w == current.as_bytes())
+            .unwrap();
         let mut b = good.clone();
-        b[at + 9] = b'0';
+        b[at + current.len() - 1] = b'0';
         b
     };
     for (what, bytes) in [
@@ -393,6 +397,8 @@ fn profile() -> Profile {
         },
         tags: TagMapping::default(),
         env: EnvRules::default(),
+        sharing: curtop::config::Sharing::default(),
+        budgets: Vec::new(),
     }
 }
 
@@ -409,7 +415,7 @@ fn read_through(store: &dyn Store, cache: &Cache, key: &SourceKey) -> String {
         curtop::cur::metrics::Metric::Amortized,
         &[curtop::report::Dimension::Namespace],
     );
-    rep.render(curtop::report::Format::Json)
+    rep.render(curtop::report::Format::Json, false)
 }
 
 #[test]

@@ -25,7 +25,7 @@ fn text(b: &[u8]) -> String {
 #[test]
 fn report_groups_the_demo_bill_by_cluster_and_category() {
     // The demo bill ends on the day it is made, and the default window is its latest billing
-    // period: on the 1st of a month that holds one day.
+    // period — with the one before it on the 1st to 7th of a month, so it holds a week.
     for date in curtop::clock::TEST_DATES {
         let out = curtop(&["report", "--by", "cluster,category", "--as-of", date]);
         assert!(out.status.success(), "{date}: {}", text(&out.stderr));
@@ -231,4 +231,115 @@ fn completions_and_the_man_page_are_generated() {
         "{}",
         text(&out.stdout)
     );
+}
+
+#[test]
+fn report_compare_splits_every_delta_into_parts_that_add_up() {
+    let out = curtop(&[
+        "report",
+        "--compare",
+        "--by",
+        "cluster,category",
+        "--window",
+        "7d",
+        "-o",
+        "json",
+        "--as-of",
+        "2026-03-15",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = report["rows"].as_array().unwrap();
+    assert!(rows.len() > 5, "{report}");
+    let parts = ["usage", "rate", "new", "gone", "other", "capacity", "use"];
+    for r in rows.iter().chain([&report["compare"]]) {
+        let delta = r["delta"].as_f64().unwrap();
+        let cost = r["cost"].as_f64().unwrap();
+        let previous = r["previous"].as_f64().unwrap();
+        assert!((cost - previous - delta).abs() < 1e-6, "{r}");
+        let sum: f64 = parts.iter().map(|p| r[*p].as_f64().unwrap()).sum();
+        assert!((sum - delta).abs() < 1e-6, "parts of {r}");
+    }
+    let idle = rows.iter().find(|r| r["category"] == "idle").unwrap();
+    assert_eq!(
+        idle["usage"].as_f64(),
+        Some(0.0),
+        "idle is capacity and use: {idle}"
+    );
+
+    let out = curtop(&[
+        "report",
+        "--compare",
+        "--window",
+        "7d",
+        "-o",
+        "markdown",
+        "--as-of",
+        "2026-03-15",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let md = text(&out.stdout);
+    assert!(
+        md.contains("| CLUSTER | COST | SHARED IN | PREVIOUS | DELTA | USAGE |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("provisional days"),
+        "the demo's last days are provisional: {md}"
+    );
+}
+
+/// `curtop budget` on the demo bill (March 2026, billed through the 15th) with `budgets`.
+fn budget_run(budgets: &str) -> Output {
+    let dir = temp_dir("cli-budget");
+    let cfg = dir.join("budgets.toml");
+    std::fs::write(
+        &cfg,
+        format!("[profiles.demo]\nsource = \"demo\"\n\n[profiles.demo.budgets]\n{budgets}\n"),
+    )
+    .unwrap();
+    curtop(&[
+        "budget",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--as-of",
+        "2026-03-15",
+    ])
+}
+
+#[test]
+fn budget_exits_0_within_1_forecast_to_exceed_2_exceeded() {
+    let within = budget_run("\"cluster/prod-use1\" = 100000\n\"env/staging\" = 100000");
+    assert_eq!(within.status.code(), Some(0), "{}", text(&within.stderr));
+    let out = text(&within.stdout);
+    assert!(out.contains("demo cluster/prod-use1: spent $"), "{out}");
+    assert!(out.contains("7-day run rate): within"), "{out}");
+    // Between what is spent and what is forecast: 1.
+    let spent_and_forecast: Vec<f64> = out
+        .lines()
+        .next()
+        .unwrap()
+        .split('$')
+        .skip(1)
+        .map(|s| {
+            s.split_whitespace()
+                .next()
+                .unwrap()
+                .replace(',', "")
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    let (spent, forecast) = (spent_and_forecast[0], spent_and_forecast[2]);
+    assert!(spent < forecast, "{out}");
+    let middle = format!(
+        "\"cluster/prod-use1\" = {:.0}",
+        f64::midpoint(spent, forecast)
+    );
+    let over = budget_run(&middle);
+    assert_eq!(over.status.code(), Some(1), "{}", text(&over.stdout));
+    assert!(text(&over.stdout).contains("forecast to exceed"));
+    let exceeded = budget_run("\"cluster/prod-use1\" = 1\n\"namespace/payments\" = 100000");
+    assert_eq!(exceeded.status.code(), Some(2), "the worst budget wins");
+    assert!(text(&exceeded.stdout).contains("EXCEEDED"));
 }

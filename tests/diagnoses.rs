@@ -9,6 +9,8 @@
 //! [`curtop::clock::TEST_DATES`], and break a part of the billing period the checks read.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -83,27 +85,9 @@ fn part_read(store: &MemStore, root: &Path, today: NaiveDate) -> PathBuf {
     root.join(&period.parts[0].key)
 }
 
-/// Files under `root` whose name ends with `suffix`.
-fn files(root: &Path, suffix: &str) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.to_string_lossy().ends_with(suffix) {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 /// Rewrites every CSV part without the columns `drop` says to drop.
 fn drop_columns(root: &Path, drop: impl Fn(&str) -> bool) {
-    for part in files(root, ".csv") {
+    for part in common::files_ending(root, ".csv") {
         let mut reader = csv::Reader::from_path(&part).unwrap();
         let header = reader.headers().unwrap().clone();
         let keep: Vec<usize> = (0..header.len()).filter(|&i| !drop(&header[i])).collect();
@@ -192,7 +176,7 @@ fn assert_warns(root: &Path, today: NaiveDate, name: &str, code: &str, texts: &[
 #[test]
 fn a_corrupt_manifest_is_bad_manifest() {
     let (root, _) = delivery("bad-manifest", a_date());
-    for m in files(&root, "acme-Manifest.json") {
+    for m in common::files_ending(&root, "acme-Manifest.json") {
         std::fs::write(m, "{\"assemblyId\": ").unwrap();
     }
     let (code, checks) = doctor(&root, a_date());
@@ -306,7 +290,7 @@ fn an_open_period_not_delivered_for_days_is_stale_data() {
     on_every_date("stale", |tag, today| {
         let (root, _) = delivery(tag, today);
         let old = AsOf::date(today).system_time() - Duration::from_secs(3 * 24 * 3600);
-        for m in files(&root, "acme-Manifest.json") {
+        for m in common::files_ending(&root, "acme-Manifest.json") {
             std::fs::File::options()
                 .write(true)
                 .open(m)

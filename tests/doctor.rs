@@ -259,6 +259,7 @@ source = "athena"
 database = "athenacurcfn_acme"
 table = "acme"
 output-location = "s3://acme-athena-results/curtop/"
+table-location = "s3://acme-cur-data/cur/acme/acme/"
 region = "ap-northeast-2"
 endpoint-url = "ENDPOINT"
 "#;
@@ -322,7 +323,9 @@ fn the_iam_policy_grants_only_reads_on_the_configured_resources() {
                         || s3 == "curtop-doctor/billing/curtop-demo/*"
                         || s3 == "curtop-doctor-no-such-bucket"
                         || s3 == "curtop-doctor-no-such-bucket/billing/curtop-demo/*"
-                        || s3.starts_with("acme-athena-results"),
+                        || s3.starts_with("acme-athena-results")
+                        || s3 == "acme-cur-data"
+                        || s3 == "acme-cur-data/cur/acme/acme/*",
                     "S3 beyond the CUR and the output location: {r}"
                 );
             }
@@ -353,6 +356,30 @@ fn the_iam_policy_grants_only_reads_on_the_configured_resources() {
     ] {
         assert!(actions.contains(needed), "{needed} missing: {actions:?}");
     }
+}
+
+#[test]
+fn an_athena_policy_without_the_tables_location_says_what_it_lacks_and_exits_1() {
+    let home = temp("iam-no-location");
+    let file = home.join("curtop.toml");
+    std::fs::write(
+        &file,
+        "[profiles.warehouse]\nsource = \"athena\"\ndatabase = \"d\"\ntable = \"t\"\n",
+    )
+    .unwrap();
+    let run = doctor(
+        &["--config", file.to_str().unwrap(), "--iam-policy"],
+        &home,
+        false,
+    );
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("profile `warehouse`") && run.stderr.contains("table-location"),
+        "{}",
+        run.stderr
+    );
+    // The policy is still printed, for the rest of what it grants.
+    assert_eq!(run.json()["Version"], "2012-10-17");
 }
 
 /// Uploads a generated delivery to the test server's `curtop-doctor` bucket.
@@ -411,7 +438,8 @@ fn s3_profiles_show_the_identity_the_role_and_where_the_chain_breaks() {
             "manifest present and fresh",
             "report settings",
             "required columns present",
-            "tag coverage"
+            "tag coverage",
+            "environment coverage"
         ]
     );
     for (name, status, _) in &prod {

@@ -142,9 +142,14 @@ impl Drop for Tmux {
 
 /// The terminal came back: curtop exited 0 and the tty is in cooked mode with echo.
 fn assert_restored(screen: &str) {
+    assert_restored_with(screen, 0);
+}
+
+/// The terminal came back and curtop exited with `code` (128 + the signal after one).
+fn assert_restored_with(screen: &str, code: i32) {
     assert!(
-        screen.contains("EXIT=0"),
-        "curtop did not exit cleanly:\n{screen}"
+        screen.contains(&format!("EXIT={code}")),
+        "curtop did not exit with {code}:\n{screen}"
     );
     assert!(
         screen.contains("icanon echo"),
@@ -168,6 +173,15 @@ fn drill_filter_metric_window_help_and_quit() {
     // Level 1 → 2: the costliest cluster.
     t.keys(&["Enter"]);
     t.wait_for(&["namespaces (", "idle", "control-plane"]);
+    // The change view and back.
+    t.keys(&["c"]);
+    t.wait_for(&[
+        "change: namespaces by |",
+        "USAGE",
+        "change view: each change told apart",
+    ]);
+    t.keys(&["c"]);
+    t.wait_for(&["change view off", "namespaces ("]);
     // Level 2 → 3 by command: a namespace.
     t.type_text(":ns payments");
     t.keys(&["Enter"]);
@@ -197,19 +211,97 @@ fn drill_filter_metric_window_help_and_quit() {
 }
 
 #[test]
-fn sighup_restores_the_terminal() {
-    let t = Tmux::start("hup", "--no-color");
-    t.wait_for(&["clusters ("]);
-    let pid = t.curtop_pid();
+fn sighup_and_sigterm_restore_the_terminal_and_exit_as_a_shell_expects() {
+    for (signal, code) in [("-HUP", 129), ("-TERM", 143)] {
+        let t = Tmux::start(&format!("sig{code}"), "--no-color");
+        t.wait_for(&["clusters ("]);
+        let pid = t.curtop_pid();
+        assert!(
+            Command::new("kill")
+                .args([signal, &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let s = t.wait_for(&["DONE"]);
+        assert_restored_with(&s, code);
+    }
+}
+
+/// A demo CUR 2.0 Parquet delivery with one byte flipped where the Parquet decoder panics
+/// (found by trying offsets with `curtop report`, which says so).
+fn parquet_that_panics_the_decoder(dir: &std::path::Path) -> bool {
+    let bin = env!("CARGO_BIN_EXE_curtop");
+    let d = dir.to_str().unwrap();
+    let ok = Command::new(bin)
+        .args([
+            "demo-data",
+            "--layout",
+            "cur2-parquet",
+            "--days",
+            "5",
+            "--as-of",
+            AS_OF,
+            "--out",
+            d,
+        ])
+        .output()
+        .unwrap();
+    assert!(ok.status.success());
+    let mut stack = vec![dir.to_path_buf()];
+    let mut file = None;
+    while let Some(p) = stack.pop() {
+        for e in std::fs::read_dir(p).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "parquet") {
+                file = Some(p);
+            }
+        }
+    }
+    let file = file.unwrap();
+    let original = std::fs::read(&file).unwrap();
+    for i in 1..61 {
+        let mut bytes = original.clone();
+        bytes[original.len() * i / 61] ^= 0xff;
+        std::fs::write(&file, &bytes).unwrap();
+        let out = Command::new(bin)
+            .args([
+                "report",
+                "--no-cache",
+                "--cur",
+                d,
+                "--window",
+                "all",
+                "--as-of",
+                AS_OF,
+            ])
+            .output()
+            .unwrap();
+        if String::from_utf8_lossy(&out.stderr).contains("its decoder failed") {
+            return true;
+        }
+    }
+    false
+}
+
+#[test]
+fn a_decoder_panic_in_the_dashboard_is_a_diagnosis_and_q_quits() {
+    let data = std::env::temp_dir().join(format!("curtop-e2e-panic-data-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
     assert!(
-        Command::new("kill")
-            .args(["-HUP", &pid])
-            .status()
-            .unwrap()
-            .success()
+        parquet_that_panics_the_decoder(&data),
+        "no offset panics the decoder"
     );
+    let t = Tmux::start("panic", &format!("--no-color --cur {}", data.display()));
+    let s = t.wait_for(&["unreadable-file"]);
+    assert!(!s.contains("panicked"), "{s}");
+    assert!(!s.contains("RUST_BACKTRACE"), "{s}");
+    t.keys(&["q"]);
     let s = t.wait_for(&["DONE"]);
     assert_restored(&s);
+    let _ = std::fs::remove_dir_all(&data);
 }
 
 #[test]

@@ -76,6 +76,7 @@ fn read(spec: &DemoSpec, mapping: &TagMapping) -> Facts {
         window: None,
         progress: None,
         threads: 2,
+        currency: None,
     };
     read_delivery(&store, &delivery, &opts).unwrap()
 }

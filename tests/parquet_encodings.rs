@@ -34,6 +34,7 @@ fn read(store: &MemStore) -> Facts {
         window: None,
         progress: None,
         threads: 2,
+        currency: None,
     };
     read_delivery(store, &delivery, &opts).unwrap()
 }
@@ -96,6 +97,7 @@ fn read_ranged(store: &Ranged) -> Result<Facts, SourceError> {
         window: None,
         progress: None,
         threads: 2,
+        currency: None,
     };
     read_delivery(store, &delivery, &opts)
 }

@@ -254,7 +254,7 @@ fn facts_of(rows: &[Row], parts: usize, rng: &mut Rng, plan: &TagPlan, env: &Env
         let i = rng.below(partials.len());
         merged.merge(partials.swap_remove(i));
     }
-    merged.finish(plan.label_names())
+    merged.finish(plan.label_names(), env)
 }
 
 /// Facts as comparable text rows.

@@ -26,6 +26,8 @@ pub fn profile() -> Profile {
         source: SourceSpec::Demo { seed: 0, days: 1 },
         tags: TagMapping::default(),
         env: EnvRules::default(),
+        budgets: Vec::new(),
+        sharing: curtop::config::Sharing::default(),
     }
 }
 

@@ -76,6 +76,8 @@ fn s3_profile(bucket: &str, prefix: &str, report: &str) -> Profile {
         }),
         tags: TagMapping::default(),
         env: EnvRules::default(),
+        budgets: Vec::new(),
+        sharing: curtop::config::Sharing::default(),
     }
 }
 
@@ -89,6 +91,7 @@ fn local(store: &MemStore) -> Facts {
         window: None,
         progress: None,
         threads: 2,
+        currency: None,
     };
     read_delivery(store, &delivery, &opts).unwrap()
 }

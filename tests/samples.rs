@@ -218,16 +218,20 @@ fn a_missing_required_column_is_a_typed_error_naming_it() {
 }
 
 #[test]
-fn focus_exports_are_named_as_such() {
-    match read_path(
+fn a_focus_export_under_a_cur_path_is_read_as_focus() {
+    // The readers tell FOCUS from CUR by its columns (tests/focus.rs has the details).
+    let f = read_path(
         &sample("focus-1.0-sample-1000rows.csv"),
         &TagMapping::default(),
-    ) {
-        Err(SourceError::Unreadable { reason, .. }) => {
-            assert!(reason.contains("FOCUS"), "{reason}");
-        }
-        other => panic!("expected a FOCUS error, got {other:?}"),
-    }
+    )
+    .unwrap();
+    assert_eq!(f.quality.rows_read, 1000);
+    assert!(curtop::source::focus::is_focus(&f.columns));
+    assert!(
+        f.rows
+            .iter()
+            .any(|r| f.text(r, curtop::facts::Dim::Provider) == "Oracle")
+    );
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! The cost tree: facts of a window seen as levels the user drills through.
 //!
-//! all clusters → cluster (namespaces, `idle`, `control-plane`, cluster-level `external`) →
+//! (providers, when the facts hold several bills: AWS, Azure, Google Cloud →) all clusters → cluster (namespaces, `idle`, `control-plane`, cluster-level `external`) →
 //! namespace (workloads and external resources) → workload (pods, resources) → pod (usage
 //! types); `idle` → nodes → usage types; `unallocated` → service → usage type → account.
 //!
@@ -8,6 +8,15 @@
 //! every child's facts are a partition of its parent's: a parent always equals the sum of its
 //! children, and the root equals the bill. Each row keeps the indices of its fact rows, so
 //! drilling in, the detail pane and a metric change only touch the facts below the row.
+//!
+//! `change` tells every row's Δ apart into usage, rate, new, gone, other, capacity and use;
+//! `anomaly` flags the days a row leaves its recent range; `forecast` projects month to date.
+
+pub mod anomaly;
+pub mod change;
+pub mod forecast;
+
+pub mod sharing;
 
 use std::collections::BTreeMap;
 
@@ -23,6 +32,10 @@ use crate::window::Window;
 /// One step of a drill-down path: the key of a row at its level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Step {
+    /// An environment of the environment view ([`NONE`]: `unassigned`).
+    Env(Sym),
+    /// One provider's bill (FOCUS `ProviderName`), above its clusters.
+    Provider(Sym),
     Cluster(Sym),
     /// External resources whose tags name no cluster.
     NoCluster,
@@ -42,11 +55,18 @@ pub enum Step {
     Service(Sym),
     UsageType(Sym),
     Account(Sym),
+    /// What sharing brought into the row above from one source (`idle`, a shared namespace,
+    /// a sharing rule).
+    Shared(Sym),
 }
 
 /// What the children of a path are grouped by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LevelKind {
+    /// The environment view's top: environments (`unassigned` for rows with none).
+    Envs,
+    /// The top level of facts from several providers ([`Level::root`]).
+    Providers,
     Clusters,
     Cluster,
     NoCluster,
@@ -62,8 +82,14 @@ pub enum LevelKind {
 impl LevelKind {
     /// The children's kind of a path, `None` for a leaf.
     pub fn of(path: &[Step]) -> Option<LevelKind> {
+        // Below a provider, its bill is drilled as a bill of its own.
+        let path = match path.split_first() {
+            Some((Step::Provider(_), rest)) => rest,
+            _ => path,
+        };
         Some(match path.last() {
-            None => LevelKind::Clusters,
+            // The top of the cluster view, and an environment of the environment view.
+            None | Some(Step::Env(_)) => LevelKind::Clusters,
             Some(Step::Cluster(_)) => LevelKind::Cluster,
             Some(Step::NoCluster) => LevelKind::NoCluster,
             Some(Step::Unallocated) => LevelKind::Services,
@@ -78,16 +104,22 @@ impl LevelKind {
                 | Step::Node(_)
                 | Step::Service(_),
             ) => LevelKind::UsageTypes,
-            Some(Step::UsageType(_)) if path.first() == Some(&Step::Unallocated) => {
+            Some(Step::UsageType(_))
+                if path.iter().find(|s| !matches!(s, Step::Env(_))) == Some(&Step::Unallocated) =>
+            {
                 LevelKind::Accounts
             }
-            Some(Step::UsageType(_) | Step::Account(_)) => return None,
+            Some(Step::UsageType(_) | Step::Account(_) | Step::Shared(_) | Step::Provider(_)) => {
+                return None;
+            }
         })
     }
 
     /// What the rows of this level are, for column headers.
     pub fn noun(self) -> &'static str {
         match self {
+            LevelKind::Envs => "environment",
+            LevelKind::Providers => "provider",
             LevelKind::Clusters => "cluster",
             LevelKind::Cluster | LevelKind::NoCluster => "namespace",
             LevelKind::Namespace => "workload",
@@ -102,9 +134,21 @@ impl LevelKind {
 }
 
 /// The child key of a fact row at a level. Total: every row of the parent gets exactly one.
+/// A shared-in row follows its target's cluster and namespace, then is a `shared` row of
+/// its own at the first level below them.
 pub fn key(kind: LevelKind, r: &FactRow) -> Step {
     let d = |dim: Dim| r.dim(dim);
+    if r.shared != NONE {
+        return match kind {
+            LevelKind::Envs => Step::Env(d(Dim::Env)),
+            LevelKind::Clusters if d(Dim::Cluster) != NONE => Step::Cluster(d(Dim::Cluster)),
+            LevelKind::Cluster if d(Dim::Namespace) != NONE => Step::Namespace(d(Dim::Namespace)),
+            _ => Step::Shared(r.shared),
+        };
+    }
     match kind {
+        LevelKind::Envs => Step::Env(d(Dim::Env)),
+        LevelKind::Providers => Step::Provider(d(Dim::Provider)),
         LevelKind::Clusters => match r.category {
             Category::Unallocated => Step::Unallocated,
             _ if d(Dim::Cluster) != NONE => Step::Cluster(d(Dim::Cluster)),
@@ -152,6 +196,9 @@ pub fn describe(facts: &Facts, step: Step) -> (String, String) {
         }
     };
     match step {
+        Step::Env(e) => (s(e, "unassigned"), "environment".into()),
+        Step::Shared(src) => (s(src, "(shared)"), "shared in".into()),
+        Step::Provider(p) => (s(p, "(no provider)"), "provider".into()),
         Step::Cluster(c) => (s(c, "(none)"), "cluster".into()),
         Step::NoCluster => ("external (no cluster)".into(), "external".into()),
         Step::Unallocated => ("unallocated".into(), "unallocated".into()),
@@ -192,6 +239,8 @@ pub struct View {
     pub metric: Metric,
     /// Days from here on are inside the billing lag (provisional).
     pub provisional_from: Day,
+    /// What the top level groups by: clusters, or environments (the environment view).
+    pub top: LevelKind,
 }
 
 impl View {
@@ -208,7 +257,8 @@ impl View {
         (self.window.days().max(1) as usize).min(31)
     }
 
-    fn bucket(&self, day: Day) -> usize {
+    /// The sparkline bucket of a day of the window.
+    pub fn bucket(&self, day: Day) -> usize {
         let days = i64::from(self.window.days().max(1));
         let at = i64::from(day - self.window.start);
         (at * self.buckets() as i64 / days) as usize
@@ -231,6 +281,8 @@ pub struct Row {
     pub provisional: bool,
     /// Indices into `Facts::rows` (both windows).
     pub facts: Vec<u32>,
+    /// What sharing brought into `cost`, by source, largest first (none without sharing).
+    pub shared_in: Vec<(Sym, Money)>,
 }
 
 impl Row {
@@ -246,6 +298,26 @@ impl Row {
 
     pub fn delta(&self) -> Money {
         self.cost - self.prev
+    }
+
+    /// What sharing brought in, all sources together.
+    pub fn shared_total(&self) -> Money {
+        self.shared_in.iter().map(|(_, m)| *m).sum()
+    }
+
+    /// The row's cost before anything was shared into it.
+    pub fn own(&self) -> Money {
+        self.cost - self.shared_total()
+    }
+
+    /// What was shared in, by source, as the user reads it: `$412.00 idle, $96.00
+    /// kube-system` (empty when nothing was).
+    pub fn shared_in_text(&self, facts: &Facts) -> String {
+        self.shared_in
+            .iter()
+            .map(|(source, m)| format!("{m} {}", facts.strings.get(*source)))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// Relative change in percent; `None` when there was nothing before.
@@ -272,16 +344,26 @@ pub struct Level {
 }
 
 impl Level {
-    /// The top level, from every fact row in the view's span.
+    /// The top level, from every fact row in the view's span: the clusters, or the providers
+    /// when the span holds more than one provider's bill.
     pub fn root(facts: &Facts, view: &View) -> Level {
         let span = view.span();
-        let indices = facts
-            .rows
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| span.contains(r.day))
-            .map(|(i, _)| i as u32);
-        Level::build(facts, LevelKind::Clusters, indices, view)
+        let in_span = || {
+            facts
+                .rows
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| span.contains(r.day))
+        };
+        let first = in_span().next().map(|(_, r)| r.dim(Dim::Provider));
+        let several = in_span().any(|(_, r)| Some(r.dim(Dim::Provider)) != first);
+        // Several providers' bills: a providers level above the view's top (clusters).
+        let kind = if several && view.top == LevelKind::Clusters {
+            LevelKind::Providers
+        } else {
+            view.top
+        };
+        Level::build(facts, kind, in_span().map(|(i, _)| i as u32), view)
     }
 
     /// The level below `parent` for a path ending in `parent.step`; `None` at a leaf.
@@ -317,6 +399,7 @@ impl Level {
                     series: Vec::new(),
                     provisional: false,
                     facts: Vec::new(),
+                    shared_in: Vec::new(),
                 });
                 rows.len() - 1
             });
@@ -346,11 +429,15 @@ impl Level {
             row.provisional = false;
             row.series.clear();
             row.series.resize(buckets, Money::ZERO);
+            let mut shared: BTreeMap<Sym, Money> = BTreeMap::new();
             for &i in &row.facts {
                 let r = &facts.rows[i as usize];
                 let c = r.costs[view.metric];
                 if view.window.contains(r.day) {
                     row.cost += c;
+                    if r.shared != NONE {
+                        *shared.entry(r.shared).or_default() += c;
+                    }
                     row.series[view.bucket(r.day)] += c;
                     if r.day >= view.provisional_from && c != Money::ZERO {
                         row.provisional = true;
@@ -359,6 +446,12 @@ impl Level {
                     row.prev += c;
                 }
             }
+            row.shared_in = shared
+                .into_iter()
+                .filter(|(_, m)| *m != Money::ZERO)
+                .collect();
+            row.shared_in
+                .sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         }
         self.rows
             .retain(|r| r.cost != Money::ZERO || r.prev != Money::ZERO);

@@ -180,7 +180,7 @@ fn jump(app: &mut App, dim: Dim, name: &str) {
     let Some(data) = app.data().cloned() else {
         return;
     };
-    let facts = &data.facts;
+    let facts = data.shown(app.sharing);
     let Some(sym) = facts.strings.lookup(name) else {
         app.status = Some(format!("no {} named `{name}` in this data", dim_noun(dim)));
         return;

@@ -4,7 +4,7 @@
 
 use super::command::on_command_key;
 use super::msg::Cmd;
-use super::nav::{LevelState, SortKey};
+use super::nav::{LevelState, Sort, SortKey};
 use super::state::{App, Mode};
 use super::update::{set_metric, switch_profile};
 use super::window_picker::{self, on_window_key};
@@ -139,6 +139,16 @@ fn on_normal_key(app: &mut App, key: Key) -> Vec<Cmd> {
         Action::SortName => resort(app, SortKey::Name),
         Action::SortDelta => resort(app, SortKey::Delta),
         Action::CycleMetric => set_metric(app, app.metric.next()),
+        Action::Sharing => toggle_sharing(app),
+        Action::EnvView => {
+            app.by_env = !app.by_env;
+            app.rebuild(&[(None, String::new(), None)]);
+            app.status = Some(if app.by_env {
+                "by environment: environment > cluster > namespace > workload > pod".into()
+            } else {
+                "by cluster".into()
+            });
+        }
         Action::Window => window_picker::open(app),
         Action::Profile => {
             app.mode = Mode::ProfilePicker {
@@ -153,6 +163,7 @@ fn on_normal_key(app: &mut App, key: Key) -> Vec<Cmd> {
             };
         }
         Action::Detail => app.show_detail = Some(!app.detail_shown()),
+        Action::Change => toggle_change_view(app),
         Action::Help => app.mode = Mode::Help,
         Action::Command => app.mode = Mode::Command(String::new()),
         Action::Doctor => {
@@ -212,6 +223,25 @@ pub(super) fn scroll_diagnosis(app: &mut App, delta: isize) {
     };
 }
 
+/// `c`: into the change view (rows by |Δ|, the parts as columns) or back to the sort before.
+fn toggle_change_view(app: &mut App) {
+    let (sort, status) = if let Some(before) = app.change_view.take() {
+        (before, "change view off")
+    } else {
+        app.change_view = Some(app.sort);
+        let by_change = Sort {
+            key: SortKey::Change,
+            reverse: false,
+        };
+        (by_change, "change view: each change told apart (c: back)")
+    };
+    app.sort = sort;
+    for f in &mut app.levels {
+        f.reorder(sort);
+    }
+    app.status = Some(status.to_string());
+}
+
 fn resort(app: &mut App, key: SortKey) {
     app.sort = app.sort.toggle(key);
     let sort = app.sort;
@@ -230,7 +260,7 @@ fn drill_in(app: &mut App) {
     };
     let mut path = app.path();
     path.push(row.step);
-    match Level::children(&data.facts, &path, &row, &view) {
+    match Level::children(data.shown(app.sharing), &path, &row, &view) {
         Some(level) => {
             let state = LevelState::new(Some(row.step), level, app.sort);
             app.levels.push(state);
@@ -278,4 +308,24 @@ fn on_filter_key(app: &mut App, key: Key) {
         KeyCode::Up => state.move_by(-1),
         _ => {}
     }
+}
+
+/// Turns the profile's sharing rules off or on, keeping the path as far as it still exists
+/// (symbols are shared: the shared facts extend the interner of the facts read).
+fn toggle_sharing(app: &mut App) {
+    if app.data().is_none_or(|d| d.shared.is_none()) {
+        app.status = Some(format!(
+            "profile {} has no sharing rules (see [profiles.NAME.sharing] in the config)",
+            app.job().profile
+        ));
+        return;
+    }
+    app.sharing = !app.sharing;
+    let saved = app.saved_path();
+    app.rebuild(&saved);
+    app.status = Some(if app.sharing {
+        "sharing on: idle, shared namespaces and cost rules spread by the profile's rules".into()
+    } else {
+        "sharing off: the bill before sharing rules".into()
+    });
 }

@@ -19,8 +19,8 @@ mod window_picker;
 pub use command::run_command;
 pub use msg::{Cmd, Msg};
 pub use state::{
-    App, DoctorRun, DrawMode, FetchProgress, Job, JobState, Mode, current_kind, fetch_span, share,
-    signed,
+    App, DoctorRun, DrawMode, FetchProgress, Job, JobState, Mode, current_kind, fetch_span,
+    resolve_view, share,
 };
 pub use update::update;
 pub use window_picker::WINDOW_CHOICES;

@@ -12,6 +12,8 @@ pub enum SortKey {
     Cost,
     Name,
     Delta,
+    /// Largest |Δ| first (the change view).
+    Change,
 }
 
 /// A sort: key and direction. `reverse` flips the key's natural order (cost and Δ: highest
@@ -56,6 +58,7 @@ impl Sort {
                 .map(|c| c.to_ascii_lowercase())
                 .cmp(b.name.bytes().map(|c| c.to_ascii_lowercase())),
             SortKey::Delta => b.delta().cmp(&a.delta()),
+            SortKey::Change => b.delta().0.unsigned_abs().cmp(&a.delta().0.unsigned_abs()),
         };
         let natural = natural
             .then_with(|| a.name.cmp(&b.name))
@@ -71,13 +74,15 @@ impl Sort {
     pub fn label(self, ascii: bool) -> String {
         let ascending = matches!(
             (self.key, self.reverse),
-            (SortKey::Name, false) | (SortKey::Cost | SortKey::Delta, true)
+            (SortKey::Name, false) | (SortKey::Cost | SortKey::Delta | SortKey::Change, true)
         );
         let key = match (self.key, ascii) {
             (SortKey::Cost, _) => "cost",
             (SortKey::Name, _) => "name",
             (SortKey::Delta, false) => "Δ",
             (SortKey::Delta, true) => "change",
+            (SortKey::Change, false) => "|Δ|",
+            (SortKey::Change, true) => "abs-change",
         };
         let dir = match (ascending, ascii) {
             (true, false) => "↑",
@@ -256,6 +261,7 @@ mod tests {
             series: vec![],
             provisional: false,
             facts: vec![],
+            shared_in: vec![],
         }
     }
 

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::msg::Cmd;
 use super::nav::{LevelState, Sort};
+use crate::alloc::change::Change;
 use crate::alloc::{self, Level, LevelKind, Step, View};
 use crate::clock::AsOf;
 use crate::config::{Config, SourceSpec};
@@ -150,11 +151,20 @@ pub struct App {
     pub as_of: AsOf,
     pub display: DrawMode,
     pub quit: bool,
+    /// The change view (`c`): the level by |Δ| with each Δ's parts as columns; holds the
+    /// sort to go back to.
+    pub change_view: Option<Sort>,
+    /// The Δ decomposition of the current view, rebuilt with the levels.
+    pub change: Option<Arc<Change>>,
     /// Lines scrolled off the top of a diagnosis (the diagnostics pane: j/k, PgDn/PgUp; the
     /// integrations pane: PgDn/PgUp). Reset when another profile is shown or selected.
     pub diag_scroll: u16,
     /// The facts cache reads go through, and how (`None`: no cache).
     pub cache: Option<(crate::cache::Cache, crate::cache::CacheMode)>,
+    /// Sharing rules applied (the profile's `[sharing]`); off shows the bill before them.
+    pub sharing: bool,
+    /// The environment view: environment → cluster → namespace → workload → pod.
+    pub by_env: bool,
 }
 
 impl App {
@@ -190,8 +200,12 @@ impl App {
             as_of,
             display,
             quit: false,
+            change_view: None,
+            change: None,
             diag_scroll: 0,
             cache: None,
+            sharing: true,
+            by_env: false,
         }
     }
 
@@ -266,23 +280,17 @@ impl App {
     /// The view of the active data, when there is data and the window resolves.
     pub fn view(&self) -> Option<View> {
         let data = self.data()?;
-        let range = data.facts.day_range();
-        let mut window = self
-            .window
-            .resolve(self.as_of, data.delivery.latest_span(), range)?;
-        // A window reaching past the last billed day is compared on the days billed so far
-        // (month to date against the same number of days before), not on empty days.
-        if let Some((_, last)) = range
-            && window.start <= last
-            && window.end > last + 1
-        {
-            window.end = last + 1;
+        let mut view = resolve_view(
+            self.window,
+            self.as_of,
+            &data.delivery,
+            data.shown(self.sharing),
+            self.metric,
+        )?;
+        if self.by_env {
+            view.top = LevelKind::Envs;
         }
-        Some(View {
-            window,
-            metric: self.metric,
-            provisional_from: self.as_of.provisional_from(),
-        })
+        Some(view)
     }
 
     /// The path of steps below the top level.
@@ -307,8 +315,9 @@ impl App {
         layout::table_rows(self.size.0, self.size.1, self.detail_shown())
     }
 
-    fn facts(&self) -> Option<&Facts> {
-        self.data().map(|d| &d.facts)
+    /// The facts shown: shared or not, as [`App::sharing`] says.
+    pub fn facts(&self) -> Option<&Facts> {
+        self.data().map(|d| d.shown(self.sharing))
     }
 
     /// Starts a fetch of `profile` covering the current window and its predecessor.
@@ -333,10 +342,12 @@ impl App {
     /// step) as far as it still exists and keeping each level's filter and selection.
     pub(super) fn rebuild(&mut self, path: &[(Option<Step>, String, Option<Step>)]) {
         self.levels.clear();
+        self.change = None;
         let (Some(view), Some(data)) = (self.view(), self.data().cloned()) else {
             return;
         };
-        let facts = &data.facts;
+        let facts = data.shown(self.sharing);
+        self.change = Some(Arc::new(Change::new(facts, &view)));
         let mut state = LevelState::new(None, Level::root(facts, &view), self.sort);
         let mut steps: Vec<Step> = Vec::new();
         for (i, (_, filter, selected)) in path.iter().enumerate() {
@@ -380,7 +391,7 @@ impl App {
         crumbs.push(row.name.clone());
         let share = share(row.cost, state.level.total);
         let delta = match row.delta_pct() {
-            Some(p) => format!("{} ({p:+.1}%)", signed(row.delta())),
+            Some(p) => format!("{} ({p:+.1}%)", row.delta().display_signed()),
             None => "new".into(),
         };
         Some(format!(
@@ -416,13 +427,30 @@ pub fn share(cost: crate::cur::money::Money, total: crate::cur::money::Money) ->
     }
 }
 
-/// `+$1.23` / `-$1.23`.
-pub fn signed(m: crate::cur::money::Money) -> String {
-    if m.0 < 0 {
-        format!("-{}", -m)
-    } else {
-        format!("+{m}")
+/// The view of `window` over facts read for it (with [`fetch_span`]), when it resolves. A
+/// window reaching past the last billed day is compared on the days billed so far (month to
+/// date against the same number of days before), not on empty days.
+pub fn resolve_view(
+    window: WindowSpec,
+    as_of: AsOf,
+    delivery: &crate::source::discover::Delivery,
+    facts: &Facts,
+    metric: Metric,
+) -> Option<View> {
+    let range = facts.day_range();
+    let mut window = window.resolve(as_of, delivery.latest_span(), range)?;
+    if let Some((_, last)) = range
+        && window.start <= last
+        && window.end > last + 1
+    {
+        window.end = last + 1;
     }
+    Some(View {
+        window,
+        metric,
+        provisional_from: as_of.provisional_from(),
+        top: LevelKind::Clusters,
+    })
 }
 
 /// The days a fetch reads for a window: the window and the one before it (for Δ). Windows

@@ -105,7 +105,24 @@ pub fn fresh() -> App {
 
 /// The dashboard with both profiles fetched (one ready, one failed).
 pub fn started() -> App {
-    let mut app = fresh();
+    started_with(fresh())
+}
+
+/// The dashboard of the built-in config (`config/demo.toml`: the demo profile shares idle and
+/// `CloudWatch`, and names environments by cluster), both profiles fetched.
+pub fn started_sharing() -> App {
+    started_with(App::new(
+        Config::demo(),
+        0,
+        now(),
+        DrawMode {
+            color: true,
+            ascii: false,
+        },
+    ))
+}
+
+fn started_with(mut app: App) -> App {
     let cmds = app.start();
     assert_eq!(cmds.len(), 2, "both profiles fetch");
     assert!(
@@ -122,4 +139,26 @@ pub fn send(app: &mut App, msgs: impl IntoIterator<Item = Msg>) {
         let cmds = update(app, m);
         run(app, cmds);
     }
+}
+
+/// Selects the costliest row of the shown level whose step `matches`, and returns its step.
+pub fn select_costliest(
+    app: &mut App,
+    matches: impl Fn(&crate::alloc::Step) -> bool,
+) -> crate::alloc::Step {
+    let step = app
+        .level()
+        .and_then(|f| {
+            f.level
+                .rows
+                .iter()
+                .filter(|r| matches(&r.step))
+                .max_by_key(|r| r.cost)
+        })
+        .map(|r| r.step)
+        .expect("a row to select");
+    if let Some(f) = app.levels.last_mut() {
+        f.select_step(step);
+    }
+    step
 }

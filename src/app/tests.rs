@@ -10,7 +10,7 @@ use crate::facts::Dim;
 use crate::source;
 use crate::window::WindowSpec;
 
-use super::testing::{config, now, run, send, started};
+use super::testing::{config, now, run, select_costliest, send, started};
 
 fn key(c: char) -> Msg {
     Msg::Key(Key::char(c))
@@ -51,17 +51,7 @@ fn drill_down_three_levels_and_back_remembers_the_selection() {
     assert_eq!(app.levels.len(), 2);
     let cluster = app.breadcrumb()[1].clone();
     // Into the costliest namespace, then its costliest workload.
-    let ns_row = app
-        .level()
-        .unwrap()
-        .level
-        .rows
-        .iter()
-        .filter(|r| matches!(r.step, Step::Namespace(_)))
-        .max_by_key(|r| r.cost)
-        .unwrap()
-        .step;
-    app.levels.last_mut().unwrap().select_step(ns_row);
+    let ns_row = select_costliest(&mut app, |s| matches!(s, Step::Namespace(_)));
     send(&mut app, [key('l'), key('l')]);
     assert_eq!(app.levels.len(), 4);
     assert_eq!(app.level().unwrap().level.kind, LevelKind::Workload);
@@ -447,7 +437,8 @@ fn diagnosis_scroll_resets_with_another_profile() {
 #[test]
 fn the_first_screen_holds_on_every_date() {
     // The demo bill ends on the day the dashboard opens; the default window is its latest
-    // billing period, and days inside the 48 h lag are provisional, wherever the date falls.
+    // billing period (from the one before while the latest has under a week of billed days),
+    // and days inside the 48 h lag are provisional, wherever the date falls.
     for date in crate::clock::test_dates() {
         let as_of = crate::clock::AsOf::date(date);
         let display = DrawMode {
@@ -461,10 +452,16 @@ fn the_first_screen_holds_on_every_date() {
         let view = app.view().unwrap_or_else(|| panic!("{date}: no view"));
         let today = as_of.day();
         assert_eq!(view.window.end, today + 1, "{date}: the window ends today");
-        assert_eq!(
-            view.window.start,
-            crate::cur::time::month_start(today),
-            "{date}: the latest billing period"
+        let latest = crate::cur::time::month_start(today);
+        let start = if today - latest < crate::window::MIN_BILLED_DAYS {
+            crate::cur::time::month_start(latest - 1)
+        } else {
+            latest
+        };
+        assert_eq!(view.window.start, start, "{date}: the default window");
+        assert!(
+            today - view.window.start >= crate::window::MIN_BILLED_DAYS,
+            "{date}"
         );
         assert_eq!(view.provisional_from, today - 2, "{date}");
         let root = &app.levels[0].level;
@@ -480,4 +477,27 @@ fn the_first_screen_holds_on_every_date() {
             "{date}: today's costs are provisional"
         );
     }
+}
+
+#[test]
+fn q_quits_from_an_internal_error_screen() {
+    let mut app = started();
+    let cmds = update(&mut app, key('r'));
+    let [Cmd::Fetch { generation, .. }] = &cmds[..] else {
+        panic!("r starts a fetch: {cmds:?}");
+    };
+    let d = crate::runtime::internal_error("task 7 panicked");
+    assert!(d.fixes.iter().any(|f| f.contains("q to quit")));
+    update(
+        &mut app,
+        Msg::Fetched {
+            profile: 0,
+            generation: *generation,
+            result: Err(d),
+        },
+    );
+    assert!(matches!(app.job().state, JobState::Failed(_)));
+    assert!(!app.quit);
+    update(&mut app, key('q'));
+    assert!(app.quit, "q quits with the internal error on screen");
 }

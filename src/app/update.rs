@@ -172,7 +172,9 @@ fn on_fetched(
     if let Some(saved) = saved {
         // Names are interned per read: carry the path over by name.
         let saved = match (&old, app.jobs[profile].data.clone()) {
-            (Some(old), Some(new)) => translate_path(&saved, &old.facts, &new.facts),
+            (Some(old), Some(new)) => {
+                translate_path(&saved, old.shown(app.sharing), new.shown(app.sharing))
+            }
             _ => saved,
         };
         app.rebuild(&saved);
@@ -199,6 +201,9 @@ fn translate(step: Step, old: &Facts, new: &Facts) -> Option<Step> {
         }
     };
     Some(match step {
+        Step::Env(x) => Step::Env(s(x)?),
+        Step::Shared(x) => Step::Shared(s(x)?),
+        Step::Provider(x) => Step::Provider(s(x)?),
         Step::Cluster(x) => Step::Cluster(s(x)?),
         Step::Namespace(x) => Step::Namespace(s(x)?),
         Step::Workload { kind, name } => Step::Workload {
@@ -240,8 +245,12 @@ pub(super) fn set_metric(app: &mut App, metric: Metric) {
         return;
     };
     let sort = app.sort;
+    app.change = Some(std::sync::Arc::new(crate::alloc::change::Change::new(
+        &data.facts,
+        &view,
+    )));
     for f in &mut app.levels {
-        f.level.recost(&data.facts, &view);
+        f.level.recost(data.shown(app.sharing), &view);
         f.rows_changed();
         f.reorder(sort);
     }

@@ -1,9 +1,10 @@
 //! The file format of a cached billing period: one Parquet file, so that a user can open the
 //! facts in `DuckDB` (`SELECT namespace, sum(amortized) FROM '…/2026-11.parquet' GROUP BY 1`).
 //!
-//! Columns: `day` (DATE), `category`, one per dimension and one per label (dictionary-encoded
-//! text, null for none), the four metrics as `DECIMAL(18, 9)` (exactly the nano-dollars the
-//! facts hold). Everything else a read saw (the bill per day, quality, the report's columns,
+//! Columns: `day` (DATE), `category`, `basis` (what the cost is priced by: `usage`, `other`,
+//! `pod-use`), one per dimension and one per label (dictionary-encoded text, null for none),
+//! the four metrics as `DECIMAL(18, 9)` (exactly the nano-dollars the facts hold) and
+//! `quantity` (nano-units of usage, `DECIMAL(18, 9)`). Everything else a read saw (the bill per day, quality, the report's columns,
 //! what the entry is) is JSON in the footer's key-value metadata under [`META_KEY`].
 //!
 //! Integrity: [`CHECKSUM_KEY`] holds `LEN:CRC32` of the file's first `LEN` bytes (every data
@@ -34,10 +35,10 @@ use crate::cur::line_item::ColumnSet;
 use crate::cur::metrics::{Costs, Metric};
 use crate::cur::money::Money;
 use crate::cur::time::Day;
-use crate::facts::{DIMS, Dim, FactRow, Facts, Interner, NONE, Quality, Sym};
+use crate::facts::{Basis, DIMS, Dim, FactRow, Facts, Interner, NONE, Quality, Quantity, Sym};
 
 /// The version of this layout; a file of another version is read again from the source.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Footer key of the JSON [`Meta`].
 pub const META_KEY: &str = "curtop.meta";
@@ -46,6 +47,12 @@ pub const CHECKSUM_KEY: &str = "curtop.checksum";
 
 /// Rows per record batch (and per row group) written.
 const BATCH_ROWS: usize = 1 << 17;
+
+/// The column of the first dimension (after `day`, `category`, `basis`).
+const TEXT_COLUMNS: usize = 3;
+
+/// Every [`Basis`], in the order of their dictionary.
+const BASES: [Basis; 3] = [Basis::Usage, Basis::Other, Basis::PodUse];
 
 /// Column names of the dimensions, in [`Dim`] order.
 const DIM_COLUMNS: [&str; DIMS] = [
@@ -61,6 +68,7 @@ const DIM_COLUMNS: [&str; DIMS] = [
     "node",
     "resource",
     "env",
+    "provider",
 ];
 
 /// What a cached file says about itself besides its rows.
@@ -122,6 +130,7 @@ fn schema(label_names: &[String]) -> Arc<Schema> {
     let mut fields = vec![
         ArrowField::new("day", DataType::Date32, false),
         ArrowField::new("category", dict.clone(), false),
+        ArrowField::new("basis", dict.clone(), false),
     ];
     for name in DIM_COLUMNS {
         fields.push(ArrowField::new(name, dict.clone(), true));
@@ -136,6 +145,11 @@ fn schema(label_names: &[String]) -> Arc<Schema> {
             false,
         ));
     }
+    fields.push(ArrowField::new(
+        "quantity",
+        DataType::Decimal128(18, 9),
+        false,
+    ));
     Arc::new(Schema::new(fields))
 }
 
@@ -204,7 +218,10 @@ pub fn encode(facts: &Facts, mut meta: Meta) -> Result<Vec<u8>, String> {
     meta.quality = facts.quality.clone();
     let schema = schema(&facts.label_names);
     // Categories are not interned: their dictionary is the list of categories.
-    let mut dicts = vec![ColumnDict::categories(&facts.rows)];
+    let mut dicts = vec![
+        ColumnDict::categories(&facts.rows),
+        ColumnDict::bases(&facts.rows),
+    ];
     for d in 0..DIMS {
         dicts.push(ColumnDict::of(facts, |r| r.dims[d]));
     }
@@ -241,6 +258,11 @@ pub fn encode(facts: &Facts, mut meta: Meta) -> Result<Vec<u8>, String> {
             .map_err(|e| e.to_string())?;
             columns.push(Arc::new(values));
         }
+        let quantity =
+            Decimal128Array::from_iter_values(rows.iter().map(|r| i128::from(r.quantity.0)))
+                .with_precision_and_scale(18, 9)
+                .map_err(|e| e.to_string())?;
+        columns.push(Arc::new(quantity));
         let batch =
             RecordBatch::try_new(Arc::clone(&schema), columns).map_err(|e| e.to_string())?;
         writer.write(&batch).map_err(|e| e.to_string())?;
@@ -271,6 +293,20 @@ fn crc32(bytes: &[u8]) -> u32 {
 }
 
 impl ColumnDict {
+    fn bases(rows: &[FactRow]) -> ColumnDict {
+        let mut values = StringBuilder::new();
+        for b in BASES {
+            values.append_value(b.name());
+        }
+        ColumnDict {
+            keys: rows
+                .iter()
+                .map(|r| BASES.iter().position(|b| *b == r.basis).unwrap_or(0) as i32)
+                .collect(),
+            values: values.finish(),
+        }
+    }
+
     fn categories(rows: &[FactRow]) -> ColumnDict {
         let mut values = StringBuilder::new();
         for c in Category::ALL {
@@ -431,42 +467,58 @@ fn append_rows(
             Category::ALL.into_iter().find(|c| c.name() == name)
         })
         .collect();
+    let mut bases = Interner::default();
+    let basis_syms = symbols(batch.column(2), &mut bases)?;
+    let basis_of: Vec<Option<Basis>> = (0..bases.len())
+        .map(|s| Basis::from_name(bases.get(Sym::try_from(s).unwrap_or(0))))
+        .collect();
     let mut text: Vec<Vec<Sym>> = Vec::with_capacity(DIMS + labels);
     for c in 0..DIMS + labels {
-        text.push(symbols(batch.column(2 + c), strings)?);
+        text.push(symbols(batch.column(TEXT_COLUMNS + c), strings)?);
     }
+    let decimal = |c: usize| {
+        batch
+            .column(c)
+            .as_any()
+            .downcast_ref::<Decimal128Array>()
+            .ok_or_else(|| unreadable("a metric is not a decimal"))
+    };
     let mut metrics: Vec<&Decimal128Array> = Vec::with_capacity(4);
     for m in 0..4 {
-        metrics.push(
-            batch
-                .column(2 + DIMS + labels + m)
-                .as_any()
-                .downcast_ref::<Decimal128Array>()
-                .ok_or_else(|| unreadable("a metric is not a decimal"))?,
-        );
+        metrics.push(decimal(TEXT_COLUMNS + DIMS + labels + m)?);
     }
+    let quantities = decimal(TEXT_COLUMNS + DIMS + labels + 4)?;
+    let nanos = |v: i128| i64::try_from(v).map_err(|_| unreadable("an amount out of range"));
     for i in 0..batch.num_rows() {
         let category = category_of
             .get(category_syms[i] as usize)
             .copied()
             .flatten()
             .ok_or_else(|| unreadable("an unknown category"))?;
+        let basis = basis_of
+            .get(basis_syms[i] as usize)
+            .copied()
+            .flatten()
+            .ok_or_else(|| unreadable("an unknown basis"))?;
         let mut dims = [NONE; DIMS];
         for (d, slot) in dims.iter_mut().enumerate() {
             *slot = text[d][i];
         }
         let mut costs = Costs::ZERO;
         for (m, col) in metrics.iter().enumerate() {
-            costs.0[m] = Money(
-                i64::try_from(col.value(i)).map_err(|_| unreadable("an amount out of range"))?,
-            );
+            costs.0[m] = Money(nanos(col.value(i))?);
         }
+        let quantity = Quantity(nanos(quantities.value(i))?);
         rows.push(FactRow {
             day: days.value(i),
             category,
             dims,
             labels: (0..labels).map(|l| text[DIMS + l][i]).collect(),
             costs,
+            // The cache holds facts as read; sharing is applied to them afterwards.
+            shared: NONE,
+            basis,
+            quantity,
         });
     }
     Ok(())
@@ -584,13 +636,14 @@ mod tests {
         let bytes = encode(&Facts::default(), m).unwrap();
         // encode always writes the current version; rewrite the JSON's version by hand.
         let text = String::from_utf8_lossy(&bytes).into_owned();
-        assert!(text.contains("\"format\":1"));
+        let current = format!("\"format\":{FORMAT_VERSION}");
+        assert!(text.contains(&current));
         let old = bytes
-            .windows(10)
-            .position(|w| w == b"\"format\":1")
+            .windows(current.len())
+            .position(|w| w == current.as_bytes())
             .map(|at| {
                 let mut b = bytes.clone();
-                b[at + 9] = b'0';
+                b[at + current.len() - 1] = b'0';
                 b
             })
             .unwrap();

@@ -21,7 +21,11 @@ impl SourceKey {
     /// sources not worth caching (the demo bill is generated in memory, ending today).
     pub fn of(profile: &Profile, extra_tags: &[String]) -> Option<SourceKey> {
         let source = match &profile.source {
-            SourceSpec::Demo { .. } => return None,
+            // FOCUS exports and combined profiles are read afresh each time (not yet keyed:
+            // a combined profile's parts are cached as their own profiles).
+            SourceSpec::Demo { .. } | SourceSpec::Focus(_) | SourceSpec::Combined(_) => {
+                return None;
+            }
             SourceSpec::Local { path } => {
                 let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
                 format!("local:{}", path.display())

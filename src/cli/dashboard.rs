@@ -54,7 +54,7 @@ pub(super) fn run(a: &DashboardArgs) -> i32 {
     let (config, active) = match dashboard_config(&a.source) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("curtop: {e}");
+            eprintln!("curtop: {}", crate::untrusted::message(&e));
             return 2;
         }
     };
@@ -76,8 +76,20 @@ pub(super) fn run(a: &DashboardArgs) -> i32 {
     if let Some(m) = a.view.metric {
         app.metric = m.into();
     }
-    match crate::runtime::run(app, clock) {
-        Ok(()) => 0,
+    // A panic of the dashboard itself was logged (not drawn over the screen) and the terminal
+    // restored on the way out: say where the log is.
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        crate::runtime::run(app, clock)
+    }));
+    let Ok(result) = run else {
+        eprintln!(
+            "curtop: internal error (a bug in curtop); details and backtrace in {}",
+            crate::panics::dashboard_log_path().display()
+        );
+        return 101;
+    };
+    match result {
+        Ok(code) => code,
         Err(e) => {
             eprintln!("curtop: terminal error: {e}");
             1

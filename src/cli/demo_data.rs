@@ -66,6 +66,10 @@ enum LayoutArg {
     Cur2Parquet,
     /// A CUR 2.0 Data Export as CSV.gz.
     Cur2CsvGz,
+    /// A FOCUS 1.0 Data Export (AWS columns) as CSV.gz.
+    Focus,
+    /// The FOCUS export with an Azure (AKS) and a Google Cloud (GKE) FOCUS file beside it.
+    FocusMulticloud,
 }
 
 /// `demo-data --versioning`.
@@ -98,6 +102,10 @@ impl DemoDataArgs {
             LayoutArg::Cur2CsvGz => Layout::Cur2 {
                 format: Cur2Format::CsvGz,
             },
+            LayoutArg::Focus => Layout::Focus {
+                other_clouds: false,
+            },
+            LayoutArg::FocusMulticloud => Layout::Focus { other_clouds: true },
         };
         let days = self
             .days
@@ -135,10 +143,20 @@ pub(super) fn run(a: &DemoDataArgs) -> i32 {
                 a.out.display(),
                 a.out.join("truth.json").display()
             );
-            println!(
-                "read it with: curtop report --cur {} --window all",
-                a.out.display()
-            );
+            if matches!(spec.layout, Layout::Focus { .. }) {
+                // `--cur` reads FOCUS too, but only a `focus` profile adds the providers'
+                // Kubernetes tag keys (AKS, GKE).
+                println!(
+                    "read it with a profile `source = \"focus\"`, `path = {:?}`, then: curtop \
+                     report --profile NAME --window all --by provider,cluster",
+                    a.out.display().to_string()
+                );
+            } else {
+                println!(
+                    "read it with: curtop report --cur {} --window all",
+                    a.out.display()
+                );
+            }
             0
         }
         Err(e) => {

@@ -3,9 +3,10 @@
 
 use clap::{Args, ValueEnum};
 
-use super::{ReportOnly, SourceArgs, emit, resolve_profile};
+use super::{ReportOnly, SourceArgs, emit, emit_json, resolve_profile};
 use crate::config::{Config, Profile};
 use crate::diag::doctor::{CheckId, ProfileReport, iam_policy, render_text, to_json};
+use crate::untrusted;
 
 #[derive(Debug, Args)]
 pub(super) struct DoctorArgs {
@@ -53,19 +54,28 @@ pub(super) fn run(a: &DoctorArgs) -> i32 {
         match resolve_profile(&a.source) {
             Ok(p) => vec![p],
             Err(e) if e.contains("no profile `") => {
-                eprintln!("curtop doctor: {e}");
+                eprintln!("curtop doctor: {}", untrusted::message(&e));
                 return 2;
             }
             Err(e) => return broken_config(&e, json),
         }
     };
     if a.iam_policy {
-        let policy = iam_policy(&profiles);
-        emit(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&policy).unwrap_or_default()
-        ));
-        return 0;
+        let (policy, unknown_locations) = iam_policy(&profiles);
+        emit_json(&policy);
+        if unknown_locations.is_empty() {
+            return 0;
+        }
+        // Printed, but not complete: Athena reads the table's data with the caller's rights.
+        for name in &unknown_locations {
+            eprintln!(
+                "curtop doctor: profile `{name}`: the table's data location is unknown, so the \
+                 policy lacks s3:GetObject/s3:ListBucket on it (Athena would answer \
+                 PERMISSION_ERROR); set `table-location = \"s3://BUCKET/PREFIX/\"` (the \
+                 table's LOCATION: aws glue get-table --query Table.StorageDescriptor.Location)"
+            );
+        }
+        return 1;
     }
     let clock = a.source.clock();
     let mut reports: Vec<ProfileReport> = Vec::new();
@@ -73,15 +83,14 @@ pub(super) fn run(a: &DoctorArgs) -> i32 {
         let report = crate::source::doctor::check_profile(p, clock.now());
         if !json {
             // Each profile as soon as it is checked: a slow one does not hide the others.
-            emit(&render_text(std::slice::from_ref(&report)));
+            emit(&untrusted::message(&render_text(std::slice::from_ref(
+                &report,
+            ))));
         }
         reports.push(report);
     }
     if json {
-        emit(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&to_json(&reports)).unwrap_or_default()
-        ));
+        emit_json(&to_json(&reports));
     }
     reports
         .iter()
@@ -101,15 +110,12 @@ fn broken_config(error: &str, json: bool) -> i32 {
                 "checks": [{"name": CheckId::ConfigValid, "status": "fail", "evidence": [error]}],
             }],
         });
-        emit(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&v).unwrap_or_default()
-        ));
+        emit_json(&v);
     } else {
-        emit(&format!(
+        emit(&untrusted::message(&format!(
             "config\n  [FAIL] {}\n         {error}\n",
             CheckId::ConfigValid
-        ));
+        )));
     }
     2
 }

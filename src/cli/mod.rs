@@ -2,6 +2,7 @@
 //! `completions` and `man`, one file each. Errors in the arguments or the config are printed
 //! with what to do and exit with code 2; a source that cannot be read exits with 1.
 
+mod budget;
 mod cache;
 mod dashboard;
 mod demo_data;
@@ -40,6 +41,8 @@ enum Command {
     Report(report::ReportArgs),
     /// Check integrations in order, with evidence and fixes.
     Doctor(doctor::DoctorArgs),
+    /// Each budget's spend and month-end forecast; exit 0 within, 1 forecast to exceed, 2 exceeded.
+    Budget(budget::BudgetArgs),
     /// Write a generated CUR delivery (any layout) with its truth to a folder.
     DemoData(demo_data::DemoDataArgs),
     /// What the facts cache holds (profile, period, version, size, age); `cache clear` empties it.
@@ -65,7 +68,7 @@ struct SourceArgs {
     profile: Option<String>,
     /// Ad hoc: a local CUR delivery folder (or any parent), one CUR file (.csv, .csv.gz,
     /// .csv.zip, .parquet), or `s3://bucket/prefix/report`.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", value_parser = non_empty_path())]
     cur: Option<PathBuf>,
     /// As if it were DATE (YYYY-MM-DD, or an RFC 3339 time): the bill as it stood then;
     /// relative windows end on it and later days are left out.
@@ -170,6 +173,18 @@ impl ReportOnly {
     }
 }
 
+/// A path that is not empty (`--cur ""` is a usage error, exit 2).
+fn non_empty_path() -> impl clap::builder::TypedValueParser<Value = PathBuf> {
+    use clap::builder::TypedValueParser;
+    clap::builder::OsStringValueParser::new().try_map(|s| {
+        if s.is_empty() {
+            Err("the path is empty")
+        } else {
+            Ok(PathBuf::from(s))
+        }
+    })
+}
+
 /// Runs the command line; returns the exit code.
 pub fn run(args: Vec<OsString>) -> i32 {
     let argv = std::iter::once(OsString::from("curtop")).chain(args);
@@ -184,6 +199,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         None => dashboard::run(&cli.dashboard),
         Some(Command::Report(a)) => report::run(&a),
         Some(Command::Doctor(a)) => doctor::run(&a),
+        Some(Command::Budget(a)) => budget::run(&a),
         Some(Command::DemoData(a)) => demo_data::run(&a),
         Some(Command::Cache(a)) => cache::run(&a),
         Some(Command::Completions { shell }) => {
@@ -222,6 +238,8 @@ fn resolve_profile(d: &SourceArgs) -> Result<Profile, String> {
             source,
             tags: TagMapping::default(),
             env: EnvRules::default(),
+            budgets: Vec::new(),
+            sharing: crate::config::Sharing::default(),
         });
     }
     let config = discover_config(d)?;
@@ -258,6 +276,19 @@ fn config_origin(c: &Config) -> String {
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error worth a panic.
+/// JSON on stdout, pretty, its hostile characters escaped when stdout is a terminal.
+fn emit_json<T: serde::Serialize>(value: &T) {
+    let json = format!(
+        "{}\n",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    );
+    if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        emit(&crate::untrusted::json_for_terminal(&json));
+    } else {
+        emit(&json);
+    }
+}
+
 fn emit(text: &str) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());

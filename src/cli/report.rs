@@ -1,15 +1,18 @@
-//! `curtop report`: the facts of a profile grouped by dimensions, as a table, CSV or JSON;
-//! warnings on stderr; `--explain` prints an Athena profile's SQL.
+//! `curtop report`: the facts of a profile grouped by dimensions, as a table, CSV, JSON or
+//! markdown; `--compare` adds the previous window and the Δ's parts; warnings on stderr;
+//! `--explain` prints an Athena profile's SQL.
 
 use std::io::Write;
 
 use clap::{Args, ValueEnum};
 
 use super::{CacheArgs, SourceArgs, ViewArgs, resolve_profile};
+use crate::app::{fetch_span, resolve_view};
 use crate::config::SourceSpec;
 use crate::cur::metrics::Metric;
 use crate::report::{self, Dimension, Format};
 use crate::source::{self, Loaded};
+use crate::untrusted;
 
 #[derive(Debug, Args)]
 pub(super) struct ReportArgs {
@@ -27,10 +30,17 @@ pub(super) struct ReportArgs {
     /// Output format (default table).
     #[arg(short = 'o', long, value_enum, value_name = "F")]
     pub(super) output: Option<FormatArg>,
+    /// Compare with the previous window of equal length: previous cost, delta, and the
+    /// delta's parts (usage, rate, new, gone, other, capacity, use); rows by largest |delta|.
+    #[arg(long)]
+    pub(super) compare: bool,
     /// Athena profiles: print the SQL the report would run (reads only the table's columns),
     /// and run nothing.
     #[arg(long)]
     explain: bool,
+    /// The bill before the profile's sharing rules (idle, shared namespaces, cost rules).
+    #[arg(long)]
+    no_sharing: bool,
 }
 
 /// `--by`: one value holding the list (clap would take a `Vec` for repeated values).
@@ -47,6 +57,7 @@ pub(super) enum FormatArg {
     Table,
     Csv,
     Json,
+    Markdown,
 }
 
 impl From<FormatArg> for Format {
@@ -55,6 +66,7 @@ impl From<FormatArg> for Format {
             FormatArg::Table => Format::Table,
             FormatArg::Csv => Format::Csv,
             FormatArg::Json => Format::Json,
+            FormatArg::Markdown => Format::Markdown,
         }
     }
 }
@@ -63,7 +75,7 @@ pub(super) fn run(a: &ReportArgs) -> i32 {
     let profile = match resolve_profile(&a.source) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("curtop: {e}");
+            eprintln!("curtop: {}", untrusted::message(&e));
             return 2;
         }
     };
@@ -79,8 +91,15 @@ pub(super) fn run(a: &ReportArgs) -> i32 {
         .collect();
     let window = a.view.window;
     let clock = a.source.clock();
+    let as_of = clock.now();
+    // A comparison reads the previous window too, as the dashboard does for its Δ.
+    let read = if a.compare {
+        fetch_span(window, as_of)
+    } else {
+        window
+    };
     let cache = a.cache.cache();
-    let mut req = source::ReadRequest::new(&profile, window, clock.now()).with_tags(&extra);
+    let mut req = source::ReadRequest::new(&profile, read, as_of).with_tags(&extra);
     if let Some((cache, mode)) = &cache {
         req = req.with_cache(cache, *mode);
     }
@@ -91,7 +110,7 @@ pub(super) fn run(a: &ReportArgs) -> i32 {
                 0
             }
             Err(e) => {
-                eprintln!("curtop report --explain: {e}");
+                eprintln!("curtop report --explain: {}", untrusted::message(&e));
                 1
             }
         };
@@ -100,6 +119,14 @@ pub(super) fn run(a: &ReportArgs) -> i32 {
         Ok(l) => l,
         Err(e) => return failed(&profile.name, &e),
     };
+    // Warnings first: they may say why nothing was read (a manifest naming no parts).
+    warn(
+        &profile.name,
+        &profile.source,
+        &loaded,
+        &dims,
+        !a.no_sharing,
+    );
     if loaded.facts.quality.rows_read == 0 && !loaded.delivery.periods.is_empty() {
         // The window misses every billing period the delivery holds: say what it does hold.
         let spans: Vec<String> = loaded
@@ -122,14 +149,28 @@ pub(super) fn run(a: &ReportArgs) -> i32 {
         };
         return failed(&profile.name, &e);
     }
-    warn(&profile.name, &profile.source, &loaded, &dims);
     if let Some(note) = &loaded.cache {
         say_cache(&profile.name, note, clock.now());
     }
     let metric = a.view.metric.map_or(Metric::Amortized, Metric::from);
-    let rep = report::build(&loaded.facts, loaded.window, metric, &dims);
-    let out = rep.render(a.output.map_or(Format::Table, Format::from));
+    let facts = loaded.shown(!a.no_sharing);
+    let rep = if a.compare {
+        let Some(view) = resolve_view(window, as_of, &loaded.delivery, facts, metric) else {
+            eprintln!(
+                "curtop: profile `{}`: the window {window} has no days",
+                profile.name
+            );
+            return 1;
+        };
+        report::build_compare(facts, &view, &dims)
+    } else {
+        report::build(facts, loaded.window, metric, &dims)
+    };
     let mut stdout = std::io::stdout().lock();
+    let out = rep.render(
+        a.output.map_or(Format::Table, Format::from),
+        std::io::IsTerminal::is_terminal(&stdout),
+    );
     // A closed pipe (`| head`) is not an error worth a message.
     let _ = stdout
         .write_all(out.as_bytes())
@@ -140,8 +181,14 @@ pub(super) fn run(a: &ReportArgs) -> i32 {
 /// A read that failed: the error and its diagnosis (the same text as `doctor`'s), exit 1.
 fn failed(profile: &str, e: &source::error::SourceError) -> i32 {
     let d = crate::diag::diagnose(e);
-    eprintln!("curtop: profile `{profile}`: {e}");
-    eprint!("{}", crate::diag::doctor::render_diagnosis(&d));
+    eprintln!(
+        "curtop: profile `{profile}`: {}",
+        untrusted::message(&e.to_string())
+    );
+    eprint!(
+        "{}",
+        untrusted::message(&crate::diag::doctor::render_diagnosis(&d))
+    );
     1
 }
 
@@ -167,20 +214,31 @@ fn say_cache(profile: &str, note: &source::cached::CacheNote, as_of: crate::cloc
     }
 }
 
-/// The read's warnings, malformed-row examples and labels the profile does not map, on
-/// stderr.
-fn warn(profile: &str, source: &SourceSpec, loaded: &Loaded, dims: &[Dimension]) {
-    let q = &loaded.facts.quality;
+/// The read's warnings (with sharing's, when on), malformed-row examples and labels the
+/// profile does not map, on stderr.
+fn warn(profile: &str, source: &SourceSpec, loaded: &Loaded, dims: &[Dimension], sharing: bool) {
+    let q = &loaded.shown(sharing).quality;
     let mut err = std::io::stderr().lock();
     if matches!(source, SourceSpec::Athena(_)) {
-        let _ = writeln!(err, "{}", loaded.origin);
+        let _ = writeln!(err, "{}", untrusted::message(&loaded.origin));
     }
     for w in &q.warnings {
-        let _ = writeln!(err, "warning [{}]: {}", w.code, w.message);
+        let _ = writeln!(
+            err,
+            "warning [{}]: {}",
+            w.code,
+            untrusted::message(&w.message)
+        );
     }
     if q.malformed_rows > 1 {
         for e in q.examples.iter().skip(1) {
-            let _ = writeln!(err, "  malformed: {}:{}: {}", e.file, e.line, e.reason);
+            let _ = writeln!(
+                err,
+                "  malformed: {}:{}: {}",
+                untrusted::shown(&e.file),
+                e.line,
+                untrusted::message(&e.reason)
+            );
         }
     }
     for dim in dims {

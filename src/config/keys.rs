@@ -143,11 +143,14 @@ pub enum Action {
     SortName,
     SortDelta,
     CycleMetric,
+    Sharing,
+    EnvView,
     Window,
     Profile,
     Refresh,
     Integrations,
     Detail,
+    Change,
     Help,
     Command,
     Copy,
@@ -156,7 +159,7 @@ pub enum Action {
 }
 
 /// Every action: config name, default keys, description (help), short footer label.
-const TABLE: [(Action, &str, &[&str], &str, &str); 23] = [
+const TABLE: [(Action, &str, &[&str], &str, &str); 26] = [
     (Action::Down, "down", &["j", "down"], "move down", "down"),
     (Action::Up, "up", &["k", "up"], "move up", "up"),
     (Action::Top, "top", &["g", "home"], "first row", "top"),
@@ -231,6 +234,20 @@ const TABLE: [(Action, &str, &[&str], &str, &str); 23] = [
         "metric",
     ),
     (
+        Action::Sharing,
+        "sharing",
+        &["s"],
+        "sharing rules on/off (the bill before them)",
+        "sharing",
+    ),
+    (
+        Action::EnvView,
+        "env-view",
+        &["e"],
+        "view by environment / by cluster",
+        "env",
+    ),
+    (
         Action::Window,
         "window",
         &["w"],
@@ -264,6 +281,13 @@ const TABLE: [(Action, &str, &[&str], &str, &str); 23] = [
         &["tab"],
         "toggle the detail pane",
         "detail",
+    ),
+    (
+        Action::Change,
+        "change",
+        &["c"],
+        "change view: the parts of each change",
+        "change",
     ),
     (Action::Help, "help", &["?"], "this help", "help"),
     (

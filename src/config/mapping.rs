@@ -4,7 +4,7 @@
 /// Tag keys per concept, in order of preference: the first key with a non-empty value wins.
 /// Keys are written as users know them (`kubernetes_namespace`, `aws:eks:cluster-name`);
 /// see `docs/allocation.md` for how they match report columns.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TagMapping {
     pub cluster: Vec<String>,
     pub namespace: Vec<String>,
@@ -53,11 +53,19 @@ impl TagMapping {
     }
 }
 
-/// How environment values are normalized (`stg` → `staging`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How environment values are normalized (`stg` → `staging`), and which environment a row
+/// whose tags name none falls back to. One value, hashable, so that whatever is derived from
+/// facts (a cache) can key on all of it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct EnvRules {
     /// (raw value, lower-cased, → canonical name); later entries override earlier ones.
     pub aliases: Vec<(String, String)>,
+    /// For rows with no environment tag: (namespace pattern, canonical name), first match wins.
+    pub namespaces: Vec<(String, String)>,
+    /// Then (cluster pattern, canonical name), first match wins.
+    pub clusters: Vec<(String, String)>,
+    /// Then (account id pattern, canonical name), first match wins.
+    pub accounts: Vec<(String, String)>,
 }
 
 impl Default for EnvRules {
@@ -81,6 +89,9 @@ impl Default for EnvRules {
                 .iter()
                 .map(|(a, b)| ((*a).to_string(), (*b).to_string()))
                 .collect(),
+            namespaces: Vec::new(),
+            clusters: Vec::new(),
+            accounts: Vec::new(),
         }
     }
 }
@@ -107,6 +118,70 @@ impl EnvRules {
         self.aliases
             .push((from.trim().to_lowercase(), to.trim().to_string()));
     }
+
+    /// Whether any fallback rule (namespace, cluster or account) is set.
+    pub fn has_fallbacks(&self) -> bool {
+        !(self.namespaces.is_empty() && self.clusters.is_empty() && self.accounts.is_empty())
+    }
+
+    /// The environment of a row whose tags name none: the first namespace pattern matching
+    /// `namespace`, else the first cluster pattern matching `cluster`, else the first account
+    /// pattern matching `account`. Empty values match no pattern.
+    pub fn fallback(&self, namespace: &str, cluster: &str, account: &str) -> Option<&str> {
+        [
+            (&self.namespaces, namespace),
+            (&self.clusters, cluster),
+            (&self.accounts, account),
+        ]
+        .into_iter()
+        .filter(|(_, value)| !value.is_empty())
+        .find_map(|(rules, value)| {
+            rules
+                .iter()
+                .find(|(pattern, _)| glob_match(pattern, value))
+                .map(|(_, env)| env.as_str())
+        })
+    }
+
+    /// Every canonical environment name the rules can give (aliases' and fallbacks' targets),
+    /// sorted: the environments a sharing rule may name.
+    pub fn known(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .aliases
+            .iter()
+            .chain(&self.namespaces)
+            .chain(&self.clusters)
+            .chain(&self.accounts)
+            .map(|(_, to)| to.clone())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+}
+
+/// Whether `text` matches `pattern`, where `*` stands for any run of characters (possibly
+/// empty) and everything else for itself: `*-staging`, `prod-*`, `*`, `eu-*-prod`.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let Some(first) = parts.next() else {
+        return text.is_empty();
+    };
+    let Some(mut rest) = text.strip_prefix(first) else {
+        return false;
+    };
+    let middle: Vec<&str> = parts.collect();
+    let Some((last, inner)) = middle.split_last() else {
+        // No `*`: the pattern is the whole text.
+        return rest.is_empty();
+    };
+    for part in inner {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
 }
 
 #[cfg(test)]
@@ -124,6 +199,39 @@ mod tests {
         assert_eq!(r.normalize("sbx").as_deref(), Some("sandbox"));
         r.add_alias("prod", "live");
         assert_eq!(r.normalize("prod").as_deref(), Some("live"));
+    }
+
+    #[test]
+    fn globs_match_prefixes_suffixes_and_middles() {
+        assert!(glob_match("*-staging", "web-staging"));
+        assert!(glob_match("*-staging", "-staging"));
+        assert!(!glob_match("*-staging", "staging"));
+        assert!(glob_match("prod-*", "prod-eu"));
+        assert!(!glob_match("prod-*", "preprod-eu"));
+        assert!(glob_match("eu-*-prod", "eu-west-prod"));
+        assert!(!glob_match("eu-*-prod", "eu-prod"));
+        assert!(glob_match("*", "anything"));
+        assert!(glob_match("exact", "exact"));
+        assert!(!glob_match("exact", "exactly"));
+        assert!(glob_match("a*a", "aa"));
+        assert!(!glob_match("a*a", "a"));
+    }
+
+    #[test]
+    fn fallbacks_go_namespace_then_cluster_then_account() {
+        let mut r = EnvRules::default();
+        r.namespaces.push(("*-staging".into(), "staging".into()));
+        r.clusters.push(("prod-*".into(), "production".into()));
+        r.accounts
+            .push(("111111111111".into(), "development".into()));
+        assert_eq!(r.fallback("web-staging", "prod-eu", ""), Some("staging"));
+        assert_eq!(
+            r.fallback("web", "prod-eu", "111111111111"),
+            Some("production")
+        );
+        assert_eq!(r.fallback("", "", "111111111111"), Some("development"));
+        assert_eq!(r.fallback("web", "dev-eu", "222"), None);
+        assert!(r.known().contains(&"production".to_string()));
     }
 
     #[test]

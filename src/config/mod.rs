@@ -3,15 +3,18 @@
 //! ([`Config::discover`]), the embedded demo config, and user-facing errors with file, line and
 //! key (`error`). The file format is documented in `config/example.toml`.
 
+pub mod budget;
 mod error;
 mod file;
 pub mod keys;
 pub mod mapping;
+pub mod sharing;
 
 use std::path::{Path, PathBuf};
 
 pub use error::ConfigError;
 pub use mapping::{EnvRules, TagMapping};
+pub use sharing::Sharing;
 
 /// The environment variable naming a config file (used when `--config` is not given).
 pub const CONFIG_ENV: &str = "CURTOP_CONFIG";
@@ -20,7 +23,7 @@ pub const CONFIG_ENV: &str = "CURTOP_CONFIG";
 const DEMO_ORIGIN: &str = "<built-in demo.toml>";
 
 /// Where a profile's CUR comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum SourceSpec {
     /// A local folder holding a CUR delivery (the folder with the manifest, or any parent), or
     /// one CUR file.
@@ -32,6 +35,29 @@ pub enum SourceSpec {
     S3(S3Spec),
     /// A CUR table queried through Amazon Athena.
     Athena(AthenaSpec),
+    /// A FOCUS export (AWS, Azure, Google Cloud, OCI), local or in S3 (`docs/focus.md`).
+    Focus(FocusSpec),
+    /// The bills of several other profiles of the file, read each as its own profile and
+    /// summed (`sources = ["aws-cur", "azure-focus"]`).
+    Combined(Vec<Profile>),
+}
+
+/// A FOCUS export and how to read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FocusSpec {
+    pub location: FocusPath,
+    /// The one `BillingCurrency` to read; without it, an export in several currencies is
+    /// refused (amounts in different currencies are never added).
+    pub currency: Option<String>,
+}
+
+/// Where a FOCUS export is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FocusPath {
+    /// A folder (the export's, or any parent) or one file.
+    Local(PathBuf),
+    /// An AWS Data Export folder in S3 (`report` is the export name).
+    S3(S3Spec),
 }
 
 /// A CUR table in Athena (Glue data catalog), and how to reach it.
@@ -45,6 +71,9 @@ pub struct AthenaSpec {
     pub output_location: Option<String>,
     /// The data catalog (`AwsDataCatalog` when not given).
     pub catalog: Option<String>,
+    /// `s3://…` where the table's data lives, for `doctor --iam-policy` when Glue cannot be
+    /// read (offline, or no `glue:GetTable`); read from Glue otherwise.
+    pub table_location: Option<String>,
     pub access: AwsAccess,
 }
 
@@ -119,6 +148,12 @@ pub struct AwsAccess {
     pub external_id: Option<String>,
     /// An S3-compatible endpoint (and local testing): path-style addressing is used.
     pub endpoint_url: Option<String>,
+    /// How many times a call is tried in all (the SDK's standard retries, with backoff, for
+    /// throttling, 5xx answers and dropped connections); the SDK's default (3) when not given.
+    pub max_attempts: Option<u32>,
+    /// Seconds a call may wait for the next bytes of an answer before it is a timeout (and
+    /// retried); no limit of curtop's own when not given.
+    pub read_timeout: Option<u32>,
 }
 
 /// One billing integration: a named CUR source with its tag mapping and environment rules.
@@ -129,6 +164,25 @@ pub struct Profile {
     pub source: SourceSpec,
     pub tags: TagMapping,
     pub env: EnvRules,
+    /// `[profiles.X.budgets]`, in file order.
+    pub budgets: Vec<budget::Budget>,
+    /// Who pays for idle, shared namespaces and leftover costs.
+    pub sharing: Sharing,
+}
+
+impl Profile {
+    /// A profile named `name` and nothing else: what a combined profile's list holds until
+    /// the file's profiles are all read and each name is replaced by its profile.
+    pub(crate) fn placeholder(name: String) -> Profile {
+        Profile {
+            name,
+            source: SourceSpec::Combined(Vec::new()),
+            tags: TagMapping::default(),
+            env: EnvRules::default(),
+            sharing: Sharing::default(),
+            budgets: Vec::new(),
+        }
+    }
 }
 
 /// A validated config file: at least one profile, and a default that names one of them.

@@ -285,7 +285,7 @@ pub fn classify<'a>(li: &LineItem<'a>, plan: &TagPlan, out: &mut Placement<'a>) 
         _ => {}
     }
 
-    if li.product_code == product::AMAZON_EKS {
+    if product::is_eks(li.product_code) {
         if let Some((cluster, namespace, pod)) = parse_pod_arn(li.resource_id) {
             // Fargate pods (and any other directly billed pod row).
             out.cluster = cluster;
@@ -333,7 +333,7 @@ pub fn classify<'a>(li: &LineItem<'a>, plan: &TagPlan, out: &mut Placement<'a>) 
         Category::Unallocated
     });
 
-    if li.product_code == product::AMAZON_EC2 && li.resource_id.starts_with(INSTANCE_ID_PREFIX) {
+    if product::is_ec2(li.product_code) && li.resource_id.starts_with(INSTANCE_ID_PREFIX) {
         out.node_cluster_tag = first(tags, &plan.eks[0..2]);
         return RowKind::NodeCandidate;
     }

@@ -31,10 +31,25 @@ pub enum Field {
     SplitCost,
     SplitNetSplitCost,
     SplitPublicOnDemandSplitCost,
+    /// The line item's usage quantity, in its pricing unit (hours, GB, requests).
+    UsageAmount,
+    /// A split pod row's share of its node's usage (vCPU-hours, GB-hours).
+    SplitUsage,
     /// CUR 2.0 only: its presence marks a CUR 2.0 table (CUR.md §2.1).
     BillPayerAccountName,
-    /// CUR 2.0 only: the `resource_tags` map column.
+    /// CUR 2.0 only: the `resource_tags` map column (FOCUS: `Tags`).
     ResourceTagsMap,
+    /// FOCUS only: `EffectiveCost`, the amortized cost after negotiated discounts. Its
+    /// presence marks a FOCUS table (`docs/focus.md`).
+    EffectiveCost,
+    /// FOCUS only: `ChargeClass` (`Correction` marks a fix of an earlier period).
+    ChargeClass,
+    /// FOCUS only: `ProviderName` (AWS, Microsoft, Google Cloud, Oracle, ...).
+    ProviderName,
+    /// FOCUS only: `BillingCurrency`; amounts in different currencies are never added.
+    BillingCurrency,
+    /// FOCUS only: `SubAccountName`, the account's display name.
+    SubAccountName,
 }
 
 /// Every field with its normalized column name.
@@ -92,8 +107,57 @@ pub const FIELDS: &[(Field, &str)] = &[
         Field::SplitPublicOnDemandSplitCost,
         "split_line_item_public_on_demand_split_cost",
     ),
+    (Field::UsageAmount, "line_item_usage_amount"),
+    (Field::SplitUsage, "split_line_item_split_usage"),
     (Field::BillPayerAccountName, "bill_payer_account_name"),
     (Field::ResourceTagsMap, "resource_tags"),
+    (Field::EffectiveCost, "effective_cost"),
+    (Field::ChargeClass, "charge_class"),
+    (Field::ProviderName, "provider_name"),
+    (Field::BillingCurrency, "billing_currency"),
+    (Field::SubAccountName, "sub_account_name"),
+];
+
+/// FOCUS columns that mean a CUR field, as (field, normalized name, FOCUS name), in order of
+/// preference where two name one field (`SkuMeter` before AWS's `x_UsageType`). The same
+/// [`normalize`] rule brings FOCUS's `PascalCase` names here (`BilledCost` → `billed_cost`).
+/// `ChargeType` is FOCUS 1.0-preview's `ChargeCategory`, `ServiceProviderName` FOCUS 1.3's
+/// `ProviderName`.
+pub const FOCUS_ALIASES: &[(Field, &str, &str)] = &[
+    (
+        Field::UsageStartDate,
+        "charge_period_start",
+        "ChargePeriodStart",
+    ),
+    (Field::UnblendedCost, "billed_cost", "BilledCost"),
+    (Field::PublicOnDemandCost, "list_cost", "ListCost"),
+    (Field::LineItemType, "charge_category", "ChargeCategory"),
+    (Field::LineItemType, "charge_type", "ChargeType"),
+    (Field::ProductCode, "service_name", "ServiceName"),
+    (Field::UsageAccountId, "sub_account_id", "SubAccountId"),
+    (Field::ResourceId, "resource_id", "ResourceId"),
+    (Field::UsageType, "sku_meter", "SkuMeter"),
+    (Field::UsageType, "x_usage_type", "x_UsageType"),
+    (Field::Operation, "x_operation", "x_Operation"),
+    (
+        Field::LineItemDescription,
+        "charge_description",
+        "ChargeDescription",
+    ),
+    (Field::ResourceTagsMap, "tags", "Tags"),
+    (
+        Field::ProviderName,
+        "service_provider_name",
+        "ServiceProviderName",
+    ),
+];
+
+/// Without these a FOCUS table has no cost: their absence is fatal.
+pub const FOCUS_REQUIRED: &[Field] = &[
+    Field::UsageStartDate,
+    Field::UnblendedCost,
+    Field::EffectiveCost,
+    Field::LineItemType,
 ];
 
 /// Number of fields (size of per-field arrays).
@@ -150,13 +214,29 @@ impl Field {
             Field::SplitCost => "splitLineItem/SplitCost",
             Field::SplitNetSplitCost => "splitLineItem/NetSplitCost",
             Field::SplitPublicOnDemandSplitCost => "splitLineItem/PublicOnDemandSplitCost",
+            Field::UsageAmount => "lineItem/UsageAmount",
+            Field::SplitUsage => "splitLineItem/SplitUsage",
             Field::BillPayerAccountName => "bill_payer_account_name",
             Field::ResourceTagsMap => "resource_tags",
+            Field::EffectiveCost => "EffectiveCost",
+            Field::ChargeClass => "ChargeClass",
+            Field::ProviderName => "ProviderName",
+            Field::BillingCurrency => "BillingCurrency",
+            Field::SubAccountName => "SubAccountName",
         }
     }
 
-    /// Whether the value is money (parsed as [`crate::cur::money::Money`]).
-    pub fn is_money(self) -> bool {
+    /// The name a user of a `focus` table knows the field by (`BilledCost`), or its CUR name.
+    pub fn name_in(self, focus: bool) -> &'static str {
+        if focus && let Some((_, _, name)) = FOCUS_ALIASES.iter().find(|(f, _, _)| *f == self) {
+            return name;
+        }
+        self.legacy_name()
+    }
+
+    /// Whether the value is a number read in nano fixed point (parsed as
+    /// [`crate::cur::money::Money`]): every amount of money, and the two usage quantities.
+    pub fn is_number(self) -> bool {
         matches!(
             self,
             Field::UnblendedCost
@@ -175,6 +255,9 @@ impl Field {
                 | Field::SplitCost
                 | Field::SplitNetSplitCost
                 | Field::SplitPublicOnDemandSplitCost
+                | Field::EffectiveCost
+                | Field::UsageAmount
+                | Field::SplitUsage
         )
     }
 }
@@ -203,12 +286,39 @@ pub fn normalize(name: &str) -> String {
     out.trim_matches('_').to_string()
 }
 
-/// The field a normalized column name stands for.
+/// The field a normalized column name stands for (CUR names and [`FOCUS_ALIASES`]).
 pub fn field_of(normalized: &str) -> Option<Field> {
-    FIELDS
+    column_of(normalized).map(|c| c.field)
+}
+
+/// What a normalized column name means: its field, whether the name is FOCUS's, and its rank
+/// among the names of that field (0 = CUR's own name; a lower rank wins when a table has two).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColumnName {
+    pub field: Field,
+    pub focus: bool,
+    pub rank: usize,
+}
+
+/// The [`ColumnName`] of a normalized column name.
+pub fn column_of(normalized: &str) -> Option<ColumnName> {
+    if let Some((field, _)) = FIELDS.iter().find(|(_, n)| *n == normalized) {
+        // The FOCUS-only fields have no CUR twin: their own names are FOCUS's.
+        let focus = field.index() >= Field::EffectiveCost.index();
+        return Some(ColumnName {
+            field: *field,
+            focus,
+            rank: 0,
+        });
+    }
+    FOCUS_ALIASES
         .iter()
-        .find(|(_, n)| *n == normalized)
-        .map(|(f, _)| *f)
+        .position(|(_, n, _)| *n == normalized)
+        .map(|i| ColumnName {
+            field: FOCUS_ALIASES[i].0,
+            focus: true,
+            rank: 1 + i,
+        })
 }
 
 /// The tag id of a column: `resourceTags/user:team` → `user_team` (legacy CSV and Athena
@@ -273,6 +383,29 @@ mod tests {
                 field.index(),
                 FIELDS.iter().position(|(f, _)| f == field).unwrap()
             );
+        }
+    }
+
+    #[test]
+    fn focus_names_are_aliases_of_the_cur_fields() {
+        let billed = column_of(&normalize("BilledCost")).unwrap();
+        assert_eq!(billed.field, Field::UnblendedCost);
+        assert!(billed.focus);
+        let cur = column_of("line_item_unblended_cost").unwrap();
+        assert_eq!((cur.focus, cur.rank), (false, 0));
+        let sku = column_of(&normalize("SkuMeter")).unwrap();
+        let x = column_of(&normalize("x_UsageType")).unwrap();
+        assert_eq!((sku.field, x.field), (Field::UsageType, Field::UsageType));
+        assert!(sku.rank < x.rank);
+        assert!(column_of("effective_cost").unwrap().focus);
+        assert_eq!(Field::UnblendedCost.name_in(true), "BilledCost");
+        assert_eq!(Field::EffectiveCost.name_in(true), "EffectiveCost");
+        assert_eq!(
+            Field::UnblendedCost.name_in(false),
+            "lineItem/UnblendedCost"
+        );
+        for (_, n, name) in FOCUS_ALIASES {
+            assert_eq!(normalize(name), *n);
         }
     }
 

@@ -10,6 +10,8 @@ use super::time::Day;
 
 /// The `lineItem/LineItemType` values a cost rule names (CUR.md §1.2, [`crate::cur::metrics`]).
 pub mod item_type {
+    /// Usage at the public or negotiated rate.
+    pub const USAGE: &str = "Usage";
     /// Usage a savings plan covers: priced at its savings plan effective cost.
     pub const SAVINGS_PLAN_COVERED_USAGE: &str = "SavingsPlanCoveredUsage";
     /// A savings plan's recurring fee: amortized, only its unused commitment remains.
@@ -24,6 +26,10 @@ pub mod item_type {
     pub const RI_FEE: &str = "RIFee";
     /// A fee; with a reservation ARN it is a reservation's upfront fee, amortized away.
     pub const FEE: &str = "Fee";
+
+    /// The types whose cost is for a metered quantity (`lineItem/UsageAmount`); every other
+    /// type (fees, tax, credits, refunds, discounts, negations) has none.
+    pub const METERED: [&str; 3] = [USAGE, DISCOUNTED_USAGE, SAVINGS_PLAN_COVERED_USAGE];
 }
 
 /// The `lineItem/Operation` values of split cost allocation rows ([`crate::cur::attribution`]).
@@ -34,21 +40,50 @@ pub mod operation {
     pub const ECS_TASK_EC2: &str = "ECSTask-EC2";
 }
 
-/// The `lineItem/ProductCode` values attribution tests ([`crate::cur::attribution`]).
+/// The `lineItem/ProductCode` values attribution tests ([`crate::cur::attribution`]), and their
+/// FOCUS `ServiceName`s.
 pub mod product {
     /// EKS: control planes and directly billed (Fargate) pods.
     pub const AMAZON_EKS: &str = "AmazonEKS";
     /// EC2: instances, which may be cluster nodes.
     pub const AMAZON_EC2: &str = "AmazonEC2";
+    /// EKS as an AWS FOCUS export's `ServiceName` says it.
+    pub const AMAZON_EKS_NAME: &str = "Amazon Elastic Kubernetes Service";
+    /// EC2 as an AWS FOCUS export's `ServiceName` says it.
+    pub const AMAZON_EC2_NAME: &str = "Amazon Elastic Compute Cloud";
+
+    /// Whether a product (CUR product code or FOCUS service name) is EKS.
+    pub fn is_eks(product: &str) -> bool {
+        product == AMAZON_EKS || product == AMAZON_EKS_NAME
+    }
+
+    /// Whether a product (CUR product code or FOCUS service name) is EC2.
+    pub fn is_ec2(product: &str) -> bool {
+        product == AMAZON_EC2 || product == AMAZON_EC2_NAME
+    }
 }
 
 /// How an EC2 instance's `lineItem/ResourceId` starts (`i-0abc…`): such rows may be nodes.
 pub const INSTANCE_ID_PREFIX: &str = "i-";
 
+/// The provider of every CUR line item (FOCUS's `ProviderName` for AWS).
+pub const AWS_PROVIDER: &str = "AWS";
+
+/// FOCUS's `ChargeClass` of a row that corrects an earlier one.
+pub const CORRECTION: &str = "Correction";
+
 /// Which fields a report has (its schema, as far as curtop cares).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ColumnSet {
     present: [bool; FIELD_COUNT],
+}
+
+impl Default for ColumnSet {
+    fn default() -> Self {
+        Self {
+            present: [false; FIELD_COUNT],
+        }
+    }
 }
 
 impl ColumnSet {
@@ -89,6 +124,12 @@ pub struct LineItem<'a> {
     pub description: &'a str,
     pub reservation_arn: &'a str,
     pub split_parent: &'a str,
+    /// FOCUS `ProviderName`; CUR readers say `AWS` ([`AWS_PROVIDER`]).
+    pub provider: &'a str,
+    /// FOCUS `BillingCurrency` (empty for CUR, whose amounts are all in one currency).
+    pub currency: &'a str,
+    /// FOCUS `ChargeClass` (`Correction` or empty).
+    pub charge_class: &'a str,
     /// Money fields by [`Field::index`]; `None` when absent or empty.
     pub amounts: [Option<Money>; FIELD_COUNT],
     /// Values of the wanted tags, aligned with [`crate::cur::attribution::TagPlan::ids`]; empty
@@ -112,6 +153,9 @@ impl<'a> LineItem<'a> {
             description: "",
             reservation_arn: "",
             split_parent: "",
+            provider: "",
+            currency: "",
+            charge_class: "",
             amounts,
             tags: &[],
         }

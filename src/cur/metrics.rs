@@ -92,6 +92,22 @@ impl IndexMut<Metric> for Costs {
     }
 }
 
+impl Costs {
+    /// `self += rhs`, saying whether every metric's sum fits (`false`: one wrapped, and the
+    /// sum is meaningless). What the readers sum with: an overflow must become an error,
+    /// never a wrapped total.
+    #[must_use]
+    pub fn add_checked(&mut self, rhs: Costs) -> bool {
+        let mut overflow = false;
+        for (a, b) in self.0.iter_mut().zip(rhs.0) {
+            let (sum, o) = a.0.overflowing_add(b.0);
+            a.0 = sum;
+            overflow |= o;
+        }
+        !overflow
+    }
+}
+
 impl Add for Costs {
     type Output = Costs;
     fn add(mut self, rhs: Costs) -> Costs {
@@ -168,8 +184,33 @@ fn amortized_case(li: &LineItem<'_>, net: bool, cols: &ColumnSet) -> Money {
     }
 }
 
+/// Every column the amortized CASE reads besides unblended cost.
+pub const AMORTIZATION_COLUMNS: [Field; 6] = [
+    Field::SpEffectiveCost,
+    Field::SpTotalCommitment,
+    Field::SpUsedCommitment,
+    Field::RiEffectiveCost,
+    Field::RiUnusedAmortizedUpfront,
+    Field::RiUnusedRecurring,
+];
+
+/// The columns the amortized CASE reads for a line item type (none: it is unblended cost).
+/// Without them such a row counts as $0 in amortized and net cost.
+pub fn amortization_columns(line_item_type: &str) -> &'static [Field] {
+    match line_item_type {
+        item_type::SAVINGS_PLAN_COVERED_USAGE => &AMORTIZATION_COLUMNS[..1],
+        item_type::SAVINGS_PLAN_RECURRING_FEE => &AMORTIZATION_COLUMNS[1..3],
+        item_type::DISCOUNTED_USAGE => &AMORTIZATION_COLUMNS[3..4],
+        item_type::RI_FEE => &AMORTIZATION_COLUMNS[4..],
+        _ => &[],
+    }
+}
+
 /// The four metrics of a billed line item (see `docs/allocation.md`).
 pub fn line_item_costs(li: &LineItem<'_>, cols: &ColumnSet) -> Costs {
+    if cols.has(Field::EffectiveCost) {
+        return focus_costs(li);
+    }
     let unblended = li.money(Field::UnblendedCost);
     let amortized = amortized_case(li, false, cols);
     let net = if cols.has(Field::NetUnblendedCost) && li.amount(Field::NetUnblendedCost).is_some() {
@@ -185,6 +226,20 @@ pub fn line_item_costs(li: &LineItem<'_>, cols: &ColumnSet) -> Costs {
     Costs([unblended, amortized, net, on_demand])
 }
 
+/// A FOCUS row's metrics (`docs/focus.md`): FOCUS has already spread commitments, so there is
+/// no CASE. `BilledCost` is unblended, `EffectiveCost` amortized and net (FOCUS's effective
+/// cost is after negotiated discounts, and no FOCUS version has a separate net column),
+/// `ListCost` on-demand.
+fn focus_costs(li: &LineItem<'_>) -> Costs {
+    let effective = li.money(Field::EffectiveCost);
+    Costs([
+        li.money(Field::UnblendedCost),
+        effective,
+        effective,
+        li.money(Field::PublicOnDemandCost),
+    ])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,8 +250,11 @@ mod tests {
 
     fn all_cols() -> ColumnSet {
         let mut c = ColumnSet::default();
+        // Every CUR column: `EffectiveCost` would make the table FOCUS's.
         for (f, _) in crate::cur::columns::FIELDS {
-            c.insert(*f);
+            if *f != Field::EffectiveCost {
+                c.insert(*f);
+            }
         }
         c
     }
@@ -310,6 +368,29 @@ mod tests {
         // Report without any net column: net = amortized.
         let cols = ColumnSet::with(&[Field::SpEffectiveCost]);
         assert_eq!(line_item_costs(&covered, &cols)[Metric::Net], m(0.6));
+    }
+
+    #[test]
+    fn focus_rows_take_their_costs_as_given() {
+        let cols = ColumnSet::with(&[
+            Field::UnblendedCost,
+            Field::EffectiveCost,
+            Field::PublicOnDemandCost,
+        ]);
+        // Commitment-covered usage: nothing billed, its amortized share effective.
+        let mut covered = item("Usage", 0.0);
+        covered.set(Field::EffectiveCost, m(0.6));
+        covered.set(Field::PublicOnDemandCost, m(1.0));
+        assert_eq!(
+            line_item_costs(&covered, &cols),
+            Costs([m(0.0), m(0.6), m(0.6), m(1.0)])
+        );
+        // The commitment's purchase: billed, spread away.
+        let purchase = item("Purchase", 10.0);
+        assert_eq!(
+            line_item_costs(&purchase, &cols),
+            Costs([m(10.0), m(0.0), m(0.0), m(0.0)])
+        );
     }
 
     #[test]

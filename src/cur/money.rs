@@ -8,7 +8,20 @@ use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
 pub const NANOS: i64 = 1_000_000_000;
 
 /// An amount of money in nano-dollars (10⁻⁹ of the currency unit).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct Money(pub i64);
 
 /// Why a text is not an amount.
@@ -195,6 +208,15 @@ impl Money {
             ""
         };
         format!("{sign}${grouped}.{cents:02}")
+    }
+
+    /// With its sign always written: `+$1.23`, `-$1.23` (deltas).
+    pub fn display_signed(self) -> String {
+        if self.0 < 0 {
+            format!("-{}", (-self).display_dollars())
+        } else {
+            format!("+{}", self.display_dollars())
+        }
     }
 
     /// The exact decimal value with up to 9 decimals, trailing zeros removed (`12.5`, `-0.000000015`).

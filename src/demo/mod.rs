@@ -1,5 +1,6 @@
 //! The deterministic demo bill: a realistic company's AWS CUR, with EKS split cost allocation
-//! data, written in any of the layouts AWS delivers (legacy CSV, legacy Athena Parquet, CUR 2.0),
+//! data, written in any of the layouts AWS delivers (legacy CSV, legacy Athena Parquet, CUR 2.0,
+//! FOCUS),
 //! together with its [`Truth`] — every dollar's place per `docs/allocation.md`, computed from the
 //! generator's own model as it emits rows, never by reading its output back.
 //!
@@ -10,11 +11,12 @@
 //! Size: [`Scale::demo`] (3 clusters, ~30 namespaces, ~330 pods, 39 nodes) gives ~750 rows a day
 //! on a daily report; [`Scale::with_target_rows`] sizes a bill for a row count (benchmarks).
 
+mod focus;
 mod legacy_csv;
 mod model;
 mod out;
 mod parquet;
-mod rng;
+pub(crate) mod rng;
 mod row;
 mod truth;
 
@@ -23,6 +25,7 @@ use std::path::Path;
 
 use chrono::{Days, NaiveDate};
 
+pub use focus::service_name as focus_service_name;
 pub use model::{ALT_CLUSTER_KEY, ALT_NAMESPACE_KEY, Model, Period};
 pub use out::{DirSink, MemSink, Object, Sink};
 pub use row::{Column, athena_name, columns};
@@ -72,6 +75,10 @@ pub enum Layout {
     LegacyParquet,
     /// Data Exports: `data/BILLING_PERIOD=YYYY-MM/...` and `metadata/.../<export>-Manifest.json`.
     Cur2 { format: Cur2Format },
+    /// A FOCUS 1.0 Data Export (AWS columns, CSV.gz) in the Data Exports layout; with
+    /// `other_clouds`, an Azure- and a Google Cloud-shaped FOCUS file of AKS and GKE clusters
+    /// beside it.
+    Focus { other_clouds: bool },
 }
 
 /// How big the company is.
@@ -238,6 +245,15 @@ pub fn generate(spec: &DemoSpec, sink: &mut dyn Sink) -> io::Result<Truth> {
                     &mut written,
                 )?;
             }
+            Layout::Focus { other_clouds } => focus::write_period(
+                spec,
+                &model,
+                &period,
+                other_clouds,
+                sink,
+                &mut truth,
+                &mut written,
+            )?,
             Layout::Cur2 { format } => {
                 parquet::write_cur2_period(
                     spec,

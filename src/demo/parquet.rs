@@ -379,7 +379,7 @@ pub fn write_status(
     Ok(())
 }
 
-fn push_json_str(out: &mut Vec<u8>, s: &[u8]) {
+pub(super) fn push_json_str(out: &mut Vec<u8>, s: &[u8]) {
     out.push(b'"');
     for &b in s {
         match b {
@@ -496,8 +496,27 @@ pub fn write_cur2_period(
             parts.finish(sink)?;
         }
     }
-    written.push(key.clone());
-    let mut rng = Rng::derive(&[spec.seed, 0xC2, period.first_day.into()]);
+    let columns: Vec<(&str, &str)> = cols
+        .iter()
+        .map(|c| (c.name.as_str(), c.type_name()))
+        .collect();
+    put_export_manifest(spec, model, period, 0xC2, &columns, &[key], sink, written)
+}
+
+/// Writes a Data Export's manifest for `period` (`data_keys` its data files, already written)
+/// and records both in `written`. `tag` seeds its execution id.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn put_export_manifest(
+    spec: &DemoSpec,
+    model: &Model,
+    period: &Period,
+    tag: u64,
+    columns: &[(&str, &str)],
+    data_keys: &[String],
+    sink: &mut dyn Sink,
+    written: &mut Vec<String>,
+) -> io::Result<()> {
+    let mut rng = Rng::derive(&[spec.seed, tag, period.first_day.into()]);
     let manifest = json!({
         "executionId": rng.uuid(),
         "exportArn": format!(
@@ -505,22 +524,25 @@ pub fn write_cur2_period(
             model.accounts[0].id, spec.report
         ),
         "exportName": spec.report,
-        "columns": cols.iter().map(|c| json!({"name": c.name, "type": c.type_name()})).collect::<Vec<_>>(),
-        "dataFiles": [format!("s3://{}/{key}", spec.bucket)],
+        "columns": columns.iter().map(|(name, ty)| json!({"name": name, "type": ty})).collect::<Vec<_>>(),
+        "dataFiles": data_keys.iter().map(|k| format!("s3://{}/{k}", spec.bucket)).collect::<Vec<_>>(),
         "billingPeriod": {
             "start": manifest_date(period.start),
             "end": manifest_date(period.end),
         },
         "deliveryTimestamp": format!("{}", ts(period.start)),
     });
+    let bp = period.start.format("%Y-%m");
     let mkey = format!(
-        "{root}/metadata/BILLING_PERIOD={bp}/{}-Manifest.json",
+        "{}/metadata/BILLING_PERIOD={bp}/{}-Manifest.json",
+        spec.report_root(),
         spec.report
     );
     sink.put(
         &mkey,
         &serde_json::to_vec_pretty(&manifest).map_err(io::Error::other)?,
     )?;
+    written.extend(data_keys.iter().cloned());
     written.push(mkey);
     Ok(())
 }

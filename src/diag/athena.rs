@@ -294,7 +294,7 @@ pub fn diagnose_athena(f: &AthenaFailure) -> Diagnosis {
             "a query cancelled by someone else, a workgroup limit (bytes scanned, concurrency), or an Athena outage",
         ]),
         strings([
-            "press r to run it again",
+            "run the command again (in the dashboard: r)",
             "check the workgroup's limits: aws athena get-work-group --work-group NAME",
         ]),
     )

@@ -11,6 +11,8 @@ use serde::{Serialize, Serializer};
 pub enum DiagCode {
     /// `access-denied`
     AccessDenied,
+    /// `amount-overflow`: the amounts sum beyond what curtop holds.
+    AmountOverflow,
     /// `athena-managed-results`
     AthenaManagedResults,
     /// `athena-output-location`
@@ -29,6 +31,8 @@ pub enum DiagCode {
     BucketNotFound,
     /// `cancelled`
     Cancelled,
+    /// `connection-lost`
+    ConnectionLost,
     /// `credentials-missing`
     CredentialsMissing,
     /// `data-updating`
@@ -37,6 +41,8 @@ pub enum DiagCode {
     DeliveryChanging,
     /// `endpoint-unreachable`
     EndpointUnreachable,
+    /// `environments-unmapped`
+    EnvironmentsUnmapped,
     /// `internal-error`
     InternalError,
     /// `io-error`
@@ -75,6 +81,10 @@ pub enum DiagCode {
     StaleData,
     /// `tags-not-activated`
     TagsNotActivated,
+    /// `throttled`
+    Throttled,
+    /// `timeout`
+    Timeout,
     /// `unreadable-file`
     UnreadableFile,
     /// `wrong-region`
@@ -83,8 +93,9 @@ pub enum DiagCode {
 
 impl DiagCode {
     /// Every code, in the order of their names.
-    pub const ALL: [DiagCode; 35] = [
+    pub const ALL: [DiagCode; 40] = [
         DiagCode::AccessDenied,
+        DiagCode::AmountOverflow,
         DiagCode::AthenaManagedResults,
         DiagCode::AthenaOutputLocation,
         DiagCode::AthenaQueryFailed,
@@ -94,10 +105,12 @@ impl DiagCode {
         DiagCode::BadManifest,
         DiagCode::BucketNotFound,
         DiagCode::Cancelled,
+        DiagCode::ConnectionLost,
         DiagCode::CredentialsMissing,
         DiagCode::DataUpdating,
         DiagCode::DeliveryChanging,
         DiagCode::EndpointUnreachable,
+        DiagCode::EnvironmentsUnmapped,
         DiagCode::InternalError,
         DiagCode::IoError,
         DiagCode::MalformedRows,
@@ -117,6 +130,8 @@ impl DiagCode {
         DiagCode::SeveralReports,
         DiagCode::StaleData,
         DiagCode::TagsNotActivated,
+        DiagCode::Throttled,
+        DiagCode::Timeout,
         DiagCode::UnreadableFile,
         DiagCode::WrongRegion,
     ];
@@ -125,6 +140,7 @@ impl DiagCode {
     pub fn as_str(self) -> &'static str {
         match self {
             DiagCode::AccessDenied => "access-denied",
+            DiagCode::AmountOverflow => "amount-overflow",
             DiagCode::AthenaManagedResults => "athena-managed-results",
             DiagCode::AthenaOutputLocation => "athena-output-location",
             DiagCode::AthenaQueryFailed => "athena-query-failed",
@@ -134,10 +150,12 @@ impl DiagCode {
             DiagCode::BadManifest => "bad-manifest",
             DiagCode::BucketNotFound => "bucket-not-found",
             DiagCode::Cancelled => "cancelled",
+            DiagCode::ConnectionLost => "connection-lost",
             DiagCode::CredentialsMissing => "credentials-missing",
             DiagCode::DataUpdating => "data-updating",
             DiagCode::DeliveryChanging => "delivery-changing",
             DiagCode::EndpointUnreachable => "endpoint-unreachable",
+            DiagCode::EnvironmentsUnmapped => "environments-unmapped",
             DiagCode::InternalError => "internal-error",
             DiagCode::IoError => "io-error",
             DiagCode::MalformedRows => "malformed-rows",
@@ -157,6 +175,8 @@ impl DiagCode {
             DiagCode::SeveralReports => "several-reports",
             DiagCode::StaleData => "stale-data",
             DiagCode::TagsNotActivated => "tags-not-activated",
+            DiagCode::Throttled => "throttled",
+            DiagCode::Timeout => "timeout",
             DiagCode::UnreadableFile => "unreadable-file",
             DiagCode::WrongRegion => "wrong-region",
         }

@@ -68,7 +68,7 @@ pub fn diagnose(e: &SourceError) -> Diagnosis {
         docs,
     };
     if let SourceError::Io { error: io, .. } = e
-        && let Some(f) = io.get_ref().and_then(|x| x.downcast_ref::<S3Failure>())
+        && let Some(f) = crate::source::s3::failure_of(io)
     {
         return diagnose_s3(f);
     }
@@ -105,7 +105,7 @@ pub fn diagnose(e: &SourceError) -> Diagnosis {
             format!("reading {path} failed"),
             vec![format!("{path}: {io}")],
             strings(["a disk, network file system or permission problem"]),
-            strings(["retry with r; if it persists, check the file system (dmesg, df -h)"]),
+            strings(["run the command again (in the dashboard: r); if it persists, check the file system (dmesg, df -h)"]),
             vec![],
         ),
         SourceError::NoDelivery { path, seen } => {
@@ -178,7 +178,7 @@ pub fn diagnose(e: &SourceError) -> Diagnosis {
             ]),
             strings([
                 "export a CUR 2.0 (or legacy CUR) report with CSV.gz, ZIP or Parquet",
-                "copy the file again and retry with r",
+                "copy the file again and run the command again (in the dashboard: r)",
             ]),
             vec![DOC_DATA_EXPORTS],
         ),
@@ -207,9 +207,54 @@ pub fn diagnose(e: &SourceError) -> Diagnosis {
             strings([
                 "AWS rewrites the current month's report several times a day and was doing so during the reads",
             ]),
-            strings(["wait a few minutes and press r (or run the command again)"]),
+            strings(["wait a few minutes and run the command again (in the dashboard: r)"]),
             vec![DOC_CUR_CREATE],
         ),
+        SourceError::SumOverflow { path } => error(
+            DiagCode::AmountOverflow,
+            "the amounts sum beyond what curtop can hold".to_string(),
+            vec![format!(
+                "{path}: a sum of costs went beyond ±$9.2 billion (integer nano-dollars)"
+            )],
+            strings([
+                "a corrupt or hand-edited file with absurd amounts (e.g. 5E9 in lineItem/UnblendedCost)",
+                "two copies of the same huge report read together",
+            ]),
+            strings([
+                "check the largest amounts: sort the file by lineItem/UnblendedCost",
+                "point curtop at the report AWS delivered, not an edited copy",
+            ]),
+            vec![],
+        ),
+        SourceError::MostlyMalformed {
+            path,
+            malformed,
+            rows,
+            examples,
+        } => {
+            let mut seen = vec![format!(
+                "{path}: {malformed} of {rows} rows could not be read (more than half)"
+            )];
+            seen.extend(
+                examples
+                    .iter()
+                    .map(|e| format!("  {}:{}: {}", e.file, e.line, e.reason)),
+            );
+            error(
+                DiagCode::MalformedRows,
+                format!("{malformed} of {rows} rows are malformed"),
+                seen,
+                strings([
+                    "the file is not a CUR export, or its columns were shifted by a hand edit",
+                    "dates or amounts in another format than CUR writes (2024-01-01T00:00:00Z, 12.5)",
+                ]),
+                strings([
+                    "look at the first malformed lines named above",
+                    "point curtop at the report AWS delivered, not an edited copy",
+                ]),
+                vec![DOC_CUR_CREATE],
+            )
+        }
         SourceError::Athena(f) => diagnose_athena(f),
         SourceError::NotCached { profile, cache } => error(
             DiagCode::NotCached,
@@ -233,14 +278,27 @@ pub fn diagnose(e: &SourceError) -> Diagnosis {
             "the read was cancelled".to_string(),
             strings(["a refresh or quit replaced this read"]),
             strings(["r, a window change or quitting while the read ran"]),
-            strings(["press r to read again"]),
+            strings(["run the command again (in the dashboard: r)"]),
             vec![],
         ),
     }
 }
 
-/// Why the SDK may find no credentials.
+/// Why the SDK may find no credentials; what the environment holds decides which causes are
+/// possible (only whether the variables are set is looked at, never their values).
 pub(crate) fn credentials_causes() -> Vec<String> {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    if set("AWS_ACCESS_KEY_ID") {
+        let first = if set("AWS_SECRET_ACCESS_KEY") {
+            "the keys in the environment (AWS_ACCESS_KEY_ID) are expired or revoked, or temporary keys lack AWS_SESSION_TOKEN"
+        } else {
+            "AWS_ACCESS_KEY_ID is set in the environment but AWS_SECRET_ACCESS_KEY is not"
+        };
+        return strings([
+            first,
+            "an SSO session has expired (when AWS_PROFILE / aws-profile names an SSO profile)",
+        ]);
+    }
     strings([
         "no AWS_PROFILE / aws-profile, no keys in the environment, no SSO session, no instance role",
         "an SSO session has expired, or the keys were revoked",
@@ -254,6 +312,63 @@ pub(crate) fn credentials_fixes() -> Vec<String> {
         "for SSO: aws sso login --profile NAME",
         "check what the SDK sees: aws sts get-caller-identity --profile NAME",
     ])
+}
+
+/// The faults of the wire, after the SDK's retries (and curtop's resumes of a broken body)
+/// ran out: throttling, a read timeout, a connection lost mid-object. `d` builds the
+/// diagnosis from code, title, causes and fixes.
+fn wire_fault(
+    f: &S3Failure,
+    d: &dyn Fn(DiagCode, String, Vec<String>, Vec<String>) -> Diagnosis,
+) -> Option<Diagnosis> {
+    let throttled = matches!(
+        f.code.as_deref(),
+        Some(
+            "SlowDown"
+                | "Throttling"
+                | "ThrottlingException"
+                | "RequestLimitExceeded"
+                | "TooManyRequests"
+        )
+    ) || f.status == Some(503);
+    let retry = "raise `max-attempts` in the profile (default 3, at most 10) to retry longer";
+    Some(match f.kind {
+        S3FailureKind::Service if throttled => d(
+            DiagCode::Throttled,
+            format!("S3 throttled {} (503 SlowDown) on every try", f.operation),
+            strings([
+                "many requests to the same prefix at once (other readers of the bucket, a sync job)",
+                "an S3-compatible store with a low request limit",
+            ]),
+            strings([retry, "press r to retry in a minute"]),
+        ),
+        S3FailureKind::TimedOut => d(
+            DiagCode::Timeout,
+            format!("S3 did not answer {} within the read timeout", f.operation),
+            strings([
+                "a slow or congested link (a bastion behind a VPN, a saturated NAT)",
+                "`read-timeout` shorter than the endpoint needs",
+            ]),
+            strings([
+                "raise `read-timeout` in the profile (seconds; at most 3600)",
+                retry,
+                "press r to retry",
+            ]),
+        ),
+        S3FailureKind::Interrupted => d(
+            DiagCode::ConnectionLost,
+            format!(
+                "the connection to S3 broke off during {} (no partial data was used)",
+                f.operation
+            ),
+            strings([
+                "an unstable network path (VPN, proxy or NAT resetting long transfers)",
+                "the endpoint closing connections under load",
+            ]),
+            strings([retry, "press r to retry"]),
+        ),
+        _ => return None,
+    })
 }
 
 /// A failed S3 call: which of the known failures it is, with what AWS said.
@@ -281,6 +396,9 @@ pub fn diagnose_s3(f: &S3Failure) -> Diagnosis {
             credentials_fixes(),
         );
     }
+    if let Some(d) = wire_fault(f, &d) {
+        return d;
+    }
     if f.kind == S3FailureKind::Unreachable {
         return d(
             DiagCode::EndpointUnreachable,
@@ -293,7 +411,7 @@ pub fn diagnose_s3(f: &S3Failure) -> Diagnosis {
             strings([
                 "test the route: curl -sI https://s3.amazonaws.com (or the endpoint-url)",
                 "fix or remove `endpoint-url` / AWS_ENDPOINT_URL",
-                "press r to retry once the network is back",
+                "run the command again once the network is back (in the dashboard: r)",
             ]),
         );
     }
@@ -372,14 +490,16 @@ pub fn diagnose_s3(f: &S3Failure) -> Diagnosis {
             strings([
                 "AWS rewrote the report while it was read (it overwrites the current version several times a day)",
             ]),
-            strings(["press r to read again"]),
+            strings(["run the command again (in the dashboard: r)"]),
         );
     }
     d(
         DiagCode::S3Error,
         format!("S3 {} failed", f.operation),
         strings(["see what S3 said above"]),
-        strings(["press r to retry; if it persists, check the request id with AWS support"]),
+        strings([
+            "run the command again (in the dashboard: r); if it persists, check the request id with AWS support",
+        ]),
     )
 }
 
@@ -408,6 +528,7 @@ pub fn diagnose_warning(w: &Warning) -> Diagnosis {
             DiagCode::MissingParts,
             strings([
                 "the local copy is incomplete, or AWS was rewriting the report during the copy",
+                "a part is a symlink (refused: curtop reads only regular files inside the folder)",
             ]),
             strings(["copy the report folder again (aws s3 sync)"]),
         ),
@@ -448,7 +569,9 @@ pub fn diagnose_warning(w: &Warning) -> Diagnosis {
             strings([
                 "AWS is writing a new version of the CUR into the table's S3 prefix (several times a day for the open month)",
             ]),
-            strings(["refresh (r) in a few minutes, once cost_and_usage_data_status says READY"]),
+            strings([
+                "read again in a few minutes (in the dashboard: r), once cost_and_usage_data_status says READY",
+            ]),
         ),
         WarningCode::PeriodRestarted => (
             DiagCode::PeriodRestarted,
@@ -460,8 +583,45 @@ pub fn diagnose_warning(w: &Warning) -> Diagnosis {
             strings(["rows of the file do not parse (a damaged copy or a hand-edited file)"]),
             strings(["copy the report again; the counted rows are left out of every total"]),
         ),
+        WarningCode::NothingToShareInto => (
+            DiagCode::ReadWarning,
+            strings([
+                "a sharing rule found no target on those days (no namespace of the cluster ran, \
+                 or none of the rule's targets had cost)",
+            ]),
+            strings([
+                "nothing to do if that is expected; else widen the rule's targets under \
+                 [profiles.NAME.sharing]",
+            ]),
+        ),
+        WarningCode::DuplicateParts | WarningCode::EmptyPeriod => (
+            DiagCode::BadManifest,
+            strings(["the manifest was written by hand or by a tool other than AWS's delivery"]),
+            strings(["copy the report folder again from the bucket AWS delivers to"]),
+        ),
+        WarningCode::MissingCostColumns => (
+            DiagCode::ReportMisconfigured,
+            strings([
+                "the columns were dropped from the report (a hand-made export, an ETL job, a Data Export query that leaves them out)",
+            ]),
+            strings([
+                "include the reservation and savingsPlan columns in the report (CUR 2.0: select them in the Data Export's columns)",
+                "or look at unblended cost (m), which needs none of them",
+            ]),
+        ),
+        WarningCode::FocusColumnsMissing => (
+            DiagCode::ReportMisconfigured,
+            strings([
+                "the export follows an older FOCUS version, or the provider leaves these columns out",
+            ]),
+            strings([
+                "export a newer FOCUS version where the provider offers one (AWS: FOCUS_1_2_AWS)",
+            ]),
+        ),
         WarningCode::PodsWithoutNode
         | WarningCode::Reconciliation
+        | WarningCode::Corrections
+        | WarningCode::OtherCurrency
         | WarningCode::UnknownLineItemTypes => (
             DiagCode::ReadWarning,
             strings(["see the message"]),
@@ -529,6 +689,13 @@ mod tests {
                 restarts: 3,
             },
             SourceError::Cancelled,
+            SourceError::SumOverflow { path: "/x".into() },
+            SourceError::MostlyMalformed {
+                path: "/x".into(),
+                malformed: 3,
+                rows: 3,
+                examples: vec![],
+            },
             SourceError::NotCached {
                 profile: "p".into(),
                 cache: "/c".into(),

@@ -11,13 +11,13 @@ use rustc_hash::FxHashMap;
 
 use super::env::EnvCache;
 use super::interner::{Interner, NONE, Sym};
-use super::quality::{Quality, is_known_type};
-use super::{DIMS, Dim, K_DAY, K_DIMS, KeyMap, add_to, kd};
+use super::quality::{CurrencyTotal, Quality, is_known_type};
+use super::{Basis, DIMS, Dim, K_DAY, K_DIMS, KeyMap, Quantity, Sums, add_to, kd};
 use crate::config::EnvRules;
 use crate::cur::attribution::{Category, Placement, RowKind, TagPlan, classify};
 use crate::cur::columns::Field;
-use crate::cur::line_item::{ColumnSet, LineItem};
-use crate::cur::metrics::{Costs, line_item_costs};
+use crate::cur::line_item::{CORRECTION, ColumnSet, LineItem, item_type};
+use crate::cur::metrics::{AMORTIZATION_COLUMNS, Costs, amortization_columns, line_item_costs};
 use crate::cur::time::Day;
 
 /// The state of one part's read, mergeable with others.
@@ -62,10 +62,12 @@ pub struct Aggregator<'p> {
     key: Vec<u32>,
     label_count: usize,
     templates: Vec<Template>,
+    /// The one currency to read (`currency` of a profile); rows in others are skipped.
+    currency: Option<&'p str>,
     /// Reader-given identity of the texts → template.
     memo: FxHashMap<Box<[u32]>, u32>,
-    /// Costs of templated rows by (template, day), expanded into keys at the end.
-    by_template: FxHashMap<(u32, Day), Costs>,
+    /// Sums of templated rows by (template, day), expanded into keys at the end.
+    by_template: FxHashMap<(u32, Day), Sums>,
 }
 
 impl<'p> Aggregator<'p> {
@@ -80,9 +82,41 @@ impl<'p> Aggregator<'p> {
             key: Vec::with_capacity(K_DIMS + DIMS + label_count),
             label_count,
             templates: Vec::new(),
+            currency: None,
             memo: FxHashMap::default(),
             by_template: FxHashMap::default(),
         }
+    }
+
+    /// Reads only rows in `currency` (FOCUS `BillingCurrency`); rows in others are counted in
+    /// [`Quality::rows_other_currency`] and skipped.
+    pub fn only_currency(&mut self, currency: Option<&'p str>) {
+        self.currency = currency;
+    }
+
+    /// Counts what a FOCUS row says besides its costs: a correction, its currency and what it
+    /// billed in it. `false` for a row in another currency than the one asked for.
+    fn counts_currency(&mut self, li: &LineItem<'_>) -> bool {
+        let q = &mut self.state.quality;
+        if li.charge_class == CORRECTION {
+            q.corrections += 1;
+        }
+        if li.currency.is_empty() {
+            return true;
+        }
+        if self.currency.is_some_and(|c| c != li.currency) {
+            q.rows_other_currency += 1;
+            return false;
+        }
+        let billed = li.money(Field::UnblendedCost);
+        if let Some(t) = q.currencies.get_mut(li.currency) {
+            t.rows += 1;
+            t.billed += billed;
+        } else {
+            q.currencies
+                .insert(li.currency.to_string(), CurrencyTotal { rows: 1, billed });
+        }
+        true
     }
 
     /// The tag plan the readers must fill [`LineItem::tags`] by.
@@ -116,35 +150,37 @@ impl<'p> Aggregator<'p> {
 
     /// Adds one line item read under `columns`. The reader counts it in `rows_read`.
     pub fn add(&mut self, li: &LineItem<'_>, columns: &ColumnSet) {
-        if self.outside_window(li.day) {
+        if self.outside_window(li.day) || !self.counts_currency(li) {
             return;
         }
         let mut placement = Placement::default();
         let kind = classify(li, self.plan, &mut placement);
         let unknown_type = |t: &str| !is_known_type(t);
         let split_parent_empty = li.split_parent.is_empty();
-        let Some(costs) =
-            self.state
-                .line_costs(kind, split_parent_empty, unknown_type, li, columns)
+        let Some(sums) = self
+            .state
+            .line_costs(kind, split_parent_empty, unknown_type, li, columns)
         else {
             return;
         };
-        self.build_key(li, &placement, node_of(kind, li, &placement));
+        self.build_key(kind, li, &placement, node_of(kind, li, &placement));
         if let Some(claim) = self.claim_of(kind, li, &placement) {
             self.state.claim(kind, claim);
         }
-        add_to(self.state.map_for(kind), &self.key, costs);
+        let (map, quality) = self.state.map_for(kind);
+        add_to(map, &self.key, sums, quality);
     }
 
-    /// Fills `self.key` with a line item's key: its day, category and dimensions (`node` as
-    /// the node), the environment normalized, and its labels.
-    fn build_key(&mut self, li: &LineItem<'_>, p: &Placement<'_>, node: &str) {
+    /// Fills `self.key` with a line item's key: its day, category, basis and dimensions
+    /// (`node` as the node), the environment normalized, and its labels.
+    fn build_key(&mut self, kind: RowKind, li: &LineItem<'_>, p: &Placement<'_>, node: &str) {
         let s = &mut self.state.strings;
         let env = self.env.normalize(s, p.env);
         self.key.clear();
         self.key.push(li.day as u32);
         self.key
             .push(p.category.unwrap_or(Category::Unallocated) as u32);
+        self.key.push(basis_of(kind, li.line_item_type) as u32);
         for v in [
             li.account,
             li.product_code,
@@ -161,6 +197,7 @@ impl<'p> Aggregator<'p> {
             self.key.push(s.intern(v));
         }
         self.key.push(env);
+        self.key.push(s.intern(li.provider));
         debug_assert_eq!(p.labels.len(), self.label_count);
         for l in &p.labels {
             self.key.push(s.intern(l));
@@ -202,7 +239,7 @@ impl<'p> Aggregator<'p> {
         let (key, claim) = if kind == RowKind::Overlay {
             (Box::default(), None)
         } else {
-            self.build_key(li, &placement, node_of(kind, li, &placement));
+            self.build_key(kind, li, &placement, node_of(kind, li, &placement));
             let claim = self.claim_of(kind, li, &placement);
             (self.key.as_slice().into(), claim)
         };
@@ -222,7 +259,7 @@ impl<'p> Aggregator<'p> {
     /// Adds a line item of a known template: only its day, line item type and amounts are
     /// read. Gives the same facts as [`Aggregator::add`] of the full line item.
     pub fn add_templated(&mut self, template: u32, li: &LineItem<'_>, columns: &ColumnSet) {
-        if self.outside_window(li.day) {
+        if self.outside_window(li.day) || !self.counts_currency(li) {
             return;
         }
         let Some(t) = self.templates.get_mut(template as usize) else {
@@ -230,9 +267,9 @@ impl<'p> Aggregator<'p> {
         };
         let (kind, split_parent_empty) = (t.kind, t.split_parent_empty);
         let unknown_type = |ty: &str| *t.unknown_type.get_or_insert_with(|| !is_known_type(ty));
-        let Some(costs) =
-            self.state
-                .line_costs(kind, split_parent_empty, unknown_type, li, columns)
+        let Some(sums) = self
+            .state
+            .line_costs(kind, split_parent_empty, unknown_type, li, columns)
         else {
             return;
         };
@@ -243,17 +280,33 @@ impl<'p> Aggregator<'p> {
             self.state.claim(kind, claim);
             t.claimed = true;
         }
-        *self.by_template.entry((template, li.day)).or_default() += costs;
+        self.state.quality.sum_sums(
+            self.by_template.entry((template, li.day)).or_default(),
+            sums,
+        );
     }
 
     /// The state to merge with other parts.
     pub fn into_partial(mut self) -> Partial {
-        for ((template, day), costs) in self.by_template {
+        self.env
+            .record(&self.state.strings, &mut self.state.quality);
+        for ((template, day), sums) in self.by_template {
             let t = &mut self.templates[template as usize];
             t.key[K_DAY] = day as u32;
-            add_to(self.state.map_for(t.kind), &t.key, costs);
+            let (map, quality) = self.state.map_for(t.kind);
+            add_to(map, &t.key, sums, quality);
         }
         self.state
+    }
+}
+
+/// What a row of `kind` and line item type `line_item_type` is priced by: a split pod row by
+/// its split usage, a metered type by its usage amount, anything else by no quantity.
+pub(crate) fn basis_of(kind: RowKind, line_item_type: &str) -> Basis {
+    if kind == RowKind::PodSplit || item_type::METERED.contains(&line_item_type) {
+        Basis::Usage
+    } else {
+        Basis::Other
     }
 }
 
@@ -268,8 +321,9 @@ fn node_of<'a>(kind: RowKind, li: &LineItem<'a>, placement: &Placement<'a>) -> &
 }
 
 impl Partial {
-    /// The one cost function: what a line item of `kind` adds to the facts, counted in the
-    /// quality and the bill as it goes; `None` for rows that add nothing.
+    /// The one cost function: what a line item of `kind` adds to the facts (its costs, and
+    /// its quantity when [`basis_of`] says it has one), counted in the quality and the bill as
+    /// it goes; `None` for rows that add nothing.
     ///
     /// - Overlays (split rows whose cost is in their node's rows) are counted only.
     /// - Pod splits are overlays too, and cost their split cost in every metric without a split
@@ -284,7 +338,7 @@ impl Partial {
         unknown_type: impl FnOnce(&str) -> bool,
         li: &LineItem<'_>,
         columns: &ColumnSet,
-    ) -> Option<Costs> {
+    ) -> Option<Sums> {
         match kind {
             RowKind::Overlay => {
                 self.quality.overlay_rows += 1;
@@ -301,15 +355,33 @@ impl Partial {
                 let od = li
                     .amount(Field::SplitPublicOnDemandSplitCost)
                     .unwrap_or(split);
-                Some(Costs([split, split, net, od]))
+                let quantity = Quantity(li.money(Field::SplitUsage).0);
+                Some(Sums::new(Costs([split, split, net, od]), quantity))
             }
             RowKind::NodeCandidate | RowKind::Billed => {
                 if unknown_type(li.line_item_type) {
                     self.quality.unknown_type(li.line_item_type);
                 }
+                // Only a report lacking one of the columns pays for the type lookup.
+                if !AMORTIZATION_COLUMNS.iter().all(|f| columns.has(*f))
+                    && amortization_columns(li.line_item_type)
+                        .iter()
+                        .any(|f| !columns.has(*f))
+                {
+                    *self
+                        .quality
+                        .lacking_cost_columns
+                        .entry(li.line_item_type.to_string())
+                        .or_default() += 1;
+                }
                 let costs = line_item_costs(li, columns);
-                *self.bill.entry(li.day).or_default() += costs;
-                Some(costs)
+                self.quality
+                    .sum(self.bill.entry(li.day).or_default(), costs);
+                let quantity = match basis_of(kind, li.line_item_type) {
+                    Basis::Usage => Quantity(li.money(Field::UsageAmount).0),
+                    Basis::Other | Basis::PodUse => Quantity::ZERO,
+                };
+                Some(Sums::new(costs, quantity))
             }
         }
     }
@@ -324,13 +396,15 @@ impl Partial {
         claim(map, &self.strings, node, cluster);
     }
 
-    /// Where rows of `kind` are summed until [`Partial::finish`] places them.
-    fn map_for(&mut self, kind: RowKind) -> &mut KeyMap {
-        match kind {
+    /// Where rows of `kind` are summed until [`Partial::finish`] places them, with the
+    /// quality that counts overflowing sums.
+    fn map_for(&mut self, kind: RowKind) -> (&mut KeyMap, &mut Quality) {
+        let map = match kind {
             RowKind::PodSplit => &mut self.pods,
             RowKind::NodeCandidate => &mut self.nodes,
             _ => &mut self.facts,
-        }
+        };
+        (map, &mut self.quality)
     }
 
     /// Folds `other` into `self` (symbols re-interned).
@@ -353,7 +427,7 @@ impl Partial {
             (&mut self.pods, other.pods),
         ] {
             for (k, c) in src {
-                *dst.entry(rekey(&k)).or_default() += c;
+                self.quality.sum_sums(dst.entry(rekey(&k)).or_default(), c);
             }
         }
         for (n, c) in other.node_cluster_tag {
@@ -363,7 +437,7 @@ impl Partial {
             claim(&mut self.pod_parents, &self.strings, tr(n), tr(c));
         }
         for (d, c) in other.bill {
-            *self.bill.entry(d).or_default() += c;
+            self.quality.sum(self.bill.entry(d).or_default(), c);
         }
         self.columns.union(&other.columns);
         self.quality.merge(other.quality);

@@ -1,6 +1,6 @@
-//! Facts: the narrow table everything downstream reads. One row per (day, category, account,
-//! service, usage type, cluster, namespace, workload, pod, container, node, resource, env,
-//! labels) with the four cost metrics; names interned.
+//! Facts: the narrow table everything downstream reads. One row per (day, category, basis,
+//! account, service, usage type, cluster, namespace, workload, pod, container, node, resource,
+//! env, provider, labels) with the four cost metrics and the usage quantity; names interned.
 //!
 //! This module owns the table ([`Facts`], [`FactRow`], [`Dim`]), the layout of the keys rows
 //! are summed under while being built, and the one conversion of those keys into rows. The
@@ -16,6 +16,7 @@
 //! - `env`: the environment normalisation both builders share.
 
 mod aggregate;
+mod combine;
 mod env;
 mod interner;
 mod placed;
@@ -29,9 +30,10 @@ use std::collections::BTreeMap;
 use rustc_hash::FxHashMap;
 
 pub use aggregate::{Aggregator, Partial};
+pub use combine::combine;
 pub use interner::{Interner, NONE, Sym};
 pub use placed::PlacedRows;
-pub use quality::{MAX_EXAMPLES, Malformed, Quality, Warning, WarningCode};
+pub use quality::{CurrencyTotal, MAX_EXAMPLES, Malformed, Quality, Warning, WarningCode};
 
 use crate::cur::attribution::Category;
 use crate::cur::line_item::ColumnSet;
@@ -53,15 +55,102 @@ pub enum Dim {
     Node = 9,
     Resource = 10,
     Env = 11,
+    /// Whose bill the row is from: FOCUS `ProviderName` (`AWS` for CUR).
+    Provider = 12,
 }
 
 /// Number of [`Dim`]s.
-pub const DIMS: usize = 12;
+pub const DIMS: usize = 13;
 
-/// Key layout: `[day, category, dims.., labels..]`.
+/// Key layout: `[day, category, basis, dims.., labels..]`.
 const K_DAY: usize = 0;
 const K_CAT: usize = 1;
-const K_DIMS: usize = 2;
+const K_BASIS: usize = 2;
+const K_DIMS: usize = 3;
+
+/// What a row's cost is priced by, so a change of cost can be told apart into usage and rate
+/// (`alloc::change`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum Basis {
+    /// Metered usage: its [`FactRow::quantity`] is the usage the cost is for —
+    /// `splitLineItem/SplitUsage` of a split pod row, `lineItem/UsageAmount` otherwise.
+    #[default]
+    Usage = 0,
+    /// No quantity: fees, tax, credits, refunds, discounts, commitment fees, negations.
+    Other = 1,
+    /// The idle row that takes a node-day's pods off its node's cost (always ≤ 0 for
+    /// positive pods): idle = the node's `Usage` rows + this.
+    PodUse = 2,
+}
+
+impl Basis {
+    /// The basis of a key slot value (unknown values read as `Other`).
+    pub fn from_index(i: u32) -> Basis {
+        match i {
+            0 => Basis::Usage,
+            2 => Basis::PodUse,
+            _ => Basis::Other,
+        }
+    }
+
+    /// The name the Athena query writes (`usage`, `other`, `pod-use`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Basis::Usage => "usage",
+            Basis::Other => "other",
+            Basis::PodUse => "pod-use",
+        }
+    }
+
+    /// The basis of a name written by [`Basis::name`].
+    pub fn from_name(s: &str) -> Option<Basis> {
+        [Basis::Usage, Basis::Other, Basis::PodUse]
+            .into_iter()
+            .find(|b| b.name() == s)
+    }
+}
+
+/// An amount of usage in nano-units of its pricing unit (10⁻⁹ hour, GB, request): the same
+/// fixed point as [`crate::cur::money::Money`], so sums are exact in any order. Sums saturate
+/// rather than wrap (beyond 9.2 billion units in one row-day, far past any real line item).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Quantity(pub i64);
+
+impl Quantity {
+    pub const ZERO: Quantity = Quantity(0);
+
+    /// The quantity in whole units, for display.
+    #[expect(clippy::cast_precision_loss, reason = "display only")]
+    pub fn units(self) -> f64 {
+        self.0 as f64 / 1e9
+    }
+}
+
+impl std::ops::AddAssign for Quantity {
+    fn add_assign(&mut self, rhs: Quantity) {
+        self.0 = self.0.saturating_add(rhs.0);
+    }
+}
+
+/// What a key sums to while facts are built: the four metrics and the usage quantity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Sums {
+    pub costs: Costs,
+    pub quantity: Quantity,
+}
+
+impl Sums {
+    pub fn new(costs: Costs, quantity: Quantity) -> Self {
+        Self { costs, quantity }
+    }
+}
+
+impl std::ops::AddAssign for Sums {
+    fn add_assign(&mut self, rhs: Sums) {
+        self.costs += rhs.costs;
+        self.quantity += rhs.quantity;
+    }
+}
 
 /// The key slot of a dimension.
 fn kd(d: Dim) -> usize {
@@ -73,10 +162,17 @@ fn kd(d: Dim) -> usize {
 pub struct FactRow {
     pub day: Day,
     pub category: Category,
+    /// What the cost is priced by; rows of one key but different bases stay apart.
+    pub basis: Basis,
     pub dims: [Sym; DIMS],
     /// Values of [`Facts::label_names`], in order.
     pub labels: Box<[Sym]>,
     pub costs: Costs,
+    /// The usage the cost is for ([`Basis::Usage`] rows; zero otherwise).
+    pub quantity: Quantity,
+    /// Where this cost was shared in from (`idle`, a shared namespace, a sharing rule's name);
+    /// [`NONE`] for a row's own cost. Only `alloc::sharing` writes rows with a source.
+    pub shared: Sym,
 }
 
 impl FactRow {
@@ -173,38 +269,43 @@ impl Facts {
     }
 }
 
-/// Costs of the facts being built, by key.
-type KeyMap = FxHashMap<Box<[u32]>, Costs>;
+/// Costs and quantities of the facts being built, by key.
+type KeyMap = FxHashMap<Box<[u32]>, Sums>;
 
-/// Adds `costs` under `key`, allocating the key only when it is new (most rows repeat one).
-fn add_to(map: &mut KeyMap, key: &[u32], costs: Costs) {
+/// Adds `sums` under `key`, allocating the key only when it is new (most rows repeat one);
+/// an overflowing sum is counted in `quality`.
+fn add_to(map: &mut KeyMap, key: &[u32], sums: Sums, quality: &mut Quality) {
     if let Some(c) = map.get_mut(key) {
-        *c += costs;
+        quality.sum_sums(c, sums);
     } else {
-        map.insert(key.into(), costs);
+        map.insert(key.into(), sums);
     }
 }
 
-/// The rows of built facts: zero rows dropped, sorted by day, category, dimension symbols and
-/// labels, so that equal inputs give equal tables.
+/// The rows of built facts: zero rows dropped (a quantity that cost nothing too), sorted by day,
+/// category, basis, dimension symbols and labels, so that equal inputs give equal tables.
 fn into_rows(facts: KeyMap) -> Vec<FactRow> {
     let mut rows: Vec<FactRow> = facts
         .into_iter()
-        .filter(|(_, c)| !c.is_zero())
-        .map(|(k, costs)| {
+        .filter(|(_, s)| !s.costs.is_zero())
+        .map(|(k, s)| {
             let mut dims = [NONE; DIMS];
             dims.copy_from_slice(&k[K_DIMS..K_DIMS + DIMS]);
             FactRow {
                 day: k[K_DAY] as Day,
                 category: Category::from_index(k[K_CAT]),
+                basis: Basis::from_index(k[K_BASIS]),
                 dims,
                 labels: k[K_DIMS + DIMS..].into(),
-                costs,
+                costs: s.costs,
+                quantity: s.quantity,
+                shared: NONE,
             }
         })
         .collect();
     rows.sort_by(|a, b| {
-        (a.day, a.category, a.dims, &a.labels).cmp(&(b.day, b.category, b.dims, &b.labels))
+        (a.day, a.category, a.basis, a.dims, &a.labels)
+            .cmp(&(b.day, b.category, b.basis, b.dims, &b.labels))
     });
     rows
 }

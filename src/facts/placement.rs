@@ -10,8 +10,13 @@ use std::collections::BTreeMap;
 use rustc_hash::FxHashMap;
 
 use super::aggregate::Partial;
+use super::env::apply_fallbacks;
 use super::interner::{Interner, NONE, Sym};
-use super::{DIMS, Dim, Facts, K_CAT, K_DAY, K_DIMS, WarningCode, into_rows, kd};
+use super::{
+    Basis, DIMS, Dim, Facts, K_BASIS, K_CAT, K_DAY, K_DIMS, Quantity, Sums, WarningCode, into_rows,
+    kd,
+};
+use crate::config::EnvRules;
 use crate::cur::attribution::Category;
 use crate::cur::columns::Field;
 use crate::cur::metrics::{Costs, Metric};
@@ -28,12 +33,19 @@ type Anchors = FxHashMap<(Day, Sym), (Box<[u32]>, Money)>;
 type PodTotals = BTreeMap<(Day, Sym), (Costs, Sym)>;
 
 impl Partial {
-    /// Resolves nodes, pods and idle, and returns the facts.
-    pub fn finish(mut self, label_names: Vec<String>) -> Facts {
+    /// Resolves nodes, pods and idle, gives rows with no environment tag the one `env`'s
+    /// fallbacks give, and returns the facts.
+    pub fn finish(mut self, label_names: Vec<String>, env: &EnvRules) -> Facts {
         let node_cluster = self.node_clusters();
         let (node_cost, idle_anchor) = self.place_nodes(&node_cluster);
         let pod_total = self.place_pods(&node_cost);
         self.subtract_pods_from_idle(pod_total, &idle_anchor, label_names.len());
+        self.facts = apply_fallbacks(
+            std::mem::take(&mut self.facts),
+            &mut self.strings,
+            env,
+            &mut self.quality,
+        );
         let mut facts = Facts {
             strings: self.strings,
             label_names,
@@ -64,7 +76,8 @@ impl Partial {
     fn place_nodes(&mut self, node_cluster: &FxHashMap<Sym, Sym>) -> (NodeCosts, Anchors) {
         let mut node_cost: NodeCosts = FxHashMap::default();
         let mut idle_anchor: Anchors = FxHashMap::default();
-        for (mut key, costs) in std::mem::take(&mut self.nodes) {
+        for (mut key, sums) in std::mem::take(&mut self.nodes) {
+            let costs = sums.costs;
             let node = key[kd(Dim::Node)];
             let day = key[K_DAY] as Day;
             if let Some(&cluster) = node_cluster.get(&node) {
@@ -79,7 +92,8 @@ impl Partial {
                 ] {
                     key[kd(d)] = NONE;
                 }
-                *node_cost.entry((day, node)).or_default() += costs;
+                self.quality
+                    .sum(node_cost.entry((day, node)).or_default(), costs);
                 let size = Money(costs[Metric::Amortized].0.abs());
                 let anchor = idle_anchor
                     .entry((day, node))
@@ -93,7 +107,8 @@ impl Partial {
             } else {
                 key[kd(Dim::Node)] = NONE;
             }
-            *self.facts.entry(key).or_default() += costs;
+            self.quality
+                .sum_sums(self.facts.entry(key).or_default(), sums);
         }
         (node_cost, idle_anchor)
     }
@@ -111,7 +126,8 @@ impl Partial {
         .map(|(m, _)| m)
         .collect();
         let mut pod_total: PodTotals = BTreeMap::new();
-        for (key, mut costs) in std::mem::take(&mut self.pods) {
+        for (key, mut sums) in std::mem::take(&mut self.pods) {
+            let costs = &mut sums.costs;
             let day = key[K_DAY] as Day;
             let node = key[kd(Dim::Node)];
             let nc = node_cost.get(&(day, node)).copied().unwrap_or_default();
@@ -123,18 +139,23 @@ impl Partial {
             let total = pod_total
                 .entry((day, node))
                 .or_insert((Costs::ZERO, cluster));
-            total.0 += costs;
+            self.quality.sum(&mut total.0, *costs);
             if self.strings.get(cluster) < self.strings.get(total.1) {
                 total.1 = cluster;
             }
-            *self.facts.entry(key).or_default() += costs;
+            self.quality
+                .sum_sums(self.facts.entry(key).or_default(), sums);
         }
         pod_total
     }
 
-    /// Idle = node − pods: each node-day's pods come off its idle anchor. Pods whose node has
-    /// no EC2 rows in this data are offset by a negative idle row of their own, and said in a
-    /// warning, so the bill still totals.
+    /// Idle = node − pods: each node-day's pods come off its idle anchor, as a row of the
+    /// anchor's key with [`Basis::PodUse`] (so the node's own rows keep its cost and hours, and
+    /// a change of idle splits into capacity and use). Pods whose node has no EC2 rows in this
+    /// data (a report without resource IDs: the node's instance rows are there, unrecognised,
+    /// in unallocated) keep their pod cost and are taken out of unallocated by a negative
+    /// `pod-use` row of their own, and said in a warning: the bill still totals, idle never
+    /// goes below zero for want of a node, and the node is not counted twice.
     fn subtract_pods_from_idle(
         &mut self,
         pod_total: PodTotals,
@@ -142,18 +163,23 @@ impl Partial {
         label_count: usize,
     ) {
         let mut orphan = Costs::ZERO;
-        for ((day, node), (total, cluster)) in pod_total {
+        let off = |total: Costs| Sums::new(-total, Quantity::ZERO);
+        for ((day, node), (total, _)) in pod_total {
             if let Some((key, _)) = idle_anchor.get(&(day, node)) {
-                *self.facts.entry(key.clone()).or_default() -= total;
+                let mut key = key.clone();
+                key[K_BASIS] = Basis::PodUse as u32;
+                self.quality
+                    .sum_sums(self.facts.entry(key).or_default(), off(total));
             } else {
-                orphan += total;
+                self.quality.sum(&mut orphan, total);
                 let mut key = vec![NONE; K_DIMS + DIMS + label_count];
                 key[K_DAY] = day as u32;
-                key[K_CAT] = Category::Idle as u32;
-                key[kd(Dim::Cluster)] = cluster;
+                key[K_CAT] = Category::Unallocated as u32;
+                key[K_BASIS] = Basis::PodUse as u32;
                 key[kd(Dim::Node)] = node;
                 key[kd(Dim::Service)] = self.strings.intern("AmazonEC2");
-                *self.facts.entry(key.into()).or_default() -= total;
+                self.quality
+                    .sum_sums(self.facts.entry(key.into()).or_default(), off(total));
             }
         }
         if !orphan.is_zero() {
@@ -161,7 +187,9 @@ impl Partial {
                 WarningCode::PodsWithoutNode,
                 format!(
                     "pod split rows worth {} (amortized) name nodes with no EC2 rows in this \
-                     data; their cost is offset by negative idle so the bill still totals",
+                     data: they stay pod cost and are taken out of unallocated (where their \
+                     nodes' unrecognised instance rows are), so the bill still totals; those \
+                     nodes' idle is unknown",
                     orphan[Metric::Amortized]
                 ),
             );
@@ -170,8 +198,13 @@ impl Partial {
 }
 
 /// A key as text, for tie-breaks that must not depend on symbol numbering.
+/// Dimensions and labels, then the basis by name (the order the Athena query ranks by).
 fn key_text<'s>(strings: &'s Interner, key: &[u32]) -> Vec<&'s str> {
-    key[K_DIMS..].iter().map(|s| strings.get(*s)).collect()
+    key[K_DIMS..]
+        .iter()
+        .map(|s| strings.get(*s))
+        .chain([Basis::from_index(key[K_BASIS]).name()])
+        .collect()
 }
 
 /// Every day's categories must sum to that day's bill, exactly. A mismatch is a bug in

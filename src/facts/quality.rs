@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::cur::money::Money;
+
 /// A line that could not be read, kept as an example for the user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Malformed {
@@ -32,18 +34,35 @@ pub enum WarningCode {
     CacheInvalid,
     /// `cache-unwritable`: the cache folder cannot be written.
     CacheUnwritable,
+    /// `corrections`: FOCUS rows that correct an earlier period, kept and counted.
+    Corrections,
     /// `daily-granularity`: the report is daily or monthly, not hourly.
     DailyGranularity,
     /// `data-updating`: Athena's `cost_and_usage_data_status` is not READY.
     DataUpdating,
+    /// `duplicate-parts`: a manifest names a part twice (read once).
+    DuplicateParts,
+    /// `empty-period`: a manifest names no parts (`reportKeys: []`): that period has no data.
+    EmptyPeriod,
+    /// `focus-columns-missing`: a FOCUS export lacks optional columns (older versions, a
+    /// provider's subset); what they feed is unavailable.
+    FocusColumnsMissing,
     /// `malformed-rows`: rows that do not parse were counted and left out.
     MalformedRows,
+    /// `missing-cost-columns`: a column a metric needs is missing, so that metric is lower
+    /// than the bill for the line item types it names.
+    MissingCostColumns,
     /// `missing-parts`: report parts named by the manifest are missing.
     MissingParts,
     /// `no-resource-ids`: the report has no resource IDs.
     NoResourceIds,
     /// `no-split-cost`: the report has no split cost allocation data.
     NoSplitCost,
+    /// `nothing-to-share-into`: a sharing rule had no target on some days; that cost stays
+    /// where it was.
+    NothingToShareInto,
+    /// `other-currency`: FOCUS rows in another currency than the profile's, skipped.
+    OtherCurrency,
     /// `period-restarted`: AWS delivered a new version of the period during the read.
     PeriodRestarted,
     /// `pods-without-node`: pod split rows name nodes with no EC2 rows in the data.
@@ -58,15 +77,22 @@ pub enum WarningCode {
 
 impl WarningCode {
     /// Every code, in the order of their names.
-    pub const ALL: [WarningCode; 13] = [
+    pub const ALL: [WarningCode; 20] = [
         WarningCode::CacheInvalid,
         WarningCode::CacheUnwritable,
+        WarningCode::Corrections,
         WarningCode::DailyGranularity,
         WarningCode::DataUpdating,
+        WarningCode::DuplicateParts,
+        WarningCode::EmptyPeriod,
+        WarningCode::FocusColumnsMissing,
         WarningCode::MalformedRows,
+        WarningCode::MissingCostColumns,
         WarningCode::MissingParts,
         WarningCode::NoResourceIds,
         WarningCode::NoSplitCost,
+        WarningCode::NothingToShareInto,
+        WarningCode::OtherCurrency,
         WarningCode::PeriodRestarted,
         WarningCode::PodsWithoutNode,
         WarningCode::Reconciliation,
@@ -79,12 +105,19 @@ impl WarningCode {
         match self {
             WarningCode::CacheInvalid => "cache-invalid",
             WarningCode::CacheUnwritable => "cache-unwritable",
+            WarningCode::Corrections => "corrections",
             WarningCode::DailyGranularity => "daily-granularity",
+            WarningCode::FocusColumnsMissing => "focus-columns-missing",
+            WarningCode::OtherCurrency => "other-currency",
             WarningCode::DataUpdating => "data-updating",
+            WarningCode::DuplicateParts => "duplicate-parts",
+            WarningCode::EmptyPeriod => "empty-period",
             WarningCode::MalformedRows => "malformed-rows",
+            WarningCode::MissingCostColumns => "missing-cost-columns",
             WarningCode::MissingParts => "missing-parts",
             WarningCode::NoResourceIds => "no-resource-ids",
             WarningCode::NoSplitCost => "no-split-cost",
+            WarningCode::NothingToShareInto => "nothing-to-share-into",
             WarningCode::PeriodRestarted => "period-restarted",
             WarningCode::PodsWithoutNode => "pods-without-node",
             WarningCode::Reconciliation => "reconciliation",
@@ -124,6 +157,30 @@ pub struct Quality {
     /// Report parts read and their compressed bytes.
     pub files: u64,
     pub bytes: u64,
+    /// Raw environment tag values seen → what they normalize to (`doctor` shows them).
+    pub env_values: BTreeMap<String, String>,
+    /// Rows (by line item type) whose amortized cost needs a column the report lacks
+    /// ([`crate::cur::metrics::amortization_columns`]).
+    #[serde(default)]
+    pub lacking_cost_columns: BTreeMap<String, u64>,
+    /// Sums that went beyond what [`crate::cur::money::Money`] holds (±$9.2 billion): the
+    /// facts are wrong and the read is an error.
+    #[serde(default)]
+    pub overflowed_sums: u64,
+    /// FOCUS rows of `ChargeClass` `Correction` (kept: they fix an earlier period's bill).
+    pub corrections: u64,
+    /// FOCUS rows in another currency than the profile's `currency`, skipped.
+    pub rows_other_currency: u64,
+    /// FOCUS rows and billed cost per `BillingCurrency` read (empty for CUR).
+    pub currencies: BTreeMap<String, CurrencyTotal>,
+}
+
+/// What a read found in one currency.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrencyTotal {
+    pub rows: u64,
+    /// `BilledCost` summed, in this currency.
+    pub billed: Money,
 }
 
 impl Quality {
@@ -151,6 +208,24 @@ impl Quality {
         }
     }
 
+    /// `into += add`, counting a sum that overflows (the read then fails, see
+    /// [`Quality::overflowed_sums`]).
+    pub(super) fn sum(
+        &mut self,
+        into: &mut crate::cur::metrics::Costs,
+        add: crate::cur::metrics::Costs,
+    ) {
+        if !into.add_checked(add) {
+            self.overflowed_sums += 1;
+        }
+    }
+
+    /// Adds `add` (costs and quantity) to `into`, counting an overflowing cost sum.
+    pub(super) fn sum_sums(&mut self, into: &mut super::Sums, add: super::Sums) {
+        self.sum(&mut into.costs, add.costs);
+        into.quantity += add.quantity;
+    }
+
     /// Counts a line item of a type [`is_known_type`] has no rule for.
     pub(super) fn unknown_type(&mut self, line_item_type: &str) {
         *self
@@ -172,6 +247,9 @@ impl Quality {
                 self.examples.push(e);
             }
         }
+        for (k, v) in other.lacking_cost_columns {
+            *self.lacking_cost_columns.entry(k).or_default() += v;
+        }
         for (k, v) in other.unknown_line_item_types {
             *self.unknown_line_item_types.entry(k).or_default() += v;
         }
@@ -180,6 +258,15 @@ impl Quality {
         }
         self.files += other.files;
         self.bytes += other.bytes;
+        self.env_values.extend(other.env_values);
+        self.overflowed_sums += other.overflowed_sums;
+        self.corrections += other.corrections;
+        self.rows_other_currency += other.rows_other_currency;
+        for (k, v) in other.currencies {
+            let t = self.currencies.entry(k).or_default();
+            t.rows += v.rows;
+            t.billed += v.billed;
+        }
     }
 }
 
@@ -201,6 +288,10 @@ const KNOWN_TYPES: &[&str] = &[
     "BundledDiscount",
     "Discount",
     "DistributorDiscount",
+    // FOCUS charge categories (`Usage`, `Credit` and `Tax` are above): FOCUS gives each row's
+    // amortized cost, so every category has its rule.
+    "Purchase",
+    "Adjustment",
 ];
 
 /// Whether curtop has a rule for a line item type.

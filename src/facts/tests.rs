@@ -85,7 +85,7 @@ fn node_minus_pods_is_idle_and_pods_never_add_to_the_bill() {
         li.tags = &empty;
         agg.add(&li, &fx.cols);
     }
-    let facts = agg.into_partial().finish(vec![]);
+    let facts = agg.into_partial().finish(vec![], &fx.env);
     assert!(
         facts.quality.warnings.is_empty(),
         "{:?}",
@@ -119,7 +119,7 @@ fn untagged_instances_without_pods_stay_unallocated() {
     li.resource_id = "i-9";
     li.tags = &empty;
     agg.add(&li, &fx.cols);
-    let facts = agg.into_partial().finish(vec![]);
+    let facts = agg.into_partial().finish(vec![], &fx.env);
     assert_eq!(facts.rows.len(), 1);
     assert_eq!(facts.rows[0].category, Category::Unallocated);
     assert_eq!(facts.text(&facts.rows[0], Dim::Node), "");
@@ -127,7 +127,7 @@ fn untagged_instances_without_pods_stay_unallocated() {
 }
 
 #[test]
-fn pods_on_unknown_nodes_are_offset_and_reported() {
+fn pods_on_unknown_nodes_are_offset_in_unallocated_and_reported() {
     let fx = fixture();
     let mut agg = Aggregator::new(&fx.plan, &fx.env, None);
     let empty = tags(&fx.plan, &[]);
@@ -138,7 +138,7 @@ fn pods_on_unknown_nodes_are_offset_and_reported() {
     li.set(Field::SplitCost, m(0.5));
     li.tags = &empty;
     agg.add(&li, &fx.cols);
-    let facts = agg.into_partial().finish(vec![]);
+    let facts = agg.into_partial().finish(vec![], &fx.env);
     let sum: Money = facts.rows.iter().map(|r| r.costs[Metric::Amortized]).sum();
     assert_eq!(sum, Money::ZERO);
     assert!(
@@ -148,6 +148,18 @@ fn pods_on_unknown_nodes_are_offset_and_reported() {
             .iter()
             .any(|w| w.code == WarningCode::PodsWithoutNode)
     );
+    // The pod keeps its cost; the offset is unallocated, never a negative idle.
+    let of = |c: Category| -> Money {
+        facts
+            .rows
+            .iter()
+            .filter(|r| r.category == c)
+            .map(|r| r.costs[Metric::Amortized])
+            .sum()
+    };
+    assert_eq!(of(Category::Pod), m(0.5));
+    assert_eq!(of(Category::Idle), Money::ZERO);
+    assert_eq!(of(Category::Unallocated), -m(0.5));
 }
 
 #[test]
@@ -171,7 +183,7 @@ fn window_and_env_normalization_and_merge_in_any_order_agree() {
     a.merge(build(&[2, 3]));
     let mut b = build(&[2, 3]);
     b.merge(build(&[0, 1, 2]));
-    let (fa, fb) = (a.finish(vec![]), b.finish(vec![]));
+    let (fa, fb) = (a.finish(vec![], &fx.env), b.finish(vec![], &fx.env));
     assert_eq!(fa.quality.rows_outside_window, 2);
     let envs = |f: &Facts| {
         let mut v: Vec<(Day, String, Money)> = f

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::io::{self, Write};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::Duration;
 
 use ratatui::crossterm::event::{self, Event, KeyEventKind, KeyModifiers};
@@ -28,8 +28,13 @@ impl Drop for Restore {
     }
 }
 
-/// Runs the dashboard until the user quits or a signal arrives.
-pub fn run(app: App, clock: Clock) -> io::Result<()> {
+/// The signal that ended the dashboard (0: none), for the exit code a shell expects.
+static SIGNALLED: AtomicI32 = AtomicI32::new(0);
+
+/// Runs the dashboard until the user quits or a signal arrives. Returns the exit code: 0, or
+/// 128 + the signal's number after SIGHUP (129), SIGINT (130) or SIGTERM (143), once the
+/// terminal is restored.
+pub fn run(app: App, clock: Clock) -> io::Result<i32> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -37,15 +42,27 @@ pub fn run(app: App, clock: Clock) -> io::Result<()> {
     let result = runtime.block_on(event_loop(app, clock));
     // Reads still running (a refresh made them stale) are not waited for.
     runtime.shutdown_background();
-    result
+    result?;
+    Ok(match SIGNALLED.load(Ordering::Relaxed) {
+        0 => 0,
+        signal => 128 + signal,
+    })
 }
 
 async fn event_loop(mut app: App, clock: Clock) -> io::Result<()> {
     let (tx, mut rx) = unbounded_channel::<Msg>();
-    // `try_init` enters raw mode and the alternate screen and installs a panic hook that
-    // restores the terminal before the panic message is printed.
-    let mut terminal = ratatui::try_init()?;
+    // Raw mode and the alternate screen, restored by `Restore` on every way out (an unwinding
+    // panic included). A panic's text would be drawn over the screen and be lost: while the
+    // dashboard is up it goes to a log file instead, which the internal-error diagnosis names.
+    let _log = crate::panics::log_to(&crate::panics::dashboard_log_path());
+    ratatui::crossterm::terminal::enable_raw_mode()?;
     let _restore = Restore;
+    ratatui::crossterm::execute!(
+        io::stdout(),
+        ratatui::crossterm::terminal::EnterAlternateScreen
+    )?;
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))?;
     let size = terminal.size()?;
     app.size = (size.width, size.height);
     spawn_input(tx.clone());
@@ -104,10 +121,10 @@ fn spawn_input(tx: UnboundedSender<Msg>) {
 /// terminal is restored on the way out.
 fn spawn_signals(tx: &UnboundedSender<Msg>) {
     use tokio::signal::unix::{SignalKind, signal};
-    for kind in [
-        SignalKind::hangup(),
-        SignalKind::terminate(),
-        SignalKind::interrupt(),
+    for (kind, number) in [
+        (SignalKind::hangup(), 1),
+        (SignalKind::terminate(), 15),
+        (SignalKind::interrupt(), 2),
     ] {
         let tx = tx.clone();
         // Without a handler the signal keeps its default action (the process ends); nothing
@@ -115,6 +132,8 @@ fn spawn_signals(tx: &UnboundedSender<Msg>) {
         if let Ok(mut stream) = signal(kind) {
             tokio::spawn(async move {
                 if stream.recv().await.is_some() {
+                    let _ =
+                        SIGNALLED.compare_exchange(0, number, Ordering::Relaxed, Ordering::Relaxed);
                     let _ = tx.send(Msg::Quit);
                 }
             });
@@ -272,18 +291,7 @@ async fn fetch(job: Fetch, progress: Arc<Progress>, tx: UnboundedSender<Msg>) {
                 let result = match joined {
                     Ok(Ok(loaded)) => Ok(Box::new(loaded)),
                     Ok(Err(e)) => Err(diag::diagnose(&e)),
-                    Err(e) => Err(Diagnosis {
-                        code: crate::diag::DiagCode::InternalError,
-                        severity: Severity::Error,
-                        title: "the read stopped unexpectedly".into(),
-                        seen: vec![e.to_string()],
-                        causes: vec!["a bug in curtop".into()],
-                        fixes: vec![
-                            "press r to retry".into(),
-                            "run `curtop report` on the same profile and report its output".into(),
-                        ],
-                        docs: vec![],
-                    }),
+                    Err(e) => Err(internal_error(&e.to_string())),
                 };
                 let _ = tx.send(Msg::Fetched { profile: index, generation, result });
                 return;
@@ -307,6 +315,28 @@ async fn fetch(job: Fetch, progress: Arc<Progress>, tx: UnboundedSender<Msg>) {
                 }
             }
         }
+    }
+}
+
+/// The diagnosis of a read that stopped on a bug (a panic): what it said, and where its full
+/// text and backtrace were logged.
+pub(crate) fn internal_error(seen: &str) -> Diagnosis {
+    let mut seen = vec![seen.to_string()];
+    if let Some(log) = crate::panics::current_log() {
+        seen.push(format!("details and backtrace: {}", log.display()));
+    }
+    Diagnosis {
+        code: crate::diag::DiagCode::InternalError,
+        severity: Severity::Error,
+        title: "the read stopped unexpectedly".into(),
+        seen,
+        causes: vec!["a bug in curtop".into()],
+        fixes: vec![
+            "press r to retry, q to quit".into(),
+            "run `curtop report` on the same profile and report its output with the log above"
+                .into(),
+        ],
+        docs: vec![],
     }
 }
 

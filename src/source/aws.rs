@@ -11,7 +11,8 @@ use aws_sdk_s3::operation::RequestId;
 use crate::config::AwsAccess;
 
 /// The SDK's configuration for a profile's access: region (profile, then the standard chain,
-/// then us-east-1), named AWS profile, endpoint, and the assumed role with its external id.
+/// then us-east-1), named AWS profile, endpoint, retries and read timeout, and the assumed
+/// role with its external id.
 pub(crate) async fn sdk_config(access: &AwsAccess) -> aws_config::SdkConfig {
     // The loader's own region chain (environment, profile, instance metadata) runs with the
     // loader's HTTP client; a region named by the profile comes first, us-east-1 last.
@@ -24,6 +25,19 @@ pub(crate) async fn sdk_config(access: &AwsAccess) -> aws_config::SdkConfig {
     }
     if let Some(url) = &access.endpoint_url {
         loader = loader.endpoint_url(url);
+    }
+    // Standard retries (backoff; throttling, 5xx and dropped connections) and the read timeout
+    // the profile asks for; the SDK's defaults otherwise.
+    if let Some(n) = access.max_attempts {
+        loader =
+            loader.retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(n));
+    }
+    if let Some(secs) = access.read_timeout {
+        loader = loader.timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .read_timeout(std::time::Duration::from_secs(u64::from(secs)))
+                .build(),
+        );
     }
     let mut base = loader.load().await;
     if base.region().is_none() {
@@ -64,8 +78,12 @@ pub fn https_client() -> aws_sdk_s3::config::SharedHttpClient {
 pub enum FaultKind {
     /// No usable credentials (the chain found none, or failed before the request).
     NoCredentials,
-    /// The endpoint did not answer (network, DNS, timeout, a malformed endpoint).
+    /// The endpoint did not answer (network, DNS, a malformed endpoint).
     Unreachable,
+    /// The request was sent but no answer came within the read timeout, on every try.
+    TimedOut,
+    /// The answer broke off mid-body (a connection reset), and resuming it failed too.
+    Interrupted,
     /// The service answered with an error.
     Service,
 }
@@ -106,6 +124,8 @@ where
         SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
             if chain.contains("credentials") {
                 (FaultKind::NoCredentials, None, None)
+            } else if chain.contains("timeout") || chain.contains("timed out") {
+                (FaultKind::TimedOut, None, None)
             } else {
                 (FaultKind::Unreachable, None, None)
             }
@@ -122,7 +142,7 @@ where
         code: e.code().map(str::to_string),
         message: e
             .message()
-            .map(str::to_string)
+            .map(|m| crate::untrusted::redact_urls(m).into_owned())
             .or_else(|| (kind != FaultKind::Service).then(|| chain.clone())),
         status,
         request_id: e.request_id().map(str::to_string),
@@ -131,7 +151,7 @@ where
     }
 }
 
-/// An error and its sources, one line.
+/// An error and its sources, one line; a password in a URL it names (the endpoint) redacted.
 pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
     let mut source = e.source();
@@ -140,7 +160,7 @@ pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
         out.push_str(&s.to_string());
         source = s.source();
     }
-    out
+    crate::untrusted::redact_urls(&out).into_owned()
 }
 
 /// The HTTP status from a raw response's debug form (the response type is the SDK's own).

@@ -94,7 +94,7 @@ impl CacheNote {
 /// failure it is.
 pub fn unreachable(e: &SourceError) -> bool {
     use super::athena::AthenaFailureKind;
-    use super::s3::{S3Failure, S3FailureKind};
+    use super::s3::S3FailureKind;
     const TRANSIENT: &[&str] = &[
         "ExpiredToken",
         "ExpiredTokenException",
@@ -112,9 +112,12 @@ pub fn unreachable(e: &SourceError) -> bool {
     };
     match e {
         SourceError::Io { error, .. } => {
-            if let Some(f) = error.get_ref().and_then(|x| x.downcast_ref::<S3Failure>()) {
+            if let Some(f) = super::s3::failure_of(error) {
                 return match f.kind {
-                    S3FailureKind::NoCredentials | S3FailureKind::Unreachable => true,
+                    S3FailureKind::NoCredentials
+                    | S3FailureKind::Unreachable
+                    | S3FailureKind::TimedOut
+                    | S3FailureKind::Interrupted => true,
                     S3FailureKind::Service => transient(f.code.as_deref(), f.status),
                 };
             }
@@ -215,6 +218,7 @@ pub fn read_store_cached(
         window: None,
         progress: req.progress,
         threads: 0,
+        currency: req.currency(),
     };
     let read = if to_read.is_empty() {
         local::PeriodsRead {
@@ -227,7 +231,7 @@ pub fn read_store_cached(
         local::read_periods_consistent(store, delivery, &origin, &opts, &read_span)?
     };
     for (period, partial) in read.periods {
-        let facts = partial.finish(plan.label_names());
+        let facts = partial.finish(plan.label_names(), &req.profile.env);
         note.parts += facts.quality.files;
         note.bytes += facts.quality.bytes;
         let name = period_name(period.span);
@@ -245,6 +249,7 @@ pub fn read_store_cached(
     for w in problems.warnings {
         facts.quality.warn(w.code, w.message);
     }
+    super::check_readable(&facts, &origin)?;
     let window = data_window(window, req, latest, &facts, &origin)?;
     Ok(Loaded {
         facts,
@@ -253,6 +258,7 @@ pub fn read_store_cached(
         origin,
         athena: None,
         cache: Some(note),
+        shared: None,
     })
 }
 
@@ -352,6 +358,7 @@ pub fn load_offline(
                 assembly: None,
                 parts: Vec::new(),
                 missing: Vec::new(),
+                duplicates: Vec::new(),
                 modified: None,
             })
             .collect(),
@@ -360,6 +367,7 @@ pub fn load_offline(
     for w in problems.warnings {
         facts.quality.warn(w.code, w.message);
     }
+    super::check_readable(&facts, &origin)?;
     let window = data_window(window, req, latest, &facts, &origin)?;
     Ok(Loaded {
         facts,
@@ -368,6 +376,7 @@ pub fn load_offline(
         origin,
         athena: None,
         cache: Some(note),
+        shared: None,
     })
 }
 
@@ -458,6 +467,7 @@ pub fn load_athena_cached(
     for m in to_query {
         let sql = athena.query_for(m)?;
         let (facts, id, scan) = athena.run_facts(&sql, &req.profile.env, req.progress)?;
+        super::check_readable(&facts, &format!("the result of query {id}"))?;
         note.queries += 1;
         note.scanned += scan.bytes;
         note.dollars += scan.dollars();
@@ -531,6 +541,7 @@ pub fn load_athena_cached(
             status: status_note,
         }),
         cache: Some(note),
+        shared: None,
     })
 }
 

@@ -71,8 +71,11 @@ pub struct Period {
     pub manifest: Option<String>,
     pub assembly: Option<String>,
     pub parts: Vec<Part>,
-    /// Keys the manifest names that are not in the store.
+    /// Keys the manifest names that are not in the store, each with why: `(not found)`, or
+    /// `(refused: symlink …)`.
     pub missing: Vec<String>,
+    /// Keys the manifest names more than once (each part is read once).
+    pub duplicates: Vec<String>,
     /// When the manifest (or newest part) was written.
     pub modified: Option<SystemTime>,
 }
@@ -103,6 +106,7 @@ impl Delivery {
                     modified: obj.modified,
                 }],
                 missing: Vec::new(),
+                duplicates: Vec::new(),
                 modified: obj.modified,
             }],
         })
@@ -242,10 +246,12 @@ fn manifest_deliveries(
 ) -> Result<BTreeMap<String, Delivery>, SourceError> {
     let mut reports: BTreeMap<String, Delivery> = BTreeMap::new();
     for ((report, span), f) in groups {
-        let mut parts = Vec::new();
+        let mut parts: Vec<Part> = Vec::new();
         let mut missing = Vec::new();
+        let mut duplicates = Vec::new();
         for k in &f.manifest.parts {
             match resolve(k, by_key) {
+                Some(o) if parts.iter().any(|p| p.key == o.key) => duplicates.push(k.clone()),
                 Some(o) => {
                     let format = PartFormat::of(&o.key).ok_or_else(|| SourceError::Unreadable {
                         file: store.describe(&o.key),
@@ -259,7 +265,10 @@ fn manifest_deliveries(
                         modified: o.modified,
                     });
                 }
-                None => missing.push(k.clone()),
+                None => missing.push(match store.refusal(k) {
+                    Some(why) => format!("{k} (refused: {why})"),
+                    None => format!("{k} (not found)"),
+                }),
             }
         }
         let layout = if f.manifest.kind == ManifestKind::Cur2 {
@@ -278,6 +287,7 @@ fn manifest_deliveries(
             assembly: f.manifest.assembly,
             parts,
             missing,
+            duplicates,
             modified: f.modified,
         });
     }
@@ -323,6 +333,7 @@ fn add_athena_folders(
             assembly: None,
             parts: Vec::new(),
             missing: Vec::new(),
+            duplicates: Vec::new(),
             modified: None,
         });
         p.modified = p.modified.max(o.modified);
@@ -447,7 +458,10 @@ mod tests {
         );
         let d = discover(&s, "mem").unwrap();
         assert_eq!(d.periods[0].parts[0].key, "20240501-20240601/r-1.csv");
-        assert_eq!(d.periods[0].missing, ["pre/r/20240501-20240601/r-2.csv"]);
+        assert_eq!(
+            d.periods[0].missing,
+            ["pre/r/20240501-20240601/r-2.csv (not found)"]
+        );
     }
 
     #[test]

@@ -2,13 +2,14 @@
 //! parts handed out in order), each streamed through its reader into its own aggregator, merged
 //! in part order so the result does not depend on timing.
 
+use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use super::discover::{Delivery, Layout, Part, PartFormat, Period, discover};
 use super::error::SourceError;
-use super::parquet::{ParquetInput, ranged_metadata, read_parquet_part, row_group_count};
+use super::parquet::{ParquetInput, ranged_metadata, read_parquet_part, row_group_rows};
 use super::read_csv::{CountingReader, read_csv_part};
 use super::store::{DirStore, Object, Store};
 use crate::config::EnvRules;
@@ -51,6 +52,9 @@ pub struct ReadOptions<'a> {
     pub progress: Option<&'a Progress>,
     /// Worker threads; 0 = one per core.
     pub threads: usize,
+    /// FOCUS: the one `BillingCurrency` to read (a profile's `currency`); `None` reads all,
+    /// and more than one is refused ([`super::focus::one_currency`]).
+    pub currency: Option<&'a str>,
 }
 
 /// A local path as a store and its delivery: a folder (the report's, or any parent of it) or a
@@ -81,6 +85,14 @@ pub fn open_local(path: &Path) -> Result<(DirStore, Delivery), SourceError> {
             reason: "not a CUR file (expected .csv, .csv.gz, .csv.zip or .parquet)".into(),
         })?;
         return Ok((DirStore::new(dir), delivery));
+    }
+    if !meta.is_dir() {
+        return Err(SourceError::Unreadable {
+            file: shown,
+            reason: "not a file or folder curtop can read (a device, pipe or socket); point at \
+                     the report's folder or one CUR file"
+                .into(),
+        });
     }
     let store = DirStore::new(path);
     let delivery = discover(&store, &shown)?;
@@ -246,7 +258,7 @@ fn finish(partials: Vec<Partial>, delivery: &Delivery, opts: &ReadOptions<'_>) -
     for p in partials {
         merged.merge(p);
     }
-    let mut facts = merged.finish(opts.plan.label_names());
+    let mut facts = merged.finish(opts.plan.label_names(), opts.env);
     warn_about_delivery(delivery, &mut facts);
     facts
 }
@@ -263,7 +275,14 @@ fn read_periods(
         .flat_map(|(i, p)| p.parts.iter().map(move |part| (i, part)))
         .collect();
     let footers = remote_footers(store, &parts)?;
-    let tasks = read_tasks(store, &parts, &footers)?;
+    let cores = if opts.threads == 0 {
+        std::thread::available_parallelism()
+            .map_or(2, std::num::NonZero::get)
+            .max(store.min_parallel_reads())
+    } else {
+        opts.threads
+    };
+    let tasks = read_tasks(store, &parts, &footers, cores)?;
     if let Some(p) = opts.progress {
         p.parts_total
             .fetch_add(parts.len() as u64, Ordering::Relaxed);
@@ -274,14 +293,7 @@ fn read_periods(
         || Arc::new(AtomicU64::new(0)),
         |p| Arc::clone(&p.bytes_read),
     );
-    let threads = if opts.threads == 0 {
-        std::thread::available_parallelism()
-            .map_or(2, std::num::NonZero::get)
-            .max(store.min_parallel_reads())
-    } else {
-        opts.threads
-    }
-    .min(tasks.len().max(1));
+    let threads = cores.min(tasks.len().max(1));
 
     let next = AtomicUsize::new(0);
     let mut results: Vec<Option<Result<Partial, SourceError>>> = Vec::new();
@@ -295,18 +307,21 @@ fn read_periods(
                         break;
                     }
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&(_, part, row_group, bytes)) = tasks.get(i) else {
+                    let Some(task) = tasks.get(i).cloned() else {
                         break;
                     };
+                    let (part, bytes) = (task.1, task.3);
+                    let first_of_part = task.2.as_ref().is_none_or(|rg| rg.start == 0);
                     let mut agg = Aggregator::new(opts.plan, opts.env, opts.window);
+                    agg.only_currency(opts.currency);
                     let shown = store.describe(&part.key);
                     let footer = footers.get(&part.key).map(Arc::clone);
-                    let outcome = read_part(
-                        store, part, row_group, footer, &shown, &counter, &mut agg,
-                    )
+                    let outcome = guarded(&shown, || {
+                        read_part(store, task, footer, &shown, &counter, &mut agg)
+                    })
                     .map(|()| {
                         let q = agg.quality();
-                        q.files += u64::from(row_group.is_none_or(|rg| rg == 0));
+                        q.files += u64::from(first_of_part);
                         q.bytes += bytes;
                         agg.into_partial()
                     });
@@ -343,38 +358,68 @@ fn read_periods(
     Ok(merged)
 }
 
-/// One unit of a read: (period index, part, row group or the whole part, bytes it counts for).
-type ReadTask<'p> = (usize, &'p Part, Option<usize>, u64);
+/// One unit of a read: (period index, part, row groups or the whole part, bytes it counts for).
+type ReadTask<'p> = (usize, &'p Part, Option<Range<usize>>, u64);
 
-/// The tasks of a read, in part order. Parquet parts are read one row group per task, so one
-/// big file uses every core (and, from a remote store, row groups download while others
-/// decode).
+/// The tasks of a read, in part order. Parquet parts are split by row groups so one big file
+/// uses every core: a local file into one run of consecutive row groups per core (balanced by
+/// rows; each run classifies its repeated texts once, however small the writer's row groups),
+/// a remote one into single row groups (they download while others decode).
 fn read_tasks<'p>(
     store: &dyn Store,
     parts: &[(usize, &'p Part)],
     footers: &Footers,
+    cores: usize,
 ) -> Result<Vec<ReadTask<'p>>, SourceError> {
     let mut tasks: Vec<ReadTask<'p>> = Vec::with_capacity(parts.len());
     for &(period, part) in parts {
-        let groups = match part.format {
+        let runs: Option<Vec<Range<usize>>> = match part.format {
             PartFormat::Csv(_) => None,
             PartFormat::Parquet => match (store.local_path(&part.key), footers.get(&part.key)) {
-                (Some(path), _) => Some(row_group_count(&path, &store.describe(&part.key))?),
-                (None, Some(meta)) => Some(meta.num_row_groups()),
+                (Some(path), _) => {
+                    let shown = store.describe(&part.key);
+                    Some(runs_of(
+                        &guarded(&shown, || row_group_rows(&path, &shown))?,
+                        cores,
+                    ))
+                }
+                (None, Some(meta)) => {
+                    Some((0..meta.num_row_groups()).map(|rg| rg..rg + 1).collect())
+                }
                 (None, None) => None,
             },
         };
-        match groups {
-            Some(groups) => {
-                let groups = groups.max(1);
-                for rg in 0..groups {
-                    tasks.push((period, part, Some(rg), part.size / groups as u64));
+        match runs {
+            Some(runs) if !runs.is_empty() => {
+                let groups = runs.last().map_or(1, |r| r.end) as u64;
+                for run in runs {
+                    // Shares that sum to the part's size exactly.
+                    let bytes =
+                        part.size * run.end as u64 / groups - part.size * run.start as u64 / groups;
+                    tasks.push((period, part, Some(run), bytes));
                 }
             }
-            None => tasks.push((period, part, None, part.size)),
+            _ => tasks.push((period, part, None, part.size)),
         }
     }
     Ok(tasks)
+}
+
+/// Consecutive row groups (of `rows` each) in at most `n` runs of about equal rows.
+fn runs_of(rows: &[u64], n: usize) -> Vec<Range<usize>> {
+    let total: u64 = rows.iter().sum();
+    let n = n.clamp(1, rows.len().max(1)) as u64;
+    let mut runs = Vec::new();
+    let (mut start, mut seen) = (0, 0u64);
+    for (i, r) in rows.iter().enumerate() {
+        seen += r;
+        // Close the run once it reaches its share of the rows.
+        if seen * n >= total * (runs.len() as u64 + 1) || i + 1 == rows.len() {
+            runs.push(start..i + 1);
+            start = i + 1;
+        }
+    }
+    runs
 }
 
 /// Parsed footers of remote Parquet parts, by key.
@@ -394,7 +439,8 @@ fn remote_footers(store: &dyn Store, parts: &[(usize, &Part)]) -> Result<Footers
             scope.spawn(|| {
                 while let Some(part) = keys.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let fetch = |start, len| store.read_range(&part.key, start, len);
-                    let meta = ranged_metadata(part.size, &fetch, &store.describe(&part.key));
+                    let shown = store.describe(&part.key);
+                    let meta = guarded(&shown, || ranged_metadata(part.size, &fetch, &shown));
                     if let Ok(mut f) = found.lock() {
                         f.push((part.key.clone(), meta));
                     }
@@ -409,10 +455,23 @@ fn remote_footers(store: &dyn Store, parts: &[(usize, &Part)]) -> Result<Footers
     Ok(out)
 }
 
+/// Runs one part's reader; a panic inside it (a dependency's decoder meeting a corrupt file)
+/// is that part's `Unreadable`, printed nowhere, rather than the end of the process.
+fn guarded<T>(
+    shown: &str,
+    read: impl FnOnce() -> Result<T, SourceError>,
+) -> Result<T, SourceError> {
+    crate::panics::catch_quietly(read).unwrap_or_else(|panic| {
+        Err(SourceError::Unreadable {
+            file: shown.to_string(),
+            reason: format!("the file is corrupt (its decoder failed: {panic})"),
+        })
+    })
+}
+
 fn read_part(
     store: &dyn Store,
-    part: &Part,
-    row_group: Option<usize>,
+    (_, part, row_groups, bytes): ReadTask<'_>,
     footer: Option<Arc<parquet::file::metadata::ParquetMetaData>>,
     shown: &str,
     counter: &Arc<AtomicU64>,
@@ -434,12 +493,7 @@ fn read_part(
             // its share of the part, so it ends at the part's size.
             let fetch = |start: u64, len: u64| store.read_range(key, start, len);
             let input = if let Some(meta) = footer {
-                let groups = if row_group.is_some() {
-                    meta.num_row_groups().max(1) as u64
-                } else {
-                    1
-                };
-                counter.fetch_add(part.size / groups, Ordering::Relaxed);
+                counter.fetch_add(bytes, Ordering::Relaxed);
                 ParquetInput::Ranged {
                     meta,
                     size: part.size,
@@ -447,19 +501,14 @@ fn read_part(
                 }
             } else if let Some(path) = store.local_path(key) {
                 let f = std::fs::File::open(&path).map_err(io)?;
-                let size = f.metadata().map_or(0, |m| m.len());
-                let groups = match row_group {
-                    Some(_) => row_group_count(&path, shown)?.max(1),
-                    None => 1,
-                };
-                counter.fetch_add(size / groups as u64, Ordering::Relaxed);
+                counter.fetch_add(bytes, Ordering::Relaxed);
                 ParquetInput::File(f)
             } else {
                 let bytes = store.read_all(key).map_err(io)?;
                 counter.fetch_add(bytes.len() as u64, Ordering::Relaxed);
                 ParquetInput::Bytes(bytes::Bytes::from(bytes))
             };
-            read_parquet_part(input, row_group, shown, agg)
+            read_parquet_part(input, row_groups, shown, agg)
         }
     }
 }
@@ -470,7 +519,9 @@ pub(crate) fn warn_about_delivery(delivery: &Delivery, facts: &mut Facts) {
     let cols = facts.columns;
     // No part read (the window misses every period): no evidence about the columns.
     let known = q.rows_read > 0 || delivery.layout == super::discover::Layout::Athena;
-    if known && !cols.has(Field::ResourceId) {
+    if super::focus::is_focus(&cols) {
+        super::focus::warn_about_columns(q, &cols);
+    } else if known && !cols.has(Field::ResourceId) {
         q.warn(
             WarningCode::NoResourceIds,
             "report created without resource IDs (no lineItem/ResourceId column): the bill still \
@@ -495,11 +546,30 @@ pub(crate) fn warn_about_delivery(delivery: &Delivery, facts: &mut Facts) {
         );
     }
     for p in &delivery.periods {
+        let manifest = p.manifest.as_deref().unwrap_or("?");
+        if let Some(first) = p.duplicates.first() {
+            q.warn(
+                WarningCode::DuplicateParts,
+                format!(
+                    "manifest {manifest} names {} part(s) more than once, e.g. {first}: each is \
+                     read once",
+                    p.duplicates.len()
+                ),
+            );
+        }
+        if p.manifest.is_some() && p.parts.is_empty() && p.missing.is_empty() {
+            q.warn(
+                WarningCode::EmptyPeriod,
+                format!(
+                    "manifest {manifest} names no report parts: that billing period has no data"
+                ),
+            );
+        }
         if !p.missing.is_empty() {
             q.warn(
                 WarningCode::MissingParts,
                 format!(
-                    "manifest {} lists {} part(s) not found, e.g. {}: that period's bill is incomplete",
+                    "manifest {} lists {} part(s) that cannot be read, e.g. {}: that period's bill is incomplete",
                     p.manifest.as_deref().unwrap_or("?"),
                     p.missing.len(),
                     p.missing[0]
@@ -522,6 +592,29 @@ pub(crate) fn warn_about_delivery(delivery: &Delivery, facts: &mut Facts) {
             ),
         );
     }
+    if !q.lacking_cost_columns.is_empty() {
+        let list: Vec<String> = q
+            .lacking_cost_columns
+            .iter()
+            .map(|(t, n)| {
+                let missing: Vec<String> = crate::cur::metrics::amortization_columns(t)
+                    .iter()
+                    .filter(|f| !cols.has(**f))
+                    .map(|f| format!("{} ({})", f.legacy_name(), f.column_name()))
+                    .collect();
+                format!("{t} ({n} rows) without {}", missing.join(", "))
+            })
+            .collect();
+        q.warn(
+            WarningCode::MissingCostColumns,
+            format!(
+                "amortized and net cost are lower than the bill: the report lacks columns they \
+                 need, so these rows count as $0 there: {}. Unblended and on-demand cost are \
+                 complete",
+                list.join("; ")
+            ),
+        );
+    }
     if !q.unknown_line_item_types.is_empty() {
         let list: Vec<String> = q
             .unknown_line_item_types
@@ -535,5 +628,20 @@ pub(crate) fn warn_about_delivery(delivery: &Delivery, facts: &mut Facts) {
                 list.join(", ")
             ),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::runs_of;
+
+    #[test]
+    fn row_groups_split_into_runs_of_about_equal_rows() {
+        assert_eq!(runs_of(&[100; 16], 2), vec![0..8, 8..16]);
+        assert_eq!(runs_of(&[1_000_000, 950_790], 2), vec![0..1, 1..2]);
+        assert_eq!(runs_of(&[10, 10, 10, 70], 2), vec![0..4]);
+        assert_eq!(runs_of(&[10], 4), vec![0..1]);
+        assert_eq!(runs_of(&[5, 5, 5], 1), vec![0..3]);
+        assert!(runs_of(&[], 2).is_empty());
     }
 }

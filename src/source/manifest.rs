@@ -55,6 +55,16 @@ pub fn parse(bytes: &[u8], fallback_report: &str) -> Result<Manifest, String> {
             parse_manifest_day(p.end.as_deref()?)?,
         ))
     });
+    if let Some((start, end)) = period
+        && start >= end
+    {
+        let day = |d| crate::cur::time::date_of(d).format("%Y-%m-%d");
+        return Err(format!(
+            "its billingPeriod starts {} and ends {}: not a period",
+            day(start),
+            day(end)
+        ));
+    }
     if let Some(keys) = raw.report_keys {
         let bucket = raw.bucket.unwrap_or_default();
         let parts = keys.iter().map(|k| strip_uri(k, &bucket)).collect();
@@ -145,6 +155,15 @@ mod tests {
             ["pre/cur2-daily/data/BILLING_PERIOD=2024-05/cur2-daily-00001.snappy.parquet"]
         );
         assert_eq!(m.period, None);
+    }
+
+    #[test]
+    fn rejects_a_billing_period_that_ends_before_it_starts() {
+        let text =
+            br#"{"billingPeriod":{"start":"20240501T000000.000Z","end":"20240401T000000.000Z"},
+ "reportKeys":["r/20240501-20240401/a/r-1.csv.gz"]}"#;
+        let e = parse(text, "x").unwrap_err();
+        assert!(e.contains("starts 2024-05-01 and ends 2024-04-01"), "{e}");
     }
 
     #[test]

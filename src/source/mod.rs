@@ -6,17 +6,22 @@
 pub mod athena;
 pub mod aws;
 pub mod cached;
+pub mod combined;
 pub mod demo;
 pub mod discover;
 pub mod doctor;
 pub mod error;
+pub mod focus;
+pub mod line_cap;
 pub mod local;
 pub mod manifest;
 pub mod parquet;
 pub mod read_csv;
 pub mod s3;
 pub mod store;
+mod text_ids;
 
+use crate::alloc::sharing::Shared;
 use crate::cache::{Cache, CacheMode, SourceKey};
 use crate::clock::AsOf;
 use crate::config::{Profile, SourceSpec};
@@ -41,6 +46,27 @@ pub struct Loaded {
     pub athena: Option<AthenaNotes>,
     /// What the read did with the cache; `None` when it did not use one.
     pub cache: Option<cached::CacheNote>,
+    /// The facts with the profile's sharing rules applied; `None` when it has none. `facts`
+    /// stay as read, so sharing can be turned off.
+    pub shared: Option<Shared>,
+}
+
+impl Loaded {
+    /// The facts to show: shared when `sharing` is on and the profile shares anything.
+    pub fn shown(&self, sharing: bool) -> &Facts {
+        match &self.shared {
+            Some(s) if sharing => &s.facts,
+            _ => &self.facts,
+        }
+    }
+
+    /// Applies `rules` (a profile's sharing) to the facts read.
+    pub fn with_sharing(mut self, rules: &crate::config::Sharing) -> Self {
+        self.shared = rules
+            .is_active()
+            .then(|| crate::alloc::sharing::share(&self.facts, rules));
+        self
+    }
 }
 
 /// How an Athena read went, in words: each line lands on its own `doctor` check.
@@ -113,14 +139,35 @@ impl<'a> ReadRequest<'a> {
         }
     }
 
+    /// The tag plan of the read: the profile's mapping, with the providers' Kubernetes keys
+    /// for a FOCUS export ([`focus::provider_mapping`]).
     fn plan(&self) -> TagPlan {
-        TagPlan::new(&self.profile.tags, self.extra_tags)
+        match &self.profile.source {
+            SourceSpec::Focus(_) => TagPlan::new(
+                &focus::provider_mapping(&self.profile.tags),
+                self.extra_tags,
+            ),
+            _ => TagPlan::new(&self.profile.tags, self.extra_tags),
+        }
+    }
+
+    /// The one currency a FOCUS profile reads, if it names one.
+    fn currency(&self) -> Option<&'a str> {
+        match &self.profile.source {
+            SourceSpec::Focus(f) => f.currency.as_deref(),
+            _ => None,
+        }
     }
 }
 
-/// Reads what `req` asks for: through the cache when it names one (offline, only from it;
-/// when the source cannot be reached, what it holds, with the failure).
+/// Reads what `req` asks for, then applies the profile's sharing rules.
 pub fn load(req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
+    read(req).map(|loaded| loaded.with_sharing(&req.profile.sharing))
+}
+
+/// The facts of `req` as read, before sharing: through the cache when it names one (offline,
+/// only from it; when the source cannot be reached, what it holds, with the failure).
+fn read(req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
     let Some((cache, key)) = req.cache_key() else {
         return load_source(req);
     };
@@ -143,6 +190,14 @@ fn origin_of(profile: &Profile) -> String {
         SourceSpec::S3(s) => s.url(),
         SourceSpec::Athena(a) => a.url(),
         SourceSpec::Demo { seed, days } => format!("demo data (seed {seed}, {days} days)"),
+        SourceSpec::Focus(f) => match &f.location {
+            crate::config::FocusPath::Local(path) => path.display().to_string(),
+            crate::config::FocusPath::S3(s) => s.url(),
+        },
+        SourceSpec::Combined(parts) => format!(
+            "combined: {}",
+            parts.iter().map(origin_of).collect::<Vec<_>>().join(" + ")
+        ),
     }
 }
 
@@ -162,33 +217,14 @@ fn read_found(
 /// Reads the source itself (the cache, when the request names one, for unchanged periods).
 fn load_source(req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
     match &req.profile.source {
-        SourceSpec::Local { path } => {
-            let (store, delivery) = local::open_local(path)?;
-            let origin = path.display().to_string();
-            read_found(&store, delivery, origin, req)
-        }
-        SourceSpec::S3(s3_spec) => {
-            let url = s3_spec.url();
-            let store = s3::S3Store::new(s3_spec).map_err(|e| SourceError::Io {
-                path: url.clone(),
-                error: e,
-            })?;
-            let delivery = match discover::discover(&store, &url) {
-                Ok(d) => d,
-                Err(SourceError::NoDelivery { path, seen }) if seen.is_empty() => {
-                    return Err(SourceError::NoDelivery {
-                        path,
-                        seen: nearby(&store, s3_spec),
-                    });
-                }
-                Err(e) => return Err(e),
-            };
-            read_found(&store, delivery, url, req)
-        }
+        SourceSpec::Local { path } => load_local(path, req),
+        SourceSpec::S3(s3_spec) => load_s3(s3_spec, req),
         SourceSpec::Athena(a) => match req.cache_key() {
             Some((cache, key)) => cached::load_athena_cached(a, req, cache, &key),
             None => load_athena(a, req),
         },
+        SourceSpec::Focus(f) => focus::load(f, req),
+        SourceSpec::Combined(parts) => combined::load(parts, req),
         SourceSpec::Demo { seed, days } => {
             let store = demo::demo_store(*seed, *days, req.as_of.today())?;
             let delivery = discover::discover(&store, "demo data")?;
@@ -203,6 +239,34 @@ fn load_source(req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
             Ok(loaded)
         }
     }
+}
+
+/// Reads a local folder or file (a CUR delivery or a FOCUS export) for `req`.
+fn load_local(path: &std::path::Path, req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
+    let (store, delivery) = local::open_local(path)?;
+    let origin = path.display().to_string();
+    read_found(&store, delivery, origin, req)
+}
+
+/// Reads a delivery (or Data Export) under an S3 prefix for `req`; an empty prefix says what
+/// its parent holds instead.
+fn load_s3(s3_spec: &crate::config::S3Spec, req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
+    let url = s3_spec.url();
+    let store = s3::S3Store::new(s3_spec).map_err(|e| SourceError::Io {
+        path: url.clone(),
+        error: e,
+    })?;
+    let delivery = match discover::discover(&store, &url) {
+        Ok(d) => d,
+        Err(SourceError::NoDelivery { path, seen }) if seen.is_empty() => {
+            return Err(SourceError::NoDelivery {
+                path,
+                seen: nearby(&store, s3_spec),
+            });
+        }
+        Err(e) => return Err(e),
+    };
+    read_found(&store, delivery, url, req)
 }
 
 /// An Athena profile's query, ready to run: the client, the table's schema, whether the data
@@ -390,6 +454,7 @@ pub(crate) fn load_athena(
     let athena = plan_athena(a, req)?;
     let progress = req.progress;
     let (mut facts, id, scan) = athena.run_facts(&athena.sql, &req.profile.env, progress)?;
+    check_readable(&facts, &origin)?;
     let query_note = format!("facts query {id}: {scan}, {} result rows", facts.rows.len());
     let delivery = Delivery {
         report: athena.client.table().sql(),
@@ -410,7 +475,31 @@ pub(crate) fn load_athena(
             status: status_note,
         }),
         cache: None,
+        shared: None,
     })
+}
+
+/// A read whose numbers cannot be the bill is an error: a sum that overflowed (in any part, or
+/// over the whole read), or more than [`error::MAX_MALFORMED_SHARE`] of the rows malformed.
+fn check_readable(facts: &crate::facts::Facts, origin: &str) -> Result<(), SourceError> {
+    let q = &facts.quality;
+    let mut total = crate::cur::metrics::Costs::ZERO;
+    let total_fits = facts.bill.values().all(|c| total.add_checked(*c));
+    if q.overflowed_sums > 0 || !total_fits {
+        return Err(SourceError::SumOverflow {
+            path: origin.to_string(),
+        });
+    }
+    let (num, den) = error::MAX_MALFORMED_SHARE;
+    if q.malformed_rows > 0 && q.malformed_rows * den > q.rows_read * num {
+        return Err(SourceError::MostlyMalformed {
+            path: origin.to_string(),
+            malformed: q.malformed_rows,
+            rows: q.rows_read,
+            examples: q.examples.clone(),
+        });
+    }
+    Ok(())
 }
 
 /// The window resolved before the read, or (for windows relative to the data) from the days
@@ -422,7 +511,10 @@ pub(crate) fn data_window(
     facts: &crate::facts::Facts,
     origin: &str,
 ) -> Result<Window, SourceError> {
-    if let Some(w) = resolved {
+    // `all` is the data's own span once it is read (not the unbounded window it was read in).
+    if let Some(w) = resolved
+        && req.window != WindowSpec::All
+    {
         return Ok(w);
     }
     req.window
@@ -486,8 +578,11 @@ pub fn read_store(
         window: window.map(|w| (w.start, w.end)),
         progress: req.progress,
         threads: 0,
+        currency: req.currency(),
     };
     let (mut facts, delivery) = local::read_delivery_consistent(store, delivery, &origin, &opts)?;
+    check_readable(&facts, &origin)?;
+    focus::one_currency(&facts.quality, &origin)?;
     if let Some(message) = staleness(&delivery, req.as_of) {
         facts.quality.warn(WarningCode::StaleData, message);
     }
@@ -499,6 +594,7 @@ pub fn read_store(
         origin,
         athena: None,
         cache: None,
+        shared: None,
     })
 }
 
@@ -544,6 +640,7 @@ mod tests {
                 assembly: Some("a".into()),
                 parts: Vec::new(),
                 missing: Vec::new(),
+                duplicates: Vec::new(),
                 modified: Some(modified),
             }],
         }

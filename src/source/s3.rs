@@ -6,6 +6,11 @@
 //!
 //! Objects are streamed: a body is pulled chunk by chunk through a bounded channel, never held
 //! whole (Parquet parts, which need random access, are the exception: read into memory).
+//!
+//! The SDK retries a call until its answer starts; a body that breaks off later (a connection
+//! reset mid-object) is resumed here, from the byte it broke at, of the same object version
+//! (`If-Match` its `ETag`), up to the profile's `max-attempts` in all. A body that cannot be
+//! completed is an error ([`FaultKind::Interrupted`]), never a shorter file read as whole.
 
 use std::io::{self, Read};
 use std::time::SystemTime;
@@ -64,8 +69,16 @@ impl std::fmt::Display for S3Failure {
 
 impl std::error::Error for S3Failure {}
 
+/// The S3 failure an I/O error carries, if it is one.
+pub fn failure_of(e: &io::Error) -> Option<&S3Failure> {
+    e.get_ref().and_then(|x| x.downcast_ref::<S3Failure>())
+}
+
 /// Objects downloaded at once (each through its own reader thread, a few chunks buffered).
 pub const PARALLEL_GETS: usize = 4;
+
+/// The SDK's default number of tries of a call, also the tries of a broken body by default.
+const DEFAULT_ATTEMPTS: u32 = 3;
 
 /// A bucket and report prefix as a [`Store`] (keys relative to the report's parent prefix).
 pub struct S3Store {
@@ -96,7 +109,11 @@ impl S3Store {
             .endpoint_url
             .clone()
             .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
-            .unwrap_or_else(|| "AWS".into());
+            // Shown in diagnoses: a password in the URL's user info is not.
+            .map_or_else(
+                || "AWS".into(),
+                |url| crate::untrusted::redact_url(&url).into_owned(),
+            );
         Ok(S3Store {
             runtime,
             client,
@@ -169,7 +186,60 @@ where
     }
 }
 
+/// What a body task needs to resume an object and, failing that, to say why it could not.
+struct BrokenBody {
+    bucket: String,
+    key: String,
+    endpoint: String,
+}
+
+impl BrokenBody {
+    /// The error of a body that broke after `received` bytes and `tries` tries (`again`: the
+    /// resume that failed too).
+    fn after(
+        &self,
+        received: u64,
+        tries: u32,
+        e: &dyn std::error::Error,
+        again: Option<&dyn std::error::Error>,
+    ) -> io::Error {
+        let mut message = format!(
+            "the connection broke off after {received} bytes of the object, {tries} tries in all: {}",
+            super::aws::error_chain(e)
+        );
+        if let Some(again) = again {
+            message.push_str("; resuming failed: ");
+            message.push_str(&super::aws::error_chain(again));
+        }
+        io::Error::other(S3Failure {
+            operation: "GetObject",
+            bucket: self.bucket.clone(),
+            key: self.key.clone(),
+            kind: FaultKind::Interrupted,
+            code: None,
+            message: Some(message),
+            status: None,
+            request_id: None,
+            bucket_region: None,
+            endpoint: self.endpoint.clone(),
+        })
+    }
+}
+
 impl S3Store {
+    /// How many times a call (and a broken body) is tried: the profile's `max-attempts`.
+    fn attempts(&self) -> u32 {
+        self.spec.access.max_attempts.unwrap_or(DEFAULT_ATTEMPTS)
+    }
+
+    fn broken_body(&self, full_key: &str) -> BrokenBody {
+        BrokenBody {
+            bucket: self.spec.bucket.clone(),
+            key: full_key.to_string(),
+            endpoint: self.endpoint.clone(),
+        }
+    }
+
     /// What lies under the profile's prefix (beside the report folder), for a report that was
     /// not found: a few keys, and the report names their manifests give (`NAME-Manifest.json`).
     pub fn look_around(&self) -> io::Result<(Vec<String>, Vec<String>)> {
@@ -252,13 +322,40 @@ impl Store for S3Store {
             .map_err(|e| self.failure("GetObject", &full, &e))?;
         // The body is pulled by a task into a bounded channel: at most a few chunks in memory.
         let (tx, rx) = channel::<io::Result<Bytes>>(8);
+        let etag = output.e_tag().map(str::to_string);
         let mut body = output.body;
+        let client = self.client.clone();
+        let broken = self.broken_body(&full);
+        let attempts = self.attempts();
         self.runtime.spawn(async move {
+            let (mut received, mut tries) = (0_u64, 1_u32);
             loop {
                 let item = match body.try_next().await {
-                    Ok(Some(chunk)) => Ok(chunk),
+                    Ok(Some(chunk)) => {
+                        received += chunk.len() as u64;
+                        Ok(chunk)
+                    }
                     Ok(None) => break,
-                    Err(e) => Err(io::Error::other(e)),
+                    Err(e) if tries < attempts => {
+                        // Resume where it broke, of the same version of the object.
+                        tries += 1;
+                        let mut resume = client
+                            .get_object()
+                            .bucket(&broken.bucket)
+                            .key(&broken.key)
+                            .range(format!("bytes={received}-"));
+                        if let Some(etag) = &etag {
+                            resume = resume.if_match(etag);
+                        }
+                        match resume.send().await {
+                            Ok(rest) => {
+                                body = rest.body;
+                                continue;
+                            }
+                            Err(again) => Err(broken.after(received, tries, &e, Some(&again))),
+                        }
+                    }
+                    Err(e) => Err(broken.after(received, tries, &e, None)),
                 };
                 let failed = item.is_err();
                 // A closed channel: the reader stopped (an error elsewhere, or cancelled).
@@ -286,22 +383,29 @@ impl Store for S3Store {
             return Ok(Vec::new());
         }
         let full = format!("{}{key}", self.root());
+        let broken = self.broken_body(&full);
         self.runtime.block_on(async {
-            let output = self
-                .client
-                .get_object()
-                .bucket(&self.spec.bucket)
-                .key(&full)
-                .range(format!("bytes={start}-{}", start + len - 1))
-                .send()
-                .await
-                .map_err(|e| self.failure("GetObject", &full, &e))?;
-            let bytes = output
-                .body
-                .collect()
-                .await
-                .map_err(io::Error::other)?
-                .into_bytes();
+            let mut tries = 0;
+            let bytes = loop {
+                tries += 1;
+                let output = self
+                    .client
+                    .get_object()
+                    .bucket(&self.spec.bucket)
+                    .key(&full)
+                    .range(format!("bytes={start}-{}", start + len - 1))
+                    .send()
+                    .await
+                    .map_err(|e| self.failure("GetObject", &full, &e))?;
+                // A range is small: a broken one is asked for again, whole.
+                match output.body.collect().await {
+                    Ok(body) => break body.into_bytes(),
+                    Err(e) if tries < self.attempts() => {
+                        let _ = e;
+                    }
+                    Err(e) => return Err(broken.after(0, tries, &e, None)),
+                }
+            };
             if bytes.len() as u64 != len {
                 return Err(io::Error::new(
                     io::ErrorKind::UnexpectedEof,

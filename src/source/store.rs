@@ -51,6 +51,11 @@ pub trait Store: Send + Sync {
     fn ranged_parquet(&self) -> bool {
         false
     }
+    /// Why a key that is not listed was refused, when it exists but is not read (a local
+    /// symlink): said instead of "not found".
+    fn refusal(&self, _key: &str) -> Option<&'static str> {
+        None
+    }
     /// The whole object as bytes (manifests, small files).
     fn read_all(&self, key: &str) -> io::Result<Vec<u8>> {
         let mut buf = Vec::new();
@@ -125,6 +130,27 @@ impl Store for DirStore {
 
     fn describe(&self, key: &str) -> String {
         self.path_of(key).display().to_string()
+    }
+
+    fn refusal(&self, key: &str) -> Option<&'static str> {
+        // The key as the manifest names it, then without its leading folders (as `resolve`
+        // matches keys): only plain names, so nothing outside the folder is looked at.
+        let mut rest = key;
+        loop {
+            if rest
+                .split('/')
+                .all(|c| !c.is_empty() && c != "." && c != "..")
+                && let Ok(meta) = std::fs::symlink_metadata(self.path_of(rest))
+            {
+                if meta.file_type().is_symlink() {
+                    return Some("symlink (curtop reads only regular files inside the folder)");
+                }
+                if !meta.is_file() && !meta.is_dir() {
+                    return Some("not a regular file");
+                }
+            }
+            rest = rest.split_once('/')?.1;
+        }
     }
 
     fn local_path(&self, key: &str) -> Option<PathBuf> {

@@ -1,5 +1,6 @@
-//! The detail pane of the selected row: cost and share, change, cost by category and service,
-//! its top children, for a pod its ARN, nodes, workload and CPU vs memory, and cost per day.
+//! The detail pane of the selected row: cost and share, change and why (the Δ's parts as a
+//! bar chart and the components that moved most), cost by category and service, its top
+//! children, for a pod its ARN, nodes, workload and CPU vs memory, and cost per day.
 
 use std::fmt::Write as _;
 
@@ -10,10 +11,12 @@ use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
 use super::{fit, fit_middle, right};
-use crate::alloc::{self, PodDetail, View};
-use crate::app::{App, share, signed};
+use crate::alloc::change::{Change, Part};
+use crate::alloc::{self, PodDetail, View, anomaly, forecast};
+use crate::app::{App, share};
 use crate::cur::money::Money;
 use crate::cur::time::date_of;
+use crate::facts::Facts;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let (Some(f), Some(view), Some(data)) = (app.level(), app.view(), app.data()) else {
@@ -34,7 +37,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     frame.render_widget(block, area);
     let mut path = app.path();
     path.push(row.step);
-    let d = alloc::detail(&data.facts, &path, row, &view);
+    let d = alloc::detail(data.shown(app.sharing), &path, row, &view);
     let w = inner.width as usize;
     let ascii = app.display.ascii;
     let label_w = (w / 2).clamp(8, 24);
@@ -75,16 +78,68 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             Span::styled("previous ", theme.dim()),
             Span::raw(row.prev.to_string()),
             Span::raw(match row.delta_pct() {
-                Some(p) => format!("  {} ({p:+.1}%)", signed(row.delta())),
+                Some(p) => format!("  {} ({p:+.1}%)", row.delta().display_signed()),
                 None => "  new in this window".into(),
             }),
         ]),
     ];
+    if !row.shared_in.is_empty() {
+        lines.push(Line::from(vec![
+            Span::styled("own ", theme.dim()),
+            Span::raw(row.own().to_string()),
+            Span::styled(" + shared in ", theme.dim()),
+            Span::raw(row.shared_total().to_string()),
+        ]));
+        lines.push(text(
+            "shared in:",
+            &row.shared_in_text(data.shown(app.sharing)),
+        ));
+    }
     if row.provisional {
         lines.push(Line::styled(
             format!("{} has provisional days (< 48 h old)", theme.provisional()),
             theme.warn(),
         ));
+    }
+    let series = anomaly::daily(&data.facts, &row.facts, &view);
+    if let Some(f) = forecast::forecast(&series, &view) {
+        lines.push(Line::from(vec![
+            Span::styled("forecast ", theme.dim()),
+            Span::raw(f.projected.to_string()),
+            Span::styled(
+                format!(" by {}", date_of(f.month_end - 1).format("%m-%d")),
+                theme.dim(),
+            ),
+        ]));
+        lines.push(Line::styled(
+            fit(
+                &format!(
+                    "  at the {}-day run rate {}/day",
+                    forecast::RUN_RATE_DAYS,
+                    f.run_rate
+                ),
+                w,
+                ascii,
+            ),
+            theme.dim(),
+        ));
+    }
+    if let Some(change) = &app.change {
+        lines.extend(change_lines(
+            change,
+            &data.facts,
+            &row.facts,
+            w,
+            ascii,
+            theme,
+        ));
+    }
+    let unusual = anomaly::anomalies(&data.facts, &row.facts, &view);
+    if !unusual.is_empty() {
+        lines.push(head("unusual days (! in the trend)"));
+        for a in unusual.iter().rev().take(3) {
+            lines.push(Line::raw(fit(&anomaly_line(a), w, ascii)));
+        }
     }
     if let Some(p) = &d.pod {
         lines.extend(pod_lines(p, &head, &text, &kv));
@@ -110,6 +165,90 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     lines.push(head("by day"));
     lines.extend(by_day(&d.by_day, &view, theme, &kv));
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Why the Δ: each non-zero part as a bar (scaled to the largest) with its figure, then the
+/// three components that moved most (`api vCPU-Hours: +212 vCPU-h ⇒ +$9.80 usage`).
+fn change_lines(
+    change: &Change,
+    facts: &Facts,
+    indices: &[u32],
+    w: usize,
+    ascii: bool,
+    theme: Theme,
+) -> Vec<Line<'static>> {
+    let parts = change.parts(facts, indices);
+    let shown: Vec<(Part, Money)> = parts
+        .named()
+        .into_iter()
+        .filter(|(_, m)| *m != Money::ZERO)
+        .collect();
+    if shown.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec![Line::styled("why it changed".to_string(), theme.title())];
+    let max = shown
+        .iter()
+        .map(|(_, m)| m.0.unsigned_abs())
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let bar_w = w.saturating_sub(2 + 9 + 12).clamp(1, 16);
+    let (full, pos, neg) = if ascii {
+        ('#', '+', '-')
+    } else {
+        ('█', '▶', '◀')
+    };
+    for (part, m) in shown {
+        let n = usize::try_from(u128::from(m.0.unsigned_abs()) * bar_w as u128 / u128::from(max))
+            .unwrap_or(bar_w)
+            .max(1);
+        let tip = if m > Money::ZERO { pos } else { neg };
+        let bar: String = std::iter::repeat_n(full, n - 1).chain([tip]).collect();
+        let style = if m > Money::ZERO {
+            theme.up()
+        } else {
+            theme.down()
+        };
+        out.push(Line::from(vec![
+            Span::styled(format!("  {:<8} ", part.name()), theme.dim()),
+            Span::styled(format!("{bar:<bar_w$}"), style),
+            Span::raw(right(&m.display_signed(), 12)),
+        ]));
+    }
+    for m in change.movers(facts, indices, 3) {
+        let mut t = m.to_string();
+        if ascii {
+            t = t.replace('⇒', "=>");
+        }
+        out.push(Line::raw(format!(
+            "  {}",
+            fit_middle(&t, w.saturating_sub(2), ascii)
+        )));
+    }
+    out
+}
+
+/// `  03-10 $85.20 (usual $40.10): usage +$40.00 rate +$5.10` — the day against the day before.
+fn anomaly_line(a: &anomaly::Anomaly) -> String {
+    let parts: Vec<String> = a
+        .parts
+        .named()
+        .into_iter()
+        .filter(|(_, m)| *m != Money::ZERO)
+        .map(|(p, m)| format!("{p} {}", m.display_signed()))
+        .collect();
+    let why = if parts.is_empty() {
+        "as the day before".to_string()
+    } else {
+        parts.join(" ")
+    };
+    format!(
+        "  {} {} (usual {}): {why}",
+        date_of(a.day).format("%m-%d"),
+        a.cost,
+        a.median,
+    )
 }
 
 /// A pod's facts: ARN, workload, nodes, and its cost by CPU and memory.

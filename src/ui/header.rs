@@ -152,6 +152,22 @@ fn second_line(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
             ]);
         }
     }
+    // Month to date: the bill's month-end forecast (alloc::forecast; the detail pane says it
+    // is the 7-day run rate).
+    if let (Some(view), Some(data)) = (app.view(), app.data()) {
+        let bill = data
+            .facts
+            .bill
+            .iter()
+            .map(|(d, c)| (*d, c[view.metric]))
+            .collect();
+        if let Some(f) = crate::alloc::forecast::forecast(&bill, &view) {
+            segments.push(vec![
+                Span::styled("forecast ", theme.dim()),
+                Span::raw(f.projected.to_string()),
+            ]);
+        }
+    }
     // What the last refresh did ("2 periods from cache, 1 read (38 parts, 410.0 MB)"), last.
     if let Some(note) = app.data().and_then(|d| d.cache.as_ref()) {
         segments.push(vec![Span::styled(note.summary(), theme.dim())]);

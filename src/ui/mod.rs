@@ -2,6 +2,7 @@
 //! this file lays them out. At 80×24 everything works (columns drop by priority, the detail
 //! pane collapses); below 60×15 a notice says the terminal is too small.
 
+mod change;
 mod detail;
 mod header;
 pub mod layout;
@@ -69,8 +70,13 @@ fn draw_body(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         }
         return;
     }
+    let table = if app.change_view.is_some() {
+        change::draw
+    } else {
+        table::draw
+    };
     if !app.detail_shown() {
-        table::draw(frame, area, app, theme);
+        table(frame, area, app, theme);
         return;
     }
     let (table_area, detail_area) = if layout::detail_beside(area.width) {
@@ -90,7 +96,7 @@ fn draw_body(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         .areas(area);
         (t, d)
     };
-    table::draw(frame, table_area, app, theme);
+    table(frame, table_area, app, theme);
     detail::draw(frame, detail_area, app, theme);
 }
 

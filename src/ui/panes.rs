@@ -233,6 +233,8 @@ fn source_kind(app: &App, i: usize) -> &'static str {
         SourceSpec::Demo { .. } => "demo",
         SourceSpec::S3(_) => "s3",
         SourceSpec::Athena(_) => "athena",
+        SourceSpec::Focus(_) => "focus",
+        SourceSpec::Combined(_) => "combined",
     }
 }
 

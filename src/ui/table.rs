@@ -1,5 +1,5 @@
 //! The cost table of the current level: name, kind, cost, share of the parent, Δ vs the
-//! previous window (absolute and %), a sparkline, flags. Columns are dropped by priority when
+//! previous window (absolute and %), a sparkline, flags; with sharing, what was shared in. Columns are dropped by priority when
 //! the screen is narrow; only the visible rows are formatted.
 
 use ratatui::Frame;
@@ -11,15 +11,17 @@ use ratatui::widgets::Paragraph;
 use super::layout;
 use super::theme::Theme;
 use super::{fit, fit_middle, right};
-use crate::alloc::Row;
+use crate::alloc::{Row, anomaly};
 use crate::app::nav::SortKey;
-use crate::app::{App, share, signed};
+use crate::app::{App, share};
 use crate::cur::money::Money;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Col {
     Kind,
     Cost,
+    /// What sharing brought into the cost (only on levels where something was).
+    SharedIn,
     Share,
     Delta,
     DeltaPct,
@@ -30,7 +32,7 @@ enum Col {
 impl Col {
     fn width(self, trend: usize) -> usize {
         match self {
-            Col::Kind | Col::Delta => 12,
+            Col::Kind | Col::Delta | Col::SharedIn => 12,
             Col::Cost => 13,
             Col::Share => 6,
             Col::DeltaPct => 7,
@@ -43,6 +45,7 @@ impl Col {
         match self {
             Col::Kind => "KIND",
             Col::Cost => "COST",
+            Col::SharedIn => "SHARED IN",
             Col::Share => "SHARE",
             Col::Delta => "Δ",
             Col::DeltaPct => "Δ%",
@@ -55,14 +58,15 @@ impl Col {
 /// Name needs at least this much before optional columns are added.
 const MIN_NAME: usize = 18;
 
-/// Which columns fit in `width`, in display order.
-fn columns(width: usize, trend: usize) -> Vec<Col> {
+/// Which columns fit in `width`, in display order; `shared`: the level holds shared-in cost.
+fn columns(width: usize, trend: usize, shared: bool) -> Vec<Col> {
     // Most important first.
     let priority = [
         Col::Cost,
         Col::Share,
         Col::DeltaPct,
         Col::Flags,
+        Col::SharedIn,
         Col::Delta,
         Col::Trend,
         Col::Kind,
@@ -70,6 +74,9 @@ fn columns(width: usize, trend: usize) -> Vec<Col> {
     let mut chosen = Vec::new();
     let mut used = MIN_NAME;
     for c in priority {
+        if c == Col::SharedIn && !shared {
+            continue;
+        }
         let w = c.width(trend) + 1;
         // Stop at the first that does not fit: a less important column never takes the
         // place of a more important one.
@@ -82,6 +89,7 @@ fn columns(width: usize, trend: usize) -> Vec<Col> {
     let order = [
         Col::Kind,
         Col::Cost,
+        Col::SharedIn,
         Col::Share,
         Col::Delta,
         Col::DeltaPct,
@@ -91,20 +99,27 @@ fn columns(width: usize, trend: usize) -> Vec<Col> {
     order.into_iter().filter(|c| chosen.contains(c)).collect()
 }
 
+/// Draws the table's frame titled `title`; its inside, when there is room for a header, a
+/// row and the totals line.
+pub(super) fn framed(frame: &mut Frame, area: Rect, theme: Theme, title: &str) -> Option<Rect> {
+    let block = theme.block(title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    (inner.height >= 3).then_some(inner)
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let Some(f) = app.level() else { return };
     let noun = f.level.kind.noun();
     let title = format!("{noun}s ({})", f.level.rows.len());
-    let block = theme.block(&title);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if inner.height < 3 {
+    let Some(inner) = framed(frame, area, theme, &title) else {
         return;
-    }
+    };
     let width = inner.width as usize;
     let buckets = f.level.rows.first().map_or(0, |r| r.series.len());
     let trend = buckets.clamp(1, 16);
-    let cols = columns(width, trend);
+    let shared = f.level.rows.iter().any(|r| !r.shared_in.is_empty());
+    let cols = columns(width, trend, shared);
     let fixed: usize = cols.iter().map(|c| c.width(trend) + 1).sum();
     let name_w = width.saturating_sub(fixed).max(4);
     let ascii = app.display.ascii;
@@ -161,6 +176,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     for (pos, &i) in f.order.iter().enumerate().skip(offset).take(rows_h) {
         let row = &f.level.rows[i as usize];
         let selected = pos == f.selected;
+        let marks = match (app.view(), app.data()) {
+            (Some(view), Some(data)) if cols.contains(&Col::Trend) => {
+                let series = anomaly::daily(&data.facts, &row.facts, &view);
+                anomaly::unusual_days(&series, view.window, view.provisional_from)
+                    .into_iter()
+                    .map(|(day, ..)| view.bucket(day))
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
         lines.push(row_line(
             row,
             f.level.total,
@@ -171,6 +196,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             selected,
             ascii,
             &path,
+            &marks,
         ));
     }
     while lines.len() < rows_h + 1 {
@@ -200,7 +226,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
 
 /// The first shown position so that the selection is visible (the stored offset is a hint
 /// from the last movement; the render is pure).
-fn visible_offset(selected: usize, offset: usize, height: usize, len: usize) -> usize {
+pub(super) fn visible_offset(selected: usize, offset: usize, height: usize, len: usize) -> usize {
     let height = height.max(1);
     let mut offset = offset;
     if selected < offset {
@@ -222,6 +248,7 @@ fn row_line(
     selected: bool,
     ascii: bool,
     path: &[crate::alloc::Step],
+    unusual: &[usize],
 ) -> Line<'static> {
     let base = if selected {
         theme.selected()
@@ -244,6 +271,13 @@ fn row_line(
         let (text, style) = match c {
             Col::Kind => (format!("{:<w$}", fit(&row.kind, w, ascii)), theme.dim()),
             Col::Cost => (right(&row.cost.to_string(), w), Style::new()),
+            Col::SharedIn => {
+                let t = match row.shared_total() {
+                    Money::ZERO => String::new(),
+                    m => m.to_string(),
+                };
+                (right(&fit(&t, w, ascii), w), theme.dim())
+            }
             Col::Share => (
                 right(&format!("{:.1}%", share(row.cost, parent)), w),
                 Style::new(),
@@ -251,7 +285,7 @@ fn row_line(
             Col::Delta => {
                 let d = row.delta();
                 let style = delta_style(d, theme);
-                (right(&fit(&signed(d), w, ascii), w), style)
+                (right(&fit(&d.display_signed(), w, ascii), w), style)
             }
             Col::DeltaPct => {
                 let (t, style) = if row.is_new() {
@@ -276,7 +310,20 @@ fn row_line(
             }
             Col::Trend => {
                 let values = squeeze(&row.series, w);
-                (format!("{:<w$}", theme.sparkline(&values)), theme.dim())
+                // Unusual days (alloc::anomaly) are drawn as `!` in their bucket.
+                let mut spark: Vec<char> = theme.sparkline(&values).chars().collect();
+                for &b in unusual {
+                    let at = if row.series.len() <= w {
+                        b
+                    } else {
+                        b * w / row.series.len()
+                    };
+                    if let Some(c) = spark.get_mut(at) {
+                        *c = '!';
+                    }
+                }
+                let spark: String = spark.into_iter().collect();
+                (format!("{spark:<w$}"), theme.dim())
             }
             Col::Flags => {
                 let t = if row.provisional {
@@ -293,7 +340,7 @@ fn row_line(
     Line::from(spans)
 }
 
-fn delta_style(d: Money, theme: Theme) -> Style {
+pub(super) fn delta_style(d: Money, theme: Theme) -> Style {
     match d.cmp(&Money::ZERO) {
         std::cmp::Ordering::Greater => theme.up(),
         std::cmp::Ordering::Less => theme.down(),
@@ -319,12 +366,14 @@ mod tests {
 
     #[test]
     fn columns_drop_by_priority() {
-        let all = columns(200, 16);
+        let all = columns(200, 16, false);
         assert_eq!(all.len(), 7);
-        let narrow = columns(78, 16);
+        assert_eq!(columns(200, 16, true).len(), 8);
+        let narrow = columns(78, 16, true);
         assert!(narrow.contains(&Col::Cost) && narrow.contains(&Col::Share));
+        assert!(narrow.contains(&Col::SharedIn), "{narrow:?}");
         assert!(!narrow.contains(&Col::Kind), "{narrow:?}");
-        let tiny = columns(40, 16);
+        let tiny = columns(40, 16, true);
         assert_eq!(tiny, vec![Col::Cost, Col::Share]);
     }
 

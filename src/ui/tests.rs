@@ -11,7 +11,7 @@ use ratatui::style::{Color, Modifier};
 
 use super::draw;
 use crate::alloc::Step;
-use crate::app::testing::{fresh, send, started};
+use crate::app::testing::{fresh, select_costliest, send, started, started_sharing};
 use crate::app::{App, DrawMode, Msg, run_command};
 use crate::config::keys::{Key, KeyCode};
 use crate::cur::attribution::Category;
@@ -162,17 +162,7 @@ fn pod_detail() {
         .step;
     app.levels.last_mut().unwrap().select_step(workload);
     send(&mut app, [enter()]);
-    let pod = app
-        .level()
-        .unwrap()
-        .level
-        .rows
-        .iter()
-        .filter(|r| matches!(r.step, Step::Pod(_)))
-        .max_by_key(|r| r.cost)
-        .unwrap()
-        .step;
-    app.levels.last_mut().unwrap().select_step(pod);
+    select_costliest(&mut app, |s| matches!(s, Step::Pod(_)));
     let f = app.level().unwrap();
     assert!(matches!(f.selected_row().unwrap().step, Step::Pod(_)));
     scenario("pod", &mut app);
@@ -181,6 +171,75 @@ fn pod_detail() {
     for needle in ["arn:aws:eks:", "node", "cpu", "memory", "by day"] {
         assert!(t.contains(needle), "pod detail lacks {needle}\n{t}");
     }
+}
+
+/// The built-in demo shares idle and `CloudWatch`: a SHARED IN column on the clusters and,
+/// inside a cluster, on its namespaces, and the detail pane says by source; `s` turns
+/// sharing off and the column goes, with the un-shared totals back.
+#[test]
+fn shared_in_column_and_detail() {
+    let mut app = started_sharing();
+    scenario("shared", &mut app);
+    send(&mut app, [enter()]);
+    select_costliest(&mut app, |s| matches!(s, Step::Namespace(_)));
+    scenario("shared-cluster", &mut app);
+    let t = text(&render(&mut app, (120, 40)));
+    for needle in ["SHARED IN", "shared in:", "idle", "cloudwatch"] {
+        assert!(t.contains(needle), "lacks {needle}\n{t}");
+    }
+    send(&mut app, [key('s')]);
+    let t = text(&render(&mut app, (120, 40)));
+    assert!(
+        !t.contains("SHARED IN"),
+        "sharing off keeps the column\n{t}"
+    );
+    assert!(t.contains("idle"), "idle is a row again\n{t}");
+}
+
+/// `e`: environments at the top (`unassigned` for what no rule reaches), then clusters.
+#[test]
+fn environment_view() {
+    let mut app = started_sharing();
+    send(&mut app, [key('e')]);
+    scenario("env", &mut app);
+    let t = text(&render(&mut app, (120, 40)));
+    for needle in ["production", "staging", "development", "unassigned"] {
+        assert!(t.contains(needle), "lacks {needle}\n{t}");
+    }
+    send(&mut app, [enter()]);
+    scenario("env-production", &mut app);
+}
+
+#[test]
+fn change_view_and_its_detail() {
+    let mut app = started();
+    send(&mut app, [enter(), key('c')]);
+    assert!(app.change_view.is_some());
+    scenario("change", &mut app);
+    app.show_detail = Some(true);
+    scenario("change-detail", &mut app);
+    app.display = DrawMode {
+        color: false,
+        ascii: false,
+    };
+    let t = text(&render(&mut app, (120, 40)));
+    for needle in [
+        "change: namespaces by |Δ|",
+        "USAGE",
+        "why it changed",
+        "⇒",
+        "forecast $",
+        "7-day run rate",
+    ] {
+        assert!(t.contains(needle), "the change view lacks {needle}\n{t}");
+    }
+    send(&mut app, [key('c')]);
+    assert!(app.change_view.is_none());
+    assert_eq!(
+        app.sort,
+        crate::app::nav::Sort::default(),
+        "c again restores the sort"
+    );
 }
 
 #[test]
@@ -286,4 +345,73 @@ fn a_long_diagnosis_scrolls_to_its_end_and_no_further() {
     );
     send(&mut app, (0..60).map(|_| key('k')));
     assert_eq!(text(&render(&mut app, (80, 24))), top);
+}
+
+/// Hostile tag values and paths (issue 18): the panes draw them, but no control character
+/// reaches the terminal — ratatui drops control graphemes when it lays out text, and this
+/// proves it for the cost table, the breadcrumb, the detail pane and the header.
+#[test]
+fn control_characters_in_data_never_reach_the_terminal() {
+    use crate::app::{Cmd, update};
+    use crate::facts::Dim;
+    const EVIL: &str = "evil\u{1b}]0;PWNED\u{7}\u{1b}[2J\u{9b}31m\u{7f}";
+    let mut app = fresh();
+    for cmd in app.start() {
+        let Cmd::Fetch {
+            profile,
+            generation,
+            window,
+        } = cmd
+        else {
+            continue;
+        };
+        let p = app.config.profiles[profile].clone();
+        let mut result = crate::source::load(&crate::source::ReadRequest::new(
+            &p,
+            window,
+            crate::app::testing::now(),
+        ))
+        .map(Box::new)
+        .map_err(|e| crate::diag::diagnose(&e));
+        if let Ok(loaded) = &mut result {
+            let evil = loaded.facts.strings.intern(EVIL);
+            let payments = loaded.facts.strings.lookup("payments").unwrap();
+            for row in &mut loaded.facts.rows {
+                if row.dim(Dim::Namespace) == payments {
+                    row.dims[Dim::Namespace as usize] = evil;
+                }
+            }
+            loaded.origin = format!("/data/{EVIL}");
+        }
+        let more = update(
+            &mut app,
+            Msg::Fetched {
+                profile,
+                generation,
+                result,
+            },
+        );
+        crate::app::testing::run(&mut app, more);
+    }
+    let mut screens = vec![render(&mut app, (120, 40))];
+    send(&mut app, [enter()]);
+    screens.push(render(&mut app, (120, 40)));
+    let evil_row = text(screens.last().unwrap())
+        .lines()
+        .position(|l| l.contains("evil]0;PWNED"));
+    assert!(evil_row.is_some(), "{}", text(screens.last().unwrap()));
+    run_command(&mut app, &format!("ns {EVIL}"));
+    screens.push(render(&mut app, (120, 40)));
+    send(&mut app, [key('d')]);
+    screens.push(render(&mut app, (120, 40)));
+    for buf in &screens {
+        for cell in &buf.content {
+            assert!(
+                !cell.symbol().chars().any(char::is_control),
+                "a control character in a cell: {:?}\n{}",
+                cell.symbol(),
+                text(buf)
+            );
+        }
+    }
 }

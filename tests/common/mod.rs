@@ -9,8 +9,10 @@ use std::path::{Path, PathBuf};
 use curtop::config::{EnvRules, TagMapping};
 use curtop::cur::attribution::TagPlan;
 use curtop::facts::Facts;
+use curtop::source::discover::Delivery;
 use curtop::source::error::SourceError;
 use curtop::source::local::{ReadOptions, open_local, read_delivery};
+use curtop::source::store::Store;
 
 /// `../shared/cur-samples/NAME` (the real public samples beside the repository).
 pub fn sample(name: &str) -> PathBuf {
@@ -27,9 +29,36 @@ pub fn temp_dir(tag: &str) -> PathBuf {
     dir
 }
 
-/// Reads a local path with the default mapping, every day kept.
+/// Files under `root` whose name ends with `suffix`.
+pub fn files_ending(root: &Path, suffix: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.to_string_lossy().ends_with(suffix) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Reads a local path with `mapping`, every day kept.
 pub fn read_path(path: &Path, mapping: &TagMapping) -> Result<Facts, SourceError> {
     let (store, delivery) = open_local(path)?;
+    read_with(&store, &delivery, mapping)
+}
+
+/// Reads a discovered delivery of any store with `mapping`, every day kept.
+pub fn read_with(
+    store: &dyn Store,
+    delivery: &Delivery,
+    mapping: &TagMapping,
+) -> Result<Facts, SourceError> {
     let plan = TagPlan::new(mapping, &[]);
     let env = EnvRules::default();
     let opts = ReadOptions {
@@ -38,8 +67,9 @@ pub fn read_path(path: &Path, mapping: &TagMapping) -> Result<Facts, SourceError
         window: None,
         progress: None,
         threads: 2,
+        currency: None,
     };
-    read_delivery(&store, &delivery, &opts)
+    read_delivery(store, delivery, &opts)
 }
 
 /// Writes `bytes` gzip-compressed.
@@ -60,23 +90,25 @@ pub fn zip(name: &str, bytes: &[u8]) -> Vec<u8> {
     w.finish().unwrap().into_inner()
 }
 
-/// Facts as text-keyed sums, labels included (symbol numbers differ between reads, so two
-/// reads compare by name).
+/// Facts as text-keyed sums (the four metrics, then the quantity), labels and basis included
+/// (symbol numbers differ between reads, so two reads compare by name).
 pub fn canonical(
     f: &Facts,
-) -> std::collections::BTreeMap<(curtop::cur::time::Day, String, Vec<String>), [i64; 4]> {
+) -> std::collections::BTreeMap<(curtop::cur::time::Day, String, Vec<String>), [i64; 5]> {
     let mut out = std::collections::BTreeMap::new();
     for r in &f.rows {
         let mut key: Vec<String> = (0..curtop::facts::DIMS)
             .map(|d| f.strings.get(r.dims[d]).to_string())
             .collect();
         key.extend(r.labels.iter().map(|l| f.strings.get(*l).to_string()));
+        key.push(r.basis.name().to_string());
         let e = out
             .entry((r.day, r.category.name().to_string(), key))
-            .or_insert([0; 4]);
+            .or_insert([0; 5]);
         for (i, m) in r.costs.0.iter().enumerate() {
             e[i] += m.0;
         }
+        e[4] += r.quantity.0;
     }
     out
 }

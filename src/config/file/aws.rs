@@ -9,6 +9,11 @@ use super::Check;
 use super::raw::RawProfile;
 use crate::config::{AthenaSpec, AwsAccess, ConfigError, S3Spec, SourceSpec};
 
+/// `max-attempts`: 1 (no retry) to 10 tries of a call.
+const MAX_ATTEMPTS: std::ops::RangeInclusive<u32> = 1..=10;
+/// `read-timeout`: 1 second to an hour.
+const READ_TIMEOUT_SECS: std::ops::RangeInclusive<u32> = 1..=3600;
+
 impl Check<'_> {
     /// `source = "s3"`: bucket and report (or export) required, the rest optional.
     pub(super) fn s3(
@@ -64,7 +69,7 @@ impl Check<'_> {
     }
 
     /// An optional text value, trimmed; present but empty is an error naming the key.
-    fn text_value(
+    pub(super) fn text_value(
         &self,
         v: Option<&Spanned<String>>,
         name: &str,
@@ -82,7 +87,7 @@ impl Check<'_> {
     }
 
     /// The keys every AWS source shares: region, named profile, role + external id, endpoint.
-    fn access(&self, raw: &RawProfile, name: &str) -> Result<AwsAccess, ConfigError> {
+    pub(super) fn access(&self, raw: &RawProfile, name: &str) -> Result<AwsAccess, ConfigError> {
         let at = |key: &'static str| ["profiles", name, key];
         let text =
             |v: &Option<Spanned<String>>, key: &'static str| self.text_value(v.as_ref(), name, key);
@@ -120,7 +125,60 @@ impl Check<'_> {
             role_arn,
             external_id,
             endpoint_url,
+            max_attempts: self.bounded(
+                raw.max_attempts.as_ref(),
+                name,
+                "max-attempts",
+                MAX_ATTEMPTS,
+            )?,
+            read_timeout: self.bounded(
+                raw.read_timeout.as_ref(),
+                name,
+                "read-timeout",
+                READ_TIMEOUT_SECS,
+            )?,
         })
+    }
+
+    /// An optional `s3://BUCKET…` URL; anything else is an error saying `expected`.
+    fn s3_url(
+        &self,
+        v: Option<&Spanned<String>>,
+        name: &str,
+        key: &'static str,
+        expected: &str,
+    ) -> Result<Option<String>, ConfigError> {
+        let url = self.text_value(v, name, key)?;
+        match &url {
+            Some(u) if !(u.starts_with("s3://") && u.len() > "s3://".len()) => {
+                Err(self.err(v.map(Spanned::span), &["profiles", name, key], expected))
+            }
+            _ => Ok(url),
+        }
+    }
+
+    /// An optional number within `range`; outside it an error naming the key and the range.
+    fn bounded(
+        &self,
+        v: Option<&Spanned<u32>>,
+        name: &str,
+        key: &'static str,
+        range: std::ops::RangeInclusive<u32>,
+    ) -> Result<Option<u32>, ConfigError> {
+        match v {
+            None => Ok(None),
+            Some(v) if range.contains(v.get_ref()) => Ok(Some(*v.get_ref())),
+            Some(v) => Err(self.err(
+                Some(v.span()),
+                &["profiles", name, key],
+                format!(
+                    "{} is out of range; expected {} to {}",
+                    v.get_ref(),
+                    range.start(),
+                    range.end()
+                ),
+            )),
+        }
     }
 
     /// `source = "athena"`: database and table required; workgroup, output location (an
@@ -148,22 +206,25 @@ impl Check<'_> {
                 "missing; source = \"athena\" needs the CUR table's name",
             ));
         };
-        let output_location = text(&raw.output_location, "output-location")?;
-        if let Some(loc) = &output_location
-            && !(loc.starts_with("s3://") && loc.len() > "s3://".len())
-        {
-            return Err(self.err(
-                raw.output_location.as_ref().map(Spanned::span),
-                &at("output-location"),
-                "expected an s3:// URL (s3://BUCKET/PATH/) where Athena writes query results",
-            ));
-        }
+        let output_location = self.s3_url(
+            raw.output_location.as_ref(),
+            name,
+            "output-location",
+            "expected an s3:// URL (s3://BUCKET/PATH/) where Athena writes query results",
+        )?;
+        let table_location = self.s3_url(
+            raw.table_location.as_ref(),
+            name,
+            "table-location",
+            "expected an s3:// URL (s3://BUCKET/PREFIX/) where the table's data lives",
+        )?;
         Ok(SourceSpec::Athena(AthenaSpec {
             database,
             table,
             workgroup: text(&raw.workgroup, "workgroup")?,
             output_location,
             catalog: text(&raw.catalog, "catalog")?,
+            table_location,
             access: self.access(raw, name)?,
         }))
     }

@@ -6,6 +6,7 @@
 
 mod aws;
 mod raw;
+mod sharing;
 mod sources;
 mod tags;
 #[cfg(test)]
@@ -18,9 +19,11 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::DeTable;
 
+use super::budget::Budget;
 use super::error::{ConfigError, dotted};
 use super::keys::Keymap;
 use super::{Config, Profile};
+use crate::cur::money::Money;
 use raw::{InOrder, KeyList, RawConfig, RawProfile};
 
 /// Parses and validates `text`; `origin` names it in errors; relative `path`s are joined to
@@ -64,10 +67,23 @@ impl Check<'_> {
                 "no profiles; add a `[profiles.NAME]` table with a `source`",
             ));
         }
-        let profiles = raw_profiles
+        let mut combined_refs: Vec<sources::CombinedRefs> = Vec::new();
+        let mut profiles = raw_profiles
             .into_iter()
-            .map(|(name, raw)| self.profile(&name, raw))
+            .map(|(name, raw)| {
+                if let Some(list) = &raw.get_ref().sources {
+                    combined_refs.push((
+                        name.get_ref().clone(),
+                        list.get_ref()
+                            .iter()
+                            .map(|n| (n.get_ref().clone(), n.span()))
+                            .collect(),
+                    ));
+                }
+                self.profile(&name, raw)
+            })
             .collect::<Result<Vec<_>, _>>()?;
+        self.resolve_combined(&mut profiles, &combined_refs)?;
         let default_profile = match raw.default_profile {
             Some(name) => {
                 if !profiles.iter().any(|p| p.name == *name.get_ref()) {
@@ -168,12 +184,54 @@ impl Check<'_> {
             }
         }
         let source = self.source(&raw, span, name_str)?;
+        let tags = self.tags(name_str, raw.tags)?;
+        let env = self.env(
+            name_str,
+            raw.env_aliases,
+            [raw.env_namespaces, raw.env_clusters, raw.env_accounts],
+        )?;
+        let sharing = self.sharing(name_str, raw.sharing, &env, &tags)?;
         Ok(Profile {
             name: name_str.to_string(),
             source,
-            tags: self.tags(name_str, raw.tags)?,
-            env: self.env(name_str, raw.env_aliases)?,
+            tags,
+            env,
+            sharing,
+            budgets: self.budgets(name_str, raw.budgets)?,
         })
+    }
+
+    /// `[profiles.NAME.budgets]`: `SCOPE/NAME = amount`, a positive number.
+    fn budgets(
+        &self,
+        profile: &str,
+        raw: Option<InOrder<Spanned<toml::Value>>>,
+    ) -> Result<Vec<Budget>, ConfigError> {
+        let mut out = Vec::new();
+        for (key, value) in raw.map(|b| b.0).unwrap_or_default() {
+            let at = ["profiles", profile, "budgets", key.get_ref().as_str()];
+            let (scope, name) =
+                Budget::parse_key(key.get_ref()).map_err(|e| self.err(Some(key.span()), &at, e))?;
+            let amount = match value.get_ref() {
+                toml::Value::Integer(i) => Money::from_f64(*i as f64).ok(),
+                toml::Value::Float(f) => Money::from_f64(*f).ok(),
+                _ => None,
+            }
+            .filter(|m| *m > Money::ZERO);
+            let Some(monthly) = amount else {
+                return Err(self.err(
+                    Some(value.span()),
+                    &at,
+                    "a budget is a positive amount per month in the bill's currency, e.g. 12000",
+                ));
+            };
+            out.push(Budget {
+                scope,
+                name,
+                monthly,
+            });
+        }
+        Ok(out)
     }
 }
 

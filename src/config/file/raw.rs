@@ -8,6 +8,8 @@ use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use toml::Spanned;
 
+use crate::config::sharing::{IdleRule, Split, TargetKind};
+
 /// The whole file.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -35,11 +37,17 @@ pub(super) struct RawProfile {
     pub(super) role_arn: Option<Spanned<String>>,
     pub(super) external_id: Option<Spanned<String>>,
     pub(super) endpoint_url: Option<Spanned<String>>,
+    pub(super) max_attempts: Option<Spanned<u32>>,
+    pub(super) read_timeout: Option<Spanned<u32>>,
     pub(super) database: Option<Spanned<String>>,
     pub(super) table: Option<Spanned<String>>,
     pub(super) workgroup: Option<Spanned<String>>,
     pub(super) output_location: Option<Spanned<String>>,
     pub(super) catalog: Option<Spanned<String>>,
+    pub(super) table_location: Option<Spanned<String>>,
+    pub(super) currency: Option<Spanned<String>>,
+    /// `source = "combined"`: the profiles whose bills it sums.
+    pub(super) sources: Option<KeyList>,
     /// Secrets are refused with a pointer to named profiles (the values are never echoed).
     pub(super) aws_secret_access_key: Option<Spanned<toml::Value>>,
     pub(super) secret_access_key: Option<Spanned<toml::Value>>,
@@ -47,6 +55,41 @@ pub(super) struct RawProfile {
     pub(super) aws_session_token: Option<Spanned<toml::Value>>,
     pub(super) tags: Option<RawTags>,
     pub(super) env_aliases: Option<InOrder<Spanned<String>>>,
+    /// `"cluster/NAME" = amount`, monthly.
+    pub(super) budgets: Option<InOrder<Spanned<toml::Value>>>,
+    /// Environment fallbacks for rows with no environment tag: pattern → environment.
+    pub(super) env_namespaces: Option<InOrder<Spanned<String>>>,
+    pub(super) env_clusters: Option<InOrder<Spanned<String>>>,
+    pub(super) env_accounts: Option<InOrder<Spanned<String>>>,
+    pub(super) sharing: Option<RawSharing>,
+}
+
+/// A list of names, each spanned.
+pub(super) type NameList = Spanned<Vec<Spanned<String>>>;
+
+/// `[profiles.NAME.sharing]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawSharing {
+    pub(super) idle: Option<Spanned<IdleRule>>,
+    pub(super) shared_namespaces: Option<NameList>,
+    pub(super) split: Option<Spanned<Split>>,
+    pub(super) costs: Option<Vec<Spanned<RawCostRule>>>,
+}
+
+/// `[[profiles.NAME.sharing.costs]]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawCostRule {
+    pub(super) name: Spanned<String>,
+    pub(super) service: Option<NameList>,
+    pub(super) usage_type: Option<NameList>,
+    pub(super) account: Option<NameList>,
+    pub(super) category: Option<NameList>,
+    pub(super) label: Option<InOrder<Spanned<String>>>,
+    pub(super) into: Spanned<TargetKind>,
+    pub(super) ratios: Option<Spanned<InOrder<Spanned<toml::Value>>>>,
+    pub(super) proportional: Option<NameList>,
 }
 
 /// A list of tag keys, each spanned.

@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use super::Check;
 use super::raw::RawProfile;
-use crate::config::{ConfigError, SourceSpec};
+use crate::config::{ConfigError, FocusPath, FocusSpec, Profile, S3Spec, SourceSpec};
 
 /// The kinds of source a profile may name, as written in `source = "…"`.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -17,15 +17,19 @@ enum SourceKind {
     Demo,
     S3,
     Athena,
+    Focus,
+    Combined,
 }
 
 impl SourceKind {
     /// Every kind, in the order the unknown-source message lists them.
-    const ALL: [SourceKind; 4] = [
+    const ALL: [SourceKind; 6] = [
         SourceKind::Local,
         SourceKind::Demo,
         SourceKind::S3,
         SourceKind::Athena,
+        SourceKind::Focus,
+        SourceKind::Combined,
     ];
 
     /// The name as written in `source = "…"`.
@@ -35,6 +39,8 @@ impl SourceKind {
             SourceKind::Demo => "demo",
             SourceKind::S3 => "s3",
             SourceKind::Athena => "athena",
+            SourceKind::Focus => "focus",
+            SourceKind::Combined => "combined",
         }
     }
 
@@ -57,9 +63,10 @@ fn span_of<T>(value: Option<&Spanned<T>>) -> Option<Range<usize>> {
 
 /// The keys that belong to some source kinds only, with the kinds they belong to, in the order
 /// they are checked: the first one a profile gives for a source not among its kinds is refused.
-const SOURCE_KEYS: [(&str, &[SourceKind], SpanOf); 17] = {
-    use SourceKind::{Athena, Demo, Local, S3};
-    const AWS: &[SourceKind] = &[S3, Athena];
+const SOURCE_KEYS: [(&str, &[SourceKind], SpanOf); 22] = {
+    use SourceKind::{Athena, Combined, Demo, Focus, Local, S3};
+    // A `focus` profile may read from S3 (`path = "s3://…"`), so it takes the access keys.
+    const AWS: &[SourceKind] = &[S3, Athena, Focus];
     [
         ("bucket", &[S3], |r| span_of(r.bucket.as_ref())),
         ("prefix", &[S3], |r| span_of(r.prefix.as_ref())),
@@ -72,16 +79,26 @@ const SOURCE_KEYS: [(&str, &[SourceKind], SpanOf); 17] = {
             span_of(r.output_location.as_ref())
         }),
         ("catalog", &[Athena], |r| span_of(r.catalog.as_ref())),
+        ("table-location", &[Athena], |r| {
+            span_of(r.table_location.as_ref())
+        }),
         ("region", AWS, |r| span_of(r.region.as_ref())),
         ("aws-profile", AWS, |r| span_of(r.aws_profile.as_ref())),
         ("role-arn", AWS, |r| span_of(r.role_arn.as_ref())),
         ("external-id", AWS, |r| span_of(r.external_id.as_ref())),
         ("endpoint-url", AWS, |r| span_of(r.endpoint_url.as_ref())),
-        ("path", &[Local], |r| span_of(r.path.as_ref())),
+        ("max-attempts", AWS, |r| span_of(r.max_attempts.as_ref())),
+        ("read-timeout", AWS, |r| span_of(r.read_timeout.as_ref())),
+        ("path", &[Local, Focus], |r| span_of(r.path.as_ref())),
+        ("currency", &[Focus], |r| span_of(r.currency.as_ref())),
+        ("sources", &[Combined], |r| span_of(r.sources.as_ref())),
         ("seed", &[Demo], |r| span_of(r.seed.as_ref())),
         ("days", &[Demo], |r| span_of(r.days.as_ref())),
     ]
 };
+
+/// A combined profile's name and the profile names of its `sources`, each where it is written.
+pub(super) type CombinedRefs = (String, Vec<(String, Range<usize>)>);
 
 /// Demo defaults and limits.
 const DEMO_SEED: u64 = 7;
@@ -103,6 +120,8 @@ impl Check<'_> {
             Some(SourceKind::Athena) => self.athena(raw, span, name)?,
             Some(SourceKind::Local) => self.local(raw.path.as_ref(), span, name)?,
             Some(SourceKind::Demo) => self.demo(raw, name)?,
+            Some(SourceKind::Focus) => self.focus(raw, span, name)?,
+            Some(SourceKind::Combined) => self.combined(raw, span, name)?,
             None => {
                 let known = SourceKind::ALL
                     .map(|kind| format!("`{}`", kind.name()))
@@ -180,6 +199,139 @@ impl Check<'_> {
         Ok(SourceSpec::Local {
             path: self.resolve(path.get_ref()),
         })
+    }
+
+    /// `source = "focus"`: a FOCUS export's `path`, local (resolved like `local`'s) or
+    /// `s3://bucket/prefix/export`; `currency` optional.
+    fn focus(
+        &self,
+        raw: &RawProfile,
+        span: Range<usize>,
+        name: &str,
+    ) -> Result<SourceSpec, ConfigError> {
+        let at = ["profiles", name, "path"];
+        let Some(path) = raw.path.as_ref() else {
+            return Err(self.err(
+                Some(span),
+                &at,
+                "missing; source = \"focus\" needs the FOCUS export's folder or file \
+                 (local, or s3://bucket/prefix/export)",
+            ));
+        };
+        let text = path.get_ref().trim();
+        if text.is_empty() {
+            return Err(self.err(Some(path.span()), &at, "empty path"));
+        }
+        let location = if let Some(rest) = text.strip_prefix("s3://") {
+            let rest = rest.trim_matches('/');
+            let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
+            if bucket.is_empty() || key.is_empty() {
+                return Err(self.err(
+                    Some(path.span()),
+                    &at,
+                    "expected s3://BUCKET/PREFIX/EXPORT (the export's folder, under which \
+                     AWS writes data/ and metadata/)",
+                ));
+            }
+            let (prefix, export) = key.rsplit_once('/').unwrap_or(("", key));
+            FocusPath::S3(S3Spec {
+                bucket: bucket.to_string(),
+                prefix: prefix.to_string(),
+                report: export.to_string(),
+                access: self.access(raw, name)?,
+            })
+        } else {
+            FocusPath::Local(self.resolve(text))
+        };
+        let currency = self
+            .text_value(raw.currency.as_ref(), name, "currency")?
+            .map(|c| c.to_ascii_uppercase());
+        Ok(SourceSpec::Focus(FocusSpec { location, currency }))
+    }
+
+    /// `source = "combined"`: two or more profile names, each once. That they name other,
+    /// non-combined profiles is checked once every profile is read
+    /// ([`Check::resolve_combined`]); until then the list holds placeholders.
+    fn combined(
+        &self,
+        raw: &RawProfile,
+        span: Range<usize>,
+        name: &str,
+    ) -> Result<SourceSpec, ConfigError> {
+        let at = ["profiles", name, "sources"];
+        let Some(list) = raw.sources.as_ref() else {
+            return Err(self.err(
+                Some(span),
+                &at,
+                "missing; source = \"combined\" needs `sources = [\"PROFILE\", \"PROFILE\", …]`",
+            ));
+        };
+        if list.get_ref().len() < 2 {
+            return Err(self.err(
+                Some(list.span()),
+                &at,
+                "name at least two profiles whose bills to combine",
+            ));
+        }
+        let mut names: Vec<String> = Vec::new();
+        for n in list.get_ref() {
+            if names.contains(n.get_ref()) {
+                return Err(self.err(
+                    Some(n.span()),
+                    &at,
+                    format!(
+                        "`{}` is named twice; its bill would count twice",
+                        n.get_ref()
+                    ),
+                ));
+            }
+            names.push(n.get_ref().clone());
+        }
+        Ok(SourceSpec::Combined(
+            names.into_iter().map(Profile::placeholder).collect(),
+        ))
+    }
+
+    /// Replaces each combined profile's placeholders with the profiles they name: every name
+    /// must be another profile of the file, and not a combined one.
+    pub(super) fn resolve_combined(
+        &self,
+        profiles: &mut [Profile],
+        spans: &[CombinedRefs],
+    ) -> Result<(), ConfigError> {
+        let all: Vec<Profile> = profiles.to_vec();
+        for (name, refs) in spans {
+            let Some(p) = profiles.iter_mut().find(|p| p.name == *name) else {
+                continue;
+            };
+            let SourceSpec::Combined(parts) = &mut p.source else {
+                continue;
+            };
+            let at = ["profiles", name.as_str(), "sources"];
+            for (part, (want, span)) in parts.iter_mut().zip(refs) {
+                let found = all.iter().find(|q| q.name == *want);
+                match found {
+                    Some(q) if q.name == *name || matches!(q.source, SourceSpec::Combined(_)) => {
+                        return Err(self.err(
+                            Some(span.clone()),
+                            &at,
+                            format!(
+                                "`{want}` is a combined profile; name the profiles it combines"
+                            ),
+                        ));
+                    }
+                    Some(q) => *part = q.clone(),
+                    None => {
+                        return Err(self.err(
+                            Some(span.clone()),
+                            &at,
+                            format!("no profile named `{want}`"),
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// `source = "demo"`: seed and days optional, days bounded.

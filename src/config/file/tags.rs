@@ -96,8 +96,44 @@ impl Check<'_> {
         Ok(keys)
     }
 
-    /// `[profiles.NAME.env-aliases]`: each alias added over the default environment rules.
+    /// `[profiles.NAME.env-aliases]`: each alias added over the default environment rules;
+    /// then `env-namespaces`, `env-clusters` and `env-accounts` (pattern → environment, the
+    /// environment normalized by the aliases) for rows whose tags name no environment.
     pub(super) fn env(
+        &self,
+        profile: &str,
+        raw: Option<InOrder<Spanned<String>>>,
+        fallbacks: [Option<InOrder<Spanned<String>>>; 3],
+    ) -> Result<EnvRules, ConfigError> {
+        let mut rules = self.env_aliases(profile, raw)?;
+        let [namespaces, clusters, accounts] = fallbacks;
+        for (table, raw) in [
+            ("env-namespaces", namespaces),
+            ("env-clusters", clusters),
+            ("env-accounts", accounts),
+        ] {
+            let mut list = Vec::new();
+            for (pattern, to) in raw.map(|a| a.0).unwrap_or_default() {
+                let key = ["profiles", profile, table, pattern.get_ref().as_str()];
+                if pattern.get_ref().trim().is_empty() {
+                    return Err(self.err(Some(pattern.span()), &key, "empty pattern"));
+                }
+                let Some(env) = rules.normalize(to.get_ref()) else {
+                    return Err(self.err(Some(to.span()), &key, "empty environment name"));
+                };
+                list.push((pattern.into_inner(), env));
+            }
+            match table {
+                "env-namespaces" => rules.namespaces = list,
+                "env-clusters" => rules.clusters = list,
+                _ => rules.accounts = list,
+            }
+        }
+        Ok(rules)
+    }
+
+    /// `[profiles.NAME.env-aliases]` over the default rules.
+    fn env_aliases(
         &self,
         profile: &str,
         raw: Option<InOrder<Spanned<String>>>,

@@ -134,7 +134,7 @@ fn profile_names_are_restricted() {
 fn unknown_sources() {
     assert_eq!(
         fails("[profiles.p]\nsource = \"ftp\"\n"),
-        "t.toml:2:10: key `profiles.p.source`: unknown source `ftp`; expected `local` or `demo` or `s3` or `athena`"
+        "t.toml:2:10: key `profiles.p.source`: unknown source `ftp`; expected `local` or `demo` or `s3` or `athena` or `focus` or `combined`"
     );
 }
 
@@ -209,7 +209,7 @@ fn local_needs_a_non_empty_path_and_no_demo_keys() {
 fn demo_takes_no_path_and_bounded_days() {
     assert_eq!(
         fails("[profiles.p]\nsource = \"demo\"\npath = \"x\"\n"),
-        "t.toml:3:8: key `profiles.p.path`: only allowed with source = \"local\""
+        "t.toml:3:8: key `profiles.p.path`: only allowed with source = \"local\" or \"focus\""
     );
     assert_eq!(
         fails("[profiles.p]\nsource = \"demo\"\ndays = 0\n"),
@@ -286,4 +286,46 @@ fn serde_errors_name_the_key() {
         fails("[profiles.p]\nsource = \"demo\"\ntags.pod = \"x\"\n"),
         "t.toml:3:12: key `profiles.p.tags.pod`: invalid type: string \"x\", expected an array"
     );
+}
+
+#[test]
+fn sharing_rules_parse_with_exact_ratios_and_env_fallbacks() {
+    use crate::config::sharing::{IdleRule, RATIO_ONE, Split, TargetKind, TargetSplit};
+    let c = ok(include_str!(
+        "../../../tests/fixtures/config/valid/sharing.toml"
+    ));
+    let p = &c.profiles[0];
+    assert_eq!(p.sharing.idle, IdleRule::Share);
+    assert_eq!(p.sharing.split, Split::Even);
+    assert_eq!(p.sharing.shared_namespaces, ["kube-system", "monitoring"]);
+    let rules = &p.sharing.costs;
+    assert_eq!(rules.len(), 3);
+    assert_eq!(rules[0].name, "datadog");
+    assert_eq!(rules[0].into, TargetKind::Environments);
+    assert_eq!(
+        rules[0].split,
+        TargetSplit::Ratios(vec![
+            ("production".into(), 700_000_000),
+            ("staging".into(), 300_000_000)
+        ])
+    );
+    let TargetSplit::Ratios(r) = &rules[0].split else {
+        unreachable!()
+    };
+    assert_eq!(r.iter().map(|(_, p)| p).sum::<u64>(), RATIO_ONE);
+    assert_eq!(rules[1].select.labels, [("team".into(), "platform".into())]);
+    assert_eq!(rules[2].split, TargetSplit::Proportional(vec![]));
+    // `dev` is normalized by the aliases.
+    assert_eq!(
+        p.env.namespaces,
+        [
+            ("*-staging".to_string(), "staging".to_string()),
+            ("*-dev".to_string(), "development".to_string())
+        ]
+    );
+    assert_eq!(p.env.fallback("web", "prod-eu", ""), Some("production"));
+    // Ratios that float arithmetic would not sum to one still do as decimals.
+    let thirds = "[profiles.d]\nsource = \"demo\"\n[[profiles.d.sharing.costs]]\nname = \"n\"\n\
+                  into = \"clusters\"\nratios = { a = 0.1, b = 0.2, c = 0.7 }\n";
+    assert!(parse(thirds, "t.toml", None).is_ok());
 }

@@ -37,11 +37,14 @@ pub enum CheckId {
     RequiredColumnsPresent,
     /// `tag coverage`: how much of the bill the Kubernetes tags reach.
     TagCoverage,
+    /// `environment coverage`: how much of the bill has an environment, and which keys seem to
+    /// hold environments without being mapped.
+    EnvironmentCoverage,
 }
 
 impl CheckId {
     /// Every check, each once.
-    pub const ALL: [CheckId; 14] = [
+    pub const ALL: [CheckId; 15] = [
         CheckId::ConfigValid,
         CheckId::CredentialsResolve,
         CheckId::RoleAssumable,
@@ -56,6 +59,7 @@ impl CheckId {
         CheckId::ReportSettings,
         CheckId::RequiredColumnsPresent,
         CheckId::TagCoverage,
+        CheckId::EnvironmentCoverage,
     ];
 
     /// The check's name as shown (`config valid`, `data status READY`, …).
@@ -75,6 +79,7 @@ impl CheckId {
             CheckId::ReportSettings => "report settings",
             CheckId::RequiredColumnsPresent => "required columns present",
             CheckId::TagCoverage => "tag coverage",
+            CheckId::EnvironmentCoverage => "environment coverage",
         }
     }
 }

@@ -14,7 +14,7 @@ mod render;
 mod settings;
 
 use crate::clock::AsOf;
-use crate::config::{AthenaSpec, AwsAccess, Profile, SourceSpec};
+use crate::config::{AthenaSpec, AwsAccess, FocusPath, FocusSpec, Profile, SourceSpec};
 use crate::diag::{self, DiagCode, Diagnosis};
 use crate::facts::WarningCode;
 use crate::source::Loaded;
@@ -23,7 +23,7 @@ use crate::source::aws::{Fault, FaultKind};
 pub use check_id::CheckId;
 pub use iam::iam_policy;
 pub use render::{render_diagnosis, render_text, to_json};
-use settings::{delivery_settings, report_settings, tag_coverage};
+use settings::{delivery_settings, env_coverage, report_settings, tag_coverage};
 
 /// The outcome of one check.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +86,7 @@ pub const LOCAL_CHECKS: &[CheckId] = &[
     CheckId::ReportSettings,
     CheckId::RequiredColumnsPresent,
     CheckId::TagCoverage,
+    CheckId::EnvironmentCoverage,
 ];
 pub const S3_CHECKS: &[CheckId] = &[
     CheckId::ConfigValid,
@@ -96,6 +97,7 @@ pub const S3_CHECKS: &[CheckId] = &[
     CheckId::ReportSettings,
     CheckId::RequiredColumnsPresent,
     CheckId::TagCoverage,
+    CheckId::EnvironmentCoverage,
 ];
 pub const ATHENA_CHECKS: &[CheckId] = &[
     CheckId::ConfigValid,
@@ -108,6 +110,7 @@ pub const ATHENA_CHECKS: &[CheckId] = &[
     CheckId::ReportSettings,
     CheckId::RequiredColumnsPresent,
     CheckId::TagCoverage,
+    CheckId::EnvironmentCoverage,
 ];
 
 /// Which check a failed read's diagnosis belongs to.
@@ -143,14 +146,26 @@ pub fn source_name(profile: &Profile) -> &'static str {
         SourceSpec::Demo { .. } => "demo",
         SourceSpec::S3(_) => "s3",
         SourceSpec::Athena(_) => "athena",
+        SourceSpec::Focus(_) => "focus",
+        SourceSpec::Combined(_) => "combined",
     }
 }
 
 /// The names of a profile's checks, in the order they run.
 pub fn check_names(profile: &Profile) -> &'static [CheckId] {
     match &profile.source {
-        SourceSpec::Local { .. } | SourceSpec::Demo { .. } => LOCAL_CHECKS,
-        SourceSpec::S3(_) => S3_CHECKS,
+        SourceSpec::Local { .. }
+        | SourceSpec::Demo { .. }
+        | SourceSpec::Combined(_)
+        | SourceSpec::Focus(FocusSpec {
+            location: FocusPath::Local(_),
+            ..
+        }) => LOCAL_CHECKS,
+        SourceSpec::S3(_)
+        | SourceSpec::Focus(FocusSpec {
+            location: FocusPath::S3(_),
+            ..
+        }) => S3_CHECKS,
         SourceSpec::Athena(_) => ATHENA_CHECKS,
     }
 }
@@ -206,8 +221,18 @@ pub fn run(
         vec![format!("source = \"{source}\"")],
     ));
     let access = match &profile.source {
-        SourceSpec::Local { .. } | SourceSpec::Demo { .. } => None,
-        SourceSpec::S3(s) => Some(&s.access),
+        SourceSpec::Local { .. }
+        | SourceSpec::Demo { .. }
+        | SourceSpec::Combined(_)
+        | SourceSpec::Focus(FocusSpec {
+            location: FocusPath::Local(_),
+            ..
+        }) => None,
+        SourceSpec::S3(s)
+        | SourceSpec::Focus(FocusSpec {
+            location: FocusPath::S3(s),
+            ..
+        }) => Some(&s.access),
         SourceSpec::Athena(a) => Some(&a.access),
     };
     let mut failed = access.and_then(|access| access_checks(access, probe, &mut done));
@@ -233,7 +258,7 @@ pub fn run(
         };
         match read {
             Err(d) => failed = Some(place_failure(names, source, *d, &mut done)),
-            Ok(loaded) => checks_of_read(names, source, &loaded, as_of, &mut done),
+            Ok(loaded) => checks_of_read(names, profile, &loaded, as_of, &mut done),
         }
     }
     if let Some(why) = failed {
@@ -329,11 +354,12 @@ fn place_failure(names: &[CheckId], source: &str, d: Diagnosis, done: &mut Run<'
 /// The checks after a successful read, each from what the read found.
 fn checks_of_read(
     names: &[CheckId],
-    source: &str,
+    profile: &Profile,
     loaded: &Loaded,
     as_of: AsOf,
     done: &mut Run<'_>,
 ) {
+    let source = source_name(profile);
     let f = &loaded.facts;
     let warned = |code: WarningCode| f.quality.warnings.iter().find(|w| w.code == code);
     for &n in names.iter().skip(done.len()) {
@@ -365,6 +391,8 @@ fn checks_of_read(
                     &[
                         warned(WarningCode::StaleData),
                         warned(WarningCode::MissingParts),
+                        warned(WarningCode::DuplicateParts),
+                        warned(WarningCode::EmptyPeriod),
                     ],
                 )
             }
@@ -386,9 +414,13 @@ fn checks_of_read(
                     "line item type, usage start date, unblended cost; {} line items read, {} malformed",
                     f.quality.rows_read, f.quality.malformed_rows
                 )],
-                &[warned(WarningCode::MalformedRows)],
+                &[
+                    warned(WarningCode::MalformedRows),
+                    warned(WarningCode::MissingCostColumns),
+                ],
             ),
             CheckId::TagCoverage => tag_coverage(f),
+            CheckId::EnvironmentCoverage => env_coverage(f, profile),
             CheckId::ConfigValid
             | CheckId::CredentialsResolve
             | CheckId::RoleAssumable
@@ -475,7 +507,7 @@ fn role_diagnosis(role: &str, external_id: bool, seen: Vec<String>) -> Diagnosis
 
 /// STS could not say who the credentials are: none usable, or STS did not answer.
 fn credentials_diagnosis(fault: &Fault) -> Diagnosis {
-    let unreachable = fault.kind == FaultKind::Unreachable;
+    let unreachable = fault.kind != FaultKind::NoCredentials && fault.kind != FaultKind::Service;
     Diagnosis {
         code: if unreachable {
             DiagCode::EndpointUnreachable

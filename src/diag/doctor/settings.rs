@@ -4,8 +4,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::config::{EnvRules, Profile};
 use crate::cur::attribution::Category;
 use crate::cur::metrics::Metric;
+use crate::cur::money::Money;
 use crate::facts::{Dim, Facts};
 
 use super::{Check, CheckId, Status, with_warnings};
@@ -153,6 +155,9 @@ pub(super) fn tag_coverage(f: &Facts) -> Check {
             share(by_cat.get(c).copied().unwrap_or(0))
         )
     }));
+    if let Some(line) = provider_reach(f) {
+        evidence.push(line);
+    }
     let mut top: Vec<(&str, i64)> = untagged.into_iter().collect();
     top.sort_by_key(|t| std::cmp::Reverse(t.1));
     if !top.is_empty() {
@@ -198,5 +203,325 @@ pub(super) fn tag_coverage(f: &Facts) -> Check {
         status: Status::Pass,
         evidence,
         diagnosis: None,
+    }
+}
+
+/// Values that look like an environment: those the default rules know (`prod`, `stg`, `dev`,
+/// `qa`, …).
+fn looks_like_env(value: &str) -> bool {
+    let defaults = EnvRules::default();
+    let v = value.trim().to_lowercase();
+    defaults.aliases.iter().any(|(from, _)| *from == v)
+}
+
+/// How much of the bill has an environment (from tags, then the profile's fallbacks), the raw
+/// values seen with what they normalize to, and label keys whose values look like
+/// environments without being in the profile's `env` keys. The fix names config lines.
+pub(super) fn env_coverage(f: &Facts, profile: &Profile) -> Check {
+    let m = Metric::Amortized;
+    let mut total: i64 = 0;
+    let mut none: i64 = 0;
+    // Where the bill without an environment is, to name fallback lines.
+    let mut no_env_clusters: BTreeMap<&str, i64> = BTreeMap::new();
+    // Label concept → (looking like environments, values seen).
+    let mut env_like: BTreeMap<usize, BTreeMap<&str, i64>> = BTreeMap::new();
+    for r in &f.rows {
+        let v = r.costs[m].0;
+        total += v;
+        if r.dim(Dim::Env) == crate::facts::NONE {
+            none += v;
+            let cluster = f.text(r, Dim::Cluster);
+            if !cluster.is_empty() {
+                *no_env_clusters.entry(cluster).or_default() += v;
+            }
+        }
+        for (i, &sym) in r.labels.iter().enumerate() {
+            let value = f.strings.get(sym);
+            if looks_like_env(value) {
+                *env_like.entry(i).or_default().entry(value).or_default() += v;
+            }
+        }
+    }
+    let pct = |v: i64| {
+        if total == 0 {
+            0.0
+        } else {
+            v as f64 * 100.0 / total as f64
+        }
+    };
+    let mut evidence = vec![format!(
+        "{:.1}% of the bill has no environment (tag keys {}, then env-namespaces, env-clusters, env-accounts)",
+        pct(none),
+        profile.tags.env.join(", ")
+    )];
+    if !f.quality.env_values.is_empty() {
+        let values: Vec<String> = f
+            .quality
+            .env_values
+            .iter()
+            .take(8)
+            .map(|(raw, env)| format!("{raw} → {env}"))
+            .collect();
+        evidence.push(format!("environment values seen: {}", values.join(", ")));
+    }
+    // Unmapped keys that hold environments are a misconfiguration (a warning); a bill that
+    // merely lacks environments gets the lines to name them, and passes.
+    let mut fixes: Vec<String> = Vec::new();
+    for (i, values) in &env_like {
+        let Some(name) = f.label_names.get(*i) else {
+            continue;
+        };
+        let keys = profile
+            .tags
+            .labels
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, k)| k.clone())
+            .unwrap_or_default();
+        if keys.iter().all(|k| profile.tags.env.contains(k)) {
+            continue;
+        }
+        let seen: Vec<String> = values
+            .keys()
+            .take(5)
+            .map(|v| {
+                let to = profile.env.normalize(v).unwrap_or_default();
+                format!("{v} → {to}")
+            })
+            .collect();
+        evidence.push(format!(
+            "label `{name}` (keys {}) holds values that look like environments: {}",
+            keys.join(", "),
+            seen.join(", ")
+        ));
+        let mut env_keys = profile.tags.env.clone();
+        env_keys.extend(
+            keys.iter()
+                .filter(|k| !profile.tags.env.contains(k))
+                .cloned(),
+        );
+        fixes.push(format!(
+            "[profiles.{}.tags] env = [{}]",
+            profile.name,
+            env_keys
+                .iter()
+                .map(|k| format!("\"{k}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let unmapped_keys = fixes.len();
+    let mut top: Vec<(&str, i64)> = no_env_clusters.into_iter().collect();
+    top.sort_by_key(|t| std::cmp::Reverse(t.1));
+    if pct(none) >= 10.0 && !top.is_empty() {
+        let lines: Vec<String> = top
+            .iter()
+            .take(3)
+            .map(|(c, v)| format!("\"{c}\" = \"ENV\"  # {:.1}% of the bill", pct(*v)))
+            .collect();
+        fixes.push(format!(
+            "[profiles.{}.env-clusters] {}",
+            profile.name,
+            lines.join("; ")
+        ));
+    }
+    if unmapped_keys == 0 {
+        evidence.extend(fixes.iter().map(|f| format!("to name the rest, add: {f}")));
+        return Check {
+            name: CheckId::EnvironmentCoverage,
+            status: Status::Pass,
+            evidence,
+            diagnosis: None,
+        };
+    }
+    fixes.push(
+        "or name environments by namespace or account: [profiles.NAME.env-namespaces] \"*-staging\" = \"staging\", [profiles.NAME.env-accounts] \"123456789012\" = \"production\"".into(),
+    );
+    Check {
+        name: CheckId::EnvironmentCoverage,
+        status: Status::Warn,
+        evidence: evidence.clone(),
+        diagnosis: Some(Diagnosis {
+            code: DiagCode::EnvironmentsUnmapped,
+            severity: diag::Severity::Warning,
+            title: format!(
+                "{:.1}% of the bill has no environment; the environment view shows it as unassigned",
+                pct(none)
+            ),
+            seen: evidence,
+            causes: vec![
+                "the environment is in a tag or label key the profile's `env` keys do not list"
+                    .into(),
+                "clusters, namespaces or accounts stand for an environment but no rule says so"
+                    .into(),
+            ],
+            fixes,
+            docs: vec![
+                "config/example.toml (env-aliases, env-namespaces, env-clusters, env-accounts)",
+            ],
+        }),
+    }
+}
+
+#[cfg(test)]
+mod env_tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::cur::metrics::Costs;
+    use crate::cur::money::Money;
+    use crate::facts::{DIMS, FactRow, NONE};
+
+    /// Two rows: a pod of `prod-a` with no environment but label `tier = prod`, and one with
+    /// `env = staging`.
+    fn facts() -> Facts {
+        let mut f = Facts {
+            label_names: vec!["tier".into()],
+            ..Facts::default()
+        };
+        let mut row = |cluster: &str, env: &str, tier: &str, dollars: i64| {
+            let mut dims = [NONE; DIMS];
+            dims[Dim::Cluster as usize] = f.strings.intern(cluster);
+            dims[Dim::Env as usize] = f.strings.intern(env);
+            let tier = f.strings.intern(tier);
+            f.rows.push(FactRow {
+                day: 1,
+                category: Category::Pod,
+                dims,
+                labels: Box::new([tier]),
+                costs: Costs([Money(dollars * 1_000_000_000); 4]),
+                shared: NONE,
+                basis: crate::facts::Basis::Usage,
+                quantity: crate::facts::Quantity::ZERO,
+            });
+        };
+        row("prod-a", "", "prod", 60);
+        row("stg-a", "staging", "", 40);
+        f.quality
+            .env_values
+            .insert("Staging".into(), "staging".into());
+        f
+    }
+
+    #[test]
+    fn unmapped_env_labels_and_uncovered_clusters_get_config_lines() {
+        let config = Config::parse(
+            "[profiles.p]\nsource = \"demo\"\n[profiles.p.tags.label]\ntier = [\"tier\"]\n",
+            "t.toml",
+        )
+        .unwrap();
+        let check = env_coverage(&facts(), &config.profiles[0]);
+        assert_eq!(check.status, Status::Warn);
+        let text = check.evidence.join("\n");
+        assert!(
+            text.starts_with("60.0% of the bill has no environment"),
+            "{text}"
+        );
+        assert!(text.contains("Staging → staging"), "{text}");
+        assert!(text.contains("label `tier` (keys tier)"), "{text}");
+        assert!(text.contains("prod → production"), "{text}");
+        let d = check.diagnosis.unwrap();
+        assert_eq!(d.code, DiagCode::EnvironmentsUnmapped);
+        assert!(
+            d.fixes[0].starts_with("[profiles.p.tags] env = [\"env\"")
+                && d.fixes[0].ends_with(", \"tier\"]"),
+            "{:?}",
+            d.fixes
+        );
+        assert_eq!(
+            d.fixes[1],
+            "[profiles.p.env-clusters] \"prod-a\" = \"ENV\"  # 60.0% of the bill"
+        );
+    }
+
+    #[test]
+    fn a_bill_with_environments_everywhere_passes() {
+        let mut f = facts();
+        f.rows.truncate(0);
+        let config = Config::demo();
+        let check = env_coverage(&f, config.default_profile());
+        assert_eq!(check.status, Status::Pass);
+    }
+}
+
+/// For a FOCUS bill (or facts of several providers): how much of each provider's bill the tag
+/// mapping reached (any category but unallocated), where the provider defaults are a guess
+/// (`docs/focus.md`). `None` for a CUR's facts.
+fn provider_reach(f: &Facts) -> Option<String> {
+    let m = Metric::Amortized;
+    let mut by: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    for r in &f.rows {
+        let e = by.entry(f.text(r, Dim::Provider)).or_default();
+        e.0 += r.costs[m].0;
+        if r.category != Category::Unallocated {
+            e.1 += r.costs[m].0;
+        }
+    }
+    if by.len() < 2 && !crate::source::focus::is_focus(&f.columns) {
+        return None;
+    }
+    let parts: Vec<String> = by
+        .iter()
+        .map(|(p, (total, reached))| {
+            let pct = if *total == 0 {
+                0.0
+            } else {
+                *reached as f64 * 100.0 / *total as f64
+            };
+            format!(
+                "{} {pct:.1}% of {}",
+                if p.is_empty() { "(no provider)" } else { p },
+                Money(*total)
+            )
+        })
+        .collect();
+    Some(format!(
+        "per provider, the share of its bill the tag mapping reached: {}",
+        parts.join(", ")
+    ))
+}
+
+#[cfg(test)]
+mod focus_tests {
+    use super::*;
+    use crate::config::{EnvRules, TagMapping};
+    use crate::cur::attribution::TagPlan;
+    use crate::cur::columns::{Field, tag_id};
+    use crate::cur::line_item::{ColumnSet, LineItem};
+    use crate::facts::Aggregator;
+
+    #[test]
+    fn tag_coverage_says_how_much_of_each_providers_bill_the_mapping_reached() {
+        let mapping = crate::source::focus::provider_mapping(&TagMapping::default());
+        let plan = TagPlan::new(&mapping, &[]);
+        let env = EnvRules::default();
+        let mut agg = Aggregator::new(&plan, &env, None);
+        let columns = ColumnSet::with(&[Field::UnblendedCost, Field::EffectiveCost]);
+        let gke = tag_id("goog-k8s-cluster-name");
+        let mut tags = vec![""; plan.ids.len()];
+        for (provider, cost, tagged) in [
+            ("AWS", 4.0, false),
+            ("Google Cloud", 3.0, true),
+            ("Google Cloud", 1.0, false),
+        ] {
+            let money = Money::from_f64(cost).unwrap_or_default();
+            let mut li = LineItem::new(0, "Usage", money);
+            li.set(Field::EffectiveCost, money);
+            li.provider = provider;
+            for (i, id) in plan.ids.iter().enumerate() {
+                tags[i] = if tagged && *id == gke { "gke-prod" } else { "" };
+            }
+            li.tags = &tags;
+            agg.add(&li, &columns);
+        }
+        let facts = agg.into_partial().finish(Vec::new(), &env);
+        let check = tag_coverage(&facts);
+        let line = check
+            .evidence
+            .iter()
+            .find(|e| e.starts_with("per provider"))
+            .cloned()
+            .unwrap_or_default();
+        assert!(line.contains("AWS 0.0% of $4.00"), "{line}");
+        assert!(line.contains("Google Cloud 75.0% of $4.00"), "{line}");
     }
 }

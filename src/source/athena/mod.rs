@@ -194,7 +194,11 @@ impl Athena {
             .endpoint_url
             .clone()
             .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
-            .unwrap_or_else(|| format!("athena.{region}.amazonaws.com"));
+            // Shown in diagnoses: a password in the URL's user info is not.
+            .map_or_else(
+                || format!("athena.{region}.amazonaws.com"),
+                |url| crate::untrusted::redact_url(&url).into_owned(),
+            );
         Ok(Athena {
             runtime,
             client: Client::new(&config),
@@ -247,7 +251,9 @@ impl Athena {
         let fault = super::aws::classify(e, "");
         f.kind = match fault.kind {
             super::aws::FaultKind::NoCredentials => AthenaFailureKind::NoCredentials,
-            super::aws::FaultKind::Unreachable => AthenaFailureKind::Unreachable,
+            super::aws::FaultKind::Unreachable
+            | super::aws::FaultKind::TimedOut
+            | super::aws::FaultKind::Interrupted => AthenaFailureKind::Unreachable,
             super::aws::FaultKind::Service => AthenaFailureKind::Service,
         };
         f.status = fault.status;

@@ -9,11 +9,14 @@ use chrono::NaiveDate;
 use super::sql::result_columns;
 use crate::config::EnvRules;
 use crate::cur::attribution::{Category, TagPlan};
-use crate::cur::line_item::ColumnSet;
+use crate::cur::line_item::{AWS_PROVIDER, ColumnSet};
 use crate::cur::metrics::Costs;
 use crate::cur::money::Money;
 use crate::cur::time::day_of;
-use crate::facts::{DIMS, Facts, PlacedRows};
+use crate::facts::{Basis, DIMS, Dim, Facts, PlacedRows, Quantity};
+
+/// The dimensions the query selects, in [`Dim`] order: all but the last, the provider.
+const SQL_DIMS: usize = Dim::Provider as usize;
 
 /// Where malformed rows are said to be.
 const ORIGIN: &str = "query result";
@@ -76,22 +79,28 @@ impl<'e> ResultRows<'e> {
         let day = NaiveDate::parse_from_str(text(0), "%Y-%m-%d")
             .map_err(|_| format!("day `{}` is not a date", text(0)))?;
         let category = Category::from_str(text(1))?;
+        let basis =
+            Basis::from_name(text(2)).ok_or_else(|| format!("basis `{}` is unknown", text(2)))?;
+        // The query selects every dimension but the provider: an Athena CUR table is AWS's.
         let mut dims = [""; DIMS];
-        for (i, d) in dims.iter_mut().enumerate() {
-            *d = text(2 + i);
+        for (i, d) in dims[..SQL_DIMS].iter_mut().enumerate() {
+            *d = text(3 + i);
         }
-        let labels: Vec<&str> = (0..self.labels).map(|i| text(2 + DIMS + i)).collect();
-        let at = 2 + DIMS + self.labels;
+        dims[Dim::Provider as usize] = AWS_PROVIDER;
+        let labels: Vec<&str> = (0..self.labels).map(|i| text(3 + SQL_DIMS + i)).collect();
+        let at = 3 + SQL_DIMS + self.labels;
+        let number = |i: usize| -> Result<Money, String> {
+            match cells[i] {
+                None => Ok(Money::ZERO),
+                Some(v) => Money::parse(v.trim().as_bytes())
+                    .map_err(|e| format!("{} `{v}`: {e}", self.columns[i])),
+            }
+        };
         let mut costs = Costs::ZERO;
         for (m, slot) in costs.0.iter_mut().enumerate() {
-            let name = &self.columns[at + m];
-            *slot = match cells[at + m] {
-                None => Money::ZERO,
-                Some(v) => {
-                    Money::parse(v.trim().as_bytes()).map_err(|e| format!("{name} `{v}`: {e}"))?
-                }
-            };
+            *slot = number(at + m)?;
         }
+        let quantity = Quantity(number(at + 4)?.0);
         let count = |i: usize| -> Result<u64, String> {
             let v = text(i).trim();
             if v.is_empty() {
@@ -100,10 +109,17 @@ impl<'e> ResultRows<'e> {
             v.parse::<u64>()
                 .map_err(|_| format!("{} `{v}` is not a count", self.columns[i]))
         };
-        let line_items = count(at + 4)?;
-        let sub_daily = count(at + 5)? > 0;
-        self.placed
-            .add(day_of(day), category, &dims, &labels, costs);
+        let line_items = count(at + 5)?;
+        let sub_daily = count(at + 6)? > 0;
+        self.placed.add(
+            day_of(day),
+            category,
+            basis,
+            &dims,
+            &labels,
+            costs,
+            quantity,
+        );
         let q = &mut self.placed.quality;
         q.rows_read += line_items;
         q.sub_daily_seen |= sub_daily;
@@ -125,7 +141,6 @@ mod tests {
     use super::*;
     use crate::config::TagMapping;
     use crate::cur::metrics::Metric;
-    use crate::facts::Dim;
 
     fn row<'a>(cells: &[&'a str]) -> Vec<Option<&'a str>> {
         cells
@@ -146,6 +161,7 @@ mod tests {
         let base = [
             "2024-03-01",
             "pod",
+            "usage",
             "111",
             "AmazonEC2",
             "BoxUsage",
@@ -160,15 +176,15 @@ mod tests {
             "prod",
         ];
         let mut a = base.to_vec();
-        a.extend(["1.5", "1.25", "NULL", "2", "3", "0"]);
+        a.extend(["1.5", "1.25", "NULL", "2", "4", "3", "0"]);
         r.add(&row(&a));
         let mut b = base.to_vec();
-        b[13] = "production";
-        b.extend(["1.0E-1", "0.25", "0.25", "1", "1", "1"]);
+        b[14] = "production";
+        b.extend(["1.0E-1", "0.25", "0.25", "1", "0.5", "1", "1"]);
         r.add(&row(&b));
         let mut bad = base.to_vec();
         bad[0] = "yesterday";
-        bad.extend(["1", "1", "1", "1", "1", "0"]);
+        bad.extend(["1", "1", "1", "1", "1", "1", "0"]);
         r.add(&row(&bad));
         assert_eq!(r.rows(), 3);
         let facts = r.finish();
@@ -185,6 +201,11 @@ mod tests {
         assert_eq!(facts.text(f, Dim::Env), "production");
         assert_eq!(f.costs[Metric::Unblended], Money::from_f64(1.6).unwrap());
         assert_eq!(f.costs[Metric::Net], Money::from_f64(0.25).unwrap());
+        assert_eq!(
+            f.quantity,
+            Quantity(4_500_000_000),
+            "quantities sum as the costs do"
+        );
         assert_eq!(facts.bill.values().next().copied(), Some(f.costs));
     }
 }

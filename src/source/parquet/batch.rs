@@ -24,6 +24,13 @@ struct BatchColumns<'a> {
     description: Text<'a>,
     ri_arn: Text<'a>,
     parent: Text<'a>,
+    provider: Text<'a>,
+    currency: Text<'a>,
+    charge_class: Text<'a>,
+    /// Who the rows are from when the table does not say (`ColumnMap::default_provider`).
+    default_provider: &'static str,
+    /// A FOCUS table: its tag keys take a mapping's key rule.
+    focus: bool,
     days: Days<'a>,
     /// The money columns present, by field.
     amounts: Vec<(Field, Amount<'a>)>,
@@ -60,6 +67,9 @@ impl<'a> BatchColumns<'a> {
         let description = text(Field::LineItemDescription)?;
         let ri_arn = text(Field::ReservationArn)?;
         let parent = text(Field::SplitParentResourceId)?;
+        let provider = text(Field::ProviderName)?;
+        let currency = text(Field::BillingCurrency)?;
+        let charge_class = text(Field::ChargeClass)?;
         let days = match col(Field::UsageStartDate) {
             Some(a) => {
                 Days::of(a).map_err(|e| unreadable(format!("line_item_usage_start_date: {e}")))?
@@ -67,7 +77,7 @@ impl<'a> BatchColumns<'a> {
             None => return Err(unreadable("no usage start date column".into())),
         };
         let mut amounts: Vec<(Field, Amount<'_>)> = Vec::new();
-        for (f, _) in FIELDS.iter().filter(|(f, _)| f.is_money()) {
+        for (f, _) in FIELDS.iter().filter(|(f, _)| f.is_number()) {
             if let Some(a) = col(*f) {
                 amounts.push((
                     *f,
@@ -97,6 +107,11 @@ impl<'a> BatchColumns<'a> {
             description,
             ri_arn,
             parent,
+            provider,
+            currency,
+            charge_class,
+            default_provider: map.default_provider(),
+            focus: map.focus,
             days,
             amounts,
             tag_cols,
@@ -114,6 +129,7 @@ impl<'a> BatchColumns<'a> {
             &self.parent,
             &self.account,
             &self.usage_type,
+            &self.provider,
         ]
         .into_iter()
         .chain(self.tag_cols.iter().flatten())
@@ -179,7 +195,7 @@ impl<'a> BatchColumns<'a> {
         if failed.is_none() && li.amount(Field::UnblendedCost).is_none() {
             failed = Some("line_item_unblended_cost is empty".into());
         }
-        let json = match self.tag_map.entries(row) {
+        let json = match self.tag_map.entries(row, self.focus) {
             Ok(j) => j,
             Err(e) => {
                 failed.get_or_insert(e);
@@ -202,6 +218,10 @@ impl<'a> BatchColumns<'a> {
         li.description = self.description.get(row);
         li.reservation_arn = self.ri_arn.get(row);
         li.split_parent = self.parent.get(row);
+        li.provider = self.provider.get(row);
+        if li.provider.is_empty() {
+            li.provider = self.default_provider;
+        }
     }
 
     /// The wanted tags' values of row `row`, aligned with `wanted`: a flat column's value, else
@@ -265,6 +285,8 @@ pub(super) fn read_batch(
         // Costs read the reservation ARN (RI upfront fees); everything else comes from the
         // template.
         li.reservation_arn = cols.ri_arn.get(row);
+        li.currency = cols.currency.get(row);
+        li.charge_class = cols.charge_class.get(row);
         if templated {
             let key = identity.key(&classified, row);
             if let Some(t) = agg.template_of(key) {

@@ -225,7 +225,7 @@ fn timestamp_value(a: &dyn Array, row: usize) -> i64 {
     }
 }
 
-/// CUR 2.0's `resource_tags`: a Map<Utf8, Utf8> column, or a JSON text column.
+/// CUR 2.0's `resource_tags` (FOCUS's `Tags`): a Map<Utf8, Utf8> column, or a JSON text column.
 pub(super) enum TagMap<'a> {
     Absent,
     Map(&'a MapArray, Text<'a>, Text<'a>),
@@ -248,7 +248,9 @@ impl<'a> TagMap<'a> {
         Ok(TagMap::Json(Text::of(Some(a))?))
     }
 
-    pub(super) fn entries(&self, row: usize) -> Result<Vec<(String, String)>, String> {
+    /// Row `row`'s tags as (tag id, value); `focus` keys take a mapping's key rule
+    /// ([`parse_tag_json`]).
+    pub(super) fn entries(&self, row: usize, focus: bool) -> Result<Vec<(String, String)>, String> {
         match self {
             TagMap::Absent => Ok(Vec::new()),
             TagMap::Map(m, k, v) => {
@@ -257,13 +259,15 @@ impl<'a> TagMap<'a> {
                 }
                 let offsets = m.value_offsets();
                 let (s, e) = (offsets[row] as usize, offsets[row + 1] as usize);
+                let id = |key: &str| {
+                    if focus {
+                        crate::cur::columns::tag_id(key)
+                    } else {
+                        crate::cur::columns::normalize(key)
+                    }
+                };
                 Ok((s..e)
-                    .map(|i| {
-                        (
-                            crate::cur::columns::normalize(k.get(i)),
-                            v.get(i).to_string(),
-                        )
-                    })
+                    .map(|i| (id(k.get(i)), v.get(i).to_string()))
                     .collect())
             }
             TagMap::Json(t) => {
@@ -271,7 +275,7 @@ impl<'a> TagMap<'a> {
                 if s.is_empty() {
                     Ok(Vec::new())
                 } else {
-                    parse_tag_json(s.as_bytes()).map_err(|e| format!("resource_tags: {e}"))
+                    parse_tag_json(s.as_bytes(), focus).map_err(|e| format!("tags: {e}"))
                 }
             }
         }

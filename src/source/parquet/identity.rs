@@ -1,35 +1,22 @@
-//! Small integer ids for the texts of a row, so that rows equal on every text classification
-//! reads are classified once ([`crate::facts::Aggregator::template`]): dictionary keys map to
-//! ids once per dictionary, other encodings by a hash lookup.
+//! The [`crate::source::text_ids`] of a batch's classified text columns: dictionary keys map
+//! to ids once per dictionary, other encodings by a hash lookup per row.
 
 use arrow_array::Array;
-use rustc_hash::FxHashMap;
 
 use super::columns::Text;
+use crate::source::text_ids::TextIds;
 
 /// Numbers the distinct values of one text column across a part's batches (0 = empty), so a
 /// row's texts can be identified by small integers.
 #[derive(Default)]
 struct ColumnIds {
-    index: FxHashMap<Box<str>, u32>,
+    ids: TextIds,
     /// The dictionary the per-key ids below belong to (its values buffer and length).
     dict: (usize, usize),
     by_key: Vec<u32>,
 }
 
 impl ColumnIds {
-    fn id_of(&mut self, s: &str) -> u32 {
-        if s.is_empty() {
-            return 0;
-        }
-        if let Some(&id) = self.index.get(s) {
-            return id;
-        }
-        let id = self.index.len() as u32 + 1;
-        self.index.insert(Box::from(s), id);
-        id
-    }
-
     /// Prepares for a batch: maps a dictionary's keys to ids once per dictionary.
     fn prepare(&mut self, t: &Text<'_>) {
         if let Text::Dict(_, values) = t {
@@ -40,7 +27,7 @@ impl ColumnIds {
                     let id = if values.is_null(i) {
                         0
                     } else {
-                        self.id_of(values.value(i))
+                        self.ids.id_of(values.value(i))
                     };
                     self.by_key.push(id);
                 }
@@ -62,7 +49,7 @@ impl ColumnIds {
                         .unwrap_or(0)
                 }
             }
-            other => self.id_of(other.get(row)),
+            other => self.ids.id_of(other.get(row)),
         }
     }
 }

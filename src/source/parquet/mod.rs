@@ -14,6 +14,7 @@ mod projection;
 mod ranges;
 
 use std::fs::File;
+use std::ops::Range;
 use std::sync::Arc;
 
 use parquet::arrow::ProjectionMask;
@@ -55,9 +56,9 @@ fn not_parquet(file: &str, e: &dyn std::fmt::Display) -> SourceError {
     }
 }
 
-/// How many row groups a local Parquet file has (read from its footer only), so that large
-/// files can be read by several threads, one row group each.
-pub fn row_group_count(path: &std::path::Path, file: &str) -> Result<usize, SourceError> {
+/// The rows of each row group of a local Parquet file (read from its footer only), so that
+/// large files can be read by several threads, a run of row groups each.
+pub fn row_group_rows(path: &std::path::Path, file: &str) -> Result<Vec<u64>, SourceError> {
     let f = File::open(path).map_err(|e| SourceError::Io {
         path: file.to_string(),
         error: e,
@@ -65,44 +66,50 @@ pub fn row_group_count(path: &std::path::Path, file: &str) -> Result<usize, Sour
     let meta = parquet::file::metadata::ParquetMetaDataReader::new()
         .parse_and_finish(&f)
         .map_err(|e| not_parquet(file, &e))?;
-    Ok(meta.num_row_groups())
+    Ok(meta
+        .row_groups()
+        .iter()
+        .map(|rg| u64::try_from(rg.num_rows()).unwrap_or(0))
+        .collect())
 }
 
-/// Reads one Parquet part (or one of its row groups) into the aggregator.
+/// Reads one Parquet part (or a run of its row groups) into the aggregator.
 pub fn read_parquet_part(
     input: ParquetInput<'_>,
-    row_group: Option<usize>,
+    row_groups: Option<Range<usize>>,
     file: &str,
     agg: &mut Aggregator<'_>,
 ) -> Result<(), SourceError> {
     match input {
         ParquetInput::File(f) => {
-            let meta = load_metadata(&f, file)?;
+            let meta = load_metadata(&f, file, row_groups.as_ref())?;
             let (map, roots) = projection(&meta, file, agg)?;
-            read_from(f, meta, row_group, file, agg, &map, &roots)
+            read_from(f, meta, row_groups, file, agg, &map, &roots)
         }
         ParquetInput::Bytes(b) => {
-            let meta = load_metadata(&b, file)?;
+            let meta = load_metadata(&b, file, row_groups.as_ref())?;
             let (map, roots) = projection(&meta, file, agg)?;
-            read_from(b, meta, row_group, file, agg, &map, &roots)
+            read_from(b, meta, row_groups, file, agg, &map, &roots)
         }
         ParquetInput::Ranged { meta, size, fetch } => {
             let meta = hinted(
                 ArrowReaderMetadata::try_new(meta, ArrowReaderOptions::new())
                     .map_err(|e| not_parquet(file, &e))?,
+                row_groups.as_ref(),
             );
             let (map, roots) = projection(&meta, file, agg)?;
-            let sparse = ranges::fetch_projected(&meta, &roots, row_group, size, fetch, file)?;
-            read_from(sparse, meta, row_group, file, agg, &map, &roots)
+            let sparse =
+                ranges::fetch_projected(&meta, &roots, row_groups.clone(), size, fetch, file)?;
+            read_from(sparse, meta, row_groups, file, agg, &map, &roots)
         }
     }
 }
 
-/// Reads `input` (every row group, or one) whose metadata is parsed and projection known.
+/// Reads `input` (every row group, or a run) whose metadata is parsed and projection known.
 fn read_from<T: ChunkReader + 'static>(
     input: T,
     meta: ArrowReaderMetadata,
-    row_group: Option<usize>,
+    row_groups: Option<Range<usize>>,
     file: &str,
     agg: &mut Aggregator<'_>,
     map: &ColumnMap,
@@ -111,12 +118,12 @@ fn read_from<T: ChunkReader + 'static>(
     let mut builder = ParquetRecordBatchReaderBuilder::new_with_metadata(input, meta);
     // Row numbers in messages count from the file's start.
     let mut row_base: u64 = 0;
-    if let Some(rg) = row_group {
+    if let Some(run) = row_groups {
         let meta = builder.metadata();
-        row_base = (0..rg.min(meta.num_row_groups()))
+        row_base = (0..run.start.min(meta.num_row_groups()))
             .map(|i| meta.row_group(i).num_rows() as u64)
             .sum();
-        builder = builder.with_row_groups(vec![rg]);
+        builder = builder.with_row_groups(run.collect());
     }
     let mask = ProjectionMask::roots(builder.parquet_schema(), roots.iter().copied());
     let reader = builder

@@ -156,7 +156,7 @@ fn merge_ranges(mut ranges: Vec<(u64, u64)>, gap: u64) -> Vec<(u64, u64)> {
 pub(super) fn fetch_projected(
     meta: &ArrowReaderMetadata,
     roots: &[usize],
-    row_group: Option<usize>,
+    row_groups: Option<std::ops::Range<usize>>,
     size: u64,
     fetch: &dyn Fn(u64, u64) -> std::io::Result<Vec<u8>>,
     file: &str,
@@ -169,10 +169,7 @@ pub(super) fn fetch_projected(
                 .is_ok()
         })
         .collect();
-    let groups: Vec<usize> = match row_group {
-        Some(rg) => vec![rg],
-        None => (0..meta.metadata().num_row_groups()).collect(),
-    };
+    let groups = row_groups.unwrap_or(0..meta.metadata().num_row_groups());
     let mut ranges = Vec::new();
     for rg in groups {
         ranges.extend(

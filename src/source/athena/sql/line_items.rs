@@ -31,6 +31,7 @@ impl Builder<'_, '_> {
             li.push(format!("{} AS tag_{i}", self.tag(id)));
         }
         li.extend(self.metric_columns());
+        li.extend(self.quantity_columns());
         li.extend(self.split_columns());
         let _ = write!(
             s,
@@ -116,6 +117,26 @@ impl Builder<'_, '_> {
             recurring = pick(Field::RiNetUnusedRecurring, Field::RiUnusedRecurring),
             arn = self.text(Field::ReservationArn),
         )
+    }
+
+    /// What the line item is priced by and its quantity, as `facts::basis_of` and the cost
+    /// function read them: `usage` with `lineItem/UsageAmount` for a metered type, else
+    /// `other` with none; and the split usage a pod row's quantity is.
+    fn quantity_columns(&self) -> [String; 3] {
+        let metered: Vec<String> = item_type::METERED.iter().map(|t| literal(t)).collect();
+        let is_metered = format!(
+            "{} IN ({})",
+            ident(Field::LineItemType.column_name()),
+            metered.join(", ")
+        );
+        [
+            format!("CASE WHEN {is_metered} THEN 'usage' ELSE 'other' END AS basis"),
+            format!(
+                "CASE WHEN {is_metered} THEN {} ELSE 0E0 END AS quantity",
+                self.money(Field::UsageAmount)
+            ),
+            format!("{} AS split_usage", self.money(Field::SplitUsage)),
+        ]
     }
 
     /// An EKS pod row's split cost and its net and on-demand twins, each falling back to the

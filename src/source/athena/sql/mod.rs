@@ -64,6 +64,7 @@ pub fn result_columns(plan: &TagPlan) -> Vec<String> {
             "amortized",
             "net_amortized",
             "on_demand",
+            "quantity",
             "line_items",
             "sub_daily",
         ]
@@ -73,9 +74,10 @@ pub fn result_columns(plan: &TagPlan) -> Vec<String> {
 }
 
 /// The dimension columns every stage carries, in result order (labels follow).
-const KEY_COLUMNS: [&str; 14] = [
+const KEY_COLUMNS: [&str; 15] = [
     "day",
     "category",
+    "basis",
     "account",
     "service",
     "usage_type",

@@ -9,6 +9,7 @@ use super::builder::Builder;
 use super::{KEY_COLUMNS, METRICS, ident, literal};
 use crate::cur::columns::Field;
 use crate::cur::line_item::product;
+use crate::facts::Basis;
 
 /// The column lists the aggregating stages share.
 pub(super) struct StageColumns {
@@ -18,7 +19,7 @@ pub(super) struct StageColumns {
     labels: Vec<String>,
     /// The labels as a trailing list (`, label_0, label_1`), empty without labels.
     label_cols: String,
-    /// `SUM(m) AS m` for each metric.
+    /// `SUM(m) AS m` for each metric, then the quantity's.
     sums: String,
     /// The row counts a group carries.
     counts: &'static str,
@@ -36,7 +37,10 @@ impl Builder<'_, '_> {
             keys: self.keys(),
             labels,
             label_cols,
-            sums: METRICS.map(|m| format!("SUM({m}) AS {m}")).join(", "),
+            sums: format!(
+                "{}, SUM(quantity) AS quantity",
+                METRICS.map(|m| format!("SUM({m}) AS {m}")).join(", ")
+            ),
             counts: "COUNT(*) AS line_items, MAX(sub_daily) AS sub_daily",
         }
     }
@@ -71,10 +75,10 @@ impl Builder<'_, '_> {
         let _ = write!(
             s,
             "billed AS (\n  \
-             SELECT day, category, account, service, usage_type, cluster, namespace, workload_kind, \
+             SELECT day, category, basis, account, service, usage_type, cluster, namespace, workload_kind, \
              workload, pod, container, '' AS node, resource, env{label_cols},\n    {sums}, {counts}\n  \
              FROM placed WHERE kind = 'billed'\n  \
-             GROUP BY day, category, account, service, usage_type, cluster, namespace, \
+             GROUP BY day, category, basis, account, service, usage_type, cluster, namespace, \
              workload_kind, workload, pod, container, resource, env{label_cols}\n),\n"
         );
     }
@@ -93,8 +97,8 @@ impl Builder<'_, '_> {
         let _ = write!(
             s,
             "nodes AS (\n  SELECT {keys},\n    {sums}, {counts}\n  FROM (\n    SELECT p.day, \
-             CASE WHEN nc.node IS NULL THEN p.category ELSE 'idle' END AS category, p.account, \
-             p.service, p.usage_type,\n      \
+             CASE WHEN nc.node IS NULL THEN p.category ELSE 'idle' END AS category, p.basis, \
+             p.account, p.service, p.usage_type,\n      \
              CASE WHEN nc.node IS NULL THEN p.cluster ELSE nc.cluster END AS cluster,\n      \
              CASE WHEN nc.node IS NULL THEN p.namespace ELSE '' END AS namespace,\n      \
              CASE WHEN nc.node IS NULL THEN p.workload_kind ELSE '' END AS workload_kind,\n      \
@@ -103,7 +107,7 @@ impl Builder<'_, '_> {
              CASE WHEN nc.node IS NULL THEN p.container ELSE '' END AS container,\n      \
              CASE WHEN nc.node IS NULL THEN '' ELSE p.resource END AS node,\n      \
              p.resource, p.env{p_labels}, p.sub_daily, p.unblended, p.amortized, p.net_amortized, \
-             p.on_demand\n    \
+             p.on_demand, p.quantity\n    \
              FROM placed p LEFT JOIN node_cluster nc ON nc.node = p.resource\n    \
              WHERE p.kind = 'node'\n  ) n\n  GROUP BY {keys}\n),\n",
             p_labels = labels.iter().fold(String::new(), |mut acc, l| {
@@ -148,16 +152,17 @@ impl Builder<'_, '_> {
         let _ = write!(
             s,
             "pod_rows AS (\n  \
-             SELECT day, 'pod' AS category, account, service, usage_type, cluster, namespace, \
-             workload_kind, workload, pod, container, split_parent AS node, resource, env{label_cols},\n    \
+             SELECT day, 'pod' AS category, 'usage' AS basis, account, service, usage_type, \
+             cluster, namespace, workload_kind, workload, pod, container, split_parent AS node, \
+             resource, env{label_cols},\n    \
              SUM(split_cost) AS amortized, SUM(split_net) AS net_amortized, \
-             SUM(split_on_demand) AS on_demand, {counts}\n  \
+             SUM(split_on_demand) AS on_demand, SUM(split_usage) AS quantity, {counts}\n  \
              FROM placed WHERE kind = 'pod' AND NOT (split_parent = '' AND split_cost = 0E0)\n  \
              GROUP BY day, account, service, usage_type, cluster, namespace, workload_kind, \
              workload, pod, container, split_parent, resource, env{label_cols}\n),\n\
              pods AS (\n  SELECT {p_keys},\n    \
              {unblended} AS unblended, p.amortized, {net} AS net_amortized, {on_demand} AS on_demand,\n    \
-             p.line_items, p.sub_daily\n  \
+             p.quantity, p.line_items, p.sub_daily\n  \
              FROM pod_rows p LEFT JOIN node_day d ON d.day = p.day AND d.node = p.node\n),\n",
             p_keys = prefixed("p", keys),
             unblended = derived("unblended"),
@@ -165,12 +170,13 @@ impl Builder<'_, '_> {
     }
 
     /// Stage 8, `pod_day`, `anchored` and `facts`: idle = node − pods. What each node-day's
-    /// pods used comes off its largest idle row; pods whose node has no rows that day leave a
-    /// negative idle row, so the bill totals ([`crate::facts::Partial::finish`]). `facts` is
-    /// every placed row: billed, non-idle instances, idle less its pods, pods, those orphans.
+    /// pods used comes off its largest idle row as a `pod-use` row of that row's key (the
+    /// node's rows keep its cost and hours); pods whose node has no rows that day leave a
+    /// negative unallocated `pod-use` row (they stay pod cost; idle never goes negative), so
+    /// the bill totals ([`crate::facts::Partial::finish`]). `facts` is every placed row:
+    /// billed, instances (idle or not), pods, what the pods use, those orphans.
     pub(super) fn idle(s: &mut String, c: &StageColumns) {
         let StageColumns {
-            keys,
             labels,
             label_cols,
             sums,
@@ -182,25 +188,31 @@ impl Builder<'_, '_> {
              GROUP BY day, node\n),\n\
              anchored AS (\n  SELECT nodes.*, row_number() OVER (PARTITION BY day, node \
              ORDER BY abs(amortized) DESC, account, service, usage_type, cluster, namespace, \
-             workload_kind, workload, pod, container, node, resource, env{label_cols}) AS size_rank\n  \
-             FROM nodes WHERE category = 'idle'\n),\n"
+             workload_kind, workload, pod, container, node, resource, env{label_cols}, basis) \
+             AS size_rank\n  FROM nodes WHERE category = 'idle'\n),\n"
         );
-        let minus = METRICS
-            .map(|m| {
-                format!("a.{m} - CASE WHEN a.size_rank = 1 THEN COALESCE(u.{m}, 0E0) ELSE 0E0 END AS {m}")
-            })
-            .join(",\n    ");
-        let a_keys = prefixed("a", keys);
-        let orphan_keys = orphan_keys(labels.len());
         let negated = METRICS.map(|m| format!("-u.{m}")).join(", ");
+        let mut anchor_keys: Vec<String> = KEY_COLUMNS
+            .iter()
+            .map(|k| {
+                if *k == "basis" {
+                    format!("{} AS basis", literal(Basis::PodUse.name()))
+                } else {
+                    format!("a.{k}")
+                }
+            })
+            .collect();
+        anchor_keys.extend(labels.iter().map(|l| format!("a.{l}")));
+        let anchor_keys = anchor_keys.join(", ");
+        let orphan_keys = orphan_keys(labels.len());
         let _ = write!(
             s,
             "facts AS (\n  SELECT * FROM billed\n  UNION ALL\n  \
-             SELECT * FROM nodes WHERE category <> 'idle'\n  UNION ALL\n  \
-             SELECT {a_keys},\n    {minus},\n    a.line_items, a.sub_daily\n  \
-             FROM anchored a LEFT JOIN pod_day u ON u.day = a.day AND u.node = a.node\n  \
-             UNION ALL\n  SELECT * FROM pods\n  UNION ALL\n  \
-             SELECT {orphan_keys},\n    {negated}, 0, 0\n  FROM pod_day u\n  \
+             SELECT * FROM nodes\n  UNION ALL\n  SELECT * FROM pods\n  UNION ALL\n  \
+             SELECT {anchor_keys},\n    {negated}, 0E0, 0, 0\n  \
+             FROM anchored a JOIN pod_day u ON u.day = a.day AND u.node = a.node\n  \
+             WHERE a.size_rank = 1\n  \
+             UNION ALL\n  SELECT {orphan_keys},\n    {negated}, 0E0, 0, 0\n  FROM pod_day u\n  \
              WHERE NOT EXISTS (SELECT 1 FROM anchored a WHERE a.day = u.day AND a.node = u.node)\n)\n"
         );
     }
@@ -213,6 +225,7 @@ impl Builder<'_, '_> {
             out.push(format!("label_{i} AS {}", ident(name)));
         }
         out.extend(METRICS.map(String::from));
+        out.push("quantity".into());
         out.push("line_items".into());
         out.push("sub_daily".into());
         let _ = write!(s, "SELECT {}\nFROM facts", out.join(", "));
@@ -227,16 +240,17 @@ fn prefixed(table: &str, keys: &str) -> String {
         .join(", ")
 }
 
-/// The key of the negative idle row of pods whose node has no rows that day: its day, idle,
-/// the EC2 service, the pods' cluster and the node, everything else empty.
+/// The key of the negative row of pods whose node has no rows that day: its day,
+/// unallocated, `pod-use`, the EC2 service and the node, everything else empty.
 fn orphan_keys(labels: usize) -> String {
     let mut k = vec![
         "u.day".to_string(),
-        "'idle'".into(),
+        "'unallocated'".into(),
+        literal(Basis::PodUse.name()),
         "''".into(),
         literal(product::AMAZON_EC2),
         "''".into(),
-        "u.cluster".into(),
+        "''".into(),
     ];
     k.extend(std::iter::repeat_n("''".to_string(), 5));
     k.push("u.node".into());

@@ -127,6 +127,7 @@ impl Builder<'_, '_> {
             "split_parent".into(),
             Self::kind_case(&rules),
             Self::category_case(&rules, &tags),
+            "basis".into(),
         ];
         placed.extend(Self::coordinates(&rules, &tags));
         placed.push(format!("{} AS env", Self::first(&plan.env)));
@@ -139,6 +140,8 @@ impl Builder<'_, '_> {
                 "amortized",
                 "net_amortized",
                 "on_demand",
+                "quantity",
+                "split_usage",
                 "split_cost",
                 "split_net",
                 "split_on_demand",

@@ -1,0 +1,126 @@
+//! `curtop budget`: each budget's spend this month and its month-end forecast (the 7-day run
+//! rate, `alloc::forecast`), for cron. Exit codes: 0 every budget within, 1 one is forecast to
+//! exceed, 2 one is already exceeded (or the command could not run).
+
+use std::collections::BTreeMap;
+
+use clap::Args;
+
+use super::{SourceArgs, emit, resolve_profile};
+use crate::alloc::forecast;
+use crate::app::resolve_view;
+use crate::config::budget::Budget;
+use crate::config::{Config, Profile};
+use crate::cur::metrics::Metric;
+use crate::cur::money::Money;
+use crate::cur::time::Day;
+use crate::facts::Facts;
+use crate::source;
+use crate::window::WindowSpec;
+
+#[derive(Debug, Args)]
+pub(super) struct BudgetArgs {
+    #[command(flatten)]
+    source: SourceArgs,
+    /// Every profile of the config (default: the default profile).
+    #[arg(long, conflicts_with_all = ["profile", "cur"])]
+    all: bool,
+}
+
+/// Where a budget stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum State {
+    Within = 0,
+    ForecastToExceed = 1,
+    Exceeded = 2,
+}
+
+pub(super) fn run(a: &BudgetArgs) -> i32 {
+    let profiles: Vec<Profile> = if a.all {
+        match Config::discover(a.source.config.as_deref()) {
+            Ok(Some(c)) => c.profiles,
+            Ok(None) => Config::demo().profiles,
+            Err(e) => {
+                eprintln!("curtop: {e}");
+                return 2;
+            }
+        }
+    } else {
+        match resolve_profile(&a.source) {
+            Ok(p) => vec![p],
+            Err(e) => {
+                eprintln!("curtop: {e}");
+                return 2;
+            }
+        }
+    };
+    if profiles.iter().all(|p| p.budgets.is_empty()) {
+        eprintln!(
+            "curtop budget: no budgets; add [profiles.NAME.budgets] (see config/example.toml)"
+        );
+        return 0;
+    }
+    let as_of = a.source.clock().now();
+    let mut worst = State::Within;
+    for p in profiles.iter().filter(|p| !p.budgets.is_empty()) {
+        let req = source::ReadRequest::new(p, WindowSpec::MonthToDate, as_of);
+        let loaded = match source::load(&req) {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("curtop: profile `{}`: {e}", p.name);
+                return 2;
+            }
+        };
+        let Some(view) = resolve_view(
+            WindowSpec::MonthToDate,
+            as_of,
+            &loaded.delivery,
+            &loaded.facts,
+            Metric::Amortized,
+        ) else {
+            eprintln!("curtop: profile `{}`: no days this month", p.name);
+            return 2;
+        };
+        for b in &p.budgets {
+            let daily = spend(&loaded.facts, b, view.window.start, view.window.end);
+            let spent: Money = daily.values().copied().sum();
+            let projected = forecast::forecast(&daily, &view).map_or(spent, |f| f.projected);
+            let state = if spent > b.monthly {
+                State::Exceeded
+            } else if projected > b.monthly {
+                State::ForecastToExceed
+            } else {
+                State::Within
+            };
+            worst = worst.max(state);
+            let word = match state {
+                State::Within => "within",
+                State::ForecastToExceed => "forecast to exceed",
+                State::Exceeded => "EXCEEDED",
+            };
+            emit(&format!(
+                "{} {}: spent {} of {} ({:.0}%), forecast {} ({}-day run rate): {word}\n",
+                p.name,
+                b.key(),
+                spent,
+                b.monthly,
+                spent.dollars() / b.monthly.dollars() * 100.0,
+                projected,
+                forecast::RUN_RATE_DAYS,
+            ));
+        }
+    }
+    worst as i32
+}
+
+/// A budget's amortized cost per day over `[start, end)`.
+fn spend(facts: &Facts, b: &Budget, start: Day, end: Day) -> BTreeMap<Day, Money> {
+    let dim = b.scope.dim();
+    let mut daily: BTreeMap<Day, Money> = BTreeMap::new();
+    for r in &facts.rows {
+        if r.day >= start && r.day < end && facts.text(r, dim) == b.name {
+            *daily.entry(r.day).or_default() += r.costs[Metric::Amortized];
+        }
+    }
+    daily
+}
