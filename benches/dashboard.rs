@@ -122,20 +122,14 @@ fn main() {
         .put(
             &key,
             &facts,
-            &Meta {
-                format: 0,
-                profile: "bench".into(),
-                source: "generated".into(),
-                period: "2026-11".into(),
-                span: None,
-                version: "bench".into(),
-                read_at: now.timestamp(),
-                rows: 0,
-                label_names: Vec::new(),
-                columns: Vec::new(),
-                bill: Vec::new(),
-                quality: curtop::facts::Quality::default(),
-            },
+            &Meta::new(
+                "bench",
+                "generated",
+                "2026-11".into(),
+                None,
+                "bench".into(),
+                now.timestamp(),
+            ),
         )
         .unwrap();
     let size = std::fs::metadata(&path).map_or(0, |m| m.len());

@@ -97,6 +97,34 @@ pub struct Meta {
     pub quality: Quality,
 }
 
+impl Meta {
+    /// What a period's file says of itself; its rows, labels, columns, bill and quality are
+    /// filled in from the facts when it is written ([`encode`]).
+    pub fn new(
+        profile: &str,
+        source: &str,
+        period: String,
+        span: Option<(Day, Day)>,
+        version: String,
+        read_at: i64,
+    ) -> Meta {
+        Meta {
+            format: FORMAT_VERSION,
+            profile: profile.to_string(),
+            source: source.to_string(),
+            period,
+            span,
+            version,
+            read_at,
+            rows: 0,
+            label_names: Vec::new(),
+            columns: Vec::new(),
+            bill: Vec::new(),
+            quality: Quality::default(),
+        }
+    }
+}
+
 /// Why a file could not be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Invalid {

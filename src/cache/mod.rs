@@ -290,23 +290,9 @@ fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::Quality;
 
     fn meta(period: &str) -> Meta {
-        Meta {
-            format: 0,
-            profile: "p".into(),
-            source: "local:/x".into(),
-            period: period.into(),
-            span: None,
-            version: "v1".into(),
-            read_at: 0,
-            rows: 0,
-            label_names: Vec::new(),
-            columns: Vec::new(),
-            bill: Vec::new(),
-            quality: Quality::default(),
-        }
+        Meta::new("p", "local:/x", period.into(), None, "v1".into(), 0)
     }
 
     /// A fresh folder under the system temp dir, unique to this process and test.

@@ -189,26 +189,12 @@ pub fn read_store_cached(
             to_read.push(p.span);
             continue;
         }
-        match cache.get(key, &name) {
-            Lookup::Hit(hit) if hit.meta.version == version_of(p) => {
-                note.cached_since = Some(
-                    note.cached_since
-                        .map_or(hit.meta.read_at, |t| t.min(hit.meta.read_at)),
-                );
-                note.cached.push(name);
-                facts_of.push((p.span, hit.facts));
-            }
-            Lookup::Hit(_) | Lookup::Miss => to_read.push(p.span),
-            Lookup::Invalid { path, why } => {
-                problems.warn(
-                    WarningCode::CacheInvalid,
-                    format!(
-                        "the cached {name} ({}) is {why}: read again from the source",
-                        path.display()
-                    ),
-                );
-                to_read.push(p.span);
-            }
+        let version = version_of(p);
+        let current = |m: &Meta| m.version == version;
+        let again = "read again from the source";
+        match from_cache(cache, key, name, &current, again, &mut note, &mut problems) {
+            Some(facts) => facts_of.push((p.span, facts)),
+            None => to_read.push(p.span),
         }
     }
     let opts = ReadOptions {
@@ -235,7 +221,19 @@ pub fn read_store_cached(
         note.parts += facts.quality.files;
         note.bytes += facts.quality.bytes;
         let name = period_name(period.span);
-        store_period(cache, key, req, &period, &facts, &mut problems);
+        // A single file's period is known once read; its name stays `file`.
+        let span = period
+            .span
+            .or_else(|| facts.day_range().map(|(s, e)| (s, e + 1)));
+        let meta = Meta::new(
+            &req.profile.name,
+            &key.source,
+            name.clone(),
+            span,
+            version_of(&period),
+            now_secs(req),
+        );
+        keep(cache, key, &facts, &meta, "read", &mut problems);
         note.read.push(name);
         facts_of.push((period.span, facts));
     }
@@ -262,37 +260,50 @@ pub fn read_store_cached(
     })
 }
 
-/// Stores a period just read; a cache that cannot be written is a warning, not a failure.
-fn store_period(
+/// A period's facts from the cache when the file there is `current`, counted in `note`;
+/// `None` when it must be read (`again` says how), with a warning when the file was unusable.
+fn from_cache(
     cache: &Cache,
     key: &SourceKey,
-    req: &ReadRequest<'_>,
-    period: &Period,
+    name: String,
+    current: &dyn Fn(&Meta) -> bool,
+    again: &str,
+    note: &mut CacheNote,
+    problems: &mut Quality,
+) -> Option<Facts> {
+    match cache.get(key, &name) {
+        Lookup::Hit(hit) if current(&hit.meta) => {
+            let at = hit.meta.read_at;
+            note.cached_since = Some(note.cached_since.map_or(at, |t| t.min(at)));
+            note.cached.push(name);
+            Some(hit.facts)
+        }
+        Lookup::Hit(_) | Lookup::Miss => None,
+        Lookup::Invalid { path, why } => {
+            problems.warn(
+                WarningCode::CacheInvalid,
+                format!("the cached {name} ({}) is {why}: {again}", path.display()),
+            );
+            None
+        }
+    }
+}
+
+/// Stores a period just read (or queried, `how`); a cache that cannot be written is a
+/// warning, not a failure.
+fn keep(
+    cache: &Cache,
+    key: &SourceKey,
     facts: &Facts,
+    meta: &Meta,
+    how: &str,
     problems: &mut Quality,
 ) {
-    // A single file's period is known once read; its name stays `file`.
-    let meta = Meta {
-        format: 0,
-        profile: req.profile.name.clone(),
-        source: key.source.clone(),
-        period: period_name(period.span),
-        span: period
-            .span
-            .or_else(|| facts.day_range().map(|(s, e)| (s, e + 1))),
-        version: version_of(period),
-        read_at: now_secs(req),
-        rows: 0,
-        label_names: Vec::new(),
-        columns: Vec::new(),
-        bill: Vec::new(),
-        quality: Quality::default(),
-    };
-    if let Err(e) = cache.put(key, facts, &meta) {
+    if let Err(e) = cache.put(key, facts, meta) {
         problems.warn(
             WarningCode::CacheUnwritable,
             format!(
-                "the cache in {} cannot be written ({e}): the facts are shown but will be read \
+                "the cache in {} cannot be written ({e}): the facts are shown but will be {how} \
                  again next time",
                 cache.facts_dir().display()
             ),
@@ -440,26 +451,18 @@ pub fn load_athena_cached(
             to_query.push(m);
             continue;
         }
-        match cache.get(key, &name) {
-            Lookup::Hit(hit) if hit.meta.version.starts_with("closed") => {
-                note.cached_since = Some(
-                    note.cached_since
-                        .map_or(hit.meta.read_at, |t| t.min(hit.meta.read_at)),
-                );
-                note.cached.push(name);
-                months.push((m, hit.facts));
-            }
-            Lookup::Hit(_) | Lookup::Miss => to_query.push(m),
-            Lookup::Invalid { path, why } => {
-                problems.warn(
-                    WarningCode::CacheInvalid,
-                    format!(
-                        "the cached {name} ({}) is {why}: queried again",
-                        path.display()
-                    ),
-                );
-                to_query.push(m);
-            }
+        let fin = |m: &Meta| m.version.starts_with("closed");
+        match from_cache(
+            cache,
+            key,
+            name,
+            &fin,
+            "queried again",
+            &mut note,
+            &mut problems,
+        ) {
+            Some(facts) => months.push((m, facts)),
+            None => to_query.push(m),
         }
     }
     let mut queried = Vec::new();
@@ -482,30 +485,15 @@ pub fn load_athena_cached(
     };
     for (m, facts) in queried {
         let name = period_name(Some(m));
-        let meta = Meta {
-            format: 0,
-            profile: req.profile.name.clone(),
-            source: key.source.clone(),
-            period: name.clone(),
-            span: Some(m),
-            version: athena_version(m, req, athena.status_table, status.as_deref()),
-            read_at: now_secs(req),
-            rows: 0,
-            label_names: Vec::new(),
-            columns: Vec::new(),
-            bill: Vec::new(),
-            quality: Quality::default(),
-        };
-        if let Err(e) = cache.put(key, &facts, &meta) {
-            problems.warn(
-                WarningCode::CacheUnwritable,
-                format!(
-                    "the cache in {} cannot be written ({e}): the facts are shown but will be \
-                     queried again next time",
-                    cache.facts_dir().display()
-                ),
-            );
-        }
+        let meta = Meta::new(
+            &req.profile.name,
+            &key.source,
+            name.clone(),
+            Some(m),
+            athena_version(m, req, athena.status_table, status.as_deref()),
+            now_secs(req),
+        );
+        keep(cache, key, &facts, &meta, "queried", &mut problems);
         note.read.push(name);
         months.push((m, facts));
     }
