@@ -63,6 +63,19 @@ pub fn forecast(daily: &BTreeMap<Day, Money>, view: &View) -> Option<Forecast> {
     })
 }
 
+/// The forecast of a row of a month-to-date view from its sparkline series, which there holds
+/// one bucket per day of the window (so the table needs no pass over the facts per row).
+pub fn of_series(series: &[Money], view: &View) -> Option<Forecast> {
+    month_to_date(view)?;
+    if i64::try_from(series.len()).ok() != Some(i64::from(view.window.days())) {
+        return None;
+    }
+    let daily: BTreeMap<Day, Money> = (view.window.start..view.window.end)
+        .zip(series.iter().copied())
+        .collect();
+    forecast(&daily, view)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +111,14 @@ mod tests {
             "18 days left at $20"
         );
         assert_eq!(f.month_end, day(1) + 31);
+        // The table's way, from a row's series of one bucket per day, says the same.
+        let series: Vec<Money> = daily.values().copied().collect();
+        assert_eq!(of_series(&series, &view), Some(f));
+        assert_eq!(
+            of_series(&series[1..], &view),
+            None,
+            "not one bucket per day"
+        );
         // A whole month, or a window not starting on the 1st, has no forecast.
         let whole = View {
             window: Window {

@@ -10,9 +10,11 @@
 //! drilling in, the detail pane and a metric change only touch the facts below the row.
 //!
 //! `change` tells every row's Δ apart into usage, rate, new, gone, other, capacity and use;
-//! `anomaly` flags the days a row leaves its recent range; `forecast` projects month to date.
+//! `anomaly` flags the days a row leaves its recent range; `forecast` projects month to date;
+//! `budget` sets that against the profile's budgets.
 
 pub mod anomaly;
+pub mod budget;
 pub mod change;
 pub mod forecast;
 

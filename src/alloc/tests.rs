@@ -7,7 +7,7 @@ use crate::window::WindowSpec;
 
 /// The facts read of the built-in demo profile, its bill generated from `seed` over `days`
 /// days up to 2026-03-15.
-fn demo_facts(seed: u64, days: u32) -> Facts {
+pub(super) fn demo_facts(seed: u64, days: u32) -> Facts {
     let mut config = Config::demo();
     config.profiles[0].source = crate::config::SourceSpec::Demo { seed, days };
     let today = crate::clock::AsOf::date(chrono::NaiveDate::from_ymd_opt(2026, 3, 15).unwrap());

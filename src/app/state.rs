@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::msg::Cmd;
 use super::nav::{LevelState, Sort};
+use crate::alloc::budget::{self, Standing};
 use crate::alloc::change::Change;
 use crate::alloc::{self, Level, LevelKind, Step, View};
 use crate::clock::AsOf;
@@ -156,6 +157,9 @@ pub struct App {
     pub change_view: Option<Sort>,
     /// The Δ decomposition of the current view, rebuilt with the levels.
     pub change: Option<Arc<Change>>,
+    /// The active profile's budgets in the current view (month to date only), rebuilt with
+    /// the levels.
+    pub budgets: Vec<Standing>,
     /// Lines scrolled off the top of a diagnosis (the diagnostics pane: j/k, PgDn/PgUp; the
     /// integrations pane: PgDn/PgUp). Reset when another profile is shown or selected.
     pub diag_scroll: u16,
@@ -202,6 +206,7 @@ impl App {
             quit: false,
             change_view: None,
             change: None,
+            budgets: Vec::new(),
             diag_scroll: 0,
             cache: None,
             sharing: true,
@@ -338,16 +343,24 @@ impl App {
         }
     }
 
+    /// What is derived from the whole view and kept with the levels: the Δ decomposition and
+    /// the budgets' standings.
+    pub(super) fn analyse(&mut self, facts: &Facts, view: &View) {
+        self.change = Some(Arc::new(Change::new(facts, view)));
+        self.budgets = budget::standings(facts, &self.config.profiles[self.active].budgets, view);
+    }
+
     /// Rebuilds the drill-down stack for the current data and view, following `path` (by
     /// step) as far as it still exists and keeping each level's filter and selection.
     pub(super) fn rebuild(&mut self, path: &[(Option<Step>, String, Option<Step>)]) {
         self.levels.clear();
         self.change = None;
+        self.budgets.clear();
         let (Some(view), Some(data)) = (self.view(), self.data().cloned()) else {
             return;
         };
         let facts = data.shown(self.sharing);
-        self.change = Some(Arc::new(Change::new(facts, &view)));
+        self.analyse(facts, &view);
         let mut state = LevelState::new(None, Level::root(facts, &view), self.sort);
         let mut steps: Vec<Step> = Vec::new();
         for (i, (_, filter, selected)) in path.iter().enumerate() {

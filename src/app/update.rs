@@ -245,10 +245,7 @@ pub(super) fn set_metric(app: &mut App, metric: Metric) {
         return;
     };
     let sort = app.sort;
-    app.change = Some(std::sync::Arc::new(crate::alloc::change::Change::new(
-        &data.facts,
-        &view,
-    )));
+    app.analyse(data.shown(app.sharing), &view);
     for f in &mut app.levels {
         f.level.recost(data.shown(app.sharing), &view);
         f.rows_changed();

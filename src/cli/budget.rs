@@ -1,20 +1,14 @@
 //! `curtop budget`: each budget's spend this month and its month-end forecast (the 7-day run
-//! rate, `alloc::forecast`), for cron. Exit codes: 0 every budget within, 1 one is forecast to
+//! rate, `alloc::budget`), amortized and with the profile's sharing rules applied, for cron. Exit codes: 0 every budget within, 1 one is forecast to
 //! exceed, 2 one is already exceeded (or the command could not run).
-
-use std::collections::BTreeMap;
 
 use clap::Args;
 
 use super::{SourceArgs, emit, resolve_profile};
-use crate::alloc::forecast;
+use crate::alloc::{budget, forecast};
 use crate::app::resolve_view;
-use crate::config::budget::Budget;
 use crate::config::{Config, Profile};
 use crate::cur::metrics::Metric;
-use crate::cur::money::Money;
-use crate::cur::time::Day;
-use crate::facts::Facts;
 use crate::source;
 use crate::window::WindowSpec;
 
@@ -25,14 +19,6 @@ pub(super) struct BudgetArgs {
     /// Every profile of the config (default: the default profile).
     #[arg(long, conflicts_with_all = ["profile", "cur"])]
     all: bool,
-}
-
-/// Where a budget stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum State {
-    Within = 0,
-    ForecastToExceed = 1,
-    Exceeded = 2,
 }
 
 pub(super) fn run(a: &BudgetArgs) -> i32 {
@@ -61,7 +47,7 @@ pub(super) fn run(a: &BudgetArgs) -> i32 {
         return 0;
     }
     let as_of = a.source.clock().now();
-    let mut worst = State::Within;
+    let mut worst = budget::State::Within;
     for p in profiles.iter().filter(|p| !p.budgets.is_empty()) {
         let req = source::ReadRequest::new(p, WindowSpec::MonthToDate, as_of);
         let loaded = match source::load(&req) {
@@ -81,46 +67,21 @@ pub(super) fn run(a: &BudgetArgs) -> i32 {
             eprintln!("curtop: profile `{}`: no days this month", p.name);
             return 2;
         };
-        for b in &p.budgets {
-            let daily = spend(&loaded.facts, b, view.window.start, view.window.end);
-            let spent: Money = daily.values().copied().sum();
-            let projected = forecast::forecast(&daily, &view).map_or(spent, |f| f.projected);
-            let state = if spent > b.monthly {
-                State::Exceeded
-            } else if projected > b.monthly {
-                State::ForecastToExceed
-            } else {
-                State::Within
-            };
-            worst = worst.max(state);
-            let word = match state {
-                State::Within => "within",
-                State::ForecastToExceed => "forecast to exceed",
-                State::Exceeded => "EXCEEDED",
-            };
+        // Teams are charged what the sharing rules give them, as the dashboard shows.
+        for s in budget::standings(loaded.shown(true), &p.budgets, &view) {
+            worst = worst.max(s.state);
             emit(&format!(
-                "{} {}: spent {} of {} ({:.0}%), forecast {} ({}-day run rate): {word}\n",
+                "{} {}: spent {} of {} ({:.0}%), forecast {} ({}-day run rate): {}\n",
                 p.name,
-                b.key(),
-                spent,
-                b.monthly,
-                spent.dollars() / b.monthly.dollars() * 100.0,
-                projected,
+                s.budget.key(),
+                s.spent,
+                s.budget.monthly,
+                s.spent_pct(),
+                s.projected,
                 forecast::RUN_RATE_DAYS,
+                s.state.word(),
             ));
         }
     }
     worst as i32
-}
-
-/// A budget's amortized cost per day over `[start, end)`.
-fn spend(facts: &Facts, b: &Budget, start: Day, end: Day) -> BTreeMap<Day, Money> {
-    let dim = b.scope.dim();
-    let mut daily: BTreeMap<Day, Money> = BTreeMap::new();
-    for r in &facts.rows {
-        if r.day >= start && r.day < end && facts.text(r, dim) == b.name {
-            *daily.entry(r.day).or_default() += r.costs[Metric::Amortized];
-        }
-    }
-    daily
 }

@@ -1,5 +1,5 @@
 //! The detail pane of the selected row: cost and share, change and why (the Δ's parts as a
-//! bar chart and the components that moved most), cost by category and service, its top
+//! bar chart and the components that moved most), its budget, cost by category and service, its top
 //! children, for a pod its ARN, nodes, workload and CPU vs memory, and cost per day.
 
 use std::fmt::Write as _;
@@ -9,10 +9,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::table;
 use super::theme::Theme;
 use super::{fit, fit_middle, right};
 use crate::alloc::change::{Change, Part};
-use crate::alloc::{self, PodDetail, View, anomaly, forecast};
+use crate::alloc::{self, PodDetail, View, anomaly, budget, forecast};
 use crate::app::{App, share};
 use crate::cur::money::Money;
 use crate::cur::time::date_of;
@@ -101,44 +102,24 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             theme.warn(),
         ));
     }
-    let series = anomaly::daily(&data.facts, &row.facts, &view);
-    if let Some(f) = forecast::forecast(&series, &view) {
-        lines.push(Line::from(vec![
-            Span::styled("forecast ", theme.dim()),
-            Span::raw(f.projected.to_string()),
-            Span::styled(
-                format!(" by {}", date_of(f.month_end - 1).format("%m-%d")),
-                theme.dim(),
-            ),
-        ]));
-        lines.push(Line::styled(
-            fit(
-                &format!(
-                    "  at the {}-day run rate {}/day",
-                    forecast::RUN_RATE_DAYS,
-                    f.run_rate
-                ),
-                w,
-                ascii,
-            ),
-            theme.dim(),
-        ));
-    }
+    lines.extend(month_lines(app, row, &view, w, theme));
     if let Some(change) = &app.change {
         lines.extend(change_lines(
             change,
-            &data.facts,
+            data.shown(app.sharing),
             &row.facts,
             w,
             ascii,
             theme,
         ));
     }
-    let unusual = anomaly::anomalies(&data.facts, &row.facts, &view);
+    let unusual = anomaly::anomalies(data.shown(app.sharing), &row.facts, &view);
     if !unusual.is_empty() {
         lines.push(head("unusual days (! in the trend)"));
         for a in unusual.iter().rev().take(3) {
-            lines.push(Line::raw(fit(&anomaly_line(a), w, ascii)));
+            let [day, why] = anomaly_lines(a);
+            lines.push(Line::raw(fit(&day, w, ascii)));
+            lines.push(Line::styled(fit(&why, w, ascii), theme.dim()));
         }
     }
     if let Some(p) = &d.pod {
@@ -165,6 +146,56 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     lines.push(head("by day"));
     lines.extend(by_day(&d.by_day, &view, theme, &kv));
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Month to date: the row's month-end forecast (at the run rate, said so) and its budget.
+fn month_lines(
+    app: &App,
+    row: &alloc::Row,
+    view: &View,
+    w: usize,
+    theme: Theme,
+) -> Vec<Line<'static>> {
+    let Some(facts) = app.facts() else {
+        return Vec::new();
+    };
+    let ascii = app.display.ascii;
+    let mut out = Vec::new();
+    // The table's FORECAST column is the same figure.
+    if let Some(f) = forecast::of_series(&row.series, view) {
+        out.push(Line::from(vec![
+            Span::styled("forecast ", theme.dim()),
+            Span::raw(f.projected.to_string()),
+            Span::styled(
+                format!(" by {}", date_of(f.month_end - 1).format("%m-%d")),
+                theme.dim(),
+            ),
+        ]));
+        out.push(Line::styled(
+            fit(
+                &format!(
+                    "  at the {}-day run rate {}/day",
+                    forecast::RUN_RATE_DAYS,
+                    f.run_rate
+                ),
+                w,
+                ascii,
+            ),
+            theme.dim(),
+        ));
+    }
+    if let Some(b) = budget::of_step(&app.budgets, facts, row.step) {
+        let [amount, standing] = budget_lines(b, ascii);
+        out.push(Line::from(vec![
+            Span::styled("budget ", theme.dim()),
+            Span::raw(amount),
+        ]));
+        out.push(Line::styled(
+            fit(&standing, w, ascii),
+            table::budget_style(b.state, theme),
+        ));
+    }
+    out
 }
 
 /// Why the Δ: each non-zero part as a bar (scaled to the largest) with its figure, then the
@@ -229,8 +260,28 @@ fn change_lines(
     out
 }
 
-/// `  03-10 $85.20 (usual $40.10): usage +$40.00 rate +$5.10` — the day against the day before.
-fn anomaly_line(a: &anomaly::Anomaly) -> String {
+/// `$3,000.00 a month` and `  spent 62%, forecast 104% ⚠`: the budget's scope as a whole (a
+/// namespace budget covers the namespace in every cluster), as `curtop budget` says it.
+fn budget_lines(b: &budget::Standing, ascii: bool) -> [String; 2] {
+    let warn = if ascii { "!" } else { "⚠" };
+    let mark = match b.state {
+        budget::State::Within => String::new(),
+        budget::State::ForecastToExceed => format!(" {warn}"),
+        budget::State::Exceeded => format!(" {warn} exceeded"),
+    };
+    [
+        format!("{} a month", b.budget.monthly),
+        format!(
+            "  spent {:.0}%, forecast {:.0}%{mark}",
+            b.spent_pct(),
+            b.projected_pct()
+        ),
+    ]
+}
+
+/// `  03-10 $85.20 (usual $40.10)` and `    vs 03-09: usage +$40.00 rate +$5.10` — the day
+/// against the day before.
+fn anomaly_lines(a: &anomaly::Anomaly) -> [String; 2] {
     let parts: Vec<String> = a
         .parts
         .named()
@@ -241,14 +292,21 @@ fn anomaly_line(a: &anomaly::Anomaly) -> String {
     let why = if parts.is_empty() {
         "as the day before".to_string()
     } else {
-        parts.join(" ")
+        format!(
+            "vs {}: {}",
+            date_of(a.day - 1).format("%m-%d"),
+            parts.join(" ")
+        )
     };
-    format!(
-        "  {} {} (usual {}): {why}",
-        date_of(a.day).format("%m-%d"),
-        a.cost,
-        a.median,
-    )
+    [
+        format!(
+            "  {} {} (usual {})",
+            date_of(a.day).format("%m-%d"),
+            a.cost,
+            a.median,
+        ),
+        format!("    {why}"),
+    ]
 }
 
 /// A pod's facts: ARN, workload, nodes, and its cost by CPU and memory.

@@ -1,6 +1,8 @@
 //! The cost table of the current level: name, kind, cost, share of the parent, Δ vs the
-//! previous window (absolute and %), a sparkline, flags; with sharing, what was shared in. Columns are dropped by priority when
-//! the screen is narrow; only the visible rows are formatted.
+//! previous window (absolute and %), a sparkline, flags; with sharing, what was shared in;
+//! month to date, each row's month-end forecast and, for a budgeted row, spent and forecast
+//! against its budget. Columns are dropped by priority when the screen is narrow; only the
+//! visible rows are formatted.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -11,7 +13,8 @@ use ratatui::widgets::Paragraph;
 use super::layout;
 use super::theme::Theme;
 use super::{fit, fit_middle, right};
-use crate::alloc::{Row, anomaly};
+use crate::alloc::budget::{self, Standing};
+use crate::alloc::{Row, anomaly, forecast};
 use crate::app::nav::SortKey;
 use crate::app::{App, share};
 use crate::cur::money::Money;
@@ -22,6 +25,10 @@ enum Col {
     Cost,
     /// What sharing brought into the cost (only on levels where something was).
     SharedIn,
+    /// The projected month total (month-to-date windows only).
+    Forecast,
+    /// Spent and forecast against the row's budget (only on levels with a budgeted row).
+    Budget,
     Share,
     Delta,
     DeltaPct,
@@ -32,7 +39,8 @@ enum Col {
 impl Col {
     fn width(self, trend: usize) -> usize {
         match self {
-            Col::Kind | Col::Delta | Col::SharedIn => 12,
+            Col::Kind | Col::Delta | Col::SharedIn | Col::Forecast => 12,
+            Col::Budget => 11,
             Col::Cost => 13,
             Col::Share => 6,
             Col::DeltaPct => 7,
@@ -46,6 +54,8 @@ impl Col {
             Col::Kind => "KIND",
             Col::Cost => "COST",
             Col::SharedIn => "SHARED IN",
+            Col::Forecast => "FORECAST",
+            Col::Budget => "BUDGET",
             Col::Share => "SHARE",
             Col::Delta => "Δ",
             Col::DeltaPct => "Δ%",
@@ -58,15 +68,21 @@ impl Col {
 /// Name needs at least this much before optional columns are added.
 const MIN_NAME: usize = 18;
 
-/// Which columns fit in `width`, in display order; `shared`: the level holds shared-in cost.
-fn columns(width: usize, trend: usize, shared: bool) -> Vec<Col> {
+/// The columns a level has only sometimes.
+const OPTIONAL: [Col; 3] = [Col::SharedIn, Col::Forecast, Col::Budget];
+
+/// Which columns fit in `width`, in display order; `present`: the optional columns the level
+/// has ([`OPTIONAL`]: shared-in cost, a forecast, a budgeted row).
+fn columns(width: usize, trend: usize, present: &[Col]) -> Vec<Col> {
     // Most important first.
     let priority = [
         Col::Cost,
         Col::Share,
         Col::DeltaPct,
         Col::Flags,
+        Col::Budget,
         Col::SharedIn,
+        Col::Forecast,
         Col::Delta,
         Col::Trend,
         Col::Kind,
@@ -74,7 +90,7 @@ fn columns(width: usize, trend: usize, shared: bool) -> Vec<Col> {
     let mut chosen = Vec::new();
     let mut used = MIN_NAME;
     for c in priority {
-        if c == Col::SharedIn && !shared {
+        if OPTIONAL.contains(&c) && !present.contains(&c) {
             continue;
         }
         let w = c.width(trend) + 1;
@@ -93,6 +109,8 @@ fn columns(width: usize, trend: usize, shared: bool) -> Vec<Col> {
         Col::Share,
         Col::Delta,
         Col::DeltaPct,
+        Col::Forecast,
+        Col::Budget,
         Col::Trend,
         Col::Flags,
     ];
@@ -118,8 +136,22 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let width = inner.width as usize;
     let buckets = f.level.rows.first().map_or(0, |r| r.series.len());
     let trend = buckets.clamp(1, 16);
-    let shared = f.level.rows.iter().any(|r| !r.shared_in.is_empty());
-    let cols = columns(width, trend, shared);
+    let view = app.view();
+    let budget_of = |row: &Row| {
+        app.facts()
+            .and_then(|facts| budget::of_step(&app.budgets, facts, row.step))
+    };
+    let mut present = Vec::new();
+    if f.level.rows.iter().any(|r| !r.shared_in.is_empty()) {
+        present.push(Col::SharedIn);
+    }
+    if view.is_some_and(|v| forecast::month_to_date(&v).is_some()) {
+        present.push(Col::Forecast);
+    }
+    if f.level.rows.iter().any(|r| budget_of(r).is_some()) {
+        present.push(Col::Budget);
+    }
+    let cols = columns(width, trend, &present);
     let fixed: usize = cols.iter().map(|c| c.width(trend) + 1).sum();
     let name_w = width.saturating_sub(fixed).max(4);
     let ascii = app.display.ascii;
@@ -176,15 +208,23 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     for (pos, &i) in f.order.iter().enumerate().skip(offset).take(rows_h) {
         let row = &f.level.rows[i as usize];
         let selected = pos == f.selected;
-        let marks = match (app.view(), app.data()) {
-            (Some(view), Some(data)) if cols.contains(&Col::Trend) => {
-                let series = anomaly::daily(&data.facts, &row.facts, &view);
+        let unusual = match (view, app.facts()) {
+            (Some(view), Some(facts)) if cols.contains(&Col::Trend) => {
+                let series = anomaly::daily(facts, &row.facts, &view);
                 anomaly::unusual_days(&series, view.window, view.provisional_from)
                     .into_iter()
                     .map(|(day, ..)| view.bucket(day))
                     .collect()
             }
             _ => Vec::new(),
+        };
+        let extras = Extras {
+            unusual,
+            forecast: view
+                .filter(|_| cols.contains(&Col::Forecast))
+                .and_then(|v| forecast::of_series(&row.series, &v))
+                .map(|f| f.projected),
+            budget: budget_of(row),
         };
         lines.push(row_line(
             row,
@@ -196,7 +236,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             selected,
             ascii,
             &path,
-            &marks,
+            &extras,
         ));
     }
     while lines.len() < rows_h + 1 {
@@ -220,6 +260,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             f.level.total
         )
     };
+    let total = if cols.contains(&Col::Forecast) {
+        format!(
+            "{total}{}forecast: {}-day run rate",
+            theme.dot(),
+            forecast::RUN_RATE_DAYS
+        )
+    } else {
+        total
+    };
     lines.push(Line::styled(fit(&total, width, ascii), theme.dim()));
     frame.render_widget(Paragraph::new(lines), inner);
 }
@@ -237,6 +286,14 @@ pub(super) fn visible_offset(selected: usize, offset: usize, height: usize, len:
     offset.min(len.saturating_sub(height))
 }
 
+/// What a row shows beside its own figures: unusual days' buckets (`!` in the trend), its
+/// month-end forecast, its budget.
+struct Extras<'a> {
+    unusual: Vec<usize>,
+    forecast: Option<Money>,
+    budget: Option<&'a Standing>,
+}
+
 #[allow(clippy::too_many_arguments)]
 fn row_line(
     row: &Row,
@@ -248,7 +305,7 @@ fn row_line(
     selected: bool,
     ascii: bool,
     path: &[crate::alloc::Step],
-    unusual: &[usize],
+    extras: &Extras,
 ) -> Line<'static> {
     let base = if selected {
         theme.selected()
@@ -278,6 +335,17 @@ fn row_line(
                 };
                 (right(&fit(&t, w, ascii), w), theme.dim())
             }
+            Col::Forecast => {
+                let t = extras.forecast.map_or(String::new(), |m| m.to_string());
+                (right(&fit(&t, w, ascii), w), Style::new())
+            }
+            Col::Budget => match extras.budget {
+                Some(b) => (
+                    right(&fit(&budget_cell(b, ascii), w, ascii), w),
+                    budget_style(b.state, theme),
+                ),
+                None => (" ".repeat(w), Style::new()),
+            },
             Col::Share => (
                 right(&format!("{:.1}%", share(row.cost, parent)), w),
                 Style::new(),
@@ -312,7 +380,7 @@ fn row_line(
                 let values = squeeze(&row.series, w);
                 // Unusual days (alloc::anomaly) are drawn as `!` in their bucket.
                 let mut spark: Vec<char> = theme.sparkline(&values).chars().collect();
-                for &b in unusual {
+                for &b in &extras.unusual {
                     let at = if row.series.len() <= w {
                         b
                     } else {
@@ -338,6 +406,30 @@ fn row_line(
         spans.push(Span::styled(text, if selected { base } else { style }));
     }
     Line::from(spans)
+}
+
+/// `62%>104%!`: spent and forecast as shares of the budget, marked `!` when the forecast
+/// exceeds it and `!!` when the spend already does.
+pub(super) fn budget_cell(b: &Standing, ascii: bool) -> String {
+    let mark = match b.state {
+        budget::State::Within => "",
+        budget::State::ForecastToExceed => "!",
+        budget::State::Exceeded => "!!",
+    };
+    let arrow = if ascii { ">" } else { "→" };
+    format!(
+        "{:.0}%{arrow}{:.0}%{mark}",
+        b.spent_pct(),
+        b.projected_pct()
+    )
+}
+
+pub(super) fn budget_style(state: budget::State, theme: Theme) -> Style {
+    match state {
+        budget::State::Within => Style::new(),
+        budget::State::ForecastToExceed => theme.warn(),
+        budget::State::Exceeded => theme.error(),
+    }
 }
 
 pub(super) fn delta_style(d: Money, theme: Theme) -> Style {
@@ -366,14 +458,18 @@ mod tests {
 
     #[test]
     fn columns_drop_by_priority() {
-        let all = columns(200, 16, false);
+        let all = columns(200, 16, &[]);
         assert_eq!(all.len(), 7);
-        assert_eq!(columns(200, 16, true).len(), 8);
-        let narrow = columns(78, 16, true);
+        assert_eq!(columns(200, 16, &OPTIONAL).len(), 10);
+        let narrow = columns(78, 16, &[Col::SharedIn]);
         assert!(narrow.contains(&Col::Cost) && narrow.contains(&Col::Share));
         assert!(narrow.contains(&Col::SharedIn), "{narrow:?}");
         assert!(!narrow.contains(&Col::Kind), "{narrow:?}");
-        let tiny = columns(40, 16, true);
+        // At 80 columns a budget keeps its place before the forecast and the Δ.
+        let budgeted = columns(78, 16, &OPTIONAL);
+        assert!(budgeted.contains(&Col::Budget), "{budgeted:?}");
+        assert!(!budgeted.contains(&Col::Delta), "{budgeted:?}");
+        let tiny = columns(40, 16, &[Col::SharedIn]);
         assert_eq!(tiny, vec![Col::Cost, Col::Share]);
     }
 

@@ -12,9 +12,11 @@ use ratatui::style::{Color, Modifier};
 use super::draw;
 use crate::alloc::Step;
 use crate::app::testing::{fresh, select_costliest, send, started, started_sharing};
-use crate::app::{App, DrawMode, Msg, run_command};
+use crate::app::{App, Cmd, DrawMode, Msg, run_command, update};
 use crate::config::keys::{Key, KeyCode};
 use crate::cur::attribution::Category;
+use crate::cur::money::Money;
+use crate::source::Loaded;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
@@ -116,6 +118,59 @@ fn scenario(name: &str, app: &mut App) {
             ascii.chars().filter(|c| !c.is_ascii()).collect::<String>()
         );
     }
+}
+
+/// Starts `app` (both profiles fetched) with every successful read passed through `alter`
+/// first: a known spike, hostile text.
+fn started_altered(mut app: App, alter: impl Fn(&mut Loaded)) -> App {
+    for cmd in app.start() {
+        let Cmd::Fetch {
+            profile,
+            generation,
+            window,
+        } = cmd
+        else {
+            continue;
+        };
+        let p = app.config.profiles[profile].clone();
+        let mut result =
+            crate::source::load(&crate::source::ReadRequest::new(&p, window, app.as_of))
+                .map(Box::new)
+                .map_err(|e| crate::diag::diagnose(&e));
+        if let Ok(loaded) = &mut result {
+            alter(loaded);
+        }
+        let more = update(
+            &mut app,
+            Msg::Fetched {
+                profile,
+                generation,
+                result,
+            },
+        );
+        crate::app::testing::run(&mut app, more);
+    }
+    app
+}
+
+/// The test config's profiles with `budgets` on the demo one.
+fn with_budgets(budgets: &str) -> App {
+    let mut config = crate::app::testing::config();
+    let budgeted = crate::config::Config::parse(
+        &format!("[profiles.demo]\nsource = \"demo\"\n[profiles.demo.budgets]\n{budgets}\n"),
+        "budgets.toml",
+    )
+    .unwrap();
+    config.profiles[0].budgets = budgeted.profiles[0].budgets.clone();
+    App::new(
+        config,
+        0,
+        crate::app::testing::now(),
+        DrawMode {
+            color: true,
+            ascii: false,
+        },
+    )
 }
 
 fn key(c: char) -> Msg {
@@ -242,6 +297,122 @@ fn change_view_and_its_detail() {
     );
 }
 
+/// Month to date (the default `latest` window on 2026-03-15), every row has a FORECAST and
+/// the table says it is the 7-day run rate; budgeted clusters and a namespace show spent and
+/// forecast against their budget (within, forecast to exceed, exceeded), and the detail pane
+/// says it in words.
+#[test]
+fn forecast_column_and_budgets() {
+    use crate::alloc::budget::State;
+    let mut app = with_budgets(
+        "\"cluster/prod-use1\" = 3000\n\"cluster/staging-use1\" = 1500\n\
+         \"cluster/dev-euw1\" = 700\n\"namespace/payments\" = 100",
+    );
+    let cmds = app.start();
+    crate::app::testing::run(&mut app, cmds);
+    let states: Vec<_> = app.budgets.iter().map(|b| b.state).collect();
+    assert_eq!(
+        states,
+        [
+            State::Within,
+            State::ForecastToExceed,
+            State::Exceeded,
+            State::Exceeded
+        ],
+        "{:?}",
+        app.budgets
+    );
+    scenario("budget", &mut app);
+    let t = text(&render(&mut app, (120, 40)));
+    for needle in [
+        "FORECAST",
+        "forecast: 7-day run rate",
+        "BUDGET",
+        "budget $3,000.00 a month",
+        "spent 44%, forecast 92%",
+    ] {
+        assert!(t.contains(needle), "lacks {needle}\n{t}");
+    }
+    // The forecast column is the detail pane's forecast of the row.
+    let prod = app.level().unwrap().selected_row().unwrap();
+    let view = app.view().unwrap();
+    let f = crate::alloc::forecast::of_series(&prod.series, &view).unwrap();
+    assert!(
+        t.contains(&format!("forecast {} by 03-31", f.projected)),
+        "{t}"
+    );
+    // Inside prod-use1 the payments namespace has a budget; it covers payments everywhere.
+    run_command(&mut app, "ns payments");
+    app.levels.pop();
+    scenario("budget-namespace", &mut app);
+    app.display = DrawMode {
+        color: false,
+        ascii: false,
+    };
+    let t = text(&render(&mut app, (120, 40)));
+    assert!(t.contains("⚠ exceeded"), "{t}");
+    // A window that is not month to date has neither.
+    run_command(&mut app, "window 7d");
+    let t = text(&render(&mut app, (120, 40)));
+    assert!(!t.contains("FORECAST") && !t.contains("BUDGET"), "{t}");
+}
+
+/// A known spike: the payments namespace ran three times its pods on 03-12
+/// (quantity and cost), so in the last 7 days that day is `!` in its trend and the detail
+/// pane lists it, decomposed against 03-11: all usage.
+#[test]
+fn an_anomaly_in_the_trend_and_the_detail_pane() {
+    use crate::cur::metrics::Metric;
+    use crate::facts::Dim;
+    let mut fresh = fresh();
+    fresh.window = crate::window::WindowSpec::LastDays(7);
+    let spike = crate::cur::time::day_of(chrono::NaiveDate::from_ymd_opt(2026, 3, 12).unwrap());
+    let mut app = started_altered(fresh, |loaded| {
+        let facts = &mut loaded.facts;
+        let payments = facts.strings.lookup("payments").unwrap();
+        let mut added = crate::cur::metrics::Costs::default();
+        for r in &mut facts.rows {
+            if r.day == spike && r.category == Category::Pod && r.dim(Dim::Namespace) == payments {
+                for m in Metric::ALL {
+                    added[m] += Money(r.costs[m].0 * 2);
+                    r.costs[m] = Money(r.costs[m].0 * 3);
+                }
+                r.quantity = crate::facts::Quantity(r.quantity.0 * 3);
+            }
+        }
+        // The bill grew by as much, so the root still equals it.
+        *facts.bill.entry(spike).or_default() += added;
+    });
+    run_command(&mut app, "ns payments");
+    app.levels.pop();
+    assert!(
+        app.level()
+            .unwrap()
+            .selected_row()
+            .is_some_and(|r| r.name == "payments"),
+        "{:?}",
+        app.status
+    );
+    scenario("anomaly", &mut app);
+    app.display = DrawMode {
+        color: false,
+        ascii: false,
+    };
+    let t = text(&render(&mut app, (120, 40)));
+    for needle in [
+        "unusual days (! in the trend)",
+        "03-12 $",
+        "vs 03-11: usage +$",
+    ] {
+        assert!(t.contains(needle), "lacks {needle}\n{t}");
+    }
+    let payments_line = t.lines().find(|l| l.contains("▸ payments")).unwrap();
+    assert!(payments_line.contains('!'), "{payments_line}");
+    let narrow = text(&render(&mut app, (80, 24)));
+    let payments_line = narrow.lines().find(|l| l.contains("▸ payments")).unwrap();
+    assert!(payments_line.contains('!'), "{payments_line}");
+}
+
 #[test]
 fn help_window_and_integrations_overlays() {
     let mut app = started();
@@ -277,7 +448,6 @@ fn loading_and_too_small() {
 
 #[test]
 fn diagnostics_pane_of_a_passing_profile_and_a_run_in_progress() {
-    use crate::app::{Cmd, update};
     let mut app = started();
     // `d` on the working demo profile: every check passes.
     send(&mut app, [key('d')]);
@@ -352,47 +522,18 @@ fn a_long_diagnosis_scrolls_to_its_end_and_no_further() {
 /// proves it for the cost table, the breadcrumb, the detail pane and the header.
 #[test]
 fn control_characters_in_data_never_reach_the_terminal() {
-    use crate::app::{Cmd, update};
     use crate::facts::Dim;
     const EVIL: &str = "evil\u{1b}]0;PWNED\u{7}\u{1b}[2J\u{9b}31m\u{7f}";
-    let mut app = fresh();
-    for cmd in app.start() {
-        let Cmd::Fetch {
-            profile,
-            generation,
-            window,
-        } = cmd
-        else {
-            continue;
-        };
-        let p = app.config.profiles[profile].clone();
-        let mut result = crate::source::load(&crate::source::ReadRequest::new(
-            &p,
-            window,
-            crate::app::testing::now(),
-        ))
-        .map(Box::new)
-        .map_err(|e| crate::diag::diagnose(&e));
-        if let Ok(loaded) = &mut result {
-            let evil = loaded.facts.strings.intern(EVIL);
-            let payments = loaded.facts.strings.lookup("payments").unwrap();
-            for row in &mut loaded.facts.rows {
-                if row.dim(Dim::Namespace) == payments {
-                    row.dims[Dim::Namespace as usize] = evil;
-                }
+    let mut app = started_altered(fresh(), |loaded| {
+        let evil = loaded.facts.strings.intern(EVIL);
+        let payments = loaded.facts.strings.lookup("payments").unwrap();
+        for row in &mut loaded.facts.rows {
+            if row.dim(Dim::Namespace) == payments {
+                row.dims[Dim::Namespace as usize] = evil;
             }
-            loaded.origin = format!("/data/{EVIL}");
         }
-        let more = update(
-            &mut app,
-            Msg::Fetched {
-                profile,
-                generation,
-                result,
-            },
-        );
-        crate::app::testing::run(&mut app, more);
-    }
+        loaded.origin = format!("/data/{EVIL}");
+    });
     let mut screens = vec![render(&mut app, (120, 40))];
     send(&mut app, [enter()]);
     screens.push(render(&mut app, (120, 40)));
