@@ -1,6 +1,7 @@
 //! Dashboard speed on a level of 100 000 rows: first frame from the facts cache (the file read,
 //! checked and decoded, then drawn) and from facts in memory, drill-down,
-//! keypress → frame, filter typing, metric change. Each step is `update` plus a full draw
+//! keypress → frame, filter typing, metric change, change analysis (the Δ decomposition of the
+//! whole tree, a frame at the top level with its parts and unusual days, the change view). Each step is `update` plus a full draw
 //! into ratatui's `TestBackend` at 120×40 (the terminal write itself is not included).
 //!
 //!     cargo bench --bench dashboard [-- PODS]      (default 100000 pods, 7 days)
@@ -196,6 +197,29 @@ fn main() {
     let _ = std::fs::remove_dir_all(&dir);
     let key = |c: char| Msg::Key(Key::char(c));
     let enter = || Msg::Key(Key::plain(KeyCode::Enter));
+    // Change analysis: the Δ decomposition of the whole tree (built with the levels and on a
+    // metric change), then frames at the top level, whose one row holds every fact: its detail
+    // pane tells its Δ apart and looks for unusual days, the trend marks them.
+    let runs = if bench { 10 } else { 2 };
+    let mut analysis = Vec::new();
+    for _ in 0..runs {
+        let (facts, view) = (app.facts().unwrap(), app.view().unwrap());
+        let t = Instant::now();
+        let change = curtop::alloc::change::Change::new(facts, &view);
+        analysis.push(t.elapsed());
+        drop(change);
+    }
+    Timings(analysis).report("change analysis (Change::new)");
+    let mut top = Vec::new();
+    for _ in 0..runs {
+        top.push(step(&mut app, key('j')));
+    }
+    Timings(top).report("keypress, top level (1.4 M facts)");
+    let mut change_view = Vec::new();
+    for _ in 0..runs {
+        change_view.push(step(&mut app, key('c')));
+    }
+    Timings(change_view).report("change view c on/off, top level");
     let mut drill = Vec::new();
     for _ in 0..3 {
         drill.push(step(&mut app, enter()));
