@@ -96,6 +96,31 @@ fn peak_rss_mib() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// Change analysis: the Δ decomposition of the whole tree (built with the levels and on a
+/// metric change), then frames at the top level, whose one row holds every fact: its detail
+/// pane tells its Δ apart and looks for unusual days, the trend marks them.
+fn change_analysis(app: &mut App, step: &mut dyn FnMut(&mut App, Msg) -> Duration, runs: usize) {
+    let mut analysis = Vec::new();
+    for _ in 0..runs {
+        let (facts, view) = (app.facts().unwrap(), app.view().unwrap());
+        let t = Instant::now();
+        let change = curtop::alloc::change::Change::new(facts, &view);
+        analysis.push(t.elapsed());
+        drop(change);
+    }
+    Timings(analysis).report("change analysis (Change::new)");
+    let mut top = Vec::new();
+    for _ in 0..runs {
+        top.push(step(app, Msg::Key(Key::char('j'))));
+    }
+    Timings(top).report("keypress, top level (1.4 M facts)");
+    let mut change_view = Vec::new();
+    for _ in 0..runs {
+        change_view.push(step(app, Msg::Key(Key::char('c'))));
+    }
+    Timings(change_view).report("change view c on/off, top level");
+}
+
 fn main() {
     // `cargo bench` passes --bench; `cargo test --all-targets` runs this as a quick smoke run.
     let bench = std::env::args().any(|a| a == "--bench");
@@ -197,29 +222,7 @@ fn main() {
     let _ = std::fs::remove_dir_all(&dir);
     let key = |c: char| Msg::Key(Key::char(c));
     let enter = || Msg::Key(Key::plain(KeyCode::Enter));
-    // Change analysis: the Δ decomposition of the whole tree (built with the levels and on a
-    // metric change), then frames at the top level, whose one row holds every fact: its detail
-    // pane tells its Δ apart and looks for unusual days, the trend marks them.
-    let runs = if bench { 10 } else { 2 };
-    let mut analysis = Vec::new();
-    for _ in 0..runs {
-        let (facts, view) = (app.facts().unwrap(), app.view().unwrap());
-        let t = Instant::now();
-        let change = curtop::alloc::change::Change::new(facts, &view);
-        analysis.push(t.elapsed());
-        drop(change);
-    }
-    Timings(analysis).report("change analysis (Change::new)");
-    let mut top = Vec::new();
-    for _ in 0..runs {
-        top.push(step(&mut app, key('j')));
-    }
-    Timings(top).report("keypress, top level (1.4 M facts)");
-    let mut change_view = Vec::new();
-    for _ in 0..runs {
-        change_view.push(step(&mut app, key('c')));
-    }
-    Timings(change_view).report("change view c on/off, top level");
+    change_analysis(&mut app, &mut step, if bench { 10 } else { 2 });
     let mut drill = Vec::new();
     for _ in 0..3 {
         drill.push(step(&mut app, enter()));

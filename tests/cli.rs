@@ -343,3 +343,57 @@ fn budget_exits_0_within_1_forecast_to_exceed_2_exceeded() {
     assert_eq!(exceeded.status.code(), Some(2), "the worst budget wins");
     assert!(text(&exceeded.stdout).contains("EXCEEDED"));
 }
+
+/// A sharing rule selects by a tag key the profile does not map (`user:team`, undeclared): the
+/// read keeps that key for the rule, and what the rule sends to production is exactly what
+/// `--by tag:user:team` says the team costs before sharing.
+#[test]
+fn a_sharing_rule_selects_by_any_tag_key_of_the_bill() {
+    let dir = temp_dir("cli-sharing-tag");
+    let cfg = dir.join("sharing.toml");
+    std::fs::write(
+        &cfg,
+        "[profiles.demo]\nsource = \"demo\"\n\n[[profiles.demo.sharing.costs]]\n\
+         name = \"platform-team\"\ntag = { \"user:team\" = \"platform\" }\n\
+         into = \"environments\"\nratios = { production = 1 }\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec![
+            "report",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--as-of",
+            "2026-03-15",
+            "-o",
+            "json",
+        ];
+        all.extend_from_slice(args);
+        let out = curtop(&all);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let before = run(&["--no-sharing", "--by", "tag:user:team"]);
+    let platform = before["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["tag:user:team"] == "platform")
+        .unwrap_or_else(|| panic!("no platform team in {before}"))["cost"]
+        .as_f64()
+        .unwrap();
+    assert!(platform > 1.0, "{before}");
+    let after = run(&["--by", "env"]);
+    let production = after["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["env"] == "production")
+        .unwrap_or_else(|| panic!("no production in {after}"));
+    assert!(
+        (production["shared_in"].as_f64().unwrap() - platform).abs() < 0.005,
+        "{production} vs the platform team's {platform}"
+    );
+    assert!((after["total"].as_f64().unwrap() - before["total"].as_f64().unwrap()).abs() < 1e-9);
+    std::fs::remove_dir_all(dir).unwrap();
+}

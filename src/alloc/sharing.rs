@@ -234,14 +234,24 @@ fn selects(facts: &Facts, s: &Selector, r: &FactRow) -> bool {
         && any(&s.usage_types, Dim::UsageType)
         && any(&s.accounts, Dim::Account)
         && (s.categories.is_empty() || s.categories.contains(&r.category))
-        && s.labels.iter().all(|(name, value)| {
-            facts
-                .label_names
-                .iter()
-                .position(|n| n == name)
-                .and_then(|i| r.labels.get(i))
-                .is_some_and(|&v| facts.strings.get(v) == value)
-        })
+        && s.labels
+            .iter()
+            .all(|(name, value)| has_label(facts, r, &format!("label:{name}"), value))
+        && s.tags
+            .iter()
+            .all(|(key, value)| has_label(facts, r, &format!("tag:{key}"), value))
+}
+
+/// Whether the row's label `name` (`label:NAME` for a declared label, `tag:KEY` for a key
+/// the read kept, as [`crate::cur::attribution::TagPlan::label_names`] names them) is
+/// `value`.
+fn has_label(facts: &Facts, r: &FactRow, name: &str, value: &str) -> bool {
+    facts
+        .label_names
+        .iter()
+        .position(|n| n == name)
+        .and_then(|i| r.labels.get(i))
+        .is_some_and(|&v| facts.strings.get(v) == value)
 }
 
 /// The targets' own costs, per day, from the un-shared facts.

@@ -26,6 +26,18 @@ impl Sharing {
     pub fn is_active(&self) -> bool {
         self.idle == IdleRule::Share || !self.shared_namespaces.is_empty() || !self.costs.is_empty()
     }
+
+    /// The tag keys the rules select by, each once, in the order written: the read keeps them
+    /// beside the profile's mapping.
+    pub fn tag_keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = Vec::new();
+        for (key, _) in self.costs.iter().flat_map(|r| &r.select.tags) {
+            if !keys.contains(key) {
+                keys.push(key.clone());
+            }
+        }
+        keys
+    }
 }
 
 /// What happens to a cluster's idle.
@@ -71,6 +83,9 @@ pub struct Selector {
     pub categories: Vec<Category>,
     /// (label concept, value): the fact's label must have that value.
     pub labels: Vec<(String, String)>,
+    /// (tag key as the bill writes it, value): any key of the bill, declared or not; the read
+    /// keeps the keys rules name ([`Sharing::tag_keys`]) as it keeps a report's `tag:KEY`.
+    pub tags: Vec<(String, String)>,
 }
 
 /// What a rule's targets are.

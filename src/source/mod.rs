@@ -123,7 +123,19 @@ impl<'a> ReadRequest<'a> {
 
     /// The cache and the key this request's facts have in it, when it reads through one.
     fn cache_key(&self) -> Option<(&'a Cache, SourceKey)> {
-        Some((self.cache?, SourceKey::of(self.profile, self.extra_tags)?))
+        Some((self.cache?, SourceKey::of(self.profile, &self.tag_keys())?))
+    }
+
+    /// The tag keys read beside the profile's mapping: those a report groups by, then those
+    /// the profile's sharing rules select by (their facts keep them as `tag:KEY` labels).
+    fn tag_keys(&self) -> Vec<String> {
+        let mut keys = self.extra_tags.to_vec();
+        for key in self.profile.sharing.tag_keys() {
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+        keys
     }
 
     /// With the tag keys a report groups by.
@@ -139,15 +151,15 @@ impl<'a> ReadRequest<'a> {
         }
     }
 
-    /// The tag plan of the read: the profile's mapping, with the providers' Kubernetes keys
-    /// for a FOCUS export ([`focus::provider_mapping`]).
+    /// The tag plan of the read: the profile's mapping (with the providers' Kubernetes keys
+    /// for a FOCUS export, [`focus::provider_mapping`]) and [`ReadRequest::tag_keys`].
     fn plan(&self) -> TagPlan {
         match &self.profile.source {
             SourceSpec::Focus(_) => TagPlan::new(
                 &focus::provider_mapping(&self.profile.tags),
-                self.extra_tags,
+                &self.tag_keys(),
             ),
-            _ => TagPlan::new(&self.profile.tags, self.extra_tags),
+            _ => TagPlan::new(&self.profile.tags, &self.tag_keys()),
         }
     }
 

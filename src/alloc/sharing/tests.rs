@@ -43,17 +43,40 @@ impl Bill {
             dims[d as usize] = f.strings.intern(v);
         }
         let costs = Costs([amount; 4]);
+        let labels = vec![NONE; f.label_names.len()].into();
         f.rows.push(FactRow {
             day,
             category,
             dims,
-            labels: Box::new([]),
+            labels,
             costs,
             shared: NONE,
             basis: crate::facts::Basis::Usage,
             quantity: crate::facts::Quantity::ZERO,
         });
         *f.bill.entry(day).or_default() += costs;
+        self
+    }
+
+    /// Gives the last row written label `name` (as the facts name it: `label:NAME`,
+    /// `tag:KEY`) = `value`; the bill's label names grow as needed.
+    fn labelled(&mut self, name: &str, value: &str) -> &mut Bill {
+        let f = &mut self.0;
+        let at = f
+            .label_names
+            .iter()
+            .position(|n| n == name)
+            .unwrap_or_else(|| {
+                f.label_names.push(name.to_string());
+                for r in &mut f.rows {
+                    let mut labels = r.labels.to_vec();
+                    labels.push(NONE);
+                    r.labels = labels.into();
+                }
+                f.label_names.len() - 1
+            });
+        let value = f.strings.intern(value);
+        f.rows.last_mut().unwrap().labels[at] = value;
         self
     }
 
@@ -314,4 +337,51 @@ fn a_rule_that_selects_nothing_changes_nothing() {
     let s = share(&b.0, &rules);
     assert_eq!(s.facts.rows, b.0.rows);
     assert!(s.facts.quality.warnings.is_empty());
+}
+
+/// A rule selects by a declared label (`label = { tier = "prod" }`) or by any tag key of the
+/// bill (`tag = { "user:stage" = "stg" }`, kept by the read as `tag:user:stage`); a row
+/// carrying neither stays where it was.
+#[test]
+fn rules_select_by_declared_labels_and_by_any_tag_key() {
+    let mut b = Bill::new();
+    b.unallocated(1, "Datadog", usd(10))
+        .labelled("tag:user:stage", "stg");
+    b.unallocated(1, "Datadog", usd(6))
+        .labelled("label:tier", "prod");
+    b.unallocated(1, "Datadog", usd(4));
+    let to = |name: &str, env: &str, select: Selector| {
+        rule(
+            name,
+            select,
+            TargetKind::Environments,
+            TargetSplit::Ratios(vec![(env.into(), RATIO_ONE)]),
+        )
+    };
+    let rules = Sharing {
+        costs: vec![
+            to(
+                "stg-tools",
+                "staging",
+                Selector {
+                    tags: vec![("user:stage".into(), "stg".into())],
+                    ..Selector::default()
+                },
+            ),
+            to(
+                "prod-tools",
+                "production",
+                Selector {
+                    labels: vec![("tier".into(), "prod".into())],
+                    ..Selector::default()
+                },
+            ),
+        ],
+        ..Sharing::default()
+    };
+    let s = checked(&b.0, &rules);
+    assert_eq!(to_env(&s, "stg-tools", "staging"), usd(10));
+    assert_eq!(to_env(&s, "prod-tools", "production"), usd(6));
+    assert_eq!(category_total(&s, Category::Unallocated), usd(4));
+    assert_eq!(rules.tag_keys(), ["user:stage"], "what the read must keep");
 }

@@ -87,6 +87,7 @@ pub(super) struct RawCostRule {
     pub(super) account: Option<NameList>,
     pub(super) category: Option<NameList>,
     pub(super) label: Option<InOrder<Spanned<String>>>,
+    pub(super) tag: Option<InOrder<Spanned<String>>>,
     pub(super) into: Spanned<TargetKind>,
     pub(super) ratios: Option<Spanned<InOrder<Spanned<toml::Value>>>>,
     pub(super) proportional: Option<NameList>,

@@ -159,12 +159,20 @@ impl Check<'_> {
             }
             labels.push((name.into_inner(), value.into_inner()));
         }
+        let mut tag_values = Vec::new();
+        for (key, value) in raw.tag.map(|t| t.0).unwrap_or_default() {
+            if key.get_ref().trim().is_empty() {
+                return Err(self.err_at(key.span(), &sub("tag"), "empty tag key"));
+            }
+            tag_values.push((key.into_inner(), value.into_inner()));
+        }
         let select = Selector {
             services: list(raw.service, "service")?,
             usage_types: list(raw.usage_type, "usage-type")?,
             accounts: list(raw.account, "account")?,
             categories,
             labels,
+            tags: tag_values,
         };
         let into = raw.into.into_inner();
         let targets_span = raw

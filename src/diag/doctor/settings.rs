@@ -268,16 +268,24 @@ pub(super) fn env_coverage(f: &Facts, profile: &Profile) -> Check {
     // merely lacks environments gets the lines to name them, and passes.
     let mut fixes: Vec<String> = Vec::new();
     for (i, values) in &env_like {
+        // The facts name labels `label:NAME` (declared) and `tag:KEY` (read for a report or a
+        // sharing rule).
         let Some(name) = f.label_names.get(*i) else {
             continue;
         };
-        let keys = profile
-            .tags
-            .labels
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, k)| k.clone())
-            .unwrap_or_default();
+        let keys = if let Some(concept) = name.strip_prefix("label:") {
+            profile
+                .tags
+                .labels
+                .iter()
+                .find(|(n, _)| n == concept)
+                .map(|(_, k)| k.clone())
+                .unwrap_or_default()
+        } else {
+            name.strip_prefix("tag:")
+                .map(|k| vec![k.to_string()])
+                .unwrap_or_default()
+        };
         if keys.iter().all(|k| profile.tags.env.contains(k)) {
             continue;
         }
@@ -290,7 +298,7 @@ pub(super) fn env_coverage(f: &Facts, profile: &Profile) -> Check {
             })
             .collect();
         evidence.push(format!(
-            "label `{name}` (keys {}) holds values that look like environments: {}",
+            "`{name}` (tag keys {}) holds values that look like environments: {}",
             keys.join(", "),
             seen.join(", ")
         ));
@@ -375,7 +383,7 @@ mod env_tests {
     /// `env = staging`.
     fn facts() -> Facts {
         let mut f = Facts {
-            label_names: vec!["tier".into()],
+            label_names: vec!["label:tier".into()],
             ..Facts::default()
         };
         let mut row = |cluster: &str, env: &str, tier: &str, dollars: i64| {
@@ -417,7 +425,7 @@ mod env_tests {
             "{text}"
         );
         assert!(text.contains("Staging → staging"), "{text}");
-        assert!(text.contains("label `tier` (keys tier)"), "{text}");
+        assert!(text.contains("`label:tier` (tag keys tier)"), "{text}");
         assert!(text.contains("prod → production"), "{text}");
         let d = check.diagnosis.unwrap();
         assert_eq!(d.code, DiagCode::EnvironmentsUnmapped);
