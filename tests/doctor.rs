@@ -200,6 +200,57 @@ fn a_report_without_resource_ids_warns_and_exits_1() {
     assert!(!run.stdout.contains("[FAIL]"), "{}", run.stdout);
 }
 
+/// A generated bill whose `user:environment` key (holding prod, production, stg, …) the
+/// profile does not read, because its env keys are only `env`: doctor reads the key anyway,
+/// names it with its values and what they normalise to, and the fix is the config line that
+/// adds it.
+#[test]
+fn environment_coverage_names_tag_keys_the_profile_does_not_read() {
+    let home = temp("env-keys");
+    let out = home.join("cur");
+    let generated = Command::new(env!("CARGO_BIN_EXE_curtop"))
+        .args(["demo-data", "--as-of", AS_OF, "--days", "10"])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(generated.status.success());
+    let file = home.join("curtop.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[profiles.p]\nsource = \"local\"\npath = \"{}\"\n[profiles.p.tags]\nenv = [\"env\"]\n",
+            out.display()
+        ),
+    )
+    .unwrap();
+    let run = doctor(
+        &["--config", file.to_str().unwrap(), "-o", "json"],
+        &home,
+        false,
+    );
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    let report = run.json();
+    let all = checks(&report, "p");
+    let (_, status, code) = check(&all, "environment coverage");
+    assert_eq!(
+        (status.as_str(), code.as_deref()),
+        ("warn", Some("environments-unmapped"))
+    );
+    let ev = evidence(&report, "p", "environment coverage");
+    has(&ev, "of the bill has no environment");
+    has(
+        &ev,
+        "tag key `user:environment`, not in the profile's env keys, holds values",
+    );
+    has(&ev, "stg → staging");
+    let text = report.to_string();
+    has(
+        &text,
+        r#"[profiles.p.tags] env = [\"env\", \"user:environment\"]"#,
+    );
+}
+
 #[test]
 fn a_broken_config_fails_the_first_check_naming_file_line_and_key() {
     let home = temp("config");

@@ -329,6 +329,18 @@ pub fn tag_of_column(normalized: &str) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
+/// A key a profile can write for tag id `id` (`user_stage` → `user:stage`, which [`tag_id`]
+/// maps back to `id`); an id in column form (`resource_tags_user_stage`) is read as its id.
+pub fn key_of_tag_id(id: &str) -> String {
+    let id = id.strip_prefix("resource_tags_").unwrap_or(id);
+    for (prefix, scope) in [("user_", "user"), ("aws_", "aws")] {
+        if let Some(rest) = id.strip_prefix(prefix) {
+            return format!("{scope}:{rest}");
+        }
+    }
+    id.to_string()
+}
+
 /// The tag id of a key as a user writes it: `team` → `user_team`,
 /// `aws:eks:cluster-name` → `aws_eks_cluster_name`, `user:Env` → `user_env`. A key already in
 /// column form (`resource_tags_user_team`) is accepted too.
@@ -346,6 +358,27 @@ pub fn tag_id(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_written_for_tag_ids_map_back_to_them() {
+        for id in [
+            "user_stage",
+            "user_environment",
+            "aws_created_by",
+            "cost_center",
+        ] {
+            let key = key_of_tag_id(id);
+            assert_eq!(
+                tag_id(&key),
+                if id == "cost_center" {
+                    "user_cost_center"
+                } else {
+                    id
+                }
+            );
+        }
+        assert_eq!(key_of_tag_id("resource_tags_user_stage"), "user:stage");
+    }
 
     #[test]
     fn normalize_follows_the_athena_rule() {

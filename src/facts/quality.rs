@@ -1,7 +1,7 @@
 //! What a read saw besides the facts: row counts, examples of malformed rows, the line item
 //! types curtop has no rule for, and warnings in words.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -159,6 +159,10 @@ pub struct Quality {
     pub bytes: u64,
     /// Raw environment tag values seen → what they normalize to (`doctor` shows them).
     pub env_values: BTreeMap<String, String>,
+    /// Tag ids the bill holds that the read did not keep (no mapping, label, report or rule
+    /// names them): `doctor` reads again keeping them, to find environments in them.
+    #[serde(default)]
+    pub unread_tags: BTreeSet<String>,
     /// Rows (by line item type) whose amortized cost needs a column the report lacks
     /// ([`crate::cur::metrics::amortization_columns`]).
     #[serde(default)]
@@ -193,6 +197,15 @@ impl Quality {
                 line,
                 reason: reason.into(),
             });
+        }
+    }
+
+    /// Notes the tag ids of a row's tag map that the read does not keep (not `wanted`).
+    pub fn unread<'k>(&mut self, seen: impl IntoIterator<Item = &'k str>, wanted: &[String]) {
+        for id in seen {
+            if !wanted.iter().any(|w| w == id) && !self.unread_tags.contains(id) {
+                self.unread_tags.insert(id.to_string());
+            }
         }
     }
 
@@ -259,6 +272,7 @@ impl Quality {
         self.files += other.files;
         self.bytes += other.bytes;
         self.env_values.extend(other.env_values);
+        self.unread_tags.extend(other.unread_tags);
         self.overflowed_sums += other.overflowed_sums;
         self.corrections += other.corrections;
         self.rows_other_currency += other.rows_other_currency;

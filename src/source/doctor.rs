@@ -23,10 +23,35 @@ impl Probe for Live {
         select_one(athena).map_err(|e| Box::new(diag::diagnose(&e)))
     }
 
+    /// The latest period; when the bill holds tag keys the profile does not read, read again
+    /// keeping them (as a report's `--by tag:KEY` would), so the environment-coverage check
+    /// can look for environments in every key, not only the mapped ones.
     fn read_latest(&mut self, profile: &Profile, as_of: AsOf) -> Result<Loaded, Box<Diagnosis>> {
-        super::load(&super::ReadRequest::new(profile, WindowSpec::Latest, as_of))
-            .map_err(|e| Box::new(diag::diagnose(&e)))
+        let req = super::ReadRequest::new(profile, WindowSpec::Latest, as_of);
+        let loaded = super::load(&req).map_err(|e| Box::new(diag::diagnose(&e)))?;
+        let unread = unread_keys(&loaded);
+        if unread.is_empty() {
+            return Ok(loaded);
+        }
+        super::load(&req.with_tags(&unread)).map_err(|e| Box::new(diag::diagnose(&e)))
     }
+}
+
+/// At most this many unread tag keys are read again (each one splits the facts further).
+const MAX_UNREAD_KEYS: usize = 32;
+
+/// The user tag keys of the bill the read did not keep, in column form so that they name
+/// exactly those ids (AWS's own `aws:` keys name no environment).
+fn unread_keys(loaded: &Loaded) -> Vec<String> {
+    loaded
+        .facts
+        .quality
+        .unread_tags
+        .iter()
+        .filter(|id| !id.starts_with("aws_"))
+        .take(MAX_UNREAD_KEYS)
+        .map(|id| format!("resource_tags_{id}"))
+        .collect()
 }
 
 /// Runs a profile's checks.

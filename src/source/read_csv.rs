@@ -32,6 +32,8 @@ pub struct ColumnMap {
     pub fields: [Option<usize>; FIELD_COUNT],
     /// Per wanted tag id: the columns that hold it (case-folded duplicates merge).
     pub tags: Vec<Vec<usize>>,
+    /// Tag columns no wanted id names, as tag ids (`doctor` looks at them).
+    pub unread_tags: Vec<String>,
     pub columns: ColumnSet,
     pub width: usize,
     /// The table is a FOCUS export (`docs/focus.md`): its names are FOCUS's, its tag keys are
@@ -51,6 +53,7 @@ impl ColumnMap {
         let mut fields = [None; FIELD_COUNT];
         let mut ranks = [usize::MAX; FIELD_COUNT];
         let mut tags = vec![Vec::new(); tag_ids.len()];
+        let mut unread_tags = Vec::new();
         let mut columns = ColumnSet::default();
         let mut width = 0;
         let mut focus = false;
@@ -65,10 +68,11 @@ impl ColumnMap {
                     fields[f] = Some(i);
                     columns.insert(c.field);
                 }
-            } else if let Some(tag) = tag_of_column(&name)
-                && let Some(t) = tag_ids.iter().position(|id| id == tag)
-            {
-                tags[t].push(i);
+            } else if let Some(tag) = tag_of_column(&name) {
+                match tag_ids.iter().position(|id| id == tag) {
+                    Some(t) => tags[t].push(i),
+                    None => unread_tags.push(tag.to_string()),
+                }
             }
         }
         let required = if focus { FOCUS_REQUIRED } else { REQUIRED };
@@ -86,6 +90,7 @@ impl ColumnMap {
         Ok(ColumnMap {
             fields,
             tags,
+            unread_tags,
             columns,
             width,
             focus,
@@ -224,6 +229,8 @@ fn read_csv_stream(
     let map = ColumnMap::new(headers.iter().map(String::as_str), &agg.plan().ids, file)?;
     let tag_map_col = map.col(Field::ResourceTagsMap);
     agg.set_columns(&map.columns);
+    agg.quality()
+        .unread(map.unread_tags.iter().map(String::as_str), &[]);
     let money_fields: Vec<(Field, usize)> = FIELDS
         .iter()
         .filter(|(f, _)| f.is_number())
@@ -379,6 +386,8 @@ fn parse_row(
         }
         _ => Vec::new(),
     };
+    agg.quality()
+        .unread(json_tags.iter().map(|(k, _)| k.as_str()), wanted);
     let mut tags: Vec<&str> = Vec::with_capacity(wanted.len());
     for (t, cols) in map.tags.iter().enumerate() {
         let mut value = "";

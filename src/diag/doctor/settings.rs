@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::config::{EnvRules, Profile};
 use crate::cur::attribution::Category;
+use crate::cur::columns::{key_of_tag_id, tag_id};
 use crate::cur::metrics::Metric;
 use crate::cur::money::Money;
 use crate::facts::{Dim, Facts};
@@ -214,6 +215,31 @@ fn looks_like_env(value: &str) -> bool {
     defaults.aliases.iter().any(|(from, _)| *from == v)
 }
 
+/// What a label of the facts is, in words, and the tag keys behind it: a declared
+/// `label:NAME` and its keys, or a `tag:KEY` read for a report, a sharing rule, or by doctor
+/// for every tag key the profile does not read.
+fn label_keys(name: &str, profile: &Profile) -> Option<(String, Vec<String>)> {
+    if let Some(concept) = name.strip_prefix("label:") {
+        let keys = profile
+            .tags
+            .labels
+            .iter()
+            .find(|(n, _)| n == concept)
+            .map(|(_, k)| k.clone())
+            .unwrap_or_default();
+        Some((
+            format!("label `{concept}` (tag keys {})", keys.join(", ")),
+            keys,
+        ))
+    } else {
+        let key = key_of_tag_id(name.strip_prefix("tag:")?);
+        Some((
+            format!("tag key `{key}`, not in the profile's env keys,"),
+            vec![key],
+        ))
+    }
+}
+
 /// How much of the bill has an environment (from tags, then the profile's fallbacks), the raw
 /// values seen with what they normalize to, and label keys whose values look like
 /// environments without being in the profile's `env` keys. The fix names config lines.
@@ -267,28 +293,22 @@ pub(super) fn env_coverage(f: &Facts, profile: &Profile) -> Check {
     // Unmapped keys that hold environments are a misconfiguration (a warning); a bill that
     // merely lacks environments gets the lines to name them, and passes.
     let mut fixes: Vec<String> = Vec::new();
+    // Keys compare as the bill's columns do (`env`, `user:env` and `resource_tags_user_env`
+    // are one key).
+    let mapped = |k: &str| profile.tags.env.iter().any(|e| tag_id(e) == tag_id(k));
+    let mut missing: Vec<String> = Vec::new();
+    let mut unmapped_keys = 0;
     for (i, values) in &env_like {
-        // The facts name labels `label:NAME` (declared) and `tag:KEY` (read for a report or a
-        // sharing rule).
         let Some(name) = f.label_names.get(*i) else {
             continue;
         };
-        let keys = if let Some(concept) = name.strip_prefix("label:") {
-            profile
-                .tags
-                .labels
-                .iter()
-                .find(|(n, _)| n == concept)
-                .map(|(_, k)| k.clone())
-                .unwrap_or_default()
-        } else {
-            name.strip_prefix("tag:")
-                .map(|k| vec![k.to_string()])
-                .unwrap_or_default()
+        let Some((what, keys)) = label_keys(name, profile) else {
+            continue;
         };
-        if keys.iter().all(|k| profile.tags.env.contains(k)) {
+        if keys.iter().all(|k| mapped(k)) {
             continue;
         }
+        unmapped_keys += 1;
         let seen: Vec<String> = values
             .keys()
             .take(5)
@@ -298,27 +318,29 @@ pub(super) fn env_coverage(f: &Facts, profile: &Profile) -> Check {
             })
             .collect();
         evidence.push(format!(
-            "`{name}` (tag keys {}) holds values that look like environments: {}",
-            keys.join(", "),
+            "{what} holds values that look like environments: {}",
             seen.join(", ")
         ));
-        let mut env_keys = profile.tags.env.clone();
-        env_keys.extend(
-            keys.iter()
-                .filter(|k| !profile.tags.env.contains(k))
-                .cloned(),
-        );
+        for k in keys {
+            if !mapped(&k) && !missing.contains(&k) {
+                missing.push(k);
+            }
+        }
+    }
+    if !missing.is_empty() {
+        let env_keys: Vec<String> = profile
+            .tags
+            .env
+            .iter()
+            .chain(&missing)
+            .map(|k| format!("\"{k}\""))
+            .collect();
         fixes.push(format!(
             "[profiles.{}.tags] env = [{}]",
             profile.name,
-            env_keys
-                .iter()
-                .map(|k| format!("\"{k}\""))
-                .collect::<Vec<_>>()
-                .join(", ")
+            env_keys.join(", ")
         ));
     }
-    let unmapped_keys = fixes.len();
     let mut top: Vec<(&str, i64)> = no_env_clusters.into_iter().collect();
     top.sort_by_key(|t| std::cmp::Reverse(t.1));
     if pct(none) >= 10.0 && !top.is_empty() {
@@ -425,7 +447,10 @@ mod env_tests {
             "{text}"
         );
         assert!(text.contains("Staging → staging"), "{text}");
-        assert!(text.contains("`label:tier` (tag keys tier)"), "{text}");
+        assert!(
+            text.contains("label `tier` (tag keys tier) holds"),
+            "{text}"
+        );
         assert!(text.contains("prod → production"), "{text}");
         let d = check.diagnosis.unwrap();
         assert_eq!(d.code, DiagCode::EnvironmentsUnmapped);
@@ -438,6 +463,44 @@ mod env_tests {
         assert_eq!(
             d.fixes[1],
             "[profiles.p.env-clusters] \"prod-a\" = \"ENV\"  # 60.0% of the bill"
+        );
+    }
+
+    /// A key the profile does not read at all (doctor read it again as `tag:KEY`): listed with
+    /// its values and what they normalise to, and the fix adds it to the env keys.
+    #[test]
+    fn an_unread_tag_key_holding_environments_is_named_with_its_config_line() {
+        let mut f = facts();
+        f.label_names = vec!["tag:resource_tags_user_lifecycle".into()];
+        let stg = f.strings.intern("stg");
+        f.rows[0].labels = Box::new([stg]);
+        let config = Config::parse("[profiles.p]\nsource = \"demo\"\n", "t.toml").unwrap();
+        let check = env_coverage(&f, &config.profiles[0]);
+        assert_eq!(check.status, Status::Warn);
+        let text = check.evidence.join("\n");
+        assert!(
+            text.contains(
+                "tag key `user:lifecycle`, not in the profile's env keys, holds values that look \
+                 like environments: stg → staging"
+            ),
+            "{text}"
+        );
+        let d = check.diagnosis.unwrap();
+        assert!(
+            d.fixes[0].ends_with(", \"user:lifecycle\"]"),
+            "{:?}",
+            d.fixes
+        );
+        // Once mapped (in any spelling of the key), it is no longer named.
+        let mapped = Config::parse(
+            "[profiles.p]\nsource = \"demo\"\n[profiles.p.tags]\nenv = [\"user:lifecycle\"]\n",
+            "t.toml",
+        )
+        .unwrap();
+        let check = env_coverage(&f, &mapped.profiles[0]);
+        assert!(
+            !check.evidence.join("\n").contains("user:lifecycle`"),
+            "{check:?}"
         );
     }
 

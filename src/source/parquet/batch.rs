@@ -282,6 +282,8 @@ pub(super) fn read_batch(
         let Some((mut li, json)) = cols.line_item(row, line, file, agg) else {
             continue;
         };
+        agg.quality()
+            .unread(json.iter().map(|(k, _)| k.as_str()), wanted);
         // Costs read the reservation ARN (RI upfront fees); everything else comes from the
         // template.
         li.reservation_arn = cols.ri_arn.get(row);

@@ -81,6 +81,8 @@ pub(super) fn projection(
         .collect();
     let map = ColumnMap::new(names.iter().copied(), &agg.plan().ids, file)?;
     agg.set_columns(&map.columns);
+    agg.quality()
+        .unread(map.unread_tags.iter().map(String::as_str), &[]);
     let mut roots: Vec<usize> = map.fields.iter().flatten().copied().collect();
     roots.extend(map.tags.iter().flatten().copied());
     roots.sort_unstable();
