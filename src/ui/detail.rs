@@ -1,6 +1,7 @@
-//! The detail pane of the selected row: cost and share, change and why (the Δ's parts as a
-//! bar chart and the components that moved most), its budget, cost by category and service, its top
-//! children, for a pod its ARN, nodes, workload and CPU vs memory, and cost per day.
+//! The detail pane of the selected row: cost and share, month to date its forecast and
+//! budget, change and why (the Δ's parts as a bar chart and the components that moved most),
+//! unusual days, cost by category and service, its top children, for a pod its ARN, nodes,
+//! workload and CPU vs memory, and cost per day.
 
 use std::fmt::Write as _;
 
