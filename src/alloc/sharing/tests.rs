@@ -293,19 +293,21 @@ fn proportional_follows_the_targets_own_cost() {
     assert_eq!(shared_into(&s, "b", "network"), usd(12));
 }
 
+/// A rule sending all it selects to one environment.
+fn to(name: &str, env: &str, select: Selector) -> CostRule {
+    rule(
+        name,
+        select,
+        TargetKind::Environments,
+        TargetSplit::Ratios(vec![(env.into(), RATIO_ONE)]),
+    )
+}
+
 #[test]
 fn the_first_rule_that_selects_a_row_takes_it() {
     let mut b = Bill::new();
     b.unallocated(1, "Datadog", usd(10));
     b.unallocated(1, "AWSDataTransfer", usd(6));
-    let to = |name: &str, env: &str, select: Selector| {
-        rule(
-            name,
-            select,
-            TargetKind::Environments,
-            TargetSplit::Ratios(vec![(env.into(), RATIO_ONE)]),
-        )
-    };
     let everything = Selector {
         categories: vec![Category::Unallocated],
         ..Selector::default()
@@ -350,14 +352,6 @@ fn rules_select_by_declared_labels_and_by_any_tag_key() {
     b.unallocated(1, "Datadog", usd(6))
         .labelled("label:tier", "prod");
     b.unallocated(1, "Datadog", usd(4));
-    let to = |name: &str, env: &str, select: Selector| {
-        rule(
-            name,
-            select,
-            TargetKind::Environments,
-            TargetSplit::Ratios(vec![(env.into(), RATIO_ONE)]),
-        )
-    };
     let rules = Sharing {
         costs: vec![
             to(
