@@ -19,6 +19,7 @@ mod aggregate;
 mod combine;
 mod env;
 mod interner;
+mod memo;
 mod placed;
 mod placement;
 mod quality;

@@ -268,15 +268,20 @@ pub(super) fn read_batch(
     // (CUR 2.0) take the row-by-row path.
     let classified = cols.classified();
     let templated = matches!(cols.tag_map, TagMap::Absent);
+    let rows = batch.num_rows();
+    // The templates of the batch's rows already seen, looked up in one tight pass: the
+    // lookups miss the cache, and apart from the per-row work below they overlap.
+    let mut known: Vec<Option<u32>> = Vec::new();
     if templated {
-        identity.prepare(&classified);
+        identity.prepare(&classified, rows);
+        known.extend((0..rows).map(|r| agg.template_of(identity.key(r))));
     }
 
     // One row at another hour than midnight is enough to know the report is hourly.
-    if !agg.quality().sub_daily_seen && (0..batch.num_rows()).any(|r| cols.days.sub_daily(r)) {
+    if !agg.quality().sub_daily_seen && (0..rows).any(|r| cols.days.sub_daily(r)) {
         agg.quality().sub_daily_seen = true;
     }
-    for row in 0..batch.num_rows() {
+    for row in 0..rows {
         let line = row_base + row as u64 + 1;
         agg.quality().rows_read += 1;
         let Some((mut li, json)) = cols.line_item(row, line, file, agg) else {
@@ -288,8 +293,14 @@ pub(super) fn read_batch(
         li.currency = cols.currency.get(row);
         li.charge_class = cols.charge_class.get(row);
         if templated {
-            let key = identity.key(&classified, row);
-            if let Some(t) = agg.template_of(key) {
+            // A row whose template an earlier row of this batch made is looked up again.
+            let key = identity.key(row);
+            if let Some(t) = known
+                .get(row)
+                .copied()
+                .flatten()
+                .or_else(|| agg.template_of(key))
+            {
                 agg.add_templated(t, &li, &columns);
                 continue;
             }
@@ -298,7 +309,7 @@ pub(super) fn read_batch(
         let tags = cols.tags(row, &json, wanted);
         li.tags = &tags;
         if templated {
-            let t = agg.template(identity.last_key(), &li);
+            let t = agg.template(identity.key(row), &li);
             agg.add_templated(t, &li, &columns);
         } else {
             agg.add(&li, &columns);

@@ -36,56 +36,63 @@ impl ColumnIds {
         }
     }
 
-    fn id(&mut self, t: &Text<'_>, row: usize) -> u32 {
+    /// Writes the ids of the batch's rows into every `width`-th slot of `out`, from slot 0.
+    fn fill(&mut self, t: &Text<'_>, rows: usize, width: usize, out: &mut [u32]) {
+        let slots = out.iter_mut().step_by(width).take(rows);
         match t {
-            Text::Absent => 0,
+            Text::Absent => slots.for_each(|s| *s = 0),
             Text::Dict(d, _) => {
-                if d.is_null(row) {
-                    0
-                } else {
-                    usize::try_from(d.keys().value(row))
-                        .ok()
-                        .and_then(|k| self.by_key.get(k).copied())
-                        .unwrap_or(0)
+                let keys = d.keys().values();
+                let nulls = d.nulls();
+                for (row, s) in slots.enumerate() {
+                    *s = if nulls.is_some_and(|n| n.is_null(row)) {
+                        0
+                    } else {
+                        keys.get(row)
+                            .and_then(|&k| usize::try_from(k).ok())
+                            .and_then(|k| self.by_key.get(k).copied())
+                            .unwrap_or(0)
+                    };
                 }
             }
-            other => self.ids.id_of(other.get(row)),
+            other => {
+                for (row, s) in slots.enumerate() {
+                    *s = self.ids.id_of(other.get(row));
+                }
+            }
         }
     }
 }
 
-/// Per part: the ids of the columns that classification reads.
+/// Per part: the ids of the columns that classification reads, and per batch each row's key.
 #[derive(Default)]
 pub(super) struct Identity {
     columns: Vec<ColumnIds>,
-    row: Vec<u32>,
+    /// The keys of the batch's rows, end to end (row `r`'s at `r * width`).
+    keys: Vec<u32>,
+    width: usize,
 }
 
 impl Identity {
-    /// Prepares for a batch whose classified texts are `cols`, in a fixed order.
-    pub(super) fn prepare(&mut self, cols: &[&Text<'_>]) {
+    /// Computes the keys of a batch of `rows` rows whose classified texts are `cols`, in a
+    /// fixed order, a column at a time.
+    pub(super) fn prepare(&mut self, cols: &[&Text<'_>], rows: usize) {
         self.columns.resize_with(cols.len(), ColumnIds::default);
-        for (t, c) in cols.iter().zip(self.columns.iter_mut()) {
+        self.width = cols.len();
+        self.keys.clear();
+        self.keys.resize(rows * self.width, 0);
+        for (i, (t, c)) in cols.iter().zip(self.columns.iter_mut()).enumerate() {
             c.prepare(t);
+            if let Some(out) = self.keys.get_mut(i..) {
+                c.fill(t, rows, self.width, out);
+            }
         }
     }
 
-    /// The ids of `row`'s texts in `cols` (those given to [`Identity::prepare`]): equal
-    /// exactly when the texts are.
-    pub(super) fn key(&mut self, cols: &[&Text<'_>], row: usize) -> &[u32] {
-        let Identity {
-            columns: ids,
-            row: key,
-        } = self;
-        key.clear();
-        for (t, c) in cols.iter().zip(ids.iter_mut()) {
-            key.push(c.id(t, row));
-        }
-        key
-    }
-
-    /// The key [`Identity::key`] last gave.
-    pub(super) fn last_key(&self) -> &[u32] {
-        &self.row
+    /// The ids of `row`'s texts (of the batch given to [`Identity::prepare`]): equal exactly
+    /// when the texts are.
+    pub(super) fn key(&self, row: usize) -> &[u32] {
+        let start = row * self.width;
+        self.keys.get(start..start + self.width).unwrap_or(&[])
     }
 }
