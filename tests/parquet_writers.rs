@@ -42,7 +42,7 @@ fn generated(tag: &str, layout: Layout) -> PathBuf {
     dir
 }
 
-/// `src` rewritten by `writer` in `variant` (see bench/rewrite_parquet.py).
+/// `src` rewritten by `writer` in `variant` (see `bench/rewrite_parquet.py`).
 fn rewritten(src: &Path, writer: &str, variant: &str) -> PathBuf {
     let dst = PathBuf::from(format!("{}-{writer}-{variant}", src.display()));
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/rewrite_parquet.py");
