@@ -1,9 +1,10 @@
 //! The [`crate::source::text_ids`] of a batch's classified text columns: dictionary keys map
-//! to ids once per dictionary, other encodings by a hash lookup per row.
+//! to ids once per dictionary, other encodings by a hash lookup per row. A CUR 2.0 tag map
+//! adds, per wanted tag, the id of its value in the row's map.
 
 use arrow_array::Array;
 
-use super::columns::Text;
+use super::columns::{TagMap, Text};
 use crate::source::text_ids::TextIds;
 
 /// Numbers the distinct values of one text column across a part's batches (0 = empty), so a
@@ -64,10 +65,85 @@ impl ColumnIds {
     }
 }
 
+/// The wanted tags' values in a map column (CUR 2.0 `resource_tags`), as ids.
+#[derive(Default)]
+struct MapIds {
+    keys: ColumnIds,
+    values: ColumnIds,
+    /// By a key's id: 1 + the wanted tag it names, 0 for none, `u32::MAX` not yet known.
+    slot_of_key: Vec<u32>,
+    key_ids: Vec<u32>,
+    value_ids: Vec<u32>,
+}
+
+impl MapIds {
+    /// Writes into every `width`-th slot of `out` (from slot 0), per wanted tag, 1 + the id of
+    /// the value of the row's first entry whose key names it (as [`TagMap::entries`] and the
+    /// batch's `tags` read them), or 0 when no entry does.
+    #[allow(clippy::too_many_arguments)]
+    fn fill(
+        &mut self,
+        m: &arrow_array::MapArray,
+        k: &Text<'_>,
+        v: &Text<'_>,
+        focus: bool,
+        wanted: &[String],
+        rows: usize,
+        width: usize,
+        out: &mut [u32],
+    ) {
+        let entries = m.keys().len();
+        for (c, t, ids) in [
+            (&mut self.keys, k, &mut self.key_ids),
+            (&mut self.values, v, &mut self.value_ids),
+        ] {
+            c.prepare(t);
+            ids.clear();
+            ids.resize(entries, 0);
+            c.fill(t, entries, 1, ids);
+        }
+        let offsets = m.value_offsets();
+        for row in 0..rows {
+            let Some(slots) = out.get_mut(row * width..row * width + wanted.len()) else {
+                break;
+            };
+            slots.fill(0);
+            if m.is_null(row) {
+                continue;
+            }
+            let (s, e) = (offsets[row] as usize, offsets[row + 1] as usize);
+            for i in s..e.min(entries) {
+                let key = self.key_ids[i] as usize;
+                if self.slot_of_key.len() <= key {
+                    self.slot_of_key.resize(key + 1, u32::MAX);
+                }
+                if self.slot_of_key[key] == u32::MAX {
+                    let text = k.get(i);
+                    let id = if focus {
+                        crate::cur::columns::tag_id(text)
+                    } else {
+                        crate::cur::columns::normalize(text)
+                    };
+                    self.slot_of_key[key] = wanted
+                        .iter()
+                        .position(|w| *w == id)
+                        .map_or(0, |p| p as u32 + 1);
+                }
+                if let Some(slot) = (self.slot_of_key[key] as usize).checked_sub(1)
+                    && slots[slot] == 0
+                {
+                    slots[slot] = self.value_ids[i].saturating_add(1);
+                }
+            }
+        }
+    }
+}
+
 /// Per part: the ids of the columns that classification reads, and per batch each row's key.
 #[derive(Default)]
 pub(super) struct Identity {
     columns: Vec<ColumnIds>,
+    map: MapIds,
     /// The keys of the batch's rows, end to end (row `r`'s at `r * width`).
     keys: Vec<u32>,
     width: usize,
@@ -75,10 +151,23 @@ pub(super) struct Identity {
 
 impl Identity {
     /// Computes the keys of a batch of `rows` rows whose classified texts are `cols`, in a
-    /// fixed order, a column at a time.
-    pub(super) fn prepare(&mut self, cols: &[&Text<'_>], rows: usize) {
+    /// fixed order, and the `wanted` tags of `map` (`focus`: its keys take a mapping's key
+    /// rule), a column at a time.
+    pub(super) fn prepare(
+        &mut self,
+        cols: &[&Text<'_>],
+        map: &TagMap<'_>,
+        focus: bool,
+        wanted: &[String],
+        rows: usize,
+    ) {
         self.columns.resize_with(cols.len(), ColumnIds::default);
-        self.width = cols.len();
+        let tags = if matches!(map, TagMap::Map(..)) {
+            wanted.len()
+        } else {
+            0
+        };
+        self.width = cols.len() + tags;
         self.keys.clear();
         self.keys.resize(rows * self.width, 0);
         for (i, (t, c)) in cols.iter().zip(self.columns.iter_mut()).enumerate() {
@@ -86,6 +175,9 @@ impl Identity {
             if let Some(out) = self.keys.get_mut(i..) {
                 c.fill(t, rows, self.width, out);
             }
+        }
+        if let (TagMap::Map(m, k, v), Some(out)) = (map, self.keys.get_mut(cols.len()..)) {
+            self.map.fill(m, k, v, focus, wanted, rows, self.width, out);
         }
     }
 
