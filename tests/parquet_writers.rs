@@ -15,12 +15,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use chrono::NaiveDate;
-use curtop::config::{EnvRules, TagMapping};
-use curtop::cur::attribution::TagPlan;
+use curtop::config::TagMapping;
 use curtop::demo::generate_to_dir;
 use curtop::demo::{Compression, Cur2Format, DemoSpec, Granularity, Layout, Scale, Versioning};
 use curtop::facts::Facts;
-use curtop::source::local::{ReadOptions, open_local, read_delivery};
+use curtop::source::local::open_local;
 
 fn python() -> String {
     std::env::var("CURTOP_TEST_PYTHON").unwrap_or_else(|_| {
@@ -68,17 +67,7 @@ fn facts(dir: &Path) -> Facts {
     mapping
         .labels
         .push(("team".into(), TagMapping::label_default_keys("team")));
-    let plan = TagPlan::new(&mapping, &[]);
-    let env = EnvRules::default();
-    let opts = ReadOptions {
-        plan: &plan,
-        env: &env,
-        window: None,
-        progress: None,
-        threads: 2,
-        currency: None,
-    };
-    read_delivery(&store, &delivery, &opts).unwrap()
+    common::read_with(&store, &delivery, &mapping).unwrap()
 }
 
 /// Every writer's and variant's Parquet of `parquet` gives `csv`'s facts exactly.
