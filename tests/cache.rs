@@ -573,3 +573,51 @@ fn offline_the_cached_numbers_are_shown_with_their_age_and_the_diagnosis() {
         text(&other.stderr)
     );
 }
+
+/// Offline, only the periods the window overlaps are decoded (their footers say which): a
+/// corrupt old month is not even opened for this month's window, and is reported as soon as
+/// a window reaches it.
+#[test]
+fn offline_only_the_periods_in_the_window_are_decoded() {
+    let cur = demo_delivery("cache-offline-window", "legacy-csv-gz");
+    let cache = cur.parent().unwrap().join("cache");
+    let month = |extra: &[&str]| {
+        let mut args = vec![
+            "report",
+            "--cur",
+            cur.to_str().unwrap(),
+            "--window",
+            "2026-11",
+            "--by",
+            "namespace",
+            "-o",
+            "json",
+            "--as-of",
+            AS_OF,
+        ];
+        args.extend_from_slice(extra);
+        curtop(&cache, &args)
+    };
+    let online = month(&[]);
+    assert!(online.status.success(), "{}", text(&online.stderr));
+    assert!(report(&cache, &cur, &[]).status.success());
+    let files = cached_files(&cache);
+    assert!(files.len() >= 2, "{files:?}");
+    // The oldest month's data pages damaged, its footer intact.
+    let oldest = &files[0];
+    let mut bytes = std::fs::read(oldest).unwrap();
+    let mid = bytes.len() / 3;
+    bytes[mid] ^= 0x40;
+    std::fs::write(oldest, &bytes).unwrap();
+
+    let offline = month(&["--offline"]);
+    let err = text(&offline.stderr);
+    assert!(offline.status.success(), "{err}");
+    assert!(!err.contains("cache-invalid"), "{err}");
+    assert_eq!(text(&offline.stdout), text(&online.stdout));
+
+    let all = report(&cache, &cur, &["--offline"]);
+    let err = text(&all.stderr);
+    assert!(all.status.success(), "{err}");
+    assert!(err.contains("warning [cache-invalid]"), "{err}");
+}

@@ -386,9 +386,18 @@ impl Level {
     ) -> Level {
         let mut at: FxHashMap<Step, usize> = FxHashMap::default();
         let mut rows: Vec<Row> = Vec::new();
+        // Facts come in runs of one row (sorted by day, category and dimensions): the map is
+        // asked only when the step changes.
+        let mut last: Option<(Step, usize)> = None;
         for i in indices {
             let r = &facts.rows[i as usize];
             let step = key(kind, r);
+            if let Some((s, slot)) = last
+                && s == step
+            {
+                rows[slot].facts.push(i);
+                continue;
+            }
             let slot = *at.entry(step).or_insert_with(|| {
                 rows.push(Row {
                     step,
@@ -403,6 +412,7 @@ impl Level {
                 });
                 rows.len() - 1
             });
+            last = Some((step, slot));
             rows[slot].facts.push(i);
         }
         for row in &mut rows {
@@ -489,12 +499,46 @@ pub struct PodDetail {
 }
 
 /// The detail of `row` at the end of `path` (the path includes the row's own step).
+/// Sums by key over facts that mostly come in runs of one key (facts are sorted by day,
+/// category and dimensions): the map is touched only when the key changes.
+struct RunSums<K> {
+    map: FxHashMap<K, Money>,
+    run: Option<(K, Money)>,
+}
+
+impl<K: Copy + Eq + std::hash::Hash> RunSums<K> {
+    fn new() -> Self {
+        RunSums {
+            map: FxHashMap::default(),
+            run: None,
+        }
+    }
+
+    fn add(&mut self, key: K, c: Money) {
+        match &mut self.run {
+            Some((k, sum)) if *k == key => *sum += c,
+            run => {
+                if let Some((k, sum)) = run.replace((key, c)) {
+                    *self.map.entry(k).or_default() += sum;
+                }
+            }
+        }
+    }
+
+    fn into_map(mut self) -> FxHashMap<K, Money> {
+        if let Some((k, sum)) = self.run.take() {
+            *self.map.entry(k).or_default() += sum;
+        }
+        self.map
+    }
+}
+
 pub fn detail(facts: &Facts, path: &[Step], row: &Row, view: &View) -> Detail {
-    let mut cats: BTreeMap<Category, Money> = BTreeMap::new();
-    let mut services: FxHashMap<Sym, Money> = FxHashMap::default();
-    let mut days: BTreeMap<Day, Money> = BTreeMap::new();
+    let mut cats: RunSums<Category> = RunSums::new();
+    let mut services: RunSums<Sym> = RunSums::new();
+    let mut days: RunSums<Day> = RunSums::new();
     let child_kind = LevelKind::of(path);
-    let mut children: FxHashMap<Step, Money> = FxHashMap::default();
+    let mut children: RunSums<Step> = RunSums::new();
     let mut pod: Option<PodDetail> = None;
     let mut nodes: Vec<Sym> = Vec::new();
     for &i in &row.facts {
@@ -503,11 +547,11 @@ pub fn detail(facts: &Facts, path: &[Step], row: &Row, view: &View) -> Detail {
             continue;
         }
         let c = r.costs[view.metric];
-        *cats.entry(r.category).or_default() += c;
-        *services.entry(r.dim(Dim::Service)).or_default() += c;
-        *days.entry(r.day).or_default() += c;
+        cats.add(r.category, c);
+        services.add(r.dim(Dim::Service), c);
+        days.add(r.day, c);
         if let Some(kind) = child_kind {
-            *children.entry(key(kind, r)).or_default() += c;
+            children.add(key(kind, r), c);
         }
         if let Step::Pod(_) = row.step {
             let p = pod.get_or_insert_with(|| PodDetail {
@@ -548,10 +592,14 @@ pub fn detail(facts: &Facts, path: &[Step], row: &Row, view: &View) -> Detail {
     };
     Detail {
         by_category: cats
+            .into_map()
             .into_iter()
             .filter(|(_, c)| *c != Money::ZERO)
+            .collect::<BTreeMap<_, _>>()
+            .into_iter()
             .collect(),
         by_service: top(services
+            .into_map()
             .into_iter()
             .map(|(s, c)| {
                 let name = if s == NONE {
@@ -563,11 +611,17 @@ pub fn detail(facts: &Facts, path: &[Step], row: &Row, view: &View) -> Detail {
             })
             .collect()),
         top_children: top(children
+            .into_map()
             .into_iter()
             .map(|(s, c)| (describe(facts, s).0, c))
             .collect()),
         children_noun: child_kind.map(LevelKind::noun),
-        by_day: days.into_iter().collect(),
+        by_day: days
+            .into_map()
+            .into_iter()
+            .collect::<BTreeMap<_, _>>()
+            .into_iter()
+            .collect(),
         pod,
     }
 }
