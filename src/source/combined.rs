@@ -1,15 +1,15 @@
 //! A combined profile (`source = "combined"`, `sources = ["aws-cur", "azure-focus"]`): each
 //! named profile read as it would be alone (its own source, mapping and currency), their facts
 //! summed into one table ([`crate::facts::combine`]). Amounts in different currencies are
-//! never added: the combined bill is refused as the FOCUS reader refuses one export in several
-//! currencies.
+//! never added: each row keeps its currency ([`Dim::Currency`]; a CUR's counts as USD), and
+//! the views group a bill in several by currency as they do one FOCUS export in several.
 
 use super::discover::Delivery;
 use super::error::SourceError;
 use super::{Loaded, ReadRequest, focus, load as load_profile};
 use crate::config::Profile;
 use crate::cur::metrics::Metric;
-use crate::facts::{CurrencyTotal, combine};
+use crate::facts::{CurrencyTotal, Dim, NONE, combine};
 use crate::window::Window;
 
 /// Reads every profile of `parts` for `req`'s window and sums their facts.
@@ -53,6 +53,12 @@ pub fn load(parts: &[Profile], req: &ReadRequest<'_>) -> Result<Loaded, SourceEr
                     billed,
                 },
             );
+            let usd = l.facts.strings.intern("USD");
+            for r in &mut l.facts.rows {
+                if r.dims[Dim::Currency as usize] == NONE {
+                    r.dims[Dim::Currency as usize] = usd;
+                }
+            }
         }
         match &mut delivery {
             None => delivery = Some(l.delivery),
@@ -64,7 +70,6 @@ pub fn load(parts: &[Profile], req: &ReadRequest<'_>) -> Result<Loaded, SourceEr
         facts.push(l.facts);
     }
     let facts = combine(facts);
-    focus::one_currency(&facts.quality, &origin)?;
     Ok(Loaded {
         facts,
         delivery: delivery.unwrap_or_else(|| Delivery {

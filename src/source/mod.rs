@@ -160,9 +160,13 @@ impl<'a> ReadRequest<'a> {
     }
 }
 
-/// Reads what `req` asks for, then applies the profile's sharing rules.
+/// Reads what `req` asks for, says so when it is in several currencies, then applies the
+/// profile's sharing rules.
 pub fn load(req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
-    read(req).map(|loaded| loaded.with_sharing(&req.profile.sharing))
+    read(req).map(|mut loaded| {
+        focus::warn_currencies(&mut loaded.facts.quality);
+        loaded.with_sharing(&req.profile.sharing)
+    })
 }
 
 /// The facts of `req` as read, before sharing: through the cache when it names one (offline,
@@ -582,7 +586,6 @@ pub fn read_store(
     };
     let (mut facts, delivery) = local::read_delivery_consistent(store, delivery, &origin, &opts)?;
     check_readable(&facts, &origin)?;
-    focus::one_currency(&facts.quality, &origin)?;
     if let Some(message) = staleness(&delivery, req.as_of) {
         facts.quality.warn(WarningCode::StaleData, message);
     }

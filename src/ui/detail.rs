@@ -66,11 +66,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             Span::styled("cost ", theme.dim()),
             Span::raw(row.cost.to_string()),
             Span::styled(
-                format!(
-                    " {:.1}% of {}",
-                    share(row.cost, f.level.total),
-                    fit(&parent, 20, ascii)
-                ),
+                if f.level.kind == crate::alloc::LevelKind::Currencies {
+                    " (currencies are never added)".to_string()
+                } else {
+                    format!(
+                        " {:.1}% of {}",
+                        share(row.cost, f.level.total),
+                        fit(&parent, 20, ascii)
+                    )
+                },
                 theme.dim(),
             ),
         ]),
