@@ -4,6 +4,7 @@
 //! never added: each row keeps its currency ([`Dim::Currency`]; a CUR's counts as USD), and
 //! the views group a bill in several by currency as they do one FOCUS export in several.
 
+use super::cached::CacheNote;
 use super::discover::Delivery;
 use super::error::SourceError;
 use super::{Loaded, ReadRequest, focus, load as load_profile};
@@ -39,8 +40,15 @@ pub fn load(parts: &[Profile], req: &ReadRequest<'_>) -> Result<Loaded, SourceEr
             available: "no sources".into(),
         })?;
     let mut delivery: Option<Delivery> = None;
+    let mut cache: Option<CacheNote> = None;
     let mut facts = Vec::with_capacity(loaded.len());
     for mut l in loaded {
+        if let Some(note) = l.cache.take() {
+            cache = Some(match cache {
+                None => note,
+                Some(all) => all.and(note),
+            });
+        }
         let q = &mut l.facts.quality;
         if q.currencies.is_empty() && !focus::is_focus(&l.facts.columns) {
             // A CUR's amounts are in its payer's currency: USD for all but a few accounts
@@ -80,7 +88,7 @@ pub fn load(parts: &[Profile], req: &ReadRequest<'_>) -> Result<Loaded, SourceEr
         window,
         origin,
         athena: None,
-        cache: None,
+        cache,
         shared: None,
     })
 }

@@ -263,9 +263,10 @@ fn load_s3(s3_spec: &crate::config::S3Spec, req: &ReadRequest<'_>) -> Result<Loa
     let delivery = match discover::discover(&store, &url) {
         Ok(d) => d,
         Err(SourceError::NoDelivery { path, seen }) if seen.is_empty() => {
+            let focus = matches!(req.profile.source, SourceSpec::Focus(_));
             return Err(SourceError::NoDelivery {
                 path,
-                seen: nearby(&store, s3_spec),
+                seen: nearby(&store, s3_spec, focus),
             });
         }
         Err(e) => return Err(e),
@@ -531,8 +532,9 @@ pub(crate) fn data_window(
 }
 
 /// An empty report folder: what its parent prefix holds instead, and the report names found
-/// there (usually a misspelt `report`, or `prefix` one level off).
-fn nearby(store: &s3::S3Store, spec: &crate::config::S3Spec) -> Vec<String> {
+/// there (usually a misspelt `report`, or `prefix` one level off), with the setting that
+/// names it: `report` of an `s3` profile, the `path` of a `focus` one.
+fn nearby(store: &s3::S3Store, spec: &crate::config::S3Spec, focus: bool) -> Vec<String> {
     let parent = if spec.prefix.is_empty() {
         format!("s3://{}/", spec.bucket)
     } else {
@@ -549,10 +551,19 @@ fn nearby(store: &s3::S3Store, spec: &crate::config::S3Spec) -> Vec<String> {
                 seen.push(format!("  … ({} keys listed)", keys.len()));
             }
             if !reports.is_empty() {
+                let setting = if focus {
+                    let url = crate::config::S3Spec {
+                        report: reports[0].clone(),
+                        ..spec.clone()
+                    }
+                    .url();
+                    format!("path = \"{url}\"")
+                } else {
+                    format!("report = \"{}\"", reports[0])
+                };
                 seen.push(format!(
-                    "likely report name: {} (set `report = \"{}\"`)",
+                    "likely report name: {} (set `{setting}`)",
                     reports.join(", "),
-                    reports[0]
                 ));
             }
             seen
