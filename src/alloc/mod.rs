@@ -155,6 +155,14 @@ impl LevelKind {
     }
 }
 
+/// The plural of a level's noun (`clusters`, `currencies`), for titles.
+pub fn plural(noun: &str) -> String {
+    match noun.strip_suffix('y') {
+        Some(stem) => format!("{stem}ies"),
+        None => format!("{noun}s"),
+    }
+}
+
 /// The child key of a fact row at a level. Total: every row of the parent gets exactly one.
 /// A shared-in row follows its target's cluster and namespace, then is a `shared` row of
 /// its own at the first level below them.

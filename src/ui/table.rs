@@ -111,7 +111,7 @@ pub(super) fn framed(frame: &mut Frame, area: Rect, theme: Theme, title: &str) -
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let Some(f) = app.level() else { return };
     let noun = f.level.kind.noun();
-    let title = format!("{noun}s ({})", f.level.rows.len());
+    let title = format!("{} ({})", crate::alloc::plural(noun), f.level.rows.len());
     let Some(inner) = framed(frame, area, theme, &title) else {
         return;
     };
