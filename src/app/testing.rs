@@ -151,18 +151,8 @@ pub fn started_focus(euro: bool) -> App {
             ascii: false,
         },
     );
-    let cmds = app.start();
-    for cmd in cmds {
-        let Cmd::Fetch {
-            profile,
-            generation,
-            window,
-        } = cmd
-        else {
-            continue;
-        };
-        let p = app.config.profiles[profile].clone();
-        let req = source::ReadRequest::new(&p, window, app.as_of);
+    start_with(&mut app, |p, window, as_of| {
+        let req = source::ReadRequest::new(p, window, as_of);
         let mut loaded = read_memory(&demo_focus(), "demo FOCUS export", &req);
         if euro {
             let mut eur = source::store::MemStore::new();
@@ -181,17 +171,44 @@ pub fn started_focus(euro: bool) -> App {
             source::focus::warn_currencies(&mut loaded.facts.quality);
             loaded.origin = "combined: demo FOCUS export + azure-eur.csv".into();
         }
+        Ok(loaded)
+    });
+    app
+}
+
+/// Starts `app`, answering each profile's first fetch with what `read` gives for it (its
+/// profile, window and the app's moment), and running what follows.
+pub fn start_with(
+    app: &mut App,
+    read: impl Fn(
+        &crate::config::Profile,
+        crate::window::WindowSpec,
+        AsOf,
+    ) -> Result<source::Loaded, source::error::SourceError>,
+) {
+    for cmd in app.start() {
+        let Cmd::Fetch {
+            profile,
+            generation,
+            window,
+        } = cmd
+        else {
+            continue;
+        };
+        let p = app.config.profiles[profile].clone();
+        let result = read(&p, window, app.as_of)
+            .map(Box::new)
+            .map_err(|e| crate::diag::diagnose(&e));
         let more = update(
-            &mut app,
+            app,
             Msg::Fetched {
                 profile,
                 generation,
-                result: Ok(Box::new(loaded)),
+                result,
             },
         );
-        run(&mut app, more);
+        run(app, more);
     }
-    app
 }
 
 /// The demo bill (seed 7, 30 days to the tests' today) as a FOCUS export with the other clouds'

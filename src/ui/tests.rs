@@ -397,47 +397,21 @@ fn a_long_diagnosis_scrolls_to_its_end_and_no_further() {
 /// proves it for the cost table, the breadcrumb, the detail pane and the header.
 #[test]
 fn control_characters_in_data_never_reach_the_terminal() {
-    use crate::app::{Cmd, update};
     use crate::facts::Dim;
     const EVIL: &str = "evil\u{1b}]0;PWNED\u{7}\u{1b}[2J\u{9b}31m\u{7f}";
     let mut app = fresh();
-    for cmd in app.start() {
-        let Cmd::Fetch {
-            profile,
-            generation,
-            window,
-        } = cmd
-        else {
-            continue;
-        };
-        let p = app.config.profiles[profile].clone();
-        let mut result = crate::source::load(&crate::source::ReadRequest::new(
-            &p,
-            window,
-            crate::app::testing::now(),
-        ))
-        .map(Box::new)
-        .map_err(|e| crate::diag::diagnose(&e));
-        if let Ok(loaded) = &mut result {
-            let evil = loaded.facts.strings.intern(EVIL);
-            let payments = loaded.facts.strings.lookup("payments").unwrap();
-            for row in &mut loaded.facts.rows {
-                if row.dim(Dim::Namespace) == payments {
-                    row.dims[Dim::Namespace as usize] = evil;
-                }
+    crate::app::testing::start_with(&mut app, |p, window, as_of| {
+        let mut loaded = crate::source::load(&crate::source::ReadRequest::new(p, window, as_of))?;
+        let evil = loaded.facts.strings.intern(EVIL);
+        let payments = loaded.facts.strings.lookup("payments").unwrap();
+        for row in &mut loaded.facts.rows {
+            if row.dim(Dim::Namespace) == payments {
+                row.dims[Dim::Namespace as usize] = evil;
             }
-            loaded.origin = format!("/data/{EVIL}");
         }
-        let more = update(
-            &mut app,
-            Msg::Fetched {
-                profile,
-                generation,
-                result,
-            },
-        );
-        crate::app::testing::run(&mut app, more);
-    }
+        loaded.origin = format!("/data/{EVIL}");
+        Ok(loaded)
+    });
     let mut screens = vec![render(&mut app, (120, 40))];
     send(&mut app, [enter()]);
     screens.push(render(&mut app, (120, 40)));
