@@ -9,11 +9,11 @@ mod common;
 #[path = "common/rewrite.rs"]
 mod rewrite;
 
+use common::counting::Counting;
+
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::Mutex;
 
 use chrono::NaiveDate;
 use common::temp_dir;
@@ -23,7 +23,7 @@ use curtop::config::{EnvRules, Profile, SourceSpec, TagMapping};
 use curtop::source::ReadRequest;
 use curtop::source::cached::read_store_cached;
 use curtop::source::discover::discover;
-use curtop::source::store::{Object, Store};
+use curtop::source::store::Store;
 use curtop::window::WindowSpec;
 
 const AS_OF: &str = "2026-11-18";
@@ -327,66 +327,6 @@ fn two_processes_refreshing_one_cache_at_once_both_end_right() {
             .iter()
             .all(|p| p.extension().is_some_and(|x| x == "parquet"))
     );
-}
-
-/// A store that counts the objects it opens.
-struct Counting<S> {
-    inner: S,
-    opened: Mutex<BTreeMap<String, usize>>,
-}
-
-impl<S: Store> Counting<S> {
-    fn new(inner: S) -> Self {
-        Counting {
-            inner,
-            opened: Mutex::new(BTreeMap::new()),
-        }
-    }
-
-    fn count(&self, key: &str) {
-        *self
-            .opened
-            .lock()
-            .unwrap()
-            .entry(key.to_string())
-            .or_default() += 1;
-    }
-
-    /// Report parts (not manifests) opened, by key; the counts reset.
-    fn parts_opened(&self) -> BTreeMap<String, usize> {
-        let mut m = self.opened.lock().unwrap();
-        let parts = m
-            .iter()
-            .filter(|(k, _)| !k.to_ascii_lowercase().ends_with(".json"))
-            .map(|(k, v)| (k.clone(), *v))
-            .collect();
-        m.clear();
-        parts
-    }
-}
-
-impl<S: Store> Store for Counting<S> {
-    fn list(&self) -> std::io::Result<Vec<Object>> {
-        self.inner.list()
-    }
-    fn open(&self, key: &str) -> std::io::Result<Box<dyn Read + Send>> {
-        self.count(key);
-        self.inner.open(key)
-    }
-    fn describe(&self, key: &str) -> String {
-        self.inner.describe(key)
-    }
-    fn read_range(&self, key: &str, start: u64, len: u64) -> std::io::Result<Vec<u8>> {
-        self.count(key);
-        self.inner.read_range(key, start, len)
-    }
-    fn ranged_parquet(&self) -> bool {
-        self.inner.ranged_parquet()
-    }
-    fn read_all(&self, key: &str) -> std::io::Result<Vec<u8>> {
-        self.count(key);
-        self.inner.read_all(key)
-    }
 }
 
 fn profile() -> Profile {
