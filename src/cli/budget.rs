@@ -82,6 +82,18 @@ pub(super) fn run(a: &BudgetArgs) -> i32 {
             return 2;
         };
         for b in &p.budgets {
+            let currencies = currencies_of(&loaded.facts, b, view.window.start, view.window.end);
+            if currencies.len() > 1 {
+                // Its spend would add amounts in different currencies.
+                eprintln!(
+                    "curtop: profile `{}`: budget {}: its cost is in {}, which are never added \
+                     together: not checked",
+                    p.name,
+                    b.key(),
+                    currencies.join(", ")
+                );
+                continue;
+            }
             let daily = spend(&loaded.facts, b, view.window.start, view.window.end);
             let spent: Money = daily.values().copied().sum();
             let projected = forecast::forecast(&daily, &view).map_or(spent, |f| f.projected);
@@ -111,6 +123,22 @@ pub(super) fn run(a: &BudgetArgs) -> i32 {
         }
     }
     worst as i32
+}
+
+/// The currencies of a budget's rows over `[start, end)` (one for a bill in one currency).
+fn currencies_of(facts: &Facts, b: &Budget, start: Day, end: Day) -> Vec<String> {
+    let dim = b.scope.dim();
+    let mut out: Vec<String> = Vec::new();
+    for r in &facts.rows {
+        if r.day >= start && r.day < end && facts.text(r, dim) == b.name {
+            let c = facts.text(r, crate::facts::Dim::Currency);
+            if !out.iter().any(|have| have == c) {
+                out.push(c.to_string());
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 /// A budget's amortized cost per day over `[start, end)`.

@@ -221,6 +221,7 @@ impl<'p> Aggregator<'p> {
         }
         self.key.push(env);
         self.key.push(s.intern(li.provider));
+        self.key.push(s.intern(li.currency));
         debug_assert_eq!(p.labels.len(), self.label_count);
         for l in &p.labels {
             self.key.push(s.intern(l));

@@ -58,10 +58,13 @@ pub enum Dim {
     Env = 11,
     /// Whose bill the row is from: FOCUS `ProviderName` (`AWS` for CUR).
     Provider = 12,
+    /// The currency of the row's amounts: FOCUS `BillingCurrency`; none for a CUR (its
+    /// payer's currency). Amounts in different currencies are never added (`docs/focus.md`).
+    Currency = 13,
 }
 
 /// Number of [`Dim`]s.
-pub const DIMS: usize = 13;
+pub const DIMS: usize = 14;
 
 /// Key layout: `[day, category, basis, dims.., labels..]`.
 const K_DAY: usize = 0;
@@ -203,6 +206,13 @@ impl Facts {
         self.strings.get(row.dim(d))
     }
 
+    /// The currencies of a bill in more than one (`EUR, USD`), which are never added
+    /// together; `None` for a bill in one.
+    pub fn mixed_currencies(&self) -> Option<String> {
+        let c = &self.quality.currencies;
+        (c.len() > 1).then(|| c.keys().cloned().collect::<Vec<_>>().join(", "))
+    }
+
     /// First and last (inclusive) day with data.
     pub fn day_range(&self) -> Option<(Day, Day)> {
         Some((*self.bill.keys().next()?, *self.bill.keys().next_back()?))
@@ -229,7 +239,11 @@ impl Facts {
         let Some(mut out) = periods.next() else {
             return Facts::default();
         };
-        out.rows.retain(|r| inside(r.day));
+        if window.is_some() {
+            out.rows.retain(|r| inside(r.day));
+        }
+        out.rows
+            .reserve(periods.as_slice().iter().map(|p| p.rows.len()).sum());
         out.bill.retain(|d, _| inside(*d));
         for p in periods {
             let map: Vec<Sym> = (0..p.strings.len())

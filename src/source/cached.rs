@@ -40,6 +40,26 @@ pub struct CacheNote {
 }
 
 impl CacheNote {
+    /// What two reads did together (a combined profile's parts): periods of both, their
+    /// counts summed, the older cached time, the first failure.
+    #[must_use]
+    pub fn and(mut self, other: CacheNote) -> CacheNote {
+        self.cached.extend(other.cached);
+        self.read.extend(other.read);
+        self.parts += other.parts;
+        self.bytes += other.bytes;
+        self.queries += other.queries;
+        self.scanned += other.scanned;
+        self.dollars += other.dollars;
+        self.cached_since = match (self.cached_since, other.cached_since) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.offline = self.offline.or(other.offline);
+        self.offline_by_request |= other.offline_by_request;
+        self
+    }
+
     /// "2 periods from cache, 1 read (38 parts, 410 MB)", "1 query, 212 MB scanned, $0.0011",
     /// "offline: 2 periods from cache".
     pub fn summary(&self) -> String {
@@ -322,9 +342,30 @@ pub fn load_offline(
     failure: Option<SourceError>,
 ) -> Result<Loaded, SourceError> {
     let mut problems = Quality::default();
+    // The footers first, to resolve the window; then only the periods it overlaps are
+    // decoded (a year of cached months, a 30-day window: two files read).
+    let names: Vec<(String, Option<Meta>)> = cache
+        .periods(key)
+        .into_iter()
+        .map(|name| {
+            let meta = cache.meta(key, &name);
+            (name, meta)
+        })
+        .collect();
+    let latest = names.iter().filter_map(|(_, m)| m.as_ref()?.span).max();
+    let window = req.window.resolve(req.as_of, latest, None);
+    let span = window.map(|w| (w.start, w.end));
+    let overlaps = |m: &Meta| match (m.span, span) {
+        (Some((s, e)), Some((ws, we))) => s < we && ws < e,
+        _ => true,
+    };
     let mut periods: Vec<(Meta, Facts)> = Vec::new();
-    for name in cache.periods(key) {
-        match cache.get(key, &name) {
+    // A file whose footer cannot be read is still looked up, so that its warning is given.
+    for (name, _) in names
+        .iter()
+        .filter(|(_, m)| m.as_ref().is_none_or(overlaps))
+    {
+        match cache.get(key, name) {
             Lookup::Hit(hit) => periods.push((hit.meta, hit.facts)),
             Lookup::Miss => {}
             Lookup::Invalid { path, why } => problems.warn(
@@ -333,13 +374,7 @@ pub fn load_offline(
             ),
         }
     }
-    let latest = periods.iter().filter_map(|(m, _)| m.span).max();
-    let window = req.window.resolve(req.as_of, latest, None);
-    let span = window.map(|w| (w.start, w.end));
-    periods.retain(|(m, _)| match (m.span, span) {
-        (Some((s, e)), Some((ws, we))) => s < we && ws < e,
-        _ => true,
-    });
+    periods.retain(|(m, _)| overlaps(m));
     if periods.is_empty() {
         return Err(failure.unwrap_or_else(|| SourceError::NotCached {
             profile: req.profile.name.clone(),

@@ -66,11 +66,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             Span::styled("cost ", theme.dim()),
             Span::raw(row.cost.to_string()),
             Span::styled(
-                format!(
-                    " {:.1}% of {}",
-                    share(row.cost, f.level.total),
-                    fit(&parent, 20, ascii)
-                ),
+                if f.level.kind == crate::alloc::LevelKind::Currencies {
+                    // Not a share: currencies are never added.
+                    format!(" in {}", row.name)
+                } else {
+                    format!(
+                        " {:.1}% of {}",
+                        share(row.cost, f.level.total),
+                        fit(&parent, 20, ascii)
+                    )
+                },
                 theme.dim(),
             ),
         ]),
@@ -101,7 +106,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             theme.warn(),
         ));
     }
-    let series = anomaly::daily(&data.facts, &row.facts, &view);
+    let series = anomaly::daily(data.shown(app.sharing), &row.facts, &view);
     if let Some(f) = forecast::forecast(&series, &view) {
         lines.push(Line::from(vec![
             Span::styled("forecast ", theme.dim()),
@@ -127,14 +132,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     if let Some(change) = &app.change {
         lines.extend(change_lines(
             change,
-            &data.facts,
+            data.shown(app.sharing),
             &row.facts,
             w,
             ascii,
             theme,
         ));
     }
-    let unusual = anomaly::anomalies(&data.facts, &row.facts, &view);
+    let unusual = anomaly::anomalies(data.shown(app.sharing), &row.facts, &view);
     if !unusual.is_empty() {
         lines.push(head("unusual days (! in the trend)"));
         for a in unusual.iter().rev().take(3) {
@@ -157,7 +162,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     if let Some(noun) = d.children_noun
         && !d.top_children.is_empty()
     {
-        lines.push(head(&format!("top {noun}s")));
+        lines.push(head(&format!("top {}", crate::alloc::plural(noun))));
         for (s, m) in &d.top_children {
             lines.push(kv(s, m.to_string()));
         }

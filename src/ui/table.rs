@@ -11,7 +11,7 @@ use ratatui::widgets::Paragraph;
 use super::layout;
 use super::theme::Theme;
 use super::{fit, fit_middle, right};
-use crate::alloc::{Row, anomaly};
+use crate::alloc::{LevelKind, Row, anomaly};
 use crate::app::nav::SortKey;
 use crate::app::{App, share};
 use crate::cur::money::Money;
@@ -111,7 +111,7 @@ pub(super) fn framed(frame: &mut Frame, area: Rect, theme: Theme, title: &str) -
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let Some(f) = app.level() else { return };
     let noun = f.level.kind.noun();
-    let title = format!("{noun}s ({})", f.level.rows.len());
+    let title = format!("{} ({})", crate::alloc::plural(noun), f.level.rows.len());
     let Some(inner) = framed(frame, area, theme, &title) else {
         return;
     };
@@ -176,9 +176,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     for (pos, &i) in f.order.iter().enumerate().skip(offset).take(rows_h) {
         let row = &f.level.rows[i as usize];
         let selected = pos == f.selected;
-        let marks = match (app.view(), app.data()) {
-            (Some(view), Some(data)) if cols.contains(&Col::Trend) => {
-                let series = anomaly::daily(&data.facts, &row.facts, &view);
+        let marks = match (app.view(), app.facts()) {
+            (Some(view), Some(facts)) if cols.contains(&Col::Trend) => {
+                let series = anomaly::daily(facts, &row.facts, &view);
                 anomaly::unusual_days(&series, view.window, view.provisional_from)
                     .into_iter()
                     .map(|(day, ..)| view.bucket(day))
@@ -188,7 +188,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         };
         lines.push(row_line(
             row,
-            f.level.total,
+            // Currencies are not shares of a sum: nothing adds them.
+            (f.level.kind != LevelKind::Currencies).then_some(f.level.total),
             &cols,
             name_w,
             trend,
@@ -202,8 +203,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     while lines.len() < rows_h + 1 {
         lines.push(Line::raw(""));
     }
-    // Totals: what is shown, and the parent.
-    let total = if f.order.len() == f.level.rows.len() {
+    // Totals: what is shown, and the parent (none over currencies).
+    let total = if f.level.kind == LevelKind::Currencies {
+        format!(
+            "{} currencies{}never added together: each sums in its own",
+            f.level.rows.len(),
+            theme.dot()
+        )
+    } else if f.order.len() == f.level.rows.len() {
         format!(
             "{} rows{}total {}",
             f.order.len(),
@@ -240,7 +247,7 @@ pub(super) fn visible_offset(selected: usize, offset: usize, height: usize, len:
 #[allow(clippy::too_many_arguments)]
 fn row_line(
     row: &Row,
-    parent: Money,
+    parent: Option<Money>,
     cols: &[Col],
     name_w: usize,
     trend: usize,
@@ -279,7 +286,10 @@ fn row_line(
                 (right(&fit(&t, w, ascii), w), theme.dim())
             }
             Col::Share => (
-                right(&format!("{:.1}%", share(row.cost, parent)), w),
+                right(
+                    &parent.map_or(String::new(), |p| format!("{:.1}%", share(row.cost, p))),
+                    w,
+                ),
                 Style::new(),
             ),
             Col::Delta => {

@@ -11,7 +11,7 @@ use ratatui::style::{Color, Modifier};
 
 use super::draw;
 use crate::alloc::Step;
-use crate::app::testing::{fresh, select_costliest, send, started, started_sharing};
+use crate::app::testing::{fresh, select_costliest, send, started, started_focus, started_sharing};
 use crate::app::{App, DrawMode, Msg, run_command};
 use crate::config::keys::{Key, KeyCode};
 use crate::cur::attribution::Category;
@@ -130,6 +130,51 @@ fn enter() -> Msg {
 fn overview() {
     let mut app = started();
     scenario("overview", &mut app);
+}
+
+/// A profile holding three providers' bills: the top level is the providers, each drilled
+/// as a bill of its own.
+#[test]
+fn providers_level() {
+    let mut app = started_focus(false);
+    assert_eq!(
+        app.level().unwrap().level.kind,
+        crate::alloc::LevelKind::Providers
+    );
+    scenario("providers", &mut app);
+    select_costliest(&mut app, |s| matches!(s, Step::Provider(_)));
+    send(&mut app, [enter()]);
+    scenario("provider", &mut app);
+}
+
+/// A bill in two currencies: the top level is the currencies, with no share and no total
+/// over them; below one, its own providers or clusters.
+#[test]
+fn currencies_level() {
+    let mut app = started_focus(true);
+    let f = app.level().unwrap();
+    assert_eq!(f.level.kind, crate::alloc::LevelKind::Currencies);
+    scenario("currencies", &mut app);
+    let t = text(&render(&mut app, (120, 40)));
+    for needle in [
+        "never added together",
+        "in EUR, USD, never added",
+        "EUR",
+        "USD",
+    ] {
+        assert!(t.contains(needle), "lacks {needle}\n{t}");
+    }
+    let header: String = t.lines().take(2).collect();
+    assert!(
+        !header.contains("forecast"),
+        "a bill forecast adds currencies\n{t}"
+    );
+    select_costliest(
+        &mut app,
+        |s| matches!(s, Step::Currency(c) if *c != crate::facts::NONE),
+    );
+    send(&mut app, [enter()]);
+    scenario("currency", &mut app);
 }
 
 #[test]
@@ -352,47 +397,21 @@ fn a_long_diagnosis_scrolls_to_its_end_and_no_further() {
 /// proves it for the cost table, the breadcrumb, the detail pane and the header.
 #[test]
 fn control_characters_in_data_never_reach_the_terminal() {
-    use crate::app::{Cmd, update};
     use crate::facts::Dim;
     const EVIL: &str = "evil\u{1b}]0;PWNED\u{7}\u{1b}[2J\u{9b}31m\u{7f}";
     let mut app = fresh();
-    for cmd in app.start() {
-        let Cmd::Fetch {
-            profile,
-            generation,
-            window,
-        } = cmd
-        else {
-            continue;
-        };
-        let p = app.config.profiles[profile].clone();
-        let mut result = crate::source::load(&crate::source::ReadRequest::new(
-            &p,
-            window,
-            crate::app::testing::now(),
-        ))
-        .map(Box::new)
-        .map_err(|e| crate::diag::diagnose(&e));
-        if let Ok(loaded) = &mut result {
-            let evil = loaded.facts.strings.intern(EVIL);
-            let payments = loaded.facts.strings.lookup("payments").unwrap();
-            for row in &mut loaded.facts.rows {
-                if row.dim(Dim::Namespace) == payments {
-                    row.dims[Dim::Namespace as usize] = evil;
-                }
+    crate::app::testing::start_with(&mut app, |p, window, as_of| {
+        let mut loaded = crate::source::load(&crate::source::ReadRequest::new(p, window, as_of))?;
+        let evil = loaded.facts.strings.intern(EVIL);
+        let payments = loaded.facts.strings.lookup("payments").unwrap();
+        for row in &mut loaded.facts.rows {
+            if row.dim(Dim::Namespace) == payments {
+                row.dims[Dim::Namespace as usize] = evil;
             }
-            loaded.origin = format!("/data/{EVIL}");
         }
-        let more = update(
-            &mut app,
-            Msg::Fetched {
-                profile,
-                generation,
-                result,
-            },
-        );
-        crate::app::testing::run(&mut app, more);
-    }
+        loaded.origin = format!("/data/{EVIL}");
+        Ok(loaded)
+    });
     let mut screens = vec![render(&mut app, (120, 40))];
     send(&mut app, [enter()]);
     screens.push(render(&mut app, (120, 40)));

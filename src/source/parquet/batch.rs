@@ -130,6 +130,7 @@ impl<'a> BatchColumns<'a> {
             &self.account,
             &self.usage_type,
             &self.provider,
+            &self.currency,
         ]
         .into_iter()
         .chain(self.tag_cols.iter().flatten())
