@@ -102,7 +102,7 @@ inflate() { # best of 3 wall seconds of inflating the CSV parts
   echo "$best_t"
 }
 
-report() { "$BIN" report --cur "$1" --window all --by cluster,namespace,pod -o json; }
+report() { "$BIN" report --no-cache --cur "$1" --window all --by cluster,namespace,pod -o json; }
 
 fmt() { awk "BEGIN{printf \"%.2f\", $1}"; }
 int() { awk "BEGIN{printf \"%.0f\", $1}"; }
@@ -119,7 +119,7 @@ if [ -n "$ONLY" ]; then
   echo "| input | time (s) | rows/s | peak RSS (MiB) |"
   echo "|---|---:|---:|---:|"
   for input in csv parquet cur2; do
-    read -r t m <<<"$(best "$BIN" report --cur "$DATA/$input" --window all --by cluster,namespace,pod -o json)"
+    read -r t m <<<"$(best "$BIN" report --no-cache --cur "$DATA/$input" --window all --by cluster,namespace,pod -o json)"
     echo "| $input | $(fmt "$t") | $(int "$rows/$t") | $(mib "$m") |"
   done
   exit 0
@@ -128,7 +128,7 @@ fi
 echo "| input | writer | curtop (s) | rows/s | peak RSS (MiB) | DuckDB (s) | DuckDB RSS (MiB) | curtop ÷ DuckDB | facts |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|---|"
 row() { # label writer folder duck-kind duck-glob
-  read -r t m <<<"$(best "$BIN" report --cur "$3" --window all --by cluster,namespace,pod -o json)"
+  read -r t m <<<"$(best "$BIN" report --no-cache --cur "$3" --window all --by cluster,namespace,pod -o json)"
   read -r dt dm <<<"$(duck "$4" "$5")"
   echo "| $1 | $2 | $(fmt "$t") | $(int "$rows/$t") | $(mib "$m") | $(fmt "$dt") | $(mib "$dm") | $(fmt "$t/$dt") | $(facts "$3") |"
   LAST_T=$t

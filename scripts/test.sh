@@ -16,11 +16,12 @@ cargo clippy --all-targets --quiet -- -D warnings
 echo "== local S3/Athena servers (moto) and DuckDB"
 VENV=target/test-venv
 mkdir -p target
-if ! "$VENV/bin/python" -c 'import moto.server, duckdb' 2>/dev/null; then
+if ! "$VENV/bin/python" -c 'import moto.server, duckdb, pyarrow' 2>/dev/null; then
   python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet 'moto[server]>=5,<6' 'duckdb>=1.1'
+  "$VENV/bin/pip" install --quiet 'moto[server]>=5,<6' 'duckdb>=1.1' 'pyarrow>=20'
 fi
-# DuckDB runs curtop's Athena SQL over the same Parquet files (tests/athena_sql.rs).
+# DuckDB runs curtop's Athena SQL over the same Parquet files (tests/athena_sql.rs); DuckDB
+# and pyarrow write the Parquet of tests/parquet_writers.rs.
 export CURTOP_TEST_PYTHON="$PWD/$VENV/bin/python"
 free_port() {
   "$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

@@ -1,6 +1,8 @@
 //! `curtop report`: facts grouped by dimensions over a window, as an aligned table, CSV, JSON
 //! or markdown; with `--compare`, each group's previous cost, Δ and the Δ's parts
-//! ([`crate::alloc::change`]). The same core as the dashboard, without a terminal.
+//! ([`crate::alloc::change`]). The same core as the dashboard, without a terminal. A bill in
+//! several currencies is grouped by currency first, with a total per currency and none over
+//! them (currencies are never added).
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -34,6 +36,8 @@ pub enum Dimension {
     Env,
     /// Whose bill (FOCUS `ProviderName`; `AWS` for a CUR).
     Provider,
+    /// The amounts' currency (FOCUS `BillingCurrency`; none for a CUR).
+    Currency,
     /// A `label.NAME` concept of the profile.
     Label(String),
     /// Any tag key (`tag:team`), read for this report.
@@ -66,11 +70,12 @@ impl FromStr for Dimension {
             "day" => Dimension::Day,
             "env" | "environment" => Dimension::Env,
             "provider" => Dimension::Provider,
+            "currency" => Dimension::Currency,
             _ => {
                 return Err(format!(
                     "unknown dimension `{s}`; expected cluster, namespace, workload, \
                      workload-kind, pod, container, node, category, service, usage-type, \
-                     account, resource, day, env, provider, label:NAME or tag:KEY"
+                     account, resource, day, env, provider, currency, label:NAME or tag:KEY"
                 ));
             }
         })
@@ -96,6 +101,7 @@ impl Dimension {
             Dimension::Day => "day".into(),
             Dimension::Env => "env".into(),
             Dimension::Provider => "provider".into(),
+            Dimension::Currency => "currency".into(),
             Dimension::Label(n) => format!("label:{n}"),
             Dimension::Tag(k) => format!("tag:{k}"),
         }
@@ -148,7 +154,12 @@ pub struct Report {
     pub dims: Vec<Dimension>,
     /// Highest cost first; with a comparison, largest |Δ| first.
     pub rows: Vec<ReportRow>,
+    /// The rows' sum; not shown for a bill in several currencies (see `currency_at`).
     pub total: Money,
+    /// For a bill in several currencies: the position of the currency among `dims` (the
+    /// groups are by currency first). Each currency then has its own total, and there is no
+    /// grand total.
+    pub currency_at: Option<usize>,
     /// The comparison with the previous window, when asked for.
     pub compare: Option<Compare>,
     /// The facts had shared-in rows (sharing rules applied): the shared-in amounts are shown.
@@ -209,9 +220,20 @@ pub fn build_compare(facts: &Facts, view: &View, dims: &[Dimension]) -> Report {
     group(facts, view, dims, Some(&change))
 }
 
-/// The one grouping both reports share.
+/// The one grouping both reports share. A bill in several currencies is grouped by currency
+/// first, unless `dims` name it.
 fn group(facts: &Facts, view: &View, dims: &[Dimension], change: Option<&Change>) -> Report {
     let (window, metric) = (view.window, view.metric);
+    let mut dims = dims.to_vec();
+    let currency_at = facts.mixed_currencies().map(|_| {
+        dims.iter()
+            .position(|d| *d == Dimension::Currency)
+            .unwrap_or_else(|| {
+                dims.insert(0, Dimension::Currency);
+                0
+            })
+    });
+    let dims = dims.as_slice();
     let getters: Vec<Getter> = dims
         .iter()
         .map(|d| match d {
@@ -228,6 +250,7 @@ fn group(facts: &Facts, view: &View, dims: &[Dimension], change: Option<&Change>
             Dimension::Resource => Getter::Dim(Dim::Resource),
             Dimension::Env => Getter::Dim(Dim::Env),
             Dimension::Provider => Getter::Dim(Dim::Provider),
+            Dimension::Currency => Getter::Dim(Dim::Currency),
             Dimension::Category => Getter::Category,
             Dimension::Day => Getter::Day,
             Dimension::Label(_) | Dimension::Tag(_) => {
@@ -317,6 +340,7 @@ fn group(facts: &Facts, view: &View, dims: &[Dimension], change: Option<&Change>
         dims: dims.to_vec(),
         rows,
         total,
+        currency_at,
         compare,
         sharing,
     }
@@ -358,48 +382,57 @@ impl Report {
         cols
     }
 
-    /// The TOTAL row as a report row.
-    fn total_row(&self) -> ReportRow {
-        ReportRow {
-            key: Vec::new(),
-            cost: self.total,
-            previous: self
-                .compare
-                .as_ref()
-                .map_or(Money::ZERO, |c| c.previous_total),
-            parts: self.compare.as_ref().map_or(Parts::ZERO, |c| c.parts),
-            provisional: self.rows.iter().any(|r| r.provisional),
-            shared_in: self.rows.iter().map(|r| r.shared_in).sum(),
-        }
+    /// The TOTAL rows: one over every row, or for a bill in several currencies one per
+    /// currency (its name beside it), over that currency's rows.
+    fn totals(&self) -> Vec<(Option<String>, ReportRow)> {
+        let Some(at) = self.currency_at else {
+            return vec![(None, total_of(self.rows.iter()))];
+        };
+        let mut currencies: Vec<Option<String>> =
+            self.rows.iter().map(|r| r.key[at].clone()).collect();
+        currencies.sort();
+        currencies.dedup();
+        currencies
+            .into_iter()
+            .map(|c| {
+                let t = total_of(self.rows.iter().filter(|r| r.key[at] == c));
+                (Some(c.unwrap_or_default()), t)
+            })
+            .collect()
     }
 
-    /// The header and the body (the rows, then TOTAL) as text cells for the table and
-    /// markdown forms: dimensions, money columns, and share (or the provisional mark).
-    fn cells(&self) -> (Vec<String>, Vec<Vec<String>>) {
+    /// The header and the body (the rows, then TOTAL, or a TOTAL per currency) as text cells
+    /// for the table and markdown forms: dimensions, money columns, and share (or the
+    /// provisional mark); and where the totals start in the body.
+    fn cells(&self) -> (Vec<String>, Vec<Vec<String>>, usize) {
         let cols = self.columns();
         let mut head: Vec<String> = self.dims.iter().map(|d| d.name().to_uppercase()).collect();
         head.extend(cols.iter().map(|(n, _)| n.to_uppercase().replace('_', " ")));
         let compare = self.compare.is_some();
         head.push(if compare { "PROV" } else { "SHARE" }.into());
-        let share = |m: Money| {
-            if self.total.0 == 0 {
-                "-".to_string()
-            } else {
-                format!("{:.1}%", m.0 as f64 * 100.0 / self.total.0 as f64)
-            }
+        let totals = self.totals();
+        // A share is of its currency's total (of the one total for a bill in one).
+        let total_of_row = |r: &ReportRow| match self.currency_at {
+            Some(at) => totals
+                .iter()
+                .find(|(c, _)| c.as_deref() == Some(r.key[at].as_deref().unwrap_or("")))
+                .map_or(Money::ZERO, |(_, t)| t.cost),
+            None => self.total,
         };
         let money = |name: &str, m: Money| match name {
             "shared_in" if m == Money::ZERO => "-".into(),
             "cost" | "previous" | "shared_in" => m.display_dollars(),
             _ => m.display_signed(),
         };
-        let line = |key: Vec<String>, r: &ReportRow| -> Vec<String> {
+        let line = |key: Vec<String>, r: &ReportRow, of: Money| -> Vec<String> {
             let mut v = key;
             v.extend(cols.iter().map(|(n, f)| money(n, f(r))));
             v.push(if compare {
                 if r.provisional { "*" } else { "" }.to_string()
+            } else if of.0 == 0 {
+                "-".to_string()
             } else {
-                share(r.cost)
+                format!("{:.1}%", r.cost.0 as f64 * 100.0 / of.0 as f64)
             });
             v
         };
@@ -415,13 +448,19 @@ impl Report {
                             .map_or_else(|| "-".into(), |v| untrusted::escape(v).into_owned())
                     })
                     .collect();
-                line(key, r)
+                line(key, r, total_of_row(r))
             })
             .collect();
-        let mut total_key: Vec<String> = vec![String::new(); self.dims.len()];
-        total_key[0] = "TOTAL".into();
-        body.push(line(total_key, &self.total_row()));
-        (head, body)
+        let first_total = body.len();
+        for (currency, t) in &totals {
+            let mut total_key: Vec<String> = vec![String::new(); self.dims.len()];
+            total_key[0] = match currency {
+                Some(c) => format!("TOTAL {}", untrusted::escape(c)),
+                None => "TOTAL".into(),
+            };
+            body.push(line(total_key, t, t.cost));
+        }
+        (head, body, first_total)
     }
 
     /// The first line: window, metric, row count; with a comparison, what it compares with.
@@ -434,6 +473,18 @@ impl Report {
         );
         if let Some(c) = &self.compare {
             let _ = write!(t, " · against {}", c.previous);
+        }
+        if self.currency_at.is_some() {
+            let currencies: Vec<String> = self
+                .totals()
+                .into_iter()
+                .filter_map(|(c, _)| c.map(|c| untrusted::escape(&c).into_owned()))
+                .collect();
+            let _ = write!(
+                t,
+                " · in {}: never added, a total per currency",
+                currencies.join(", ")
+            );
         }
         t
     }
@@ -451,7 +502,7 @@ impl Report {
     }
 
     fn table(&self) -> String {
-        let (head, body) = self.cells();
+        let (head, body, first_total) = self.cells();
         let n = head.len();
         let dims = self.dims.len();
         let widths: Vec<usize> = (0..n)
@@ -479,9 +530,8 @@ impl Report {
             let _ = writeln!(out, "{}", cells.join("  ").trim_end());
         };
         line(&mut out, &head);
-        let last = body.len() - 1;
         for (i, r) in body.iter().enumerate() {
-            if i == last {
+            if i == first_total {
                 let _ = writeln!(
                     out,
                     "{}",
@@ -499,7 +549,7 @@ impl Report {
     /// A markdown table: a bold title line, dimensions left-aligned, figures right-aligned,
     /// `|` in values escaped.
     fn markdown(&self) -> String {
-        let (head, body) = self.cells();
+        let (head, body, first_total) = self.cells();
         let dims = self.dims.len();
         let row = |cells: &[String]| -> String {
             let cells: Vec<String> = cells.iter().map(|c| c.replace('|', "\\|")).collect();
@@ -511,9 +561,8 @@ impl Report {
             .map(|i| if i < dims { "---" } else { "---:" }.to_string())
             .collect();
         let _ = writeln!(out, "| {} |", rule.join(" | "));
-        let last = body.len() - 1;
         for (i, r) in body.iter().enumerate() {
-            if i == last {
+            if i >= first_total {
                 let bold: Vec<String> = r
                     .iter()
                     .map(|c| {
@@ -581,26 +630,69 @@ impl Report {
             .map(|r| Value::Object(object(&r.key, r)))
             .collect();
         let window = |w: Window| json!({"start": date_of(w.start).to_string(), "end": date_of(w.end).to_string()});
+        let totals = self.totals();
         let mut v = json!({
             "window": window(self.window),
             "metric": self.metric.name(),
             "total": self.total.dollars(),
             "rows": rows,
         });
+        if self.currency_at.is_some() {
+            // No grand total over currencies: a total per currency instead.
+            v["total"] = Value::Null;
+            v["totals"] = Value::Array(
+                totals
+                    .iter()
+                    .map(|(c, t)| {
+                        let mut o = object(&[], t);
+                        o.insert("currency".into(), json!(c));
+                        Value::Object(o)
+                    })
+                    .collect(),
+            );
+        }
         if let Some(c) = &self.compare {
-            let mut t = object(&[], &self.total_row());
+            let mut t = if self.currency_at.is_some() {
+                Map::new()
+            } else {
+                object(&[], &totals[0].1)
+            };
             t.insert("window".into(), window(c.previous));
             t.insert(
                 "provisional_from".into(),
                 json!(date_of(c.provisional_from).to_string()),
             );
-            v["previous"] = json!(c.previous_total.dollars());
+            v["previous"] = if self.currency_at.is_some() {
+                Value::Null
+            } else {
+                json!(c.previous_total.dollars())
+            };
             v["compare"] = Value::Object(t);
         }
         let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
         s.push('\n');
         s
     }
+}
+
+/// The TOTAL row of `rows`: their sums, provisional when one of them is.
+fn total_of<'r>(rows: impl Iterator<Item = &'r ReportRow>) -> ReportRow {
+    let mut t = ReportRow {
+        key: Vec::new(),
+        cost: Money::ZERO,
+        previous: Money::ZERO,
+        parts: Parts::ZERO,
+        provisional: false,
+        shared_in: Money::ZERO,
+    };
+    for r in rows {
+        t.cost += r.cost;
+        t.previous += r.previous;
+        t.parts += r.parts;
+        t.provisional |= r.provisional;
+        t.shared_in += r.shared_in;
+    }
+    t
 }
 
 #[cfg(test)]

@@ -9,11 +9,11 @@ mod common;
 #[path = "common/rewrite.rs"]
 mod rewrite;
 
+use common::counting::Counting;
+
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::Mutex;
 
 use chrono::NaiveDate;
 use common::temp_dir;
@@ -23,7 +23,7 @@ use curtop::config::{EnvRules, Profile, SourceSpec, TagMapping};
 use curtop::source::ReadRequest;
 use curtop::source::cached::read_store_cached;
 use curtop::source::discover::discover;
-use curtop::source::store::{Object, Store};
+use curtop::source::store::Store;
 use curtop::window::WindowSpec;
 
 const AS_OF: &str = "2026-11-18";
@@ -329,66 +329,6 @@ fn two_processes_refreshing_one_cache_at_once_both_end_right() {
     );
 }
 
-/// A store that counts the objects it opens.
-struct Counting<S> {
-    inner: S,
-    opened: Mutex<BTreeMap<String, usize>>,
-}
-
-impl<S: Store> Counting<S> {
-    fn new(inner: S) -> Self {
-        Counting {
-            inner,
-            opened: Mutex::new(BTreeMap::new()),
-        }
-    }
-
-    fn count(&self, key: &str) {
-        *self
-            .opened
-            .lock()
-            .unwrap()
-            .entry(key.to_string())
-            .or_default() += 1;
-    }
-
-    /// Report parts (not manifests) opened, by key; the counts reset.
-    fn parts_opened(&self) -> BTreeMap<String, usize> {
-        let mut m = self.opened.lock().unwrap();
-        let parts = m
-            .iter()
-            .filter(|(k, _)| !k.to_ascii_lowercase().ends_with(".json"))
-            .map(|(k, v)| (k.clone(), *v))
-            .collect();
-        m.clear();
-        parts
-    }
-}
-
-impl<S: Store> Store for Counting<S> {
-    fn list(&self) -> std::io::Result<Vec<Object>> {
-        self.inner.list()
-    }
-    fn open(&self, key: &str) -> std::io::Result<Box<dyn Read + Send>> {
-        self.count(key);
-        self.inner.open(key)
-    }
-    fn describe(&self, key: &str) -> String {
-        self.inner.describe(key)
-    }
-    fn read_range(&self, key: &str, start: u64, len: u64) -> std::io::Result<Vec<u8>> {
-        self.count(key);
-        self.inner.read_range(key, start, len)
-    }
-    fn ranged_parquet(&self) -> bool {
-        self.inner.ranged_parquet()
-    }
-    fn read_all(&self, key: &str) -> std::io::Result<Vec<u8>> {
-        self.count(key);
-        self.inner.read_all(key)
-    }
-}
-
 fn profile() -> Profile {
     Profile {
         name: "rewrite".into(),
@@ -572,4 +512,52 @@ fn offline_the_cached_numbers_are_shown_with_their_age_and_the_diagnosis() {
         "{}",
         text(&other.stderr)
     );
+}
+
+/// Offline, only the periods the window overlaps are decoded (their footers say which): a
+/// corrupt old month is not even opened for this month's window, and is reported as soon as
+/// a window reaches it.
+#[test]
+fn offline_only_the_periods_in_the_window_are_decoded() {
+    let cur = demo_delivery("cache-offline-window", "legacy-csv-gz");
+    let cache = cur.parent().unwrap().join("cache");
+    let month = |extra: &[&str]| {
+        let mut args = vec![
+            "report",
+            "--cur",
+            cur.to_str().unwrap(),
+            "--window",
+            "2026-11",
+            "--by",
+            "namespace",
+            "-o",
+            "json",
+            "--as-of",
+            AS_OF,
+        ];
+        args.extend_from_slice(extra);
+        curtop(&cache, &args)
+    };
+    let online = month(&[]);
+    assert!(online.status.success(), "{}", text(&online.stderr));
+    assert!(report(&cache, &cur, &[]).status.success());
+    let files = cached_files(&cache);
+    assert!(files.len() >= 2, "{files:?}");
+    // The oldest month's data pages damaged, its footer intact.
+    let oldest = &files[0];
+    let mut bytes = std::fs::read(oldest).unwrap();
+    let mid = bytes.len() / 3;
+    bytes[mid] ^= 0x40;
+    std::fs::write(oldest, &bytes).unwrap();
+
+    let offline = month(&["--offline"]);
+    let err = text(&offline.stderr);
+    assert!(offline.status.success(), "{err}");
+    assert!(!err.contains("cache-invalid"), "{err}");
+    assert_eq!(text(&offline.stdout), text(&online.stdout));
+
+    let all = report(&cache, &cur, &["--offline"]);
+    let err = text(&all.stderr);
+    assert!(all.status.success(), "{err}");
+    assert!(err.contains("warning [cache-invalid]"), "{err}");
 }

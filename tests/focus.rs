@@ -300,11 +300,10 @@ fn malformed_rows_are_counted_and_corrections_kept() {
     assert!(codes(&f).contains(&"corrections"), "{:?}", codes(&f));
 }
 
-#[test]
-fn mixed_currencies_are_refused_as_one_sum_and_read_one_at_a_time() {
-    let dir = temp_dir("focus-currencies");
-    let path = write_csv(
-        &dir,
+/// A FOCUS bill in USD (AWS) and EUR (Azure).
+fn two_currencies(dir: &Path) -> std::path::PathBuf {
+    write_csv(
+        dir,
         "bill.csv",
         V1_0,
         &[
@@ -312,18 +311,178 @@ fn mixed_currencies_are_refused_as_one_sum_and_read_one_at_a_time() {
             "7.00,7.00,7.00,EUR,Usage,,2024-10-01,Microsoft,Storage,s,b,r2,1,GB,",
             "1.00,1.00,1.00,EUR,Usage,,2024-10-02,Microsoft,Storage,s,b,r2,1,GB,",
         ],
-    );
-    let err = read_focus(&path, "").unwrap_err().to_string();
-    assert!(err.contains("EUR 8.00 billed in 2 row(s)"), "{err}");
-    assert!(err.contains("USD 10.00 billed in 1 row(s)"), "{err}");
-    assert!(err.contains("never adds"), "{err}");
+    )
+}
+
+#[test]
+fn mixed_currencies_are_grouped_never_summed_and_read_one_at_a_time() {
+    use curtop::alloc::{Level, LevelKind, Step, View};
+    let dir = temp_dir("focus-currencies");
+    let path = two_currencies(&dir);
+    let f = read_focus(&path, "").unwrap().facts;
+    assert_eq!(f.mixed_currencies().as_deref(), Some("EUR, USD"));
+    let w = f
+        .quality
+        .warnings
+        .iter()
+        .find(|w| w.code.as_str() == "mixed-currencies")
+        .unwrap();
+    assert!(w.message.contains("EUR 8.00 billed in 2 row(s)"), "{w:?}");
+    assert!(w.message.contains("USD 10.00 billed in 1 row(s)"), "{w:?}");
+    assert!(w.message.contains("never adds"), "{w:?}");
+    // Each row keeps its currency.
+    let by_currency = by(&f, Dim::Currency, Metric::Unblended);
+    assert_eq!(by_currency["EUR"], Money::from_f64(8.0).unwrap());
+    assert_eq!(by_currency["USD"], Money::from_f64(10.0).unwrap());
+    // The cost tree starts at the currencies; below each, its own bill.
+    let view = View {
+        window: curtop::window::Window {
+            start: curtop::cur::time::day_of(NaiveDate::from_ymd_opt(2024, 10, 1).unwrap()),
+            end: curtop::cur::time::day_of(NaiveDate::from_ymd_opt(2024, 10, 3).unwrap()),
+        },
+        metric: Metric::Unblended,
+        provisional_from: i32::MAX,
+        top: LevelKind::Clusters,
+    };
+    let root = Level::root(&f, &view);
+    assert_eq!(root.kind, LevelKind::Currencies);
+    let eur = root.rows.iter().find(|r| r.name == "EUR").unwrap();
+    assert_eq!(eur.cost, Money::from_f64(8.0).unwrap());
+    // One provider in EUR: its clusters directly.
+    let below = Level::children(&f, &[eur.step], eur, &view).unwrap();
+    assert_eq!(below.kind, LevelKind::Clusters);
+    assert_eq!(below.total, eur.cost);
+    assert_eq!(below.rows[0].step, Step::Unallocated);
+    // `currency` reads one alone.
     let eur = read_focus(&path, "currency = \"eur\"\n").unwrap().facts;
     assert_eq!(
         total(&eur, Metric::Unblended),
         Money::from_f64(8.0).unwrap()
     );
     assert_eq!(eur.quality.rows_other_currency, 1);
+    assert_eq!(eur.mixed_currencies(), None);
     assert!(codes(&eur).contains(&"other-currency"), "{:?}", codes(&eur));
+}
+
+/// Runs the curtop binary with `args`; (stdout, stderr, exit code).
+fn curtop(args: &[&str]) -> (String, String, i32) {
+    let out = Command::new(env!("CARGO_BIN_EXE_curtop"))
+        .args(args)
+        .env_remove("CURTOP_CONFIG")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+#[test]
+fn report_groups_a_mixed_currency_bill_by_currency_with_a_total_each() {
+    let dir = temp_dir("focus-currencies-report");
+    let path = two_currencies(&dir);
+    let config = dir.join("curtop.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.f]\nsource = \"focus\"\npath = {:?}\n",
+            path.display().to_string()
+        ),
+    )
+    .unwrap();
+    let cfg = config.display().to_string();
+    let base = [
+        "report",
+        "--config",
+        &cfg,
+        "--no-cache",
+        "--as-of",
+        "2024-11-01",
+        "--window",
+        "2024-10",
+        "--metric",
+        "unblended",
+        "--by",
+        "provider",
+    ];
+    let (table, err, code) = curtop(&base);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("mixed-currencies"), "{err}");
+    assert_eq!(
+        table,
+        "2024-10-01..2024-11-01 · unblended · 2 rows · in EUR, USD: never added, a total per \
+         currency\n\
+         CURRENCY   PROVIDER     COST   SHARE\n\
+         USD        AWS        $10.00  100.0%\n\
+         EUR        Microsoft   $8.00  100.0%\n\
+         ------------------------------------\n\
+         TOTAL EUR              $8.00  100.0%\n\
+         TOTAL USD             $10.00  100.0%\n"
+    );
+    let mut args = base.to_vec();
+    args.extend(["-o", "json"]);
+    let (json, err, code) = curtop(&args);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(v["total"].is_null(), "{json}");
+    assert_eq!(
+        v["totals"],
+        serde_json::json!([
+            {"currency": "EUR", "cost": 8.0},
+            {"currency": "USD", "cost": 10.0}
+        ])
+    );
+    assert_eq!(v["rows"][0]["currency"], "USD");
+    assert_eq!(v["rows"][0]["provider"], "AWS");
+}
+
+/// FOCUS 1.0 with `ConsumedQuantity` read as the rows' usage: a change of cost told apart into
+/// usage and rate by hand. Oct 1–3 (previous) 10 h at $0.10 and $0.05 of tax; Oct 4–6
+/// (current) 12 h at $0.12 and $0.07 of tax: usage = (12 − 10) · 0.10 = $0.20, rate =
+/// 12 · (0.12 − 0.10) = $0.24, other (tax) = $0.02; Δ = $0.46.
+#[test]
+fn consumed_quantity_feeds_the_usage_and_rate_parts_of_a_change() {
+    use curtop::alloc::View;
+    use curtop::alloc::change::{Change, Part};
+    use curtop::cur::time::day_of;
+    let dir = temp_dir("focus-quantity");
+    let path = write_csv(
+        &dir,
+        "bill.csv",
+        V1_0,
+        &[
+            "1.00,1.00,1.00,USD,Usage,,2024-10-01,AWS,Amazon EC2,1,a,i-1,10,Hours,",
+            "0.05,0.05,0.05,USD,Tax,,2024-10-01,AWS,Amazon EC2,1,a,,,,",
+            "1.44,1.44,1.44,USD,Usage,,2024-10-04,AWS,Amazon EC2,1,a,i-1,12,Hours,",
+            "0.07,0.07,0.07,USD,Tax,,2024-10-04,AWS,Amazon EC2,1,a,,,,",
+        ],
+    );
+    let f = read_focus(&path, "").unwrap().facts;
+    let hours: i64 = f.rows.iter().map(|r| r.quantity.0).sum();
+    assert_eq!(
+        hours, 22_000_000_000,
+        "ConsumedQuantity read as the quantity"
+    );
+    let day = |d: u32| day_of(NaiveDate::from_ymd_opt(2024, 10, d).unwrap());
+    let view = View {
+        window: curtop::window::Window {
+            start: day(4),
+            end: day(7),
+        },
+        metric: Metric::Unblended,
+        provisional_from: i32::MAX,
+        top: curtop::alloc::LevelKind::Clusters,
+    };
+    let all: Vec<u32> = (0..f.rows.len() as u32).collect();
+    let parts = Change::new(&f, &view).parts(&f, &all);
+    let cents = |c: f64| Money::from_f64(c / 100.0).unwrap();
+    assert_eq!(parts.get(Part::Usage), cents(20.0));
+    assert_eq!(parts.get(Part::Rate), cents(24.0));
+    assert_eq!(parts.get(Part::Other), cents(2.0));
+    assert_eq!(parts.get(Part::New), Money::ZERO);
+    assert_eq!(parts.sum(), cents(46.0));
 }
 
 #[test]
@@ -519,7 +678,7 @@ fn the_multicloud_demo_shows_aks_and_gke_beside_aws() {
 }
 
 #[test]
-fn a_combined_profile_sums_its_sources_and_never_adds_currencies() {
+fn a_combined_profile_sums_its_sources_and_keeps_currencies_apart() {
     let dir = temp_dir("focus-combined");
     let aws = write_csv(
         &dir,
@@ -580,11 +739,12 @@ fn a_combined_profile_sums_its_sources_and_never_adds_currencies() {
         profile("aws", &aws),
         profile("euro", &euro)
     );
-    let err = read(&text).unwrap_err().to_string();
-    assert!(
-        err.contains("EUR 3.00") && err.contains("USD 10.00"),
-        "{err}"
-    );
+    let mixed = read(&text).unwrap().facts;
+    assert_eq!(mixed.mixed_currencies().as_deref(), Some("EUR, USD"));
+    let currencies = by(&mixed, Dim::Currency, Metric::Unblended);
+    assert_eq!(currencies["EUR"], Money::from_f64(3.0).unwrap());
+    assert_eq!(currencies["USD"], Money::from_f64(10.0).unwrap());
+    assert!(codes(&mixed).contains(&"mixed-currencies"));
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! The cost tree: facts of a window seen as levels the user drills through.
 //!
-//! (providers, when the facts hold several bills: AWS, Azure, Google Cloud →) all clusters → cluster (namespaces, `idle`, `control-plane`, cluster-level `external`) →
+//! (currencies, when the facts hold amounts in several: EUR, USD →) (providers, when the facts
+//! hold several bills: AWS, Azure, Google Cloud →) all clusters → cluster (namespaces, `idle`,
+//! `control-plane`, cluster-level `external`) →
 //! namespace (workloads and external resources) → workload (pods, resources) → pod (usage
 //! types); `idle` → nodes → usage types; `unallocated` → service → usage type → account.
 //!
@@ -34,6 +36,9 @@ use crate::window::Window;
 /// One step of a drill-down path: the key of a row at its level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Step {
+    /// The amounts in one currency (FOCUS `BillingCurrency`), above their providers: amounts
+    /// in different currencies are never added.
+    Currency(Sym),
     /// An environment of the environment view ([`NONE`]: `unassigned`).
     Env(Sym),
     /// One provider's bill (FOCUS `ProviderName`), above its clusters.
@@ -67,6 +72,9 @@ pub enum Step {
 pub enum LevelKind {
     /// The environment view's top: environments (`unassigned` for rows with none).
     Envs,
+    /// The top level of facts in several currencies ([`Level::root`]): nothing above it adds
+    /// them up.
+    Currencies,
     /// The top level of facts from several providers ([`Level::root`]).
     Providers,
     Clusters,
@@ -84,6 +92,13 @@ pub enum LevelKind {
 impl LevelKind {
     /// The children's kind of a path, `None` for a leaf.
     pub fn of(path: &[Step]) -> Option<LevelKind> {
+        // Below a currency, its amounts are drilled as a bill of their own: its providers
+        // (its clusters, or its environments, when `Level::children` sees it holds one).
+        let path = match path.split_first() {
+            Some((Step::Currency(_), [])) => return Some(LevelKind::Providers),
+            Some((Step::Currency(_), rest)) => rest,
+            _ => path,
+        };
         // Below a provider, its bill is drilled as a bill of its own.
         let path = match path.split_first() {
             Some((Step::Provider(_), rest)) => rest,
@@ -111,7 +126,13 @@ impl LevelKind {
             {
                 LevelKind::Accounts
             }
-            Some(Step::UsageType(_) | Step::Account(_) | Step::Shared(_) | Step::Provider(_)) => {
+            Some(
+                Step::UsageType(_)
+                | Step::Account(_)
+                | Step::Shared(_)
+                | Step::Provider(_)
+                | Step::Currency(_),
+            ) => {
                 return None;
             }
         })
@@ -121,6 +142,7 @@ impl LevelKind {
     pub fn noun(self) -> &'static str {
         match self {
             LevelKind::Envs => "environment",
+            LevelKind::Currencies => "currency",
             LevelKind::Providers => "provider",
             LevelKind::Clusters => "cluster",
             LevelKind::Cluster | LevelKind::NoCluster => "namespace",
@@ -132,6 +154,14 @@ impl LevelKind {
             LevelKind::UsageTypes => "usage type",
             LevelKind::Accounts => "account",
         }
+    }
+}
+
+/// The plural of a level's noun (`clusters`, `currencies`), for titles.
+pub fn plural(noun: &str) -> String {
+    match noun.strip_suffix('y') {
+        Some(stem) => format!("{stem}ies"),
+        None => format!("{noun}s"),
     }
 }
 
@@ -150,6 +180,7 @@ pub fn key(kind: LevelKind, r: &FactRow) -> Step {
     }
     match kind {
         LevelKind::Envs => Step::Env(d(Dim::Env)),
+        LevelKind::Currencies => Step::Currency(d(Dim::Currency)),
         LevelKind::Providers => Step::Provider(d(Dim::Provider)),
         LevelKind::Clusters => match r.category {
             Category::Unallocated => Step::Unallocated,
@@ -200,6 +231,7 @@ pub fn describe(facts: &Facts, step: Step) -> (String, String) {
     match step {
         Step::Env(e) => (s(e, "unassigned"), "environment".into()),
         Step::Shared(src) => (s(src, "(shared)"), "shared in".into()),
+        Step::Currency(c) => (s(c, "(no currency)"), "currency".into()),
         Step::Provider(p) => (s(p, "(no provider)"), "provider".into()),
         Step::Cluster(c) => (s(c, "(none)"), "cluster".into()),
         Step::NoCluster => ("external (no cluster)".into(), "external".into()),
@@ -346,31 +378,43 @@ pub struct Level {
 }
 
 impl Level {
-    /// The top level, from every fact row in the view's span: the clusters, or the providers
-    /// when the span holds more than one provider's bill.
+    /// The top level, from every fact row in the view's span: the clusters (or environments),
+    /// the providers when the span holds more than one provider's bill, the currencies when it
+    /// holds amounts in more than one.
     pub fn root(facts: &Facts, view: &View) -> Level {
         let span = view.span();
-        let in_span = || {
-            facts
-                .rows
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| span.contains(r.day))
+        let in_span: Vec<u32> = facts
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| span.contains(r.day))
+            .map(|(i, _)| i as u32)
+            .collect();
+        let kind = if several(facts, &in_span, Dim::Currency) {
+            LevelKind::Currencies
+        } else {
+            Level::top_of(facts, &in_span, view)
         };
-        let first = in_span().next().map(|(_, r)| r.dim(Dim::Provider));
-        let several = in_span().any(|(_, r)| Some(r.dim(Dim::Provider)) != first);
-        // Several providers' bills: a providers level above the view's top (clusters).
-        let kind = if several && view.top == LevelKind::Clusters {
+        Level::build(facts, kind, in_span.into_iter(), view)
+    }
+
+    /// The view's top for `rows` of one currency: the providers when they are several
+    /// providers' bills (above the clusters), else the view's own top.
+    fn top_of(facts: &Facts, rows: &[u32], view: &View) -> LevelKind {
+        if view.top == LevelKind::Clusters && several(facts, rows, Dim::Provider) {
             LevelKind::Providers
         } else {
             view.top
-        };
-        Level::build(facts, kind, in_span().map(|(i, _)| i as u32), view)
+        }
     }
 
     /// The level below `parent` for a path ending in `parent.step`; `None` at a leaf.
     pub fn children(facts: &Facts, path: &[Step], parent: &Row, view: &View) -> Option<Level> {
-        let kind = LevelKind::of(path)?;
+        let kind = match path {
+            // One currency's amounts start as a whole bill would.
+            [Step::Currency(_)] => Level::top_of(facts, &parent.facts, view),
+            _ => LevelKind::of(path)?,
+        };
         Some(Level::build(
             facts,
             kind,
@@ -388,9 +432,18 @@ impl Level {
     ) -> Level {
         let mut at: FxHashMap<Step, usize> = FxHashMap::default();
         let mut rows: Vec<Row> = Vec::new();
+        // Facts come in runs of one row (sorted by day, category and dimensions): the map is
+        // asked only when the step changes.
+        let mut last: Option<(Step, usize)> = None;
         for i in indices {
             let r = &facts.rows[i as usize];
             let step = key(kind, r);
+            if let Some((s, slot)) = last
+                && s == step
+            {
+                rows[slot].facts.push(i);
+                continue;
+            }
             let slot = *at.entry(step).or_insert_with(|| {
                 rows.push(Row {
                     step,
@@ -405,6 +458,7 @@ impl Level {
                 });
                 rows.len() - 1
             });
+            last = Some((step, slot));
             rows[slot].facts.push(i);
         }
         for row in &mut rows {
@@ -462,6 +516,13 @@ impl Level {
     }
 }
 
+/// Whether fact rows `rows` hold more than one value of `dim`.
+fn several(facts: &Facts, rows: &[u32], dim: Dim) -> bool {
+    let mut values = rows.iter().map(|&i| facts.rows[i as usize].dim(dim));
+    let first = values.next();
+    values.any(|v| Some(v) != first)
+}
+
 /// Everything the detail pane shows about one row.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Detail {
@@ -491,12 +552,46 @@ pub struct PodDetail {
 }
 
 /// The detail of `row` at the end of `path` (the path includes the row's own step).
+/// Sums by key over facts that mostly come in runs of one key (facts are sorted by day,
+/// category and dimensions): the map is touched only when the key changes.
+struct RunSums<K> {
+    map: FxHashMap<K, Money>,
+    run: Option<(K, Money)>,
+}
+
+impl<K: Copy + Eq + std::hash::Hash> RunSums<K> {
+    fn new() -> Self {
+        RunSums {
+            map: FxHashMap::default(),
+            run: None,
+        }
+    }
+
+    fn add(&mut self, key: K, c: Money) {
+        match &mut self.run {
+            Some((k, sum)) if *k == key => *sum += c,
+            run => {
+                if let Some((k, sum)) = run.replace((key, c)) {
+                    *self.map.entry(k).or_default() += sum;
+                }
+            }
+        }
+    }
+
+    fn into_map(mut self) -> FxHashMap<K, Money> {
+        if let Some((k, sum)) = self.run.take() {
+            *self.map.entry(k).or_default() += sum;
+        }
+        self.map
+    }
+}
+
 pub fn detail(facts: &Facts, path: &[Step], row: &Row, view: &View) -> Detail {
-    let mut cats: BTreeMap<Category, Money> = BTreeMap::new();
-    let mut services: FxHashMap<Sym, Money> = FxHashMap::default();
-    let mut days: BTreeMap<Day, Money> = BTreeMap::new();
+    let mut cats: RunSums<Category> = RunSums::new();
+    let mut services: RunSums<Sym> = RunSums::new();
+    let mut days: RunSums<Day> = RunSums::new();
     let child_kind = LevelKind::of(path);
-    let mut children: FxHashMap<Step, Money> = FxHashMap::default();
+    let mut children: RunSums<Step> = RunSums::new();
     let mut pod: Option<PodDetail> = None;
     let mut nodes: Vec<Sym> = Vec::new();
     for &i in &row.facts {
@@ -505,11 +600,11 @@ pub fn detail(facts: &Facts, path: &[Step], row: &Row, view: &View) -> Detail {
             continue;
         }
         let c = r.costs[view.metric];
-        *cats.entry(r.category).or_default() += c;
-        *services.entry(r.dim(Dim::Service)).or_default() += c;
-        *days.entry(r.day).or_default() += c;
+        cats.add(r.category, c);
+        services.add(r.dim(Dim::Service), c);
+        days.add(r.day, c);
         if let Some(kind) = child_kind {
-            *children.entry(key(kind, r)).or_default() += c;
+            children.add(key(kind, r), c);
         }
         if let Step::Pod(_) = row.step {
             let p = pod.get_or_insert_with(|| PodDetail {
@@ -550,10 +645,14 @@ pub fn detail(facts: &Facts, path: &[Step], row: &Row, view: &View) -> Detail {
     };
     Detail {
         by_category: cats
+            .into_map()
             .into_iter()
             .filter(|(_, c)| *c != Money::ZERO)
+            .collect::<BTreeMap<_, _>>()
+            .into_iter()
             .collect(),
         by_service: top(services
+            .into_map()
             .into_iter()
             .map(|(s, c)| {
                 let name = if s == NONE {
@@ -565,11 +664,17 @@ pub fn detail(facts: &Facts, path: &[Step], row: &Row, view: &View) -> Detail {
             })
             .collect()),
         top_children: top(children
+            .into_map()
             .into_iter()
             .map(|(s, c)| (describe(facts, s).0, c))
             .collect()),
         children_noun: child_kind.map(LevelKind::noun),
-        by_day: days.into_iter().collect(),
+        by_day: days
+            .into_map()
+            .into_iter()
+            .collect::<BTreeMap<_, _>>()
+            .into_iter()
+            .collect(),
         pod,
     }
 }

@@ -73,9 +73,10 @@ struct Target {
 }
 
 /// What a rule took on one day, summed: (day, source, scope cluster, category, service,
-/// provider). The parts keep their provider: sharing moves money within a provider's bill
-/// view, it does not make a provider of its own.
-type GroupKey = (Day, Sym, Sym, Category, Sym, Sym);
+/// provider, currency). The parts keep their provider and currency: sharing moves money
+/// within a provider's bill view, it does not make a provider of its own, and never carries
+/// an amount into another currency's sum.
+type GroupKey = (Day, Sym, Sym, Category, Sym, Sym, Sym);
 
 /// Who takes a group: a cost rule (by index), a shared namespace, or idle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -143,6 +144,7 @@ pub fn share(facts: &Facts, rules: &Sharing) -> Shared {
             r.category,
             r.dim(Dim::Service),
             r.dim(Dim::Provider),
+            r.dim(Dim::Currency),
         );
         let g = groups.entry((taker, key)).or_default();
         g.0 += r.costs;
@@ -153,7 +155,7 @@ pub fn share(facts: &Facts, rules: &Sharing) -> Shared {
         BTreeMap::new();
     let mut unshared: BTreeMap<(Sym, Sym), (BTreeSet<Day>, Costs)> = BTreeMap::new();
     for ((taker, key), (amount, rows)) in groups {
-        let (day, source, scope, category, service, provider) = key;
+        let (day, source, scope, category, service, provider, currency) = key;
         let targets = match taker {
             Taker::Rule(k) => rule_targets(&mut out, &rules.costs[k], &weights, day),
             Taker::Namespace => in_cluster(&weights, day, scope, rules.split == Split::Even),
@@ -172,6 +174,7 @@ pub fn share(facts: &Facts, rules: &Sharing) -> Shared {
             let mut dims = [NONE; crate::facts::DIMS];
             dims[Dim::Service as usize] = service;
             dims[Dim::Provider as usize] = provider;
+            dims[Dim::Currency as usize] = currency;
             dims[Dim::Cluster as usize] = target.cluster;
             dims[Dim::Namespace as usize] = target.namespace;
             dims[Dim::Env as usize] = target.env;

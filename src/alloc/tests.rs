@@ -390,3 +390,63 @@ fn several_providers_put_a_providers_level_above_the_clusters() {
     let path = [azure.step, unallocated.step];
     assert_eq!(LevelKind::of(&path), Some(LevelKind::Services));
 }
+
+#[test]
+fn several_currencies_put_a_currencies_level_above_each_ones_own_bill() {
+    use crate::cur::line_item::LineItem;
+    use crate::cur::money::Money;
+    let env = crate::config::EnvRules::default();
+    let plan = crate::cur::attribution::TagPlan::new(&crate::config::TagMapping::default(), &[]);
+    let mut agg = crate::facts::Aggregator::new(&plan, &env, None);
+    let columns = crate::cur::line_item::ColumnSet::default();
+    for (provider, currency, cost) in [
+        ("AWS", "USD", 3.0),
+        ("Google Cloud", "USD", 1.0),
+        ("Microsoft", "EUR", 2.0),
+    ] {
+        let mut li = LineItem::new(0, "Usage", Money::from_f64(cost).unwrap());
+        li.provider = provider;
+        li.currency = currency;
+        li.product_code = "Storage";
+        agg.add(&li, &columns);
+    }
+    let facts = agg.into_partial().finish(Vec::new(), &env);
+    let mut view = View {
+        window: Window { start: 0, end: 1 },
+        metric: Metric::Unblended,
+        provisional_from: 1,
+        top: crate::alloc::LevelKind::Clusters,
+    };
+    let root = Level::root(&facts, &view);
+    assert_eq!(root.kind, LevelKind::Currencies);
+    let get = |name: &str| root.rows.iter().find(|r| r.name == name).unwrap();
+    let (usd, eur) = (get("USD"), get("EUR"));
+    assert_eq!(usd.cost, Money::from_f64(4.0).unwrap());
+    assert_eq!(eur.cost, Money::from_f64(2.0).unwrap());
+    assert!(usd.has_children(&[]));
+    // Two providers in USD: its providers; one in EUR: its clusters at once.
+    let below = Level::children(&facts, &[usd.step], usd, &view).unwrap();
+    assert_eq!(below.kind, LevelKind::Providers);
+    assert_eq!(below.total, usd.cost);
+    let aws = below.rows.iter().find(|r| r.name == "AWS").unwrap();
+    let path = [usd.step, aws.step];
+    assert_eq!(LevelKind::of(&path), Some(LevelKind::Clusters));
+    let clusters = Level::children(&facts, &path, aws, &view).unwrap();
+    assert_eq!(clusters.total, aws.cost);
+    let path = [usd.step, aws.step, clusters.rows[0].step];
+    assert_eq!(LevelKind::of(&path), Some(LevelKind::Services));
+    let below = Level::children(&facts, &[eur.step], eur, &view).unwrap();
+    assert_eq!(below.kind, LevelKind::Clusters);
+    // The environment view: currencies, then each one's environments.
+    view.top = LevelKind::Envs;
+    let root = Level::root(&facts, &view);
+    assert_eq!(root.kind, LevelKind::Currencies);
+    let eur = root.rows.iter().find(|r| r.name == "EUR").unwrap();
+    let below = Level::children(&facts, &[eur.step], eur, &view).unwrap();
+    assert_eq!(below.kind, LevelKind::Envs);
+    assert_eq!(below.total, eur.cost);
+    assert_eq!(
+        crate::alloc::plural(LevelKind::Currencies.noun()),
+        "currencies"
+    );
+}

@@ -133,6 +133,107 @@ fn started_with(mut app: App) -> App {
     app
 }
 
+/// The dashboard of one `focus` profile over the demo bill as an AWS FOCUS export with an
+/// Azure- and a Google Cloud-shaped file beside it (three providers), read from memory; with
+/// `euro`, also an Azure bill in EUR (two currencies), as a combined profile would read them.
+pub fn started_focus(euro: bool) -> App {
+    let config = Config::parse(
+        "[profiles.clouds]\nsource = \"focus\"\npath = \"/srv/billing/focus\"\n",
+        "test.toml",
+    )
+    .unwrap();
+    let mut app = App::new(
+        config,
+        0,
+        now(),
+        DrawMode {
+            color: true,
+            ascii: false,
+        },
+    );
+    start_with(&mut app, |p, window, as_of| {
+        let req = source::ReadRequest::new(p, window, as_of);
+        let mut loaded = read_memory(&demo_focus(), "demo FOCUS export", &req);
+        if euro {
+            let mut eur = source::store::MemStore::new();
+            eur.put(
+                "azure-eur.csv",
+                "BilledCost,EffectiveCost,BillingCurrency,ChargeCategory,ChargePeriodStart,\
+                 ProviderName,ServiceName,SubAccountId,ResourceId,Tags\n\
+                 310.00,295.00,EUR,Usage,2026-03-10T00:00:00Z,Microsoft,Virtual Machines,sub-eu,\
+                 vmss-1,\"{\"\"aks-managed-cluster-name\"\": \"\"aks-paris\"\"}\"\n\
+                 120.00,120.00,EUR,Usage,2026-03-11T00:00:00Z,Microsoft,Storage,sub-eu,disk-1,\n"
+                    .as_bytes()
+                    .to_vec(),
+            );
+            let eur = read_memory(&eur, "azure-eur.csv", &req);
+            loaded.facts = crate::facts::combine(vec![loaded.facts, eur.facts]);
+            source::focus::warn_currencies(&mut loaded.facts.quality);
+            loaded.origin = "combined: demo FOCUS export + azure-eur.csv".into();
+        }
+        Ok(loaded)
+    });
+    app
+}
+
+/// Starts `app`, answering each profile's first fetch with what `read` gives for it (its
+/// profile, window and the app's moment), and running what follows.
+pub fn start_with(
+    app: &mut App,
+    read: impl Fn(
+        &crate::config::Profile,
+        crate::window::WindowSpec,
+        AsOf,
+    ) -> Result<source::Loaded, source::error::SourceError>,
+) {
+    for cmd in app.start() {
+        let Cmd::Fetch {
+            profile,
+            generation,
+            window,
+        } = cmd
+        else {
+            continue;
+        };
+        let p = app.config.profiles[profile].clone();
+        let result = read(&p, window, app.as_of)
+            .map(Box::new)
+            .map_err(|e| crate::diag::diagnose(&e));
+        let more = update(
+            app,
+            Msg::Fetched {
+                profile,
+                generation,
+                result,
+            },
+        );
+        run(app, more);
+    }
+}
+
+/// The demo bill (seed 7, 30 days to the tests' today) as a FOCUS export with the other clouds'
+/// files, in memory.
+fn demo_focus() -> source::store::MemStore {
+    let end = now().today().succ_opt().unwrap();
+    let mut spec = crate::demo::DemoSpec::demo(7, 30, end);
+    spec.layout = crate::demo::Layout::Focus { other_clouds: true };
+    source::demo::generate_in_memory(&spec).unwrap().0
+}
+
+/// Reads an in-memory export for `req`, named `origin`.
+fn read_memory(
+    store: &source::store::MemStore,
+    origin: &str,
+    req: &source::ReadRequest<'_>,
+) -> source::Loaded {
+    use source::store::Store as _;
+    let delivery = match store.list().unwrap().as_slice() {
+        [one] => source::discover::Delivery::single(one).unwrap(),
+        _ => source::discover::discover(store, origin).unwrap(),
+    };
+    source::read_store(store, delivery, origin.into(), req).unwrap()
+}
+
 /// Applies messages, running the fetches they start.
 pub fn send(app: &mut App, msgs: impl IntoIterator<Item = Msg>) {
     for m in msgs {

@@ -203,6 +203,7 @@ fn translate(step: Step, old: &Facts, new: &Facts) -> Option<Step> {
     Some(match step {
         Step::Env(x) => Step::Env(s(x)?),
         Step::Shared(x) => Step::Shared(s(x)?),
+        Step::Currency(x) => Step::Currency(s(x)?),
         Step::Provider(x) => Step::Provider(s(x)?),
         Step::Cluster(x) => Step::Cluster(s(x)?),
         Step::Namespace(x) => Step::Namespace(s(x)?),

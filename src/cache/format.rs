@@ -41,7 +41,7 @@ use crate::cur::time::Day;
 use crate::facts::{Basis, DIMS, Dim, FactRow, Facts, NONE, Quality, Quantity, Sym};
 
 /// The version of this layout; a file of another version is read again from the source.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Footer key of the JSON [`Meta`].
 pub const META_KEY: &str = "curtop.meta";
@@ -72,6 +72,7 @@ const DIM_COLUMNS: [&str; DIMS] = [
     "resource",
     "env",
     "provider",
+    "currency",
 ];
 
 /// What a cached file says about itself besides its rows.

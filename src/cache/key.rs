@@ -1,9 +1,11 @@
 //! What identifies cached facts: the source (where the bill is read from), the profile's tag
 //! mapping and environment rules, and the tag keys a report adds — a changed mapping is a
-//! different cache. Credentials are never part of it: the same bucket read through another
+//! different cache. A FOCUS export's key also holds the providers' Kubernetes keys its mapping
+//! gets and the one currency it reads; a combined profile has none of its own (its parts are
+//! cached as their own profiles). Credentials are never part of it: the same bucket read through another
 //! role is the same data. The period's version is kept in the file (see [`super::Meta`]).
 
-use crate::config::{Profile, SourceSpec};
+use crate::config::{FocusPath, Profile, SourceSpec};
 use crate::cur::time::{Day, date_of};
 
 /// The identity of a profile's facts in the cache.
@@ -18,17 +20,23 @@ pub struct SourceKey {
 
 impl SourceKey {
     /// The key of a profile's facts as read with `extra_tags` beside its mapping; `None` for
-    /// sources not worth caching (the demo bill is generated in memory, ending today).
+    /// sources not worth caching (the demo bill is generated in memory, ending today) and for
+    /// a combined profile (read through its parts' keys).
     pub fn of(profile: &Profile, extra_tags: &[String]) -> Option<SourceKey> {
+        let mut tags = profile.tags.clone();
         let source = match &profile.source {
-            // FOCUS exports and combined profiles are read afresh each time (not yet keyed:
-            // a combined profile's parts are cached as their own profiles).
-            SourceSpec::Demo { .. } | SourceSpec::Focus(_) | SourceSpec::Combined(_) => {
-                return None;
-            }
-            SourceSpec::Local { path } => {
-                let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
-                format!("local:{}", path.display())
+            SourceSpec::Demo { .. } | SourceSpec::Combined(_) => return None,
+            SourceSpec::Local { path } => local(path),
+            SourceSpec::Focus(f) => {
+                tags = crate::source::focus::provider_mapping(&profile.tags);
+                let at = match &f.location {
+                    FocusPath::Local(path) => local(path),
+                    FocusPath::S3(s) => with_endpoint(s.url(), s.access.endpoint_url.as_deref()),
+                };
+                match &f.currency {
+                    Some(c) => format!("focus {at} currency {c}"),
+                    None => format!("focus {at}"),
+                }
             }
             SourceSpec::S3(s) => with_endpoint(s.url(), s.access.endpoint_url.as_deref()),
             SourceSpec::Athena(a) => {
@@ -40,8 +48,8 @@ impl SourceKey {
             }
         };
         let description = format!(
-            "{source}\ntags: {:?}\nextra tags: {extra_tags:?}\nenv: {:?}",
-            profile.tags, profile.env
+            "{source}\ntags: {tags:?}\nextra tags: {extra_tags:?}\nenv: {:?}",
+            profile.env
         );
         let mut key = SourceKey::from_description(&profile.name, &description);
         key.source = source;
@@ -70,6 +78,12 @@ impl SourceKey {
             fnv1a(self.description.as_bytes())
         )
     }
+}
+
+/// A local source: its canonical path (the same folder reached another way is the same data).
+fn local(path: &std::path::Path) -> String {
+    let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    format!("local:{}", path.display())
 }
 
 /// The profile a folder name ([`SourceKey::folder`]) is of.
@@ -145,5 +159,31 @@ mod tests {
     #[test]
     fn the_demo_is_not_cached() {
         assert!(SourceKey::of(&Config::demo().profiles[0], &[]).is_none());
+    }
+
+    #[test]
+    fn a_focus_key_holds_the_path_and_currency_and_a_combined_profile_has_none() {
+        let focus = "[profiles.f]\nsource = \"focus\"\npath = \"/srv/focus\"\n";
+        let a = SourceKey::of(&profile(focus), &[]).unwrap();
+        assert_eq!(a.source, "focus local:/srv/focus");
+        assert!(a.description.contains("goog-k8s-cluster-name"), "{a:?}");
+        let eur = SourceKey::of(&profile(&format!("{focus}currency = \"EUR\"\n")), &[]).unwrap();
+        assert_eq!(eur.source, "focus local:/srv/focus currency EUR");
+        assert_ne!(a.folder(), eur.folder());
+        let local = "[profiles.f]\nsource = \"local\"\npath = \"/srv/focus\"\n";
+        assert_ne!(
+            SourceKey::of(&profile(local), &[]).unwrap().folder(),
+            a.folder()
+        );
+        let s3 = "[profiles.f]\nsource = \"focus\"\npath = \"s3://b/p/export\"\n\
+                  endpoint-url = \"http://u:PW@127.0.0.1:9000\"\n";
+        let s = SourceKey::of(&profile(s3), &[]).unwrap();
+        assert_eq!(s.source, "focus s3://b/p/export at http://127.0.0.1:9000");
+        let combined = format!(
+            "default-profile = \"c\"\n{focus}[profiles.l]\nsource = \"local\"\npath = \"/srv/cur\"\n\
+             [profiles.c]\nsource = \"combined\"\nsources = [\"f\", \"l\"]\n"
+        );
+        let c = Config::parse(&combined, "t.toml").unwrap();
+        assert!(SourceKey::of(c.profile("c").unwrap(), &[]).is_none());
     }
 }

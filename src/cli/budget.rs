@@ -7,8 +7,11 @@ use clap::Args;
 use super::{SourceArgs, emit, resolve_profile};
 use crate::alloc::{budget, forecast};
 use crate::app::resolve_view;
+use crate::config::budget::Budget;
 use crate::config::{Config, Profile};
 use crate::cur::metrics::Metric;
+use crate::cur::time::Day;
+use crate::facts::Facts;
 use crate::source;
 use crate::window::WindowSpec;
 
@@ -67,8 +70,28 @@ pub(super) fn run(a: &BudgetArgs) -> i32 {
             eprintln!("curtop: profile `{}`: no days this month", p.name);
             return 2;
         };
-        // Teams are charged what the sharing rules give them, as the dashboard shows.
-        for s in budget::standings(loaded.shown(true), &p.budgets, &view) {
+        // Teams are charged what the sharing rules give them, as the dashboard shows; a
+        // budget whose rows are in several currencies would add them, so it is not checked.
+        let budgets: Vec<Budget> = p
+            .budgets
+            .iter()
+            .filter(|b| {
+                let currencies =
+                    currencies_of(&loaded.facts, b, view.window.start, view.window.end);
+                if currencies.len() > 1 {
+                    eprintln!(
+                        "curtop: profile `{}`: budget {}: its cost is in {}, which are never \
+                         added together: not checked",
+                        p.name,
+                        b.key(),
+                        currencies.join(", ")
+                    );
+                }
+                currencies.len() <= 1
+            })
+            .cloned()
+            .collect();
+        for s in budget::standings(loaded.shown(true), &budgets, &view) {
             worst = worst.max(s.state);
             emit(&format!(
                 "{} {}: spent {} of {} ({:.0}%), forecast {} ({}-day run rate): {}\n",
@@ -84,4 +107,20 @@ pub(super) fn run(a: &BudgetArgs) -> i32 {
         }
     }
     worst as i32
+}
+
+/// The currencies of a budget's rows over `[start, end)` (one for a bill in one currency).
+fn currencies_of(facts: &Facts, b: &Budget, start: Day, end: Day) -> Vec<String> {
+    let dim = b.scope.dim();
+    let mut out: Vec<String> = Vec::new();
+    for r in &facts.rows {
+        if r.day >= start && r.day < end && facts.text(r, dim) == b.name {
+            let c = facts.text(r, crate::facts::Dim::Currency);
+            if !out.iter().any(|have| have == c) {
+                out.push(c.to_string());
+            }
+        }
+    }
+    out.sort();
+    out
 }

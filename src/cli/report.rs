@@ -23,8 +23,8 @@ pub(super) struct ReportArgs {
     #[command(flatten)]
     cache: CacheArgs,
     /// Comma list of cluster, namespace, workload, workload-kind, pod, container, node,
-    /// category, service, usage-type, account, resource, day, env, label:NAME, tag:KEY
-    /// (default: cluster).
+    /// category, service, usage-type, account, resource, day, env, provider, currency,
+    /// label:NAME, tag:KEY (default: cluster).
     #[arg(long, value_name = "DIMS", value_parser = parse_dims)]
     pub(super) by: Option<Dims>,
     /// Output format (default table).

@@ -145,6 +145,7 @@ pub const FOCUS_ALIASES: &[(Field, &str, &str)] = &[
         "ChargeDescription",
     ),
     (Field::ResourceTagsMap, "tags", "Tags"),
+    (Field::UsageAmount, "consumed_quantity", "ConsumedQuantity"),
     (
         Field::ProviderName,
         "service_provider_name",

@@ -123,7 +123,7 @@ pub fn diagnose(e: &SourceError) -> Diagnosis {
                 strings([
                     "the path points above or beside the report: AWS writes <prefix>/<report>/<report>-Manifest.json",
                     "the report is new and AWS has not delivered it yet (first delivery takes up to 24 h)",
-                    "the export is FOCUS or a Data Export without its metadata/ folder",
+                    "a Data Export (CUR 2.0 or FOCUS) is named otherwise, or has no metadata/ folder",
                 ]),
                 strings([
                     "point the profile at the folder holding <report>-Manifest.json (or metadata/ for CUR 2.0), or any parent of it",

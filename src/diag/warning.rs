@@ -124,6 +124,7 @@ pub fn diagnose_warning(w: &Warning) -> Diagnosis {
         | WarningCode::Reconciliation
         | WarningCode::Corrections
         | WarningCode::OtherCurrency
+        | WarningCode::MixedCurrencies
         | WarningCode::UnknownLineItemTypes => (
             DiagCode::ReadWarning,
             strings(["see the message"]),

@@ -11,6 +11,7 @@ use rustc_hash::FxHashMap;
 
 use super::env::EnvCache;
 use super::interner::{Interner, NONE, Sym};
+use super::memo::Memo;
 use super::quality::{CurrencyTotal, Quality, is_known_type};
 use super::{Basis, DIMS, Dim, K_DAY, K_DIMS, KeyMap, Quantity, Sums, add_to, kd};
 use crate::config::EnvRules;
@@ -51,6 +52,31 @@ struct Template {
     split_parent_empty: bool,
     /// The line item type is not one AWS documents (when the identity includes the type).
     unknown_type: Option<bool>,
+    /// The sums of the template's rows on the day it last met, kept beside the template (rows
+    /// of one template come day after day, so a row rarely looks further), and on the days
+    /// before ([`Template::add`]); expanded into keys at the end.
+    day: Day,
+    sums: Option<Sums>,
+    other_days: Vec<(Day, Sums)>,
+}
+
+impl Template {
+    /// The sums of the template's rows on `day`, to add a row's to.
+    fn sums_on(&mut self, day: Day) -> &mut Sums {
+        if self.sums.is_some() && self.day != day {
+            let current = (self.day, self.sums.take().unwrap_or_default());
+            match self.other_days.iter().position(|(d, _)| *d == day) {
+                Some(i) => {
+                    let (d, s) = std::mem::replace(&mut self.other_days[i], current);
+                    self.day = d;
+                    self.sums = Some(s);
+                }
+                None => self.other_days.push(current),
+            }
+        }
+        self.day = day;
+        self.sums.get_or_insert_default()
+    }
 }
 
 /// Builds facts from line items.
@@ -65,9 +91,7 @@ pub struct Aggregator<'p> {
     /// The one currency to read (`currency` of a profile); rows in others are skipped.
     currency: Option<&'p str>,
     /// Reader-given identity of the texts → template.
-    memo: FxHashMap<Box<[u32]>, u32>,
-    /// Sums of templated rows by (template, day), expanded into keys at the end.
-    by_template: FxHashMap<(u32, Day), Sums>,
+    memo: Memo,
 }
 
 impl<'p> Aggregator<'p> {
@@ -83,8 +107,7 @@ impl<'p> Aggregator<'p> {
             label_count,
             templates: Vec::new(),
             currency: None,
-            memo: FxHashMap::default(),
-            by_template: FxHashMap::default(),
+            memo: Memo::default(),
         }
     }
 
@@ -198,6 +221,7 @@ impl<'p> Aggregator<'p> {
         }
         self.key.push(env);
         self.key.push(s.intern(li.provider));
+        self.key.push(s.intern(li.currency));
         debug_assert_eq!(p.labels.len(), self.label_count);
         for l in &p.labels {
             self.key.push(s.intern(l));
@@ -228,7 +252,7 @@ impl<'p> Aggregator<'p> {
     /// these texts are: line item type, operation, product, resource, split parent, account,
     /// usage type and the wanted tags), if already seen.
     pub fn template_of(&self, ids: &[u32]) -> Option<u32> {
-        self.memo.get(ids).copied()
+        self.memo.get(ids)
     }
 
     /// Classifies `li` (its texts filled) as the template of `ids`.
@@ -243,7 +267,8 @@ impl<'p> Aggregator<'p> {
             let claim = self.claim_of(kind, li, &placement);
             (self.key.as_slice().into(), claim)
         };
-        let id = self.templates.len() as u32;
+        let id = self.memo.insert(ids);
+        debug_assert_eq!(id as usize, self.templates.len());
         self.templates.push(Template {
             kind,
             key,
@@ -251,8 +276,10 @@ impl<'p> Aggregator<'p> {
             claimed: false,
             split_parent_empty: li.split_parent.is_empty(),
             unknown_type: None,
+            day: li.day,
+            sums: None,
+            other_days: Vec::new(),
         });
-        self.memo.insert(ids.into(), id);
         id
     }
 
@@ -280,21 +307,20 @@ impl<'p> Aggregator<'p> {
             self.state.claim(kind, claim);
             t.claimed = true;
         }
-        self.state.quality.sum_sums(
-            self.by_template.entry((template, li.day)).or_default(),
-            sums,
-        );
+        self.state.quality.sum_sums(t.sums_on(li.day), sums);
     }
 
     /// The state to merge with other parts.
     pub fn into_partial(mut self) -> Partial {
         self.env
             .record(&self.state.strings, &mut self.state.quality);
-        for ((template, day), sums) in self.by_template {
-            let t = &mut self.templates[template as usize];
-            t.key[K_DAY] = day as u32;
-            let (map, quality) = self.state.map_for(t.kind);
-            add_to(map, &t.key, sums, quality);
+        for mut t in self.templates {
+            let current = t.sums.map(|s| (t.day, s));
+            for (day, sums) in t.other_days.into_iter().chain(current) {
+                t.key[K_DAY] = day as u32;
+                let (map, quality) = self.state.map_for(t.kind);
+                add_to(map, &t.key, sums, quality);
+            }
         }
         self.state
     }

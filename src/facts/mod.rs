@@ -19,6 +19,7 @@ mod aggregate;
 mod combine;
 mod env;
 mod interner;
+mod memo;
 mod placed;
 mod placement;
 mod quality;
@@ -57,10 +58,13 @@ pub enum Dim {
     Env = 11,
     /// Whose bill the row is from: FOCUS `ProviderName` (`AWS` for CUR).
     Provider = 12,
+    /// The currency of the row's amounts: FOCUS `BillingCurrency`; none for a CUR (its
+    /// payer's currency). Amounts in different currencies are never added (`docs/focus.md`).
+    Currency = 13,
 }
 
 /// Number of [`Dim`]s.
-pub const DIMS: usize = 13;
+pub const DIMS: usize = 14;
 
 /// Key layout: `[day, category, basis, dims.., labels..]`.
 const K_DAY: usize = 0;
@@ -200,6 +204,13 @@ impl Facts {
     /// A row's dimension as text ("" for none).
     pub fn text(&self, row: &FactRow, d: Dim) -> &str {
         self.strings.get(row.dim(d))
+    }
+
+    /// The currencies of a bill in more than one (`EUR, USD`), which are never added
+    /// together; `None` for a bill in one.
+    pub fn mixed_currencies(&self) -> Option<String> {
+        let c = &self.quality.currencies;
+        (c.len() > 1).then(|| c.keys().cloned().collect::<Vec<_>>().join(", "))
     }
 
     /// First and last (inclusive) day with data.

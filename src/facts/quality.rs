@@ -52,6 +52,9 @@ pub enum WarningCode {
     /// `missing-cost-columns`: a column a metric needs is missing, so that metric is lower
     /// than the bill for the line item types it names.
     MissingCostColumns,
+    /// `mixed-currencies`: the bill is in several currencies; the views group by currency and
+    /// never add them.
+    MixedCurrencies,
     /// `missing-parts`: report parts named by the manifest are missing.
     MissingParts,
     /// `no-resource-ids`: the report has no resource IDs.
@@ -77,7 +80,7 @@ pub enum WarningCode {
 
 impl WarningCode {
     /// Every code, in the order of their names.
-    pub const ALL: [WarningCode; 20] = [
+    pub const ALL: [WarningCode; 21] = [
         WarningCode::CacheInvalid,
         WarningCode::CacheUnwritable,
         WarningCode::Corrections,
@@ -89,6 +92,7 @@ impl WarningCode {
         WarningCode::MalformedRows,
         WarningCode::MissingCostColumns,
         WarningCode::MissingParts,
+        WarningCode::MixedCurrencies,
         WarningCode::NoResourceIds,
         WarningCode::NoSplitCost,
         WarningCode::NothingToShareInto,
@@ -115,6 +119,7 @@ impl WarningCode {
             WarningCode::MalformedRows => "malformed-rows",
             WarningCode::MissingCostColumns => "missing-cost-columns",
             WarningCode::MissingParts => "missing-parts",
+            WarningCode::MixedCurrencies => "mixed-currencies",
             WarningCode::NoResourceIds => "no-resource-ids",
             WarningCode::NoSplitCost => "no-split-cost",
             WarningCode::NothingToShareInto => "nothing-to-share-into",

@@ -132,6 +132,7 @@ fn hostile() -> Report {
             shared_in: Money::ZERO,
         }],
         total: Money(1_000_000_000),
+        currency_at: None,
         compare: None,
         sharing: false,
     }

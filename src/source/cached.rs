@@ -40,6 +40,26 @@ pub struct CacheNote {
 }
 
 impl CacheNote {
+    /// What two reads did together (a combined profile's parts): periods of both, their
+    /// counts summed, the older cached time, the first failure.
+    #[must_use]
+    pub fn and(mut self, other: CacheNote) -> CacheNote {
+        self.cached.extend(other.cached);
+        self.read.extend(other.read);
+        self.parts += other.parts;
+        self.bytes += other.bytes;
+        self.queries += other.queries;
+        self.scanned += other.scanned;
+        self.dollars += other.dollars;
+        self.cached_since = match (self.cached_since, other.cached_since) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.offline = self.offline.or(other.offline);
+        self.offline_by_request |= other.offline_by_request;
+        self
+    }
+
     /// "2 periods from cache, 1 read (38 parts, 410 MB)", "1 query, 212 MB scanned, $0.0011",
     /// "offline: 2 periods from cache".
     pub fn summary(&self) -> String {

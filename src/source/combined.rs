@@ -1,15 +1,16 @@
 //! A combined profile (`source = "combined"`, `sources = ["aws-cur", "azure-focus"]`): each
 //! named profile read as it would be alone (its own source, mapping and currency), their facts
 //! summed into one table ([`crate::facts::combine`]). Amounts in different currencies are
-//! never added: the combined bill is refused as the FOCUS reader refuses one export in several
-//! currencies.
+//! never added: each row keeps its currency ([`Dim::Currency`]; a CUR's counts as USD), and
+//! the views group a bill in several by currency as they do one FOCUS export in several.
 
+use super::cached::CacheNote;
 use super::discover::Delivery;
 use super::error::SourceError;
 use super::{Loaded, ReadRequest, focus, load as load_profile};
 use crate::config::Profile;
 use crate::cur::metrics::Metric;
-use crate::facts::{CurrencyTotal, combine};
+use crate::facts::{CurrencyTotal, Dim, NONE, combine};
 use crate::window::Window;
 
 /// Reads every profile of `parts` for `req`'s window and sums their facts.
@@ -39,8 +40,15 @@ pub fn load(parts: &[Profile], req: &ReadRequest<'_>) -> Result<Loaded, SourceEr
             available: "no sources".into(),
         })?;
     let mut delivery: Option<Delivery> = None;
+    let mut cache: Option<CacheNote> = None;
     let mut facts = Vec::with_capacity(loaded.len());
     for mut l in loaded {
+        if let Some(note) = l.cache.take() {
+            cache = Some(match cache {
+                None => note,
+                Some(all) => all.and(note),
+            });
+        }
         let q = &mut l.facts.quality;
         if q.currencies.is_empty() && !focus::is_focus(&l.facts.columns) {
             // A CUR's amounts are in its payer's currency: USD for all but a few accounts
@@ -53,6 +61,12 @@ pub fn load(parts: &[Profile], req: &ReadRequest<'_>) -> Result<Loaded, SourceEr
                     billed,
                 },
             );
+            let usd = l.facts.strings.intern("USD");
+            for r in &mut l.facts.rows {
+                if r.dims[Dim::Currency as usize] == NONE {
+                    r.dims[Dim::Currency as usize] = usd;
+                }
+            }
         }
         match &mut delivery {
             None => delivery = Some(l.delivery),
@@ -64,7 +78,6 @@ pub fn load(parts: &[Profile], req: &ReadRequest<'_>) -> Result<Loaded, SourceEr
         facts.push(l.facts);
     }
     let facts = combine(facts);
-    focus::one_currency(&facts.quality, &origin)?;
     Ok(Loaded {
         facts,
         delivery: delivery.unwrap_or_else(|| Delivery {
@@ -75,7 +88,7 @@ pub fn load(parts: &[Profile], req: &ReadRequest<'_>) -> Result<Loaded, SourceEr
         window,
         origin,
         athena: None,
-        cache: None,
+        cache,
         shared: None,
     })
 }

@@ -60,7 +60,7 @@ pub fn is_focus(columns: &ColumnSet) -> bool {
 }
 
 /// The optional FOCUS columns curtop reads, and what is unavailable without them.
-const OPTIONAL: [(Field, &str); 8] = [
+const OPTIONAL: [(Field, &str); 9] = [
     (Field::PublicOnDemandCost, "ListCost (on-demand shows 0)"),
     (Field::ProviderName, "ProviderName (no provider)"),
     (Field::ProductCode, "ServiceName (no service)"),
@@ -75,6 +75,10 @@ const OPTIONAL: [(Field, &str); 8] = [
         "BillingCurrency (currencies cannot be told apart)",
     ),
     (Field::ChargeClass, "ChargeClass (corrections not counted)"),
+    (
+        Field::UsageAmount,
+        "ConsumedQuantity (a change of cost is not told apart into usage and rate)",
+    ),
 ];
 
 /// Says in words what a FOCUS read lacks and what it found besides costs: missing optional
@@ -123,12 +127,16 @@ pub fn warn_about_columns(q: &mut Quality, cols: &ColumnSet) {
     }
 }
 
-/// Refuses a read whose rows are in more than one `BillingCurrency`: their sum would mean
-/// nothing. The error lists each currency's billed cost, so the user sees the bill grouped by
-/// currency and picks one with the profile's `currency`.
-pub fn one_currency(q: &Quality, origin: &str) -> Result<(), SourceError> {
+/// Says so when a read's rows are in more than one `BillingCurrency`: their sum would mean
+/// nothing, so the views group by currency (`alloc::LevelKind::Currencies`, `report`'s
+/// currency column) and never add them. The warning lists each currency's billed cost; the
+/// profile's `currency` reads one alone. Replaces an earlier such warning (a combined
+/// profile's parts may carry theirs).
+pub fn warn_currencies(q: &mut Quality) {
+    q.warnings
+        .retain(|w| w.code != WarningCode::MixedCurrencies);
     if q.currencies.len() <= 1 {
-        return Ok(());
+        return;
     }
     let each: Vec<String> = q
         .currencies
@@ -136,14 +144,13 @@ pub fn one_currency(q: &Quality, origin: &str) -> Result<(), SourceError> {
         .map(|(c, t)| format!("{c} {:.2} billed in {} row(s)", t.billed.dollars(), t.rows))
         .collect();
     let first = q.currencies.keys().next().map_or("USD", String::as_str);
-    Err(SourceError::Unreadable {
-        file: origin.to_string(),
-        reason: format!(
-            "the bill is in several currencies ({}), which curtop never adds together; \
-             read one with `currency = \"{first}\"` in the profile",
-            each.join("; ")
-        ),
-    })
+    let message = format!(
+        "the bill is in several currencies ({}), which curtop never adds together: the views \
+         group by currency, each summing in its own; `currency = \"{first}\"` in the profile \
+         reads one alone",
+        each.join("; ")
+    );
+    q.warn(WarningCode::MixedCurrencies, message);
 }
 
 #[cfg(test)]
@@ -167,9 +174,10 @@ mod tests {
     }
 
     #[test]
-    fn several_currencies_are_refused_with_each_total() {
+    fn several_currencies_are_named_with_each_total() {
         let mut q = Quality::default();
-        assert!(one_currency(&q, "x").is_ok());
+        warn_currencies(&mut q);
+        assert!(q.warnings.is_empty());
         q.currencies.insert(
             "USD".into(),
             CurrencyTotal {
@@ -177,7 +185,8 @@ mod tests {
                 billed: Money::from_f64(3.5).unwrap(),
             },
         );
-        assert!(one_currency(&q, "x").is_ok());
+        warn_currencies(&mut q);
+        assert!(q.warnings.is_empty());
         q.currencies.insert(
             "EUR".into(),
             CurrencyTotal {
@@ -185,7 +194,10 @@ mod tests {
                 billed: Money::from_f64(1.25).unwrap(),
             },
         );
-        let msg = one_currency(&q, "bill.csv").unwrap_err().to_string();
+        warn_currencies(&mut q);
+        warn_currencies(&mut q);
+        assert_eq!(q.warnings.len(), 1);
+        let msg = &q.warnings[0].message;
         assert!(msg.contains("EUR 1.25 billed in 1 row(s)"), "{msg}");
         assert!(msg.contains("USD 3.50 billed in 2 row(s)"), "{msg}");
         assert!(msg.contains("currency = \"EUR\""), "{msg}");

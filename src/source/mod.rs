@@ -172,9 +172,13 @@ impl<'a> ReadRequest<'a> {
     }
 }
 
-/// Reads what `req` asks for, then applies the profile's sharing rules.
+/// Reads what `req` asks for, says so when it is in several currencies, then applies the
+/// profile's sharing rules.
 pub fn load(req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
-    read(req).map(|loaded| loaded.with_sharing(&req.profile.sharing))
+    read(req).map(|mut loaded| {
+        focus::warn_currencies(&mut loaded.facts.quality);
+        loaded.with_sharing(&req.profile.sharing)
+    })
 }
 
 /// The facts of `req` as read, before sharing: through the cache when it names one (offline,
@@ -271,9 +275,10 @@ fn load_s3(s3_spec: &crate::config::S3Spec, req: &ReadRequest<'_>) -> Result<Loa
     let delivery = match discover::discover(&store, &url) {
         Ok(d) => d,
         Err(SourceError::NoDelivery { path, seen }) if seen.is_empty() => {
+            let focus = matches!(req.profile.source, SourceSpec::Focus(_));
             return Err(SourceError::NoDelivery {
                 path,
-                seen: nearby(&store, s3_spec),
+                seen: nearby(&store, s3_spec, focus),
             });
         }
         Err(e) => return Err(e),
@@ -539,8 +544,9 @@ pub(crate) fn data_window(
 }
 
 /// An empty report folder: what its parent prefix holds instead, and the report names found
-/// there (usually a misspelt `report`, or `prefix` one level off).
-fn nearby(store: &s3::S3Store, spec: &crate::config::S3Spec) -> Vec<String> {
+/// there (usually a misspelt `report`, or `prefix` one level off), with the setting that
+/// names it: `report` of an `s3` profile, the `path` of a `focus` one.
+fn nearby(store: &s3::S3Store, spec: &crate::config::S3Spec, focus: bool) -> Vec<String> {
     let parent = if spec.prefix.is_empty() {
         format!("s3://{}/", spec.bucket)
     } else {
@@ -557,10 +563,19 @@ fn nearby(store: &s3::S3Store, spec: &crate::config::S3Spec) -> Vec<String> {
                 seen.push(format!("  … ({} keys listed)", keys.len()));
             }
             if !reports.is_empty() {
+                let setting = if focus {
+                    let url = crate::config::S3Spec {
+                        report: reports[0].clone(),
+                        ..spec.clone()
+                    }
+                    .url();
+                    format!("path = \"{url}\"")
+                } else {
+                    format!("report = \"{}\"", reports[0])
+                };
                 seen.push(format!(
-                    "likely report name: {} (set `report = \"{}\"`)",
+                    "likely report name: {} (set `{setting}`)",
                     reports.join(", "),
-                    reports[0]
                 ));
             }
             seen
@@ -594,7 +609,6 @@ pub fn read_store(
     };
     let (mut facts, delivery) = local::read_delivery_consistent(store, delivery, &origin, &opts)?;
     check_readable(&facts, &origin)?;
-    focus::one_currency(&facts.quality, &origin)?;
     if let Some(message) = staleness(&delivery, req.as_of) {
         facts.quality.warn(WarningCode::StaleData, message);
     }

@@ -422,6 +422,8 @@ fn parse_row(
             li.split_parent,
             li.account,
             li.usage_type,
+            li.provider,
+            li.currency,
         ]
         .into_iter()
         .chain(tags.iter().copied()),

@@ -46,7 +46,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let ascii = app.display.ascii;
     let delta_title = if ascii { "chg" } else { "Δ" };
     let title = format!(
-        "change: {noun}s by |{delta_title}| ({})",
+        "change: {} by |{delta_title}| ({})",
+        crate::alloc::plural(noun),
         f.level.rows.len()
     );
     let Some(inner) = framed(frame, area, theme, &title) else {

@@ -68,11 +68,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             Span::styled("cost ", theme.dim()),
             Span::raw(row.cost.to_string()),
             Span::styled(
-                format!(
-                    " {:.1}% of {}",
-                    share(row.cost, f.level.total),
-                    fit(&parent, 20, ascii)
-                ),
+                if f.level.kind == crate::alloc::LevelKind::Currencies {
+                    // Not a share: currencies are never added.
+                    format!(" in {}", row.name)
+                } else {
+                    format!(
+                        " {:.1}% of {}",
+                        share(row.cost, f.level.total),
+                        fit(&parent, 20, ascii)
+                    )
+                },
                 theme.dim(),
             ),
         ]),
@@ -139,7 +144,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     if let Some(noun) = d.children_noun
         && !d.top_children.is_empty()
     {
-        lines.push(head(&format!("top {noun}s")));
+        lines.push(head(&format!("top {}", crate::alloc::plural(noun))));
         for (s, m) in &d.top_children {
             lines.push(kv(s, m.to_string()));
         }

@@ -110,6 +110,13 @@ fn second_line(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
     };
     segments.push(vec![Span::raw(window)]);
     segments.push(vec![Span::raw(app.metric.name())]);
+    let mixed = app.data().and_then(|d| d.facts.mixed_currencies());
+    if let Some(currencies) = &mixed {
+        segments.push(vec![Span::styled(
+            format!("in {currencies}, never added"),
+            theme.warn(),
+        )]);
+    }
     // How old cached numbers are matters more than the rest (they may be all there is).
     if let Some(t) = app
         .data()
@@ -153,8 +160,8 @@ fn second_line(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
         }
     }
     // Month to date: the bill's month-end forecast (alloc::forecast; the detail pane says it
-    // is the 7-day run rate).
-    if let (Some(view), Some(data)) = (app.view(), app.data()) {
+    // is the 7-day run rate). Not of a bill in several currencies: it would add them.
+    if let (Some(view), Some(data), None) = (app.view(), app.data(), &mixed) {
         let bill = data
             .facts
             .bill

@@ -14,7 +14,7 @@ use super::layout;
 use super::theme::Theme;
 use super::{fit, fit_middle, right};
 use crate::alloc::budget::{self, Standing};
-use crate::alloc::{Row, anomaly, forecast};
+use crate::alloc::{LevelKind, Row, anomaly, forecast};
 use crate::app::nav::SortKey;
 use crate::app::{App, share};
 use crate::cur::money::Money;
@@ -129,7 +129,7 @@ pub(super) fn framed(frame: &mut Frame, area: Rect, theme: Theme, title: &str) -
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let Some(f) = app.level() else { return };
     let noun = f.level.kind.noun();
-    let title = format!("{noun}s ({})", f.level.rows.len());
+    let title = format!("{} ({})", crate::alloc::plural(noun), f.level.rows.len());
     let Some(inner) = framed(frame, area, theme, &title) else {
         return;
     };
@@ -228,7 +228,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         };
         lines.push(row_line(
             row,
-            f.level.total,
+            // Currencies are not shares of a sum: nothing adds them.
+            (f.level.kind != LevelKind::Currencies).then_some(f.level.total),
             &cols,
             name_w,
             trend,
@@ -242,8 +243,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     while lines.len() < rows_h + 1 {
         lines.push(Line::raw(""));
     }
-    // Totals: what is shown, and the parent.
-    let total = if f.order.len() == f.level.rows.len() {
+    // Totals: what is shown, and the parent (none over currencies).
+    let total = if f.level.kind == LevelKind::Currencies {
+        format!(
+            "{} currencies{}never added together: each sums in its own",
+            f.level.rows.len(),
+            theme.dot()
+        )
+    } else if f.order.len() == f.level.rows.len() {
         format!(
             "{} rows{}total {}",
             f.order.len(),
@@ -297,7 +304,7 @@ struct Extras<'a> {
 #[allow(clippy::too_many_arguments)]
 fn row_line(
     row: &Row,
-    parent: Money,
+    parent: Option<Money>,
     cols: &[Col],
     name_w: usize,
     trend: usize,
@@ -347,7 +354,10 @@ fn row_line(
                 None => (" ".repeat(w), Style::new()),
             },
             Col::Share => (
-                right(&format!("{:.1}%", share(row.cost, parent)), w),
+                right(
+                    &parent.map_or(String::new(), |p| format!("{:.1}%", share(row.cost, p))),
+                    w,
+                ),
                 Style::new(),
             ),
             Col::Delta => {

@@ -11,7 +11,7 @@ use ratatui::style::{Color, Modifier};
 
 use super::draw;
 use crate::alloc::Step;
-use crate::app::testing::{fresh, select_costliest, send, started, started_sharing};
+use crate::app::testing::{fresh, select_costliest, send, started, started_focus, started_sharing};
 use crate::app::{App, Cmd, DrawMode, Msg, run_command, update};
 use crate::config::keys::{Key, KeyCode};
 use crate::cur::attribution::Category;
@@ -185,6 +185,51 @@ fn enter() -> Msg {
 fn overview() {
     let mut app = started();
     scenario("overview", &mut app);
+}
+
+/// A profile holding three providers' bills: the top level is the providers, each drilled
+/// as a bill of its own.
+#[test]
+fn providers_level() {
+    let mut app = started_focus(false);
+    assert_eq!(
+        app.level().unwrap().level.kind,
+        crate::alloc::LevelKind::Providers
+    );
+    scenario("providers", &mut app);
+    select_costliest(&mut app, |s| matches!(s, Step::Provider(_)));
+    send(&mut app, [enter()]);
+    scenario("provider", &mut app);
+}
+
+/// A bill in two currencies: the top level is the currencies, with no share and no total
+/// over them; below one, its own providers or clusters.
+#[test]
+fn currencies_level() {
+    let mut app = started_focus(true);
+    let f = app.level().unwrap();
+    assert_eq!(f.level.kind, crate::alloc::LevelKind::Currencies);
+    scenario("currencies", &mut app);
+    let t = text(&render(&mut app, (120, 40)));
+    for needle in [
+        "never added together",
+        "in EUR, USD, never added",
+        "EUR",
+        "USD",
+    ] {
+        assert!(t.contains(needle), "lacks {needle}\n{t}");
+    }
+    let header: String = t.lines().take(2).collect();
+    assert!(
+        !header.contains("forecast"),
+        "a bill forecast adds currencies\n{t}"
+    );
+    select_costliest(
+        &mut app,
+        |s| matches!(s, Step::Currency(c) if *c != crate::facts::NONE),
+    );
+    send(&mut app, [enter()]);
+    scenario("currency", &mut app);
 }
 
 #[test]

@@ -15,7 +15,8 @@ use crate::cur::money::Money;
 use crate::cur::time::day_of;
 use crate::facts::{Basis, DIMS, Dim, Facts, PlacedRows, Quantity};
 
-/// The dimensions the query selects, in [`Dim`] order: all but the last, the provider.
+/// The dimensions the query selects, in [`Dim`] order: all but the last two, the provider
+/// (always AWS) and the currency (a CUR's, unnamed).
 const SQL_DIMS: usize = Dim::Provider as usize;
 
 /// Where malformed rows are said to be.

@@ -130,6 +130,7 @@ impl<'a> BatchColumns<'a> {
             &self.account,
             &self.usage_type,
             &self.provider,
+            &self.currency,
         ]
         .into_iter()
         .chain(self.tag_cols.iter().flatten())
@@ -137,13 +138,14 @@ impl<'a> BatchColumns<'a> {
     }
 
     /// Row `row` as a line item with its day, type and amounts (texts not yet filled), and
-    /// its tags from a map column; `None` when the row is outside the window or malformed
-    /// (counted as such, `line` naming it).
+    /// (`map_tags`) its tags from a map column; `None` when the row is outside the window or
+    /// malformed (counted as such, `line` naming it).
     fn line_item(
         &self,
         row: usize,
         line: u64,
         file: &str,
+        map_tags: bool,
         agg: &mut Aggregator<'_>,
     ) -> Option<(LineItem<'a>, Vec<(String, String)>)> {
         let Some(day) = self.days.get(row) else {
@@ -166,7 +168,7 @@ impl<'a> BatchColumns<'a> {
         }
         let mut li = LineItem::new(day, line_item_type, Money::ZERO);
         li.amounts[Field::UnblendedCost.index()] = None;
-        match self.amounts_and_map_tags(row, &mut li) {
+        match self.amounts_and_map_tags(row, map_tags, &mut li) {
             Ok(json) => Some((li, json)),
             Err(reason) => {
                 agg.quality().malformed(file, line, reason);
@@ -175,11 +177,12 @@ impl<'a> BatchColumns<'a> {
         }
     }
 
-    /// Reads the row's amounts into `li` and its map tags; the first bad amount (or a missing
-    /// unblended cost) wins over a bad tag map as the reason.
+    /// Reads the row's amounts into `li` and (`map_tags`) its map tags; the first bad amount
+    /// (or a missing unblended cost) wins over a bad tag map as the reason.
     fn amounts_and_map_tags(
         &self,
         row: usize,
+        map_tags: bool,
         li: &mut LineItem<'_>,
     ) -> Result<Vec<(String, String)>, String> {
         let mut failed = None;
@@ -194,6 +197,9 @@ impl<'a> BatchColumns<'a> {
         }
         if failed.is_none() && li.amount(Field::UnblendedCost).is_none() {
             failed = Some("line_item_unblended_cost is empty".into());
+        }
+        if !map_tags {
+            return failed.map_or(Ok(Vec::new()), Err);
         }
         let json = match self.tag_map.entries(row, self.focus) {
             Ok(j) => j,
@@ -264,22 +270,27 @@ pub(super) fn read_batch(
 ) -> Result<(), SourceError> {
     let cols = BatchColumns::of(batch, map, pos, file)?;
     let columns = map.columns;
-    // Rows equal on every classified text are classified once. Tags from a map column
-    // (CUR 2.0) take the row-by-row path.
+    // Rows equal on every classified text (and wanted tag of a CUR 2.0 map) are classified
+    // once. Tags in a JSON text column take the row-by-row path.
     let classified = cols.classified();
-    let templated = matches!(cols.tag_map, TagMap::Absent);
+    let templated = !matches!(cols.tag_map, TagMap::Json(_));
+    let rows = batch.num_rows();
+    // The templates of the batch's rows already seen, looked up in one tight pass: the
+    // lookups miss the cache, and apart from the per-row work below they overlap.
+    let mut known: Vec<Option<u32>> = Vec::new();
     if templated {
-        identity.prepare(&classified);
+        identity.prepare(&classified, &cols.tag_map, cols.focus, wanted, rows);
+        known.extend((0..rows).map(|r| agg.template_of(identity.key(r))));
     }
 
     // One row at another hour than midnight is enough to know the report is hourly.
-    if !agg.quality().sub_daily_seen && (0..batch.num_rows()).any(|r| cols.days.sub_daily(r)) {
+    if !agg.quality().sub_daily_seen && (0..rows).any(|r| cols.days.sub_daily(r)) {
         agg.quality().sub_daily_seen = true;
     }
-    for row in 0..batch.num_rows() {
+    for row in 0..rows {
         let line = row_base + row as u64 + 1;
         agg.quality().rows_read += 1;
-        let Some((mut li, json)) = cols.line_item(row, line, file, agg) else {
+        let Some((mut li, mut json)) = cols.line_item(row, line, file, !templated, agg) else {
             continue;
         };
         agg.quality()
@@ -290,17 +301,27 @@ pub(super) fn read_batch(
         li.currency = cols.currency.get(row);
         li.charge_class = cols.charge_class.get(row);
         if templated {
-            let key = identity.key(&classified, row);
-            if let Some(t) = agg.template_of(key) {
+            // A row whose template an earlier row of this batch made is looked up again.
+            let key = identity.key(row);
+            if let Some(t) = known
+                .get(row)
+                .copied()
+                .flatten()
+                .or_else(|| agg.template_of(key))
+            {
                 agg.add_templated(t, &li, &columns);
                 continue;
             }
+        }
+        if templated {
+            // A map's entries never fail to read: only its first row of a template reads them.
+            json = cols.tag_map.entries(row, cols.focus).unwrap_or_default();
         }
         cols.fill_texts(row, &mut li);
         let tags = cols.tags(row, &json, wanted);
         li.tags = &tags;
         if templated {
-            let t = agg.template(identity.last_key(), &li);
+            let t = agg.template(identity.key(row), &li);
             agg.add_templated(t, &li, &columns);
         } else {
             agg.add(&li, &columns);

@@ -1,9 +1,10 @@
 //! The [`crate::source::text_ids`] of a batch's classified text columns: dictionary keys map
-//! to ids once per dictionary, other encodings by a hash lookup per row.
+//! to ids once per dictionary, other encodings by a hash lookup per row. A CUR 2.0 tag map
+//! adds, per wanted tag, the id of its value in the row's map.
 
 use arrow_array::Array;
 
-use super::columns::Text;
+use super::columns::{TagMap, Text};
 use crate::source::text_ids::TextIds;
 
 /// Numbers the distinct values of one text column across a part's batches (0 = empty), so a
@@ -36,56 +37,154 @@ impl ColumnIds {
         }
     }
 
-    fn id(&mut self, t: &Text<'_>, row: usize) -> u32 {
+    /// Writes the ids of the batch's rows into every `width`-th slot of `out`, from slot 0.
+    fn fill(&mut self, t: &Text<'_>, rows: usize, width: usize, out: &mut [u32]) {
+        let slots = out.iter_mut().step_by(width).take(rows);
         match t {
-            Text::Absent => 0,
+            Text::Absent => slots.for_each(|s| *s = 0),
             Text::Dict(d, _) => {
-                if d.is_null(row) {
-                    0
-                } else {
-                    usize::try_from(d.keys().value(row))
-                        .ok()
-                        .and_then(|k| self.by_key.get(k).copied())
-                        .unwrap_or(0)
+                let keys = d.keys().values();
+                let nulls = d.nulls();
+                for (row, s) in slots.enumerate() {
+                    *s = if nulls.is_some_and(|n| n.is_null(row)) {
+                        0
+                    } else {
+                        keys.get(row)
+                            .and_then(|&k| usize::try_from(k).ok())
+                            .and_then(|k| self.by_key.get(k).copied())
+                            .unwrap_or(0)
+                    };
                 }
             }
-            other => self.ids.id_of(other.get(row)),
+            other => {
+                for (row, s) in slots.enumerate() {
+                    *s = self.ids.id_of(other.get(row));
+                }
+            }
         }
     }
 }
 
-/// Per part: the ids of the columns that classification reads.
+/// The wanted tags' values in a map column (CUR 2.0 `resource_tags`), as ids.
+#[derive(Default)]
+struct MapIds {
+    keys: ColumnIds,
+    values: ColumnIds,
+    /// By a key's id: 1 + the wanted tag it names, 0 for none, `u32::MAX` not yet known.
+    slot_of_key: Vec<u32>,
+    key_ids: Vec<u32>,
+    value_ids: Vec<u32>,
+}
+
+impl MapIds {
+    /// Writes into every `width`-th slot of `out` (from slot 0), per wanted tag, 1 + the id of
+    /// the value of the row's first entry whose key names it (as [`TagMap::entries`] and the
+    /// batch's `tags` read them), or 0 when no entry does.
+    #[allow(clippy::too_many_arguments)]
+    fn fill(
+        &mut self,
+        m: &arrow_array::MapArray,
+        k: &Text<'_>,
+        v: &Text<'_>,
+        focus: bool,
+        wanted: &[String],
+        rows: usize,
+        width: usize,
+        out: &mut [u32],
+    ) {
+        let entries = m.keys().len();
+        for (c, t, ids) in [
+            (&mut self.keys, k, &mut self.key_ids),
+            (&mut self.values, v, &mut self.value_ids),
+        ] {
+            c.prepare(t);
+            ids.clear();
+            ids.resize(entries, 0);
+            c.fill(t, entries, 1, ids);
+        }
+        let offsets = m.value_offsets();
+        for row in 0..rows {
+            let Some(slots) = out.get_mut(row * width..row * width + wanted.len()) else {
+                break;
+            };
+            slots.fill(0);
+            if m.is_null(row) {
+                continue;
+            }
+            let (s, e) = (offsets[row] as usize, offsets[row + 1] as usize);
+            for i in s..e.min(entries) {
+                let key = self.key_ids[i] as usize;
+                if self.slot_of_key.len() <= key {
+                    self.slot_of_key.resize(key + 1, u32::MAX);
+                }
+                if self.slot_of_key[key] == u32::MAX {
+                    let text = k.get(i);
+                    let id = if focus {
+                        crate::cur::columns::tag_id(text)
+                    } else {
+                        crate::cur::columns::normalize(text)
+                    };
+                    self.slot_of_key[key] = wanted
+                        .iter()
+                        .position(|w| *w == id)
+                        .map_or(0, |p| p as u32 + 1);
+                }
+                if let Some(slot) = (self.slot_of_key[key] as usize).checked_sub(1)
+                    && slots[slot] == 0
+                {
+                    slots[slot] = self.value_ids[i].saturating_add(1);
+                }
+            }
+        }
+    }
+}
+
+/// Per part: the ids of the columns that classification reads, and per batch each row's key.
 #[derive(Default)]
 pub(super) struct Identity {
     columns: Vec<ColumnIds>,
-    row: Vec<u32>,
+    map: MapIds,
+    /// The keys of the batch's rows, end to end (row `r`'s at `r * width`).
+    keys: Vec<u32>,
+    width: usize,
 }
 
 impl Identity {
-    /// Prepares for a batch whose classified texts are `cols`, in a fixed order.
-    pub(super) fn prepare(&mut self, cols: &[&Text<'_>]) {
+    /// Computes the keys of a batch of `rows` rows whose classified texts are `cols`, in a
+    /// fixed order, and the `wanted` tags of `map` (`focus`: its keys take a mapping's key
+    /// rule), a column at a time.
+    pub(super) fn prepare(
+        &mut self,
+        cols: &[&Text<'_>],
+        map: &TagMap<'_>,
+        focus: bool,
+        wanted: &[String],
+        rows: usize,
+    ) {
         self.columns.resize_with(cols.len(), ColumnIds::default);
-        for (t, c) in cols.iter().zip(self.columns.iter_mut()) {
+        let tags = if matches!(map, TagMap::Map(..)) {
+            wanted.len()
+        } else {
+            0
+        };
+        self.width = cols.len() + tags;
+        self.keys.clear();
+        self.keys.resize(rows * self.width, 0);
+        for (i, (t, c)) in cols.iter().zip(self.columns.iter_mut()).enumerate() {
             c.prepare(t);
+            if let Some(out) = self.keys.get_mut(i..) {
+                c.fill(t, rows, self.width, out);
+            }
+        }
+        if let (TagMap::Map(m, k, v), Some(out)) = (map, self.keys.get_mut(cols.len()..)) {
+            self.map.fill(m, k, v, focus, wanted, rows, self.width, out);
         }
     }
 
-    /// The ids of `row`'s texts in `cols` (those given to [`Identity::prepare`]): equal
-    /// exactly when the texts are.
-    pub(super) fn key(&mut self, cols: &[&Text<'_>], row: usize) -> &[u32] {
-        let Identity {
-            columns: ids,
-            row: key,
-        } = self;
-        key.clear();
-        for (t, c) in cols.iter().zip(ids.iter_mut()) {
-            key.push(c.id(t, row));
-        }
-        key
-    }
-
-    /// The key [`Identity::key`] last gave.
-    pub(super) fn last_key(&self) -> &[u32] {
-        &self.row
+    /// The ids of `row`'s texts (of the batch given to [`Identity::prepare`]): equal exactly
+    /// when the texts are.
+    pub(super) fn key(&self, row: usize) -> &[u32] {
+        let start = row * self.width;
+        self.keys.get(start..start + self.width).unwrap_or(&[])
     }
 }
