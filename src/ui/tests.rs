@@ -123,33 +123,11 @@ fn scenario(name: &str, app: &mut App) {
 /// Starts `app` (both profiles fetched) with every successful read passed through `alter`
 /// first: a known spike, hostile text.
 fn started_altered(mut app: App, alter: impl Fn(&mut Loaded)) -> App {
-    for cmd in app.start() {
-        let Cmd::Fetch {
-            profile,
-            generation,
-            window,
-        } = cmd
-        else {
-            continue;
-        };
-        let p = app.config.profiles[profile].clone();
-        let mut result =
-            crate::source::load(&crate::source::ReadRequest::new(&p, window, app.as_of))
-                .map(Box::new)
-                .map_err(|e| crate::diag::diagnose(&e));
-        if let Ok(loaded) = &mut result {
-            alter(loaded);
-        }
-        let more = update(
-            &mut app,
-            Msg::Fetched {
-                profile,
-                generation,
-                result,
-            },
-        );
-        crate::app::testing::run(&mut app, more);
-    }
+    crate::app::testing::start_with(&mut app, |p, window, as_of| {
+        let mut loaded = crate::source::load(&crate::source::ReadRequest::new(p, window, as_of))?;
+        alter(&mut loaded);
+        Ok(loaded)
+    });
     app
 }
 
