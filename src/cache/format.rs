@@ -37,8 +37,10 @@ use crate::cur::money::Money;
 use crate::cur::time::Day;
 use crate::facts::{Basis, DIMS, Dim, FactRow, Facts, Interner, NONE, Quality, Quantity, Sym};
 
-/// The version of this layout; a file of another version is read again from the source.
-pub const FORMAT_VERSION: u32 = 2;
+/// The version of this layout (and of what placement makes of the same rows: 3 since idle
+/// stops at zero, `pods-beyond-node-cost`); a file of another version is read again from the
+/// source.
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Footer key of the JSON [`Meta`].
 pub const META_KEY: &str = "curtop.meta";

@@ -21,6 +21,7 @@ mod env;
 mod interner;
 mod placed;
 mod placement;
+pub use placement::PODS_BEYOND_NODE_COST;
 mod quality;
 #[cfg(test)]
 mod tests;
