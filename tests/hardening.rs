@@ -316,6 +316,43 @@ fn a_sum_beyond_what_money_holds_is_an_error_not_a_wrapped_total() {
 }
 
 #[test]
+fn a_bill_whose_total_fits_but_some_of_its_sums_would_not_is_an_error() {
+    // The bill totals $9e9, but S3 alone (both days) is $18e9: the report's service sum
+    // would wrap (or panic), so the read refuses it before any sum is made.
+    let file = csv_bill(
+        "later-overflow",
+        &[
+            "Usage,2026-11-02T00:00:00Z,AmazonS3,9e9",
+            "Usage,2026-11-03T00:00:00Z,AmazonS3,9e9",
+            "Usage,2026-11-03T00:00:00Z,AmazonEC2,-9e9",
+        ],
+    );
+    let out = curtop(&[
+        "report",
+        "--cur",
+        file.to_str().unwrap(),
+        "--window",
+        "all",
+        "--as-of",
+        "2026-11-18",
+        "--by",
+        "service",
+        "-o",
+        "json",
+    ]);
+    let stderr = text(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stderr}\n{}",
+        text(&out.stdout)
+    );
+    assert!(stderr.contains("[amount-overflow]"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+}
+
+#[test]
 fn a_file_whose_rows_are_mostly_malformed_is_an_error_naming_counts_and_examples() {
     let file = csv_bill(
         "all-malformed",

@@ -64,6 +64,8 @@ pub fn load(parts: &[Profile], req: &ReadRequest<'_>) -> Result<Loaded, SourceEr
         facts.push(l.facts);
     }
     let facts = combine(facts);
+    // Each bill fits on its own; together they may not.
+    super::check_readable(&facts, &origin)?;
     focus::one_currency(&facts.quality, &origin)?;
     Ok(Loaded {
         facts,
