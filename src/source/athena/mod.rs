@@ -311,6 +311,30 @@ impl Athena {
         Ok((schema, status_table))
     }
 
+    /// Where the table's data is (`s3://BUCKET/PREFIX/`), as the catalog says: Athena's
+    /// `GetTableMetadata`, whose `Parameters` hold a Glue table's `location` (its
+    /// `StorageDescriptor.Location`). `None` when the catalog names none. Athena reads that
+    /// data with the caller's permissions, so `doctor --iam-policy` must grant it.
+    pub fn table_location(&self) -> Result<Option<String>, SourceError> {
+        self.runtime.block_on(async {
+            let out = self
+                .client
+                .get_table_metadata()
+                .catalog_name(self.spec.catalog.as_deref().unwrap_or("AwsDataCatalog"))
+                .database_name(&self.spec.database)
+                .table_name(&self.spec.table)
+                .send()
+                .await
+                .map_err(|e| self.sdk_failure("GetTableMetadata", "table location", &e))?;
+            Ok(out
+                .table_metadata()
+                .and_then(|t| t.parameters())
+                .and_then(|p| p.get("location"))
+                .filter(|l| l.starts_with("s3://"))
+                .cloned())
+        })
+    }
+
     /// The legacy CUR's data status (`READY`, `UPDATING`), when the table is there.
     pub fn data_status(&self, progress: Option<&Progress>) -> Result<Option<String>, SourceError> {
         let mut status = None;
