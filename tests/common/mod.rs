@@ -2,6 +2,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod athena;
 pub mod moto;
 
 use std::path::{Path, PathBuf};

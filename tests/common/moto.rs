@@ -116,7 +116,14 @@ pub fn fault_proxy() -> String {
 /// Arms `fault` (`reset`, `slowdown`, `stall`) for the next `count` requests whose path
 /// contains `matching`.
 pub fn arm(matching: &str, fault: &str, count: u32) {
-    let body = json!({ "match": matching, "fault": fault, "count": count }).to_string();
+    arm_after(matching, fault, count, 0);
+}
+
+/// [`arm`], the fault served only after `skip` matching requests went through untouched (a
+/// fault on the second result page, not the first).
+pub fn arm_after(matching: &str, fault: &str, count: u32, skip: u32) {
+    let body =
+        json!({ "match": matching, "fault": fault, "count": count, "skip": skip }).to_string();
     let answer = call(&fault_proxy(), "POST", "/__fault", body.as_bytes());
     assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
 }
@@ -126,7 +133,10 @@ pub fn hits(matching: &str) -> Value {
     let answer = call(
         &fault_proxy(),
         "GET",
-        &format!("/__fault?match={matching}"),
+        &format!(
+            "/__fault?match={}",
+            matching.replace(' ', "%20").replace('@', "%40")
+        ),
         b"",
     );
     let body = answer.split("\r\n\r\n").nth(1).unwrap_or("{}");

@@ -73,6 +73,10 @@ pub enum AthenaFailureKind {
     NoCredentials,
     /// The endpoint did not answer, or none could be resolved for the region.
     Unreachable,
+    /// A call got no answer within the read timeout, on every try.
+    TimedOut,
+    /// A call's answer broke off (a connection reset mid-body), on every try.
+    Interrupted,
     /// An API call was refused.
     Service,
     /// The query ran and failed.
@@ -251,9 +255,9 @@ impl Athena {
         let fault = super::aws::classify(e, "");
         f.kind = match fault.kind {
             super::aws::FaultKind::NoCredentials => AthenaFailureKind::NoCredentials,
-            super::aws::FaultKind::Unreachable
-            | super::aws::FaultKind::TimedOut
-            | super::aws::FaultKind::Interrupted => AthenaFailureKind::Unreachable,
+            super::aws::FaultKind::Unreachable => AthenaFailureKind::Unreachable,
+            super::aws::FaultKind::TimedOut => AthenaFailureKind::TimedOut,
+            super::aws::FaultKind::Interrupted => AthenaFailureKind::Interrupted,
             super::aws::FaultKind::Service => AthenaFailureKind::Service,
         };
         f.status = fault.status;
