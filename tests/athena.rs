@@ -189,6 +189,21 @@ fn a_refresh_is_one_query_whose_pages_become_the_facts() {
         .map(|w| w.code.as_str())
         .collect();
     assert!(codes.contains(&"data-updating"), "{codes:?}");
+    // The table has none of the amortization columns: amortized may be short, and it says so.
+    let short = loaded
+        .facts
+        .quality
+        .warnings
+        .iter()
+        .find(|w| w.code == curtop::facts::WarningCode::MissingCostColumns)
+        .expect("missing-cost-columns");
+    assert!(
+        short
+            .message
+            .contains("DiscountedUsage without reservation/EffectiveCost"),
+        "{}",
+        short.message
+    );
 
     // Three queries ran: the schema, the facts (the SQL --explain prints), the data status.
     let ran = executions(region).split_off(before);
