@@ -308,38 +308,69 @@ pub struct Change {
     metric: Metric,
     window: Window,
     previous: Window,
-    components: FxHashMap<ComponentKey, Sides>,
+    /// Each component's key and sums, by component number.
+    keys: Vec<ComponentKey>,
+    sums: Vec<Sides>,
+    numbers: FxHashMap<ComponentKey, u32>,
+    /// Over the whole facts ([`Change::new`]): each fact row's component number
+    /// ([`OUTSIDE`] for a row outside the span), so that the detail pane decomposes a row of
+    /// a million facts without hashing a key per fact. Empty for [`Change::of_rows`].
+    of_fact: Vec<u32>,
 }
 
+/// The component number of a fact row outside the view's span.
+const OUTSIDE: u32 = u32::MAX;
+
 impl Change {
+    fn empty(view: &View) -> Change {
+        Change {
+            metric: view.metric,
+            window: view.window,
+            previous: view.window.previous(),
+            keys: Vec::new(),
+            sums: Vec::new(),
+            numbers: FxHashMap::default(),
+            of_fact: Vec::new(),
+        }
+    }
+
     /// The components of every fact row in the view's span.
     pub fn new(facts: &Facts, view: &View) -> Change {
-        Change::over(facts.rows.iter(), view)
+        let mut c = Change::empty(view);
+        c.of_fact = facts.rows.iter().map(|r| c.add(r)).collect();
+        c
     }
 
     /// The components of only the fact rows `indices` (one row's own change, e.g. a day
     /// against the day before: its rates are its own, not its components' across the bill).
     pub fn of_rows(facts: &Facts, indices: &[u32], view: &View) -> Change {
-        Change::over(indices.iter().map(|&i| &facts.rows[i as usize]), view)
-    }
-
-    fn over<'f>(rows: impl Iterator<Item = &'f FactRow>, view: &View) -> Change {
-        let mut c = Change {
-            metric: view.metric,
-            window: view.window,
-            previous: view.window.previous(),
-            components: FxHashMap::default(),
-        };
-        for r in rows {
-            if let Some(current) = c.side(r) {
-                c.components.entry(ComponentKey::of(r)).or_default().add(
-                    current,
-                    r.quantity,
-                    r.costs[c.metric],
-                );
-            }
+        let mut c = Change::empty(view);
+        for &i in indices {
+            c.add(&facts.rows[i as usize]);
         }
         c
+    }
+
+    /// Adds a fact row to its component's sums; its component number ([`OUTSIDE`] when it
+    /// is outside the span).
+    fn add(&mut self, r: &FactRow) -> u32 {
+        let Some(current) = self.side(r) else {
+            return OUTSIDE;
+        };
+        let key = ComponentKey::of(r);
+        let number = if let Some(&n) = self.numbers.get(&key) {
+            n
+        } else {
+            let n = u32::try_from(self.keys.len()).unwrap_or(OUTSIDE);
+            self.numbers.insert(key, n);
+            self.keys.push(key);
+            self.sums.push(Sides::default());
+            n
+        };
+        if let Some(sums) = self.sums.get_mut(number as usize) {
+            sums.add(current, r.quantity, r.costs[self.metric]);
+        }
+        number
     }
 
     /// `Some(true)` for a row of the current window, `Some(false)` of the previous one;
@@ -359,11 +390,37 @@ impl Change {
 
     /// The sums of a component.
     pub fn sides(&self, key: &ComponentKey) -> Sides {
-        self.components.get(key).copied().unwrap_or_default()
+        self.numbers
+            .get(key)
+            .and_then(|&n| self.sums.get(n as usize))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// The component number of fact row `i` of `facts` (by the precomputed table when there
+    /// is one, else by its key).
+    fn number_of(&self, facts: &Facts, i: u32) -> Option<u32> {
+        match self.of_fact.get(i as usize) {
+            Some(&n) => (n != OUTSIDE).then_some(n),
+            None if self.of_fact.is_empty() => {
+                let r = facts.rows.get(i as usize)?;
+                self.side(r)?;
+                self.numbers.get(&ComponentKey::of(r)).copied()
+            }
+            None => None,
+        }
     }
 
     /// One fact row's share of its component's parts (zero outside the span).
     pub fn row_parts(&self, r: &FactRow) -> Parts {
+        if self.side(r).is_none() {
+            return Parts::ZERO;
+        }
+        self.parts_with(r, self.sides(&ComponentKey::of(r)))
+    }
+
+    /// A fact row's parts, its component's sums being `s` (the row is inside the span).
+    fn parts_with(&self, r: &FactRow, s: Sides) -> Parts {
         let Some(current) = self.side(r) else {
             return Parts::ZERO;
         };
@@ -383,7 +440,6 @@ impl Change {
             p.other = signed;
             return p;
         }
-        let s = self.sides(&ComponentKey::of(r));
         if !s.seen0 {
             p.new = signed;
         } else if !s.seen1 {
@@ -407,7 +463,9 @@ impl Change {
     pub fn parts(&self, facts: &Facts, indices: &[u32]) -> Parts {
         let mut p = Parts::ZERO;
         for &i in indices {
-            p += self.row_parts(&facts.rows[i as usize]);
+            if let (Some(n), Some(r)) = (self.number_of(facts, i), facts.rows.get(i as usize)) {
+                p += self.parts_with(r, self.sums[n as usize]);
+            }
         }
         p
     }
@@ -415,19 +473,23 @@ impl Change {
     /// The components of a set of fact rows that moved most: by the largest |part|, at most
     /// `n`, each restricted to those rows.
     pub fn movers(&self, facts: &Facts, indices: &[u32], n: usize) -> Vec<Mover> {
-        let mut by: FxHashMap<ComponentKey, (Sides, Parts)> = FxHashMap::default();
+        let mut by: FxHashMap<u32, (Sides, Parts)> = FxHashMap::default();
         for &i in indices {
-            let r = &facts.rows[i as usize];
+            let (Some(number), Some(r)) = (self.number_of(facts, i), facts.rows.get(i as usize))
+            else {
+                continue;
+            };
             let Some(current) = self.side(r) else {
                 continue;
             };
-            let e = by.entry(ComponentKey::of(r)).or_default();
+            let e = by.entry(number).or_default();
             e.0.add(current, r.quantity, r.costs[self.metric]);
-            e.1 += self.row_parts(r);
+            e.1 += self.parts_with(r, self.sums[number as usize]);
         }
         let mut movers: Vec<Mover> = by
             .into_iter()
-            .filter_map(|(key, (mine, parts))| {
+            .filter_map(|(number, (mine, parts))| {
+                let key = *self.keys.get(number as usize)?;
                 let (part, amount) = parts
                     .named()
                     .into_iter()
@@ -440,7 +502,7 @@ impl Change {
                     amount,
                     parts,
                     quantity_delta: Quantity(mine.q1.0 - mine.q0.0),
-                    rate_change: self.sides(&key).rate_change(),
+                    rate_change: self.sums[number as usize].rate_change(),
                 })
             })
             .collect();
@@ -450,6 +512,7 @@ impl Change {
                 .unsigned_abs()
                 .cmp(&a.amount.0.unsigned_abs())
                 .then_with(|| a.name.cmp(&b.name))
+                .then_with(|| a.key.cmp(&b.key))
         });
         movers.truncate(n);
         movers

@@ -10,7 +10,7 @@ use crate::facts::Dim;
 use crate::source;
 use crate::window::WindowSpec;
 
-use super::testing::{config, now, run, select_costliest, send, started};
+use super::testing::{config, now, run, select_costliest, send, started, started_sharing};
 
 fn key(c: char) -> Msg {
     Msg::Key(Key::char(c))
@@ -500,4 +500,36 @@ fn q_quits_from_an_internal_error_screen() {
     assert!(!app.quit);
     update(&mut app, key('q'));
     assert!(app.quit, "q quits with the internal error on screen");
+}
+
+/// The change parts of every row are taken from the facts the rows index (the shared ones
+/// while sharing is on), so they add up to each row's Δ — before and after a metric change,
+/// with sharing on and off.
+#[test]
+fn change_parts_add_up_to_each_rows_delta_with_sharing_on_and_off() {
+    let mut app = started_sharing();
+    assert!(
+        app.data().unwrap().shared.is_some(),
+        "the profile shares costs"
+    );
+    for keys in [
+        vec![],
+        vec![key('m')],
+        vec![key('s')],
+        vec![key('m'), key('s')],
+    ] {
+        send(&mut app, keys);
+        let facts = app.facts().unwrap();
+        let change = app.change.clone().unwrap();
+        for row in &app.level().unwrap().level.rows {
+            assert_eq!(
+                change.parts(facts, &row.facts).sum(),
+                row.cost - row.prev,
+                "{} (metric {:?}, sharing {})",
+                row.name,
+                app.metric,
+                app.sharing
+            );
+        }
+    }
 }

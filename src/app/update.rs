@@ -246,7 +246,7 @@ pub(super) fn set_metric(app: &mut App, metric: Metric) {
     };
     let sort = app.sort;
     app.change = Some(std::sync::Arc::new(crate::alloc::change::Change::new(
-        &data.facts,
+        data.shown(app.sharing),
         &view,
     )));
     for f in &mut app.levels {

@@ -127,6 +127,13 @@ impl Cache {
         }
     }
 
+    /// What the file of a period says of itself (its footer only: no rows are read); `None`
+    /// when there is no such file or it cannot be read ([`Cache::get`] says why).
+    pub fn meta(&self, source: &SourceKey, period: &str) -> Option<Meta> {
+        let file = fs::File::open(self.path_of(source, period)).ok()?;
+        format::meta_of(&file).ok()
+    }
+
     /// The periods cached for a source, by name, oldest first (offline reads).
     pub fn periods(&self, source: &SourceKey) -> Vec<String> {
         let Ok(dir) = fs::read_dir(self.source_dir(source)) else {
@@ -192,8 +199,8 @@ impl Cache {
             files.sort();
             for path in files {
                 let size = fs::metadata(&path).map_or(0, |m| m.len());
-                let (meta, why) = match fs::read(&path) {
-                    Ok(b) => match format::meta_of(&Bytes::from(b)) {
+                let (meta, why) = match fs::File::open(&path) {
+                    Ok(f) => match format::meta_of(&f) {
                         Ok(m) => (Some(m), None),
                         Err(e) => (None, Some(e.to_string())),
                     },

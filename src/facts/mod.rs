@@ -248,7 +248,11 @@ impl Facts {
         let Some(mut out) = periods.next() else {
             return Facts::default();
         };
-        out.rows.retain(|r| inside(r.day));
+        if window.is_some() {
+            out.rows.retain(|r| inside(r.day));
+        }
+        out.rows
+            .reserve(periods.as_slice().iter().map(|p| p.rows.len()).sum());
         out.bill.retain(|d, _| inside(*d));
         for p in periods {
             let map: Vec<Sym> = (0..p.strings.len())

@@ -325,9 +325,30 @@ pub fn load_offline(
     failure: Option<SourceError>,
 ) -> Result<Loaded, SourceError> {
     let mut problems = Quality::default();
+    // The footers first, to resolve the window; then only the periods it overlaps are
+    // decoded (a year of cached months, a 30-day window: two files read).
+    let names: Vec<(String, Option<Meta>)> = cache
+        .periods(key)
+        .into_iter()
+        .map(|name| {
+            let meta = cache.meta(key, &name);
+            (name, meta)
+        })
+        .collect();
+    let latest = names.iter().filter_map(|(_, m)| m.as_ref()?.span).max();
+    let window = req.window.resolve(req.as_of, latest, None);
+    let span = window.map(|w| (w.start, w.end));
+    let overlaps = |m: &Meta| match (m.span, span) {
+        (Some((s, e)), Some((ws, we))) => s < we && ws < e,
+        _ => true,
+    };
     let mut periods: Vec<(Meta, Facts)> = Vec::new();
-    for name in cache.periods(key) {
-        match cache.get(key, &name) {
+    // A file whose footer cannot be read is still looked up, so that its warning is given.
+    for (name, _) in names
+        .iter()
+        .filter(|(_, m)| m.as_ref().is_none_or(overlaps))
+    {
+        match cache.get(key, name) {
             Lookup::Hit(hit) => periods.push((hit.meta, hit.facts)),
             Lookup::Miss => {}
             Lookup::Invalid { path, why } => problems.warn(
@@ -336,13 +357,7 @@ pub fn load_offline(
             ),
         }
     }
-    let latest = periods.iter().filter_map(|(m, _)| m.span).max();
-    let window = req.window.resolve(req.as_of, latest, None);
-    let span = window.map(|w| (w.start, w.end));
-    periods.retain(|(m, _)| match (m.span, span) {
-        (Some((s, e)), Some((ws, we))) => s < we && ws < e,
-        _ => true,
-    });
+    periods.retain(|(m, _)| overlaps(m));
     if periods.is_empty() {
         return Err(failure.unwrap_or_else(|| SourceError::NotCached {
             profile: req.profile.name.clone(),

@@ -56,7 +56,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let mut total = Parts::ZERO;
     let mut weight: Vec<(Part, u64)> = Part::ALL.iter().map(|&p| (p, 0)).collect();
     for &i in &f.order {
-        let p = change.parts(&data.facts, &f.level.rows[i as usize].facts);
+        let p = change.parts(data.shown(app.sharing), &f.level.rows[i as usize].facts);
         total += p;
         for (part, w) in &mut weight {
             *w += p.get(*part).0.unsigned_abs();
@@ -87,7 +87,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let offset = visible_offset(f.selected, f.offset, rows_h, f.order.len());
     for (pos, &i) in f.order.iter().enumerate().skip(offset).take(rows_h) {
         let row = &f.level.rows[i as usize];
-        let p = change.parts(&data.facts, &row.facts);
+        let p = change.parts(data.shown(app.sharing), &row.facts);
         let selected = pos == f.selected;
         let base = if selected {
             theme.selected()

@@ -101,7 +101,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             theme.warn(),
         ));
     }
-    let series = anomaly::daily(&data.facts, &row.facts, &view);
+    let series = anomaly::daily(data.shown(app.sharing), &row.facts, &view);
     if let Some(f) = forecast::forecast(&series, &view) {
         lines.push(Line::from(vec![
             Span::styled("forecast ", theme.dim()),
@@ -127,14 +127,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     if let Some(change) = &app.change {
         lines.extend(change_lines(
             change,
-            &data.facts,
+            data.shown(app.sharing),
             &row.facts,
             w,
             ascii,
             theme,
         ));
     }
-    let unusual = anomaly::anomalies(&data.facts, &row.facts, &view);
+    let unusual = anomaly::anomalies(data.shown(app.sharing), &row.facts, &view);
     if !unusual.is_empty() {
         lines.push(head("unusual days (! in the trend)"));
         for a in unusual.iter().rev().take(3) {

@@ -176,9 +176,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     for (pos, &i) in f.order.iter().enumerate().skip(offset).take(rows_h) {
         let row = &f.level.rows[i as usize];
         let selected = pos == f.selected;
-        let marks = match (app.view(), app.data()) {
-            (Some(view), Some(data)) if cols.contains(&Col::Trend) => {
-                let series = anomaly::daily(&data.facts, &row.facts, &view);
+        let marks = match (app.view(), app.facts()) {
+            (Some(view), Some(facts)) if cols.contains(&Col::Trend) => {
+                let series = anomaly::daily(facts, &row.facts, &view);
                 anomaly::unusual_days(&series, view.window, view.provisional_from)
                     .into_iter()
                     .map(|(day, ..)| view.bucket(day))
