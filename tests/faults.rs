@@ -13,14 +13,13 @@ use std::process::{Command, Output};
 use chrono::NaiveDate;
 use common::athena::{facts_rows, schema_result};
 use common::moto::{self, arm, arm_after, fault_proxy, hits, put_object, queue};
-use common::temp_dir;
-use curtop::config::{EnvRules, TagMapping};
+use common::{read_with, temp_dir};
+use curtop::config::TagMapping;
 use curtop::cur::attribution::TagPlan;
 use curtop::demo::{DemoSpec, Layout, Scale};
 use curtop::source::athena::sql::result_columns;
 use curtop::source::demo::generate_in_memory;
 use curtop::source::discover::discover;
-use curtop::source::local::{ReadOptions, read_delivery};
 
 const AS_OF: &str = "2024-04-10";
 
@@ -172,17 +171,7 @@ fn athena_rows() -> Vec<Vec<Option<String>>> {
     spec.layout = Layout::LegacyParquet;
     let (store, _) = generate_in_memory(&spec).unwrap();
     let delivery = discover(&store, "generated").unwrap();
-    let plan = TagPlan::new(&TagMapping::default(), &[]);
-    let env = EnvRules::default();
-    let opts = ReadOptions {
-        plan: &plan,
-        env: &env,
-        window: None,
-        progress: None,
-        threads: 2,
-        currency: None,
-    };
-    let rows = facts_rows(&read_delivery(&store, &delivery, &opts).unwrap());
+    let rows = facts_rows(&read_with(&store, &delivery, &TagMapping::default()).unwrap());
     assert!(
         rows.len() > 2 * 1000,
         "three result pages or more: {}",
