@@ -57,16 +57,17 @@ done
 
 echo "== building the targets"
 # No AddressSanitizer (`-s none`): the crate forbids unsafe code, what fuzzing looks for here is
-# panics, overflows (debug assertions are on), hangs and memory blow-ups; ASAN with one codegen
-# unit makes the first build of the AWS SDK and Arrow take the better part of an hour on 2 cores.
-cargo +nightly fuzz build -O -s none > target/fuzz-build.log 2>&1 || { tail -30 target/fuzz-build.log; exit 1; }
+# panics, overflows, hangs and memory blow-ups; ASAN with one codegen unit makes the first build
+# of the AWS SDK and Arrow take the better part of an hour on 2 cores. No `-O`: cargo-fuzz's
+# default is an optimised build WITH debug assertions and overflow checks (`-O` turns them off).
+cargo +nightly fuzz build -s none > target/fuzz-build.log 2>&1 || { tail -30 target/fuzz-build.log; exit 1; }
 
 printf '%-14s %12s %8s\n' TARGET EXECUTIONS CRASHES > target/fuzz-summary.txt
 for t in "${TARGETS[@]}"; do
   echo "== $t: ${SECONDS_EACH}s"
   log="target/fuzz-$t.log"
   # One process (the machine is shared); a crash stops the target and leaves its input.
-  cargo +nightly fuzz run -O -s none "$t" "$CORPUS/$t" -- \
+  cargo +nightly fuzz run -s none "$t" "$CORPUS/$t" -- \
     -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -timeout=30 -print_final_stats=1 \
     > "$log" 2>&1 || true
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)

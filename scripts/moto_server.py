@@ -6,7 +6,10 @@ that moto's Athena does not:
 - a query's outcome: a result injected through moto's /moto-api/static/athena/query-results
   whose first column is named "__curtop_outcome__" holds STATE, REASON in its data row. The
   query then reports that state with that StateChangeReason (FAILED, CANCELLED), or stays
-  RUNNING until StopQueryExecution cancels it.
+  RUNNING until StopQueryExecution cancels it;
+- GetTableMetadata, answered from moto's Glue catalog as Athena answers it for the
+  AwsDataCatalog: the table's columns, partition keys and Parameters, with "location" set to
+  its StorageDescriptor.Location (MetadataException when the table is not there).
 
 Everything else is moto as installed. Usage: python moto_server.py -H 127.0.0.1 -p PORT
 """
@@ -14,6 +17,7 @@ import json
 import sys
 
 from moto.athena import responses
+from moto.glue.models import glue_backends
 from moto.server import main
 
 OUTCOME = "__curtop_outcome__"
@@ -52,7 +56,31 @@ def get_query_execution(self):
     return json.dumps(body)
 
 
+def get_table_metadata(self):
+    database = self._get_param("DatabaseName")
+    name = self._get_param("TableName")
+    glue = glue_backends[self.current_account][self.region]
+    try:
+        table = glue.get_table(database, name).as_dict()
+    except Exception:  # moto's EntityNotFound and kin: Athena says MetadataException
+        body = {"__type": "MetadataException", "message": f"Table {name} not found"}
+        return json.dumps(body), {"status": 400}
+    sd = table.get("StorageDescriptor") or {}
+    params = dict(table.get("Parameters") or {})
+    if sd.get("Location"):
+        params["location"] = sd["Location"]
+    meta = {
+        "Name": name,
+        "TableType": table.get("TableType", "EXTERNAL_TABLE"),
+        "Columns": sd.get("Columns", []),
+        "PartitionKeys": table.get("PartitionKeys", []),
+        "Parameters": params,
+    }
+    return json.dumps({"TableMetadata": meta})
+
+
 responses.AthenaResponse.get_query_results = get_query_results
+responses.AthenaResponse.get_table_metadata = get_table_metadata
 responses.AthenaResponse.get_query_execution = get_query_execution
 
 if __name__ == "__main__":

@@ -48,8 +48,9 @@ MOTO_PID=$!
 AUTH_PORT=$(free_port)
 INITIAL_NO_AUTH_ACTION_COUNT=5 "$VENV/bin/python" scripts/moto_server.py -H 127.0.0.1 -p "$AUTH_PORT" > target/moto-auth.log 2>&1 &
 AUTH_PID=$!
-# Fault injection on the wire in front of the first server: resets mid-object, 503 SlowDown,
-# stalls past the timeout, armed per request by the tests (tests/faults.rs; see the script).
+# Fault injection on the wire in front of the first server (S3 and Athena): resets mid-object or
+# mid-page, 503 SlowDown, ThrottlingException, stalls past the timeout, armed per request by the
+# tests (tests/faults.rs; see the script).
 PROXY_PORT=$(free_port)
 "$VENV/bin/python" scripts/fault_proxy.py "http://127.0.0.1:$PORT" "$PROXY_PORT" > target/fault-proxy.log 2>&1 &
 PROXY_PID=$!

@@ -14,11 +14,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDate;
+use common::athena::{facts_rows, schema_result};
 use common::moto::{endpoint, outcome, queue, result};
 use curtop::clock::AsOf;
 use curtop::config::{AthenaSpec, AwsAccess, EnvRules, Profile, SourceSpec, TagMapping};
 use curtop::cur::attribution::TagPlan;
-use curtop::cur::money::Money;
 use curtop::cur::time::day_of;
 use curtop::demo::{DemoSpec, Layout, Scale};
 use curtop::facts::{Dim, Facts};
@@ -29,46 +29,6 @@ use curtop::source::discover::discover;
 use curtop::source::error::SourceError;
 use curtop::source::local::{Progress, ReadOptions, read_delivery};
 use curtop::window::WindowSpec;
-use serde_json::Value;
-
-const COLUMNS: &[&str] = &[
-    "line_item_line_item_type",
-    "line_item_usage_start_date",
-    "line_item_unblended_cost",
-    "line_item_usage_account_id",
-    "line_item_product_code",
-    "line_item_usage_type",
-    "line_item_operation",
-    "line_item_resource_id",
-    "pricing_public_on_demand_cost",
-    "split_line_item_parent_resource_id",
-    "split_line_item_split_cost",
-    "resource_tags_aws_eks_cluster_name",
-    "resource_tags_user_kubernetes_namespace",
-    "year",
-    "month",
-];
-
-fn schema_result(table: &str, with_status_table: bool) -> Value {
-    let mut rows: Vec<Vec<Option<String>>> = COLUMNS
-        .iter()
-        .map(|c| {
-            vec![
-                Some(table.to_string()),
-                Some((*c).to_string()),
-                Some("varchar".into()),
-            ]
-        })
-        .collect();
-    if with_status_table {
-        rows.push(vec![
-            Some("cost_and_usage_data_status".into()),
-            Some("status".into()),
-            Some("varchar".into()),
-        ]);
-    }
-    result(&["table_name", "column_name", "data_type"], &rows)
-}
 
 fn profile(region: &str, table: &str, workgroup: Option<&str>) -> Profile {
     Profile {
@@ -108,32 +68,6 @@ fn load(
         None => req,
     };
     curtop::source::load(&req).map(|l| l.facts)
-}
-
-/// The facts query's rows for `facts`, as Athena would return them.
-fn facts_rows(facts: &Facts) -> Vec<Vec<Option<String>>> {
-    facts
-        .rows
-        .iter()
-        .map(|r| {
-            let mut row = vec![
-                Some(curtop::cur::time::date_of(r.day).to_string()),
-                Some(r.category.name().to_string()),
-                Some(r.basis.name().to_string()),
-            ];
-            // Every dimension but the provider: an Athena CUR table is AWS's.
-            for d in 0..Dim::Provider as usize {
-                row.push(Some(facts.strings.get(r.dims[d]).to_string()));
-            }
-            for m in r.costs.0 {
-                row.push(Some(m.to_decimal_string()));
-            }
-            row.push(Some(Money(r.quantity.0).to_decimal_string()));
-            row.push(Some("1".into()));
-            row.push(Some("0".into()));
-            row
-        })
-        .collect()
 }
 
 fn athena_client(region: &str) -> (tokio::runtime::Runtime, aws_sdk_athena::Client) {
@@ -255,6 +189,21 @@ fn a_refresh_is_one_query_whose_pages_become_the_facts() {
         .map(|w| w.code.as_str())
         .collect();
     assert!(codes.contains(&"data-updating"), "{codes:?}");
+    // The table has none of the amortization columns: amortized may be short, and it says so.
+    let short = loaded
+        .facts
+        .quality
+        .warnings
+        .iter()
+        .find(|w| w.code == curtop::facts::WarningCode::MissingCostColumns)
+        .expect("missing-cost-columns");
+    assert!(
+        short
+            .message
+            .contains("DiscountedUsage without reservation/EffectiveCost"),
+        "{}",
+        short.message
+    );
 
     // Three queries ran: the schema, the facts (the SQL --explain prints), the data status.
     let ran = executions(region).split_off(before);

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use aws_sdk_s3::primitives::ByteStream;
-use common::moto::{endpoint, outcome, queue, result};
+use common::moto::{self, endpoint, outcome, queue, result};
 use curtop::config::TagMapping;
 use curtop::cur::attribution::TagPlan;
 use curtop::demo::{DemoSpec, Scale};
@@ -413,9 +413,11 @@ fn the_iam_policy_grants_only_reads_on_the_configured_resources() {
 fn an_athena_policy_without_the_tables_location_says_what_it_lacks_and_exits_1() {
     let home = temp("iam-no-location");
     let file = home.join("curtop.toml");
+    // Nothing answers at that endpoint: the live lookup fails at once, and no key is set.
     std::fs::write(
         &file,
-        "[profiles.warehouse]\nsource = \"athena\"\ndatabase = \"d\"\ntable = \"t\"\n",
+        "[profiles.warehouse]\nsource = \"athena\"\ndatabase = \"d\"\ntable = \"t\"\n\
+         region = \"us-east-1\"\nendpoint-url = \"http://127.0.0.1:1\"\nmax-attempts = 1\n",
     )
     .unwrap();
     let run = doctor(
@@ -431,6 +433,48 @@ fn an_athena_policy_without_the_tables_location_says_what_it_lacks_and_exits_1()
     );
     // The policy is still printed, for the rest of what it grants.
     assert_eq!(run.json()["Version"], "2012-10-17");
+}
+
+#[test]
+fn the_iam_policy_takes_the_tables_location_from_the_catalog() {
+    // The catalog's location wins over a stale key, and is enough without one.
+    moto::glue_table(
+        "eu-west-3",
+        "athenacurcfn_live",
+        "live",
+        "s3://live-cur-data/cur/live/live/",
+    );
+    let home = temp("iam-live-location");
+    let file = home.join("curtop.toml");
+    let profile = |name: &str, extra: &str| {
+        format!(
+            "[profiles.{name}]\nsource = \"athena\"\ndatabase = \"athenacurcfn_live\"\n\
+             table = \"live\"\nregion = \"eu-west-3\"\nendpoint-url = \"{}\"\n{extra}",
+            endpoint()
+        )
+    };
+    std::fs::write(
+        &file,
+        format!(
+            "default-profile = \"keyless\"\n{}{}",
+            profile("keyless", ""),
+            profile("stale", "table-location = \"s3://old-cur-data/\"\n")
+        ),
+    )
+    .unwrap();
+    let run = doctor(
+        &["--config", file.to_str().unwrap(), "--all", "--iam-policy"],
+        &home,
+        true,
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let text = run.json().to_string();
+    assert!(
+        text.contains("arn:aws:s3:::live-cur-data/cur/live/live/*"),
+        "{text}"
+    );
+    assert!(text.contains("\"arn:aws:s3:::live-cur-data\""), "{text}");
+    assert!(!text.contains("old-cur-data"), "{text}");
 }
 
 /// Uploads a generated delivery to the test server's `curtop-doctor` bucket.

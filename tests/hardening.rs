@@ -184,6 +184,67 @@ fn without_resource_ids_idle_is_never_negative_and_the_total_is_the_bill() {
     assert!((sum - total).abs() < 0.01, "rows {sum} vs total {total}");
 }
 
+#[test]
+fn pods_claiming_more_than_their_node_leave_idle_at_zero_and_the_excess_named() {
+    // One node of cluster prod costs $10; its two pods' split cost claims $13.
+    let dir = temp_dir("pods-beyond-node");
+    let file = dir.join("bill.csv");
+    std::fs::write(
+        &file,
+        "lineItem/LineItemType,lineItem/UsageStartDate,lineItem/ProductCode,lineItem/Operation,\
+         lineItem/ResourceId,lineItem/UnblendedCost,splitLineItem/ParentResourceId,\
+         splitLineItem/SplitCost,resourceTags/aws:eks:cluster-name\n\
+         Usage,2026-11-02T00:00:00Z,AmazonEC2,RunInstances,i-0node,10,,,prod\n\
+         Usage,2026-11-02T00:00:00Z,AmazonEKS,EKSPod-EC2,arn:aws:eks:us-east-1:1:pod/prod/web/a/u1,0,i-0node,8,\n\
+         Usage,2026-11-02T00:00:00Z,AmazonEKS,EKSPod-EC2,arn:aws:eks:us-east-1:1:pod/prod/web/b/u2,0,i-0node,5,\n\
+         Usage,2026-11-02T00:00:00Z,AmazonS3,PutObject,bucket,2,,,\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let out = curtop(&["doctor", "--cur", path, "--as-of", "2026-11-18"]);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("idle: 0.0% of the bill"), "{stdout}");
+    assert!(stdout.contains("pods-beyond-node-cost"), "{stdout}");
+    let out = curtop(&[
+        "report",
+        "--cur",
+        path,
+        "--window",
+        "all",
+        "--as-of",
+        "2026-11-18",
+        "--by",
+        "category,usage-type",
+        "-o",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("[pods-beyond-node-cost]"), "{stderr}");
+    assert!(stderr.contains("$3.00"), "{stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut by = std::collections::BTreeMap::<(String, String), f64>::new();
+    for r in json["rows"].as_array().unwrap() {
+        let key = (
+            r["category"].as_str().unwrap().to_string(),
+            r["usage_type"].as_str().unwrap_or("").to_string(),
+        );
+        *by.entry(key).or_default() += r["cost"].as_f64().unwrap();
+    }
+    let of = |cat: &str| -> f64 { by.iter().filter(|(k, _)| k.0 == cat).map(|(_, v)| v).sum() };
+    assert!(of("idle").abs() < 0.005, "idle is zero, not -3: {by:?}");
+    assert!((of("pod") - 13.0).abs() < 0.005, "{by:?}");
+    let beyond = by[&(
+        "unallocated".to_string(),
+        "pods-beyond-node-cost".to_string(),
+    )];
+    assert!((beyond + 3.0).abs() < 0.005, "{by:?}");
+    assert!(
+        (json["total"].as_f64().unwrap() - 12.0).abs() < 0.005,
+        "the bill: {json}"
+    );
+}
+
 /// A small legacy CUR CSV (type, start, product, cost) written to a fresh folder.
 fn csv_bill(tag: &str, rows: &[&str]) -> PathBuf {
     let dir = temp_dir(tag);
@@ -252,6 +313,43 @@ fn a_sum_beyond_what_money_holds_is_an_error_not_a_wrapped_total() {
     );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["total"].as_f64(), Some(5.0));
+}
+
+#[test]
+fn a_bill_whose_total_fits_but_some_of_its_sums_would_not_is_an_error() {
+    // The bill totals $9e9, but S3 alone (both days) is $18e9: the report's service sum
+    // would wrap (or panic), so the read refuses it before any sum is made.
+    let file = csv_bill(
+        "later-overflow",
+        &[
+            "Usage,2026-11-02T00:00:00Z,AmazonS3,9e9",
+            "Usage,2026-11-03T00:00:00Z,AmazonS3,9e9",
+            "Usage,2026-11-03T00:00:00Z,AmazonEC2,-9e9",
+        ],
+    );
+    let out = curtop(&[
+        "report",
+        "--cur",
+        file.to_str().unwrap(),
+        "--window",
+        "all",
+        "--as-of",
+        "2026-11-18",
+        "--by",
+        "service",
+        "-o",
+        "json",
+    ]);
+    let stderr = text(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stderr}\n{}",
+        text(&out.stdout)
+    );
+    assert!(stderr.contains("[amount-overflow]"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
 }
 
 #[test]

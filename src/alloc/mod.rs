@@ -11,6 +11,10 @@
 //! children, and the root equals the bill. Each row keeps the indices of its fact rows, so
 //! drilling in, the detail pane and a metric change only touch the facts below the row.
 //!
+//! Sums here add with plain `+`: the reads refuse facts whose amounts' magnitudes do not fit
+//! in money ([`Facts::magnitude_fits`], `amount-overflow`), which proves no sum of any rows,
+//! shared parts or change can overflow.
+//!
 //! `change` tells every row's Δ apart into usage, rate, new, gone, other, capacity and use;
 //! `anomaly` flags the days a row leaves its recent range; `forecast` projects month to date;
 //! `budget` sets that against the profile's budgets.

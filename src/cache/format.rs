@@ -40,7 +40,9 @@ use crate::cur::money::Money;
 use crate::cur::time::Day;
 use crate::facts::{Basis, DIMS, Dim, FactRow, Facts, NONE, Quality, Quantity, Sym};
 
-/// The version of this layout; a file of another version is read again from the source.
+/// The version of this layout (3: the `currency` column, and placement's idle stopping at zero
+/// with `pods-beyond-node-cost`, which makes other facts of the same rows); a file of another
+/// version is read again from the source.
 pub const FORMAT_VERSION: u32 = 3;
 
 /// Footer key of the JSON [`Meta`].

@@ -4,8 +4,11 @@
 use clap::{Args, ValueEnum};
 
 use super::{ReportOnly, SourceArgs, emit, emit_json, resolve_profile};
-use crate::config::{Config, Profile};
+use std::collections::BTreeMap;
+
+use crate::config::{Config, Profile, SourceSpec};
 use crate::diag::doctor::{CheckId, ProfileReport, iam_policy, render_text, to_json};
+use crate::source::athena::Athena;
 use crate::untrusted;
 
 #[derive(Debug, Args)]
@@ -61,18 +64,22 @@ pub(super) fn run(a: &DoctorArgs) -> i32 {
         }
     };
     if a.iam_policy {
-        let (policy, unknown_locations) = iam_policy(&profiles);
+        let (live, lookup) = table_locations(&profiles);
+        let (policy, unknown_locations) = iam_policy(&profiles, &live);
         emit_json(&policy);
         if unknown_locations.is_empty() {
             return 0;
         }
         // Printed, but not complete: Athena reads the table's data with the caller's rights.
         for name in &unknown_locations {
+            let why = lookup.get(name).map_or("", String::as_str);
             eprintln!(
-                "curtop doctor: profile `{name}`: the table's data location is unknown, so the \
-                 policy lacks s3:GetObject/s3:ListBucket on it (Athena would answer \
-                 PERMISSION_ERROR); set `table-location = \"s3://BUCKET/PREFIX/\"` (the \
-                 table's LOCATION: aws glue get-table --query Table.StorageDescriptor.Location)"
+                "curtop doctor: profile `{name}`: the table's data location is unknown \
+                 (GetTableMetadata: {}), so the policy lacks s3:GetObject/s3:ListBucket on it \
+                 (Athena would answer PERMISSION_ERROR); set `table-location = \
+                 \"s3://BUCKET/PREFIX/\"` (the table's LOCATION: aws glue get-table --query \
+                 Table.StorageDescriptor.Location)",
+                untrusted::shown(why)
             );
         }
         return 1;
@@ -97,6 +104,33 @@ pub(super) fn run(a: &DoctorArgs) -> i32 {
         .map(ProfileReport::exit_code)
         .max()
         .unwrap_or(0)
+}
+
+/// Each Athena profile's table location as its catalog answers it (`GetTableMetadata`), and
+/// for the others why the lookup gave none (the profile's `table-location` is then used).
+fn table_locations(profiles: &[Profile]) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+    let mut live = BTreeMap::new();
+    let mut why = BTreeMap::new();
+    for p in profiles {
+        let SourceSpec::Athena(spec) = &p.source else {
+            continue;
+        };
+        let found = Athena::new(spec)
+            .map_err(|e| e.to_string())
+            .and_then(|a| a.table_location().map_err(|e| e.to_string()));
+        match found {
+            Ok(Some(location)) => {
+                live.insert(p.name.clone(), location);
+            }
+            Ok(None) => {
+                why.insert(p.name.clone(), "the catalog names no S3 location".into());
+            }
+            Err(e) => {
+                why.insert(p.name.clone(), e);
+            }
+        }
+    }
+    (live, why)
 }
 
 /// `doctor` on a config that does not parse: the first check fails, with the error.

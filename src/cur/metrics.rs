@@ -194,6 +194,15 @@ pub const AMORTIZATION_COLUMNS: [Field; 6] = [
     Field::RiUnusedRecurring,
 ];
 
+/// The line item types whose amortized cost reads columns of their own
+/// ([`amortization_columns`]).
+pub const AMORTIZED_LINE_ITEM_TYPES: [&str; 4] = [
+    item_type::SAVINGS_PLAN_COVERED_USAGE,
+    item_type::SAVINGS_PLAN_RECURRING_FEE,
+    item_type::DISCOUNTED_USAGE,
+    item_type::RI_FEE,
+];
+
 /// The columns the amortized CASE reads for a line item type (none: it is unblended cost).
 /// Without them such a row counts as $0 in amortized and net cost.
 pub fn amortization_columns(line_item_type: &str) -> &'static [Field] {

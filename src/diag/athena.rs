@@ -66,6 +66,17 @@ pub fn diagnose_athena(f: &AthenaFailure) -> Diagnosis {
         .rsplit_once('.')
         .map_or((f.table.as_str(), f.table.as_str()), |(a, b)| (a, b));
 
+    let wire = match f.kind {
+        AthenaFailureKind::Service if super::is_throttling(f.code.as_deref(), f.status) => {
+            Some(super::WireFault::Throttled)
+        }
+        AthenaFailureKind::TimedOut => Some(super::WireFault::TimedOut),
+        AthenaFailureKind::Interrupted => Some(super::WireFault::Interrupted),
+        _ => None,
+    };
+    if let Some(w) = wire {
+        return super::wire_fault("Athena", f.operation, w, &d);
+    }
     match f.kind {
         AthenaFailureKind::NoCredentials => {
             return d(

@@ -315,37 +315,58 @@ pub(crate) fn credentials_fixes() -> Vec<String> {
     ])
 }
 
-/// The faults of the wire, after the SDK's retries (and curtop's resumes of a broken body)
-/// ran out: throttling, a read timeout, a connection lost mid-object. `d` builds the
-/// diagnosis from code, title, causes and fixes.
-fn wire_fault(
-    f: &S3Failure,
-    d: &dyn Fn(DiagCode, String, Vec<String>, Vec<String>) -> Diagnosis,
-) -> Option<Diagnosis> {
-    let throttled = matches!(
-        f.code.as_deref(),
+/// A fault of the wire, after the SDK's retries (and curtop's resumes of a broken body) ran
+/// out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WireFault {
+    /// Throttled (`503 SlowDown`, `ThrottlingException`, …) on every try.
+    Throttled,
+    /// No answer within the read timeout.
+    TimedOut,
+    /// The answer broke off (a connection reset mid-body).
+    Interrupted,
+}
+
+/// Whether an AWS error code or HTTP status says "slow down".
+pub(crate) fn is_throttling(code: Option<&str>, status: Option<u16>) -> bool {
+    matches!(
+        code,
         Some(
             "SlowDown"
                 | "Throttling"
                 | "ThrottlingException"
                 | "RequestLimitExceeded"
                 | "TooManyRequests"
+                | "TooManyRequestsException"
         )
-    ) || f.status == Some(503);
+    ) || status == Some(503)
+}
+
+/// The diagnosis of a wire fault of `service` (`S3`, `Athena`) during `operation`. `d` builds
+/// it from code, title, causes and fixes. No partial data is ever used: the read failed.
+pub(crate) fn wire_fault(
+    service: &str,
+    operation: &str,
+    fault: WireFault,
+    d: &dyn Fn(DiagCode, String, Vec<String>, Vec<String>) -> Diagnosis,
+) -> Diagnosis {
     let retry = "raise `max-attempts` in the profile (default 3, at most 10) to retry longer";
-    Some(match f.kind {
-        S3FailureKind::Service if throttled => d(
+    match fault {
+        WireFault::Throttled => d(
             DiagCode::Throttled,
-            format!("S3 throttled {} (503 SlowDown) on every try", f.operation),
+            format!("{service} throttled {operation} on every try"),
             strings([
-                "many requests to the same prefix at once (other readers of the bucket, a sync job)",
-                "an S3-compatible store with a low request limit",
+                "many requests at once (other readers of the bucket or the account's API quota, a sync job)",
+                "an endpoint with a low request limit",
             ]),
-            strings([retry, "press r to retry in a minute"]),
+            strings([
+                retry,
+                "wait a minute and run the command again (in the dashboard: r)",
+            ]),
         ),
-        S3FailureKind::TimedOut => d(
+        WireFault::TimedOut => d(
             DiagCode::Timeout,
-            format!("S3 did not answer {} within the read timeout", f.operation),
+            format!("{service} did not answer {operation} within the read timeout"),
             strings([
                 "a slow or congested link (a bastion behind a VPN, a saturated NAT)",
                 "`read-timeout` shorter than the endpoint needs",
@@ -353,23 +374,21 @@ fn wire_fault(
             strings([
                 "raise `read-timeout` in the profile (seconds; at most 3600)",
                 retry,
-                "press r to retry",
+                "run the command again (in the dashboard: r)",
             ]),
         ),
-        S3FailureKind::Interrupted => d(
+        WireFault::Interrupted => d(
             DiagCode::ConnectionLost,
             format!(
-                "the connection to S3 broke off during {} (no partial data was used)",
-                f.operation
+                "the connection to {service} broke off during {operation} (no partial data was used)"
             ),
             strings([
                 "an unstable network path (VPN, proxy or NAT resetting long transfers)",
                 "the endpoint closing connections under load",
             ]),
-            strings([retry, "press r to retry"]),
+            strings([retry, "run the command again (in the dashboard: r)"]),
         ),
-        _ => return None,
-    })
+    }
 }
 
 /// A failed S3 call: which of the known failures it is, with what AWS said.
@@ -397,8 +416,16 @@ pub fn diagnose_s3(f: &S3Failure) -> Diagnosis {
             credentials_fixes(),
         );
     }
-    if let Some(d) = wire_fault(f, &d) {
-        return d;
+    let wire = match f.kind {
+        S3FailureKind::Service if is_throttling(f.code.as_deref(), f.status) => {
+            Some(WireFault::Throttled)
+        }
+        S3FailureKind::TimedOut => Some(WireFault::TimedOut),
+        S3FailureKind::Interrupted => Some(WireFault::Interrupted),
+        _ => None,
+    };
+    if let Some(w) = wire {
+        return wire_fault("S3", f.operation, w, &d);
     }
     if f.kind == S3FailureKind::Unreachable {
         return d(

@@ -121,6 +121,7 @@ pub fn diagnose_warning(w: &Warning) -> Diagnosis {
             ]),
         ),
         WarningCode::PodsWithoutNode
+        | WarningCode::PodsBeyondNodeCost
         | WarningCode::Reconciliation
         | WarningCode::Corrections
         | WarningCode::OtherCurrency

@@ -51,7 +51,7 @@ pub fn combine(parts: Vec<Facts>) -> Facts {
             );
         }
         for (day, c) in p.bill {
-            *out.bill.entry(day).or_default() += c;
+            quality.sum(out.bill.entry(day).or_default(), c);
         }
         columns.union(&p.columns);
         quality.merge(p.quality);

@@ -22,6 +22,7 @@ mod interner;
 mod memo;
 mod placed;
 mod placement;
+pub use placement::PODS_BEYOND_NODE_COST;
 mod quality;
 #[cfg(test)]
 mod tests;
@@ -216,6 +217,25 @@ impl Facts {
     /// First and last (inclusive) day with data.
     pub fn day_range(&self) -> Option<(Day, Day)> {
         Some((*self.bill.keys().next()?, *self.bill.keys().next_back()?))
+    }
+
+    /// Whether, per metric, the amounts' magnitudes (every row's, and every day's bill) sum
+    /// within what [`crate::cur::money::Money`] holds. When they do, no sum of any of these rows — in any order,
+    /// over any subset, or of the parts sharing splits them into (parts keep their row's sign)
+    /// — and no difference of two such sums over different days can overflow: the cost tree,
+    /// report totals, sharing, change and budgets add with plain `+` on that proof. The reads
+    /// refuse facts for which this is false (`amount-overflow`, [`crate::source`]).
+    pub fn magnitude_fits(&self) -> bool {
+        let fits = |amounts: &mut dyn Iterator<Item = &Costs>| {
+            let mut sum = [0_i128; 4];
+            for c in amounts {
+                for (s, m) in sum.iter_mut().zip(c.0) {
+                    *s += i128::from(m.0).abs();
+                }
+            }
+            sum.iter().all(|s| *s <= i128::from(i64::MAX))
+        };
+        fits(&mut self.rows.iter().map(|r| &r.costs)) && fits(&mut self.bill.values())
     }
 
     /// The bill over `[start, end)`.

@@ -39,7 +39,7 @@ impl Partial {
         let node_cluster = self.node_clusters();
         let (node_cost, idle_anchor) = self.place_nodes(&node_cluster);
         let pod_total = self.place_pods(&node_cost);
-        self.subtract_pods_from_idle(pod_total, &idle_anchor, label_names.len());
+        self.subtract_pods_from_idle(pod_total, &node_cost, &idle_anchor, label_names.len());
         self.facts = apply_fallbacks(
             std::mem::take(&mut self.facts),
             &mut self.strings,
@@ -156,31 +156,54 @@ impl Partial {
     /// in unallocated) keep their pod cost and are taken out of unallocated by a negative
     /// `pod-use` row of their own, and said in a warning: the bill still totals, idle never
     /// goes below zero for want of a node, and the node is not counted twice.
+    ///
+    /// Pods that claim more than their node cost (per metric) take the node's idle to zero,
+    /// not below: the excess stays pod cost and is taken out of unallocated by a negative row
+    /// of usage type [`PODS_BEYOND_NODE_COST`] (the node's name, service `AmazonEC2`), said in
+    /// the `pods-beyond-node-cost` warning, so idle is never negative and the bill totals.
     fn subtract_pods_from_idle(
         &mut self,
         pod_total: PodTotals,
+        node_cost: &NodeCosts,
         idle_anchor: &Anchors,
         label_count: usize,
     ) {
         let mut orphan = Costs::ZERO;
+        let mut beyond = Costs::ZERO;
         let off = |total: Costs| Sums::new(-total, Quantity::ZERO);
         for ((day, node), (total, _)) in pod_total {
             if let Some((key, _)) = idle_anchor.get(&(day, node)) {
+                let nc = node_cost.get(&(day, node)).copied().unwrap_or_default();
+                let (used, excess) = split_at_node_cost(total, nc);
                 let mut key = key.clone();
                 key[K_BASIS] = Basis::PodUse as u32;
                 self.quality
-                    .sum_sums(self.facts.entry(key).or_default(), off(total));
+                    .sum_sums(self.facts.entry(key).or_default(), off(used));
+                if !excess.is_zero() {
+                    self.quality.sum(&mut beyond, excess);
+                    let key =
+                        self.unallocated_pod_use(day, node, PODS_BEYOND_NODE_COST, label_count);
+                    self.quality
+                        .sum_sums(self.facts.entry(key).or_default(), off(excess));
+                }
             } else {
                 self.quality.sum(&mut orphan, total);
-                let mut key = vec![NONE; K_DIMS + DIMS + label_count];
-                key[K_DAY] = day as u32;
-                key[K_CAT] = Category::Unallocated as u32;
-                key[K_BASIS] = Basis::PodUse as u32;
-                key[kd(Dim::Node)] = node;
-                key[kd(Dim::Service)] = self.strings.intern("AmazonEC2");
+                let key = self.unallocated_pod_use(day, node, "", label_count);
                 self.quality
-                    .sum_sums(self.facts.entry(key.into()).or_default(), off(total));
+                    .sum_sums(self.facts.entry(key).or_default(), off(total));
             }
+        }
+        if !beyond.is_zero() {
+            self.quality.warn(
+                WarningCode::PodsBeyondNodeCost,
+                format!(
+                    "pod split rows claim {} (amortized) more than their nodes cost: those \
+                     nodes' idle is zero, not negative, and the excess stays pod cost, taken \
+                     out of unallocated as usage type `{PODS_BEYOND_NODE_COST}`, so the bill \
+                     still totals",
+                    beyond[Metric::Amortized]
+                ),
+            );
         }
         if !orphan.is_zero() {
             self.quality.warn(
@@ -195,6 +218,48 @@ impl Partial {
             );
         }
     }
+
+    /// The key of a negative unallocated `pod-use` row for `node` on `day`: service `AmazonEC2`,
+    /// `usage_type` (empty for pods whose node has no rows), everything else empty.
+    fn unallocated_pod_use(
+        &mut self,
+        day: Day,
+        node: Sym,
+        usage_type: &str,
+        label_count: usize,
+    ) -> Box<[u32]> {
+        let mut key = vec![NONE; K_DIMS + DIMS + label_count];
+        key[K_DAY] = day as u32;
+        key[K_CAT] = Category::Unallocated as u32;
+        key[K_BASIS] = Basis::PodUse as u32;
+        key[kd(Dim::Node)] = node;
+        key[kd(Dim::Service)] = self
+            .strings
+            .intern(crate::cur::line_item::product::AMAZON_EC2);
+        if !usage_type.is_empty() {
+            key[kd(Dim::UsageType)] = self.strings.intern(usage_type);
+        }
+        key.into()
+    }
+}
+
+/// The usage type of the negative unallocated row that balances what pods claim beyond their
+/// node's cost (also written by the Athena query, `overlay.rs`).
+pub const PODS_BEYOND_NODE_COST: &str = "pods-beyond-node-cost";
+
+/// What a node-day's pods take off its idle and what they claim beyond it, per metric: the
+/// pods' total up to the node's cost, and the rest. Idle (node − used) is then never below
+/// zero.
+fn split_at_node_cost(pods: Costs, node: Costs) -> (Costs, Costs) {
+    let mut used = pods;
+    let mut excess = Costs::ZERO;
+    for m in Metric::ALL {
+        if pods[m] > node[m] {
+            used[m] = node[m];
+            excess[m] = Money(pods[m].0.saturating_sub(node[m].0));
+        }
+    }
+    (used, excess)
 }
 
 /// A key as text, for tie-breaks that must not depend on symbol numbering.

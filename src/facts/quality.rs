@@ -68,6 +68,9 @@ pub enum WarningCode {
     OtherCurrency,
     /// `period-restarted`: AWS delivered a new version of the period during the read.
     PeriodRestarted,
+    /// `pods-beyond-node-cost`: pods claim more than their node cost; its idle is zero and
+    /// the excess is taken out of unallocated.
+    PodsBeyondNodeCost,
     /// `pods-without-node`: pod split rows name nodes with no EC2 rows in the data.
     PodsWithoutNode,
     /// `reconciliation`: a day's categories do not sum to its bill (a bug in curtop).
@@ -80,7 +83,7 @@ pub enum WarningCode {
 
 impl WarningCode {
     /// Every code, in the order of their names.
-    pub const ALL: [WarningCode; 21] = [
+    pub const ALL: [WarningCode; 22] = [
         WarningCode::CacheInvalid,
         WarningCode::CacheUnwritable,
         WarningCode::Corrections,
@@ -98,6 +101,7 @@ impl WarningCode {
         WarningCode::NothingToShareInto,
         WarningCode::OtherCurrency,
         WarningCode::PeriodRestarted,
+        WarningCode::PodsBeyondNodeCost,
         WarningCode::PodsWithoutNode,
         WarningCode::Reconciliation,
         WarningCode::StaleData,
@@ -124,6 +128,7 @@ impl WarningCode {
             WarningCode::NoSplitCost => "no-split-cost",
             WarningCode::NothingToShareInto => "nothing-to-share-into",
             WarningCode::PeriodRestarted => "period-restarted",
+            WarningCode::PodsBeyondNodeCost => "pods-beyond-node-cost",
             WarningCode::PodsWithoutNode => "pods-without-node",
             WarningCode::Reconciliation => "reconciliation",
             WarningCode::StaleData => "stale-data",

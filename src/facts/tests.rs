@@ -209,3 +209,69 @@ fn window_and_env_normalization_and_merge_in_any_order_agree() {
         ]
     );
 }
+
+#[test]
+fn pods_beyond_their_node_cost_take_idle_to_zero_and_the_excess_is_named_in_unallocated() {
+    let fx = fixture();
+    let mut agg = Aggregator::new(&fx.plan, &fx.env, None);
+    let node_tags = tags(&fx.plan, &[("aws:eks:cluster-name", "prod")]);
+    let empty = tags(&fx.plan, &[]);
+    // i-1 costs $1.00 and its pods claim $1.30; i-2 costs $2.00 and its pod $0.50.
+    for (id, cost) in [("i-1", 1.0), ("i-2", 2.0)] {
+        let mut node = LineItem::new(1, "Usage", m(cost));
+        node.product_code = "AmazonEC2";
+        node.resource_id = id;
+        node.tags = &node_tags;
+        agg.add(&node, &fx.cols);
+    }
+    for (pod, parent, split) in [("a", "i-1", 0.8), ("b", "i-1", 0.5), ("c", "i-2", 0.5)] {
+        let arn = format!("arn:aws:eks:us-east-1:1:pod/prod/ns/{pod}/uid");
+        let arn: &'static str = Box::leak(arn.into_boxed_str());
+        let mut li = LineItem::new(1, "Usage", Money::ZERO);
+        li.product_code = "AmazonEKS";
+        li.operation = "EKSPod-EC2";
+        li.resource_id = arn;
+        li.split_parent = parent;
+        li.set(Field::SplitCost, m(split));
+        li.tags = &empty;
+        agg.add(&li, &fx.cols);
+    }
+    let facts = agg.into_partial().finish(vec![], &fx.env);
+    let idle_of = |node: &str| -> Money {
+        facts
+            .rows
+            .iter()
+            .filter(|r| r.category == Category::Idle && facts.text(r, Dim::Node) == node)
+            .map(|r| r.costs[Metric::Amortized])
+            .sum()
+    };
+    assert_eq!(idle_of("i-1"), Money::ZERO, "never below zero");
+    assert_eq!(idle_of("i-2"), m(1.5));
+    assert_eq!(total(&facts, Category::Pod, Metric::Amortized), m(1.8));
+    let beyond: Vec<_> = facts
+        .rows
+        .iter()
+        .filter(|r| facts.text(r, Dim::UsageType) == super::PODS_BEYOND_NODE_COST)
+        .collect();
+    assert_eq!(beyond.len(), 1);
+    assert_eq!(beyond[0].category, Category::Unallocated);
+    assert_eq!(facts.text(beyond[0], Dim::Node), "i-1");
+    assert_eq!(beyond[0].costs[Metric::Amortized], m(-0.3));
+    let sum: Money = facts.rows.iter().map(|r| r.costs[Metric::Amortized]).sum();
+    assert_eq!(sum, facts.bill[&1][Metric::Amortized]);
+    assert_eq!(sum, m(3.0));
+    let w = facts
+        .quality
+        .warnings
+        .iter()
+        .find(|w| w.code == WarningCode::PodsBeyondNodeCost)
+        .expect("warned");
+    assert!(w.message.contains("$0.30"), "{}", w.message);
+    assert!(
+        !facts
+            .quality
+            .warnings
+            .iter()
+            .any(|w| w.code == WarningCode::Reconciliation)
+    );
+}

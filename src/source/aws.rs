@@ -130,6 +130,10 @@ where
                 (FaultKind::Unreachable, None, None)
             }
         }
+        // The answer started and broke off (the SDK already retried it).
+        SdkError::ResponseError(_) if chain.contains("connection") || chain.contains("body") => {
+            (FaultKind::Interrupted, None, None)
+        }
         SdkError::ResponseError(_) => (FaultKind::Service, None, None),
         SdkError::ConstructionFailure(_) if chain.contains("endpoint") => {
             (FaultKind::Unreachable, None, None)

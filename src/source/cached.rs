@@ -152,7 +152,10 @@ pub fn unreachable(e: &SourceError) -> bool {
             )
         }
         SourceError::Athena(f) => match f.kind {
-            AthenaFailureKind::NoCredentials | AthenaFailureKind::Unreachable => true,
+            AthenaFailureKind::NoCredentials
+            | AthenaFailureKind::Unreachable
+            | AthenaFailureKind::TimedOut
+            | AthenaFailureKind::Interrupted => true,
             AthenaFailureKind::Service => transient(f.code.as_deref(), f.status),
             _ => false,
         },

@@ -78,6 +78,8 @@ pub fn load(parts: &[Profile], req: &ReadRequest<'_>) -> Result<Loaded, SourceEr
         facts.push(l.facts);
     }
     let facts = combine(facts);
+    // Each bill fits on its own; together they may not.
+    super::check_readable(&facts, &origin)?;
     Ok(Loaded {
         facts,
         delivery: delivery.unwrap_or_else(|| Delivery {

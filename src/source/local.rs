@@ -592,18 +592,40 @@ pub(crate) fn warn_about_delivery(delivery: &Delivery, facts: &mut Facts) {
             ),
         );
     }
+    // What a line item type lacks of the columns its amortized cost needs.
+    let missing = |t: &str| -> String {
+        crate::cur::metrics::amortization_columns(t)
+            .iter()
+            .filter(|f| !cols.has(**f))
+            .map(|f| format!("{} ({})", f.legacy_name(), f.column_name()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if delivery.layout == super::discover::Layout::Athena && !super::focus::is_focus(&cols) {
+        // The query returns sums, not rows: what can be said comes from the table's columns.
+        let list: Vec<String> = crate::cur::metrics::AMORTIZED_LINE_ITEM_TYPES
+            .iter()
+            .map(|t| (t, missing(t)))
+            .filter(|(_, m)| !m.is_empty())
+            .map(|(t, m)| format!("{t} without {m}"))
+            .collect();
+        if !list.is_empty() {
+            q.warn(
+                WarningCode::MissingCostColumns,
+                format!(
+                    "amortized and net cost may be lower than the bill: the table lacks columns \
+                     they need, so any rows of these types count as $0 there: {}. Unblended and \
+                     on-demand cost are complete",
+                    list.join("; ")
+                ),
+            );
+        }
+    }
     if !q.lacking_cost_columns.is_empty() {
         let list: Vec<String> = q
             .lacking_cost_columns
             .iter()
-            .map(|(t, n)| {
-                let missing: Vec<String> = crate::cur::metrics::amortization_columns(t)
-                    .iter()
-                    .filter(|f| !cols.has(**f))
-                    .map(|f| format!("{} ({})", f.legacy_name(), f.column_name()))
-                    .collect();
-                format!("{t} ({n} rows) without {}", missing.join(", "))
-            })
+            .map(|(t, n)| format!("{t} ({n} rows) without {}", missing(t)))
             .collect();
         q.warn(
             WarningCode::MissingCostColumns,

@@ -497,12 +497,14 @@ pub(crate) fn load_athena(
 }
 
 /// A read whose numbers cannot be the bill is an error: a sum that overflowed (in any part, or
-/// over the whole read), or more than [`error::MAX_MALFORMED_SHARE`] of the rows malformed.
-fn check_readable(facts: &crate::facts::Facts, origin: &str) -> Result<(), SourceError> {
+/// over the whole read), amounts whose magnitudes sum beyond what money holds (so a later sum
+/// of some of them could: [`crate::facts::Facts::magnitude_fits`]), or more than
+/// [`error::MAX_MALFORMED_SHARE`] of the rows malformed.
+pub(crate) fn check_readable(facts: &crate::facts::Facts, origin: &str) -> Result<(), SourceError> {
     let q = &facts.quality;
     let mut total = crate::cur::metrics::Costs::ZERO;
     let total_fits = facts.bill.values().all(|c| total.add_checked(*c));
-    if q.overflowed_sums > 0 || !total_fits {
+    if q.overflowed_sums > 0 || !total_fits || !facts.magnitude_fits() {
         return Err(SourceError::SumOverflow {
             path: origin.to_string(),
         });

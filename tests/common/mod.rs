@@ -2,6 +2,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod athena;
 pub mod counting;
 pub mod moto;
 

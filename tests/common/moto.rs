@@ -31,12 +31,22 @@ pub fn queue(region: &str, results: &[Value]) {
 /// One plain HTTP/1.1 call to a local server (no signature: moto's main server does not
 /// check them); the whole answer, status line first.
 pub fn call(base: &str, method: &str, path: &str, body: &[u8]) -> String {
+    call_with(
+        base,
+        method,
+        path,
+        "Content-Type: application/json\r\n",
+        body,
+    )
+}
+
+/// [`call`] with its own header lines (each ending in `\r\n`), `Content-Type` included.
+pub fn call_with(base: &str, method: &str, path: &str, headers: &str, body: &[u8]) -> String {
     let host = base.trim_start_matches("http://").trim_end_matches('/');
     let mut s = TcpStream::connect(host).unwrap();
     write!(
         s,
-        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     )
     .unwrap();
@@ -44,6 +54,46 @@ pub fn call(base: &str, method: &str, path: &str, body: &[u8]) -> String {
     let mut answer = Vec::new();
     s.read_to_end(&mut answer).unwrap();
     String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// Creates the Glue database (if new) and an external table in `region` whose data is at
+/// `location` (what Athena's `GetTableMetadata` answers as its `location`).
+pub fn glue_table(region: &str, database: &str, table: &str, location: &str) {
+    let glue = |action: &str, body: Value| {
+        // moto reads the service and region from the credential scope; it checks no signature.
+        let headers = format!(
+            "Content-Type: application/x-amz-json-1.1\r\nX-Amz-Target: AWSGlue.{action}\r\n\
+             Authorization: AWS4-HMAC-SHA256 \
+             Credential=testing/20260101/{region}/glue/aws4_request, SignedHeaders=host, \
+             Signature=0\r\n"
+        );
+        call_with(
+            &endpoint(),
+            "POST",
+            "/",
+            &headers,
+            body.to_string().as_bytes(),
+        )
+    };
+    let _ = glue(
+        "CreateDatabase",
+        json!({ "DatabaseInput": { "Name": database } }),
+    );
+    let answer = glue(
+        "CreateTable",
+        json!({
+            "DatabaseName": database,
+            "TableInput": {
+                "Name": table,
+                "TableType": "EXTERNAL_TABLE",
+                "StorageDescriptor": {
+                    "Columns": [{ "Name": "line_item_line_item_type", "Type": "string" }],
+                    "Location": location,
+                },
+            },
+        }),
+    );
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
 
 /// Creates `bucket` (if new) and puts `bytes` at `key`.
@@ -66,7 +116,14 @@ pub fn fault_proxy() -> String {
 /// Arms `fault` (`reset`, `slowdown`, `stall`) for the next `count` requests whose path
 /// contains `matching`.
 pub fn arm(matching: &str, fault: &str, count: u32) {
-    let body = json!({ "match": matching, "fault": fault, "count": count }).to_string();
+    arm_after(matching, fault, count, 0);
+}
+
+/// [`arm`], the fault served only after `skip` matching requests went through untouched (a
+/// fault on the second result page, not the first).
+pub fn arm_after(matching: &str, fault: &str, count: u32, skip: u32) {
+    let body =
+        json!({ "match": matching, "fault": fault, "count": count, "skip": skip }).to_string();
     let answer = call(&fault_proxy(), "POST", "/__fault", body.as_bytes());
     assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
 }
@@ -76,7 +133,10 @@ pub fn hits(matching: &str) -> Value {
     let answer = call(
         &fault_proxy(),
         "GET",
-        &format!("/__fault?match={matching}"),
+        &format!(
+            "/__fault?match={}",
+            matching.replace(' ', "%20").replace('@', "%40")
+        ),
         b"",
     );
     let body = answer.split("\r\n\r\n").nth(1).unwrap_or("{}");

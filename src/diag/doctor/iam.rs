@@ -9,10 +9,15 @@ use crate::config::{FocusPath, FocusSpec, Profile, SourceSpec};
 /// database and table, the table's own data (Athena reads it with the caller's permissions)
 /// and the output location (the one place Athena writes, for its results).
 ///
-/// The names of the Athena profiles whose table location is unknown (no `table-location`) are
-/// returned beside the policy: without it the policy lacks their data and the first query
-/// would fail with `PERMISSION_ERROR`.
-pub fn iam_policy(profiles: &[Profile]) -> (Value, Vec<String>) {
+/// An Athena table's location is `live[profile name]` (what the catalog answered,
+/// [`crate::source::athena::Athena::table_location`]), else the profile's `table-location`
+/// (offline). The names of the Athena profiles whose location is unknown either way are
+/// returned beside the policy: it then lacks their data and the first query would fail with
+/// `PERMISSION_ERROR`.
+pub fn iam_policy(
+    profiles: &[Profile],
+    live: &std::collections::BTreeMap<String, String>,
+) -> (Value, Vec<String>) {
     let mut statements = Vec::new();
     let mut unknown_locations = Vec::new();
     for p in profiles {
@@ -71,7 +76,7 @@ pub fn iam_policy(profiles: &[Profile]) -> (Value, Vec<String>) {
                         format!("arn:aws:glue:{region}:*:table/{}/cost_and_usage_data_status", a.database),
                     ],
                 }));
-                match &a.table_location {
+                match live.get(&p.name).or(a.table_location.as_ref()) {
                     Some(data) => statements.extend(s3_read(data, &sid("TableData"))),
                     None => unknown_locations.push(p.name.clone()),
                 }
@@ -138,6 +143,7 @@ fn s3_read(location: &str, sid: &str) -> [Value; 2] {
 mod tests {
     use super::*;
     use crate::config::Config;
+    use std::collections::BTreeMap;
 
     fn athena(extra: &str) -> Vec<Profile> {
         Config::parse(
@@ -150,9 +156,10 @@ mod tests {
 
     #[test]
     fn an_athena_policy_grants_reads_on_the_tables_data() {
-        let (policy, unknown) = iam_policy(&athena(
-            "table-location = \"s3://acme-cur/cur/acme/acme/\"\n",
-        ));
+        let (policy, unknown) = iam_policy(
+            &athena("table-location = \"s3://acme-cur/cur/acme/acme/\"\n"),
+            &BTreeMap::new(),
+        );
         assert!(unknown.is_empty());
         let st = policy["Statement"].as_array().unwrap();
         let list = st
@@ -174,14 +181,29 @@ mod tests {
 
     #[test]
     fn a_whole_bucket_location_has_no_prefix_condition_and_an_unknown_one_is_named() {
-        let (policy, _) = iam_policy(&athena("table-location = \"s3://acme-cur\"\n"));
+        let (policy, _) = iam_policy(
+            &athena("table-location = \"s3://acme-cur\"\n"),
+            &BTreeMap::new(),
+        );
         let st = policy["Statement"].as_array().unwrap();
         let list = st
             .iter()
             .find(|s| s["Sid"] == "CurtopaTableDataList")
             .unwrap();
         assert!(list.get("Condition").is_none());
-        let (_, unknown) = iam_policy(&athena(""));
+        let (_, unknown) = iam_policy(&athena(""), &BTreeMap::new());
         assert_eq!(unknown, ["a"]);
+    }
+
+    #[test]
+    fn the_catalogs_location_wins_over_the_profile_key() {
+        let live = BTreeMap::from([("a".to_string(), "s3://live-cur/data/".to_string())]);
+        let (policy, unknown) = iam_policy(&athena("table-location = \"s3://stale\"\n"), &live);
+        assert!(unknown.is_empty());
+        let text = policy.to_string();
+        assert!(text.contains("arn:aws:s3:::live-cur/data/*"), "{text}");
+        assert!(!text.contains("stale"), "{text}");
+        let (_, unknown) = iam_policy(&athena(""), &live);
+        assert!(unknown.is_empty());
     }
 }

@@ -419,7 +419,20 @@ fn checks_of_read(
                     warned(WarningCode::MissingCostColumns),
                 ],
             ),
-            CheckId::TagCoverage => tag_coverage(f),
+            CheckId::TagCoverage => {
+                // Where pod cost the nodes cannot hold went (idle stops at zero).
+                let mut c = tag_coverage(f);
+                c.evidence.extend(
+                    [
+                        warned(WarningCode::PodsWithoutNode),
+                        warned(WarningCode::PodsBeyondNodeCost),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .map(warning_line),
+                );
+                c
+            }
             CheckId::EnvironmentCoverage => env_coverage(f, profile),
             CheckId::ConfigValid
             | CheckId::CredentialsResolve
@@ -456,6 +469,11 @@ fn fail(name: CheckId, d: Diagnosis) -> Check {
     }
 }
 
+/// A warning as a line of evidence: `[code] message`.
+fn warning_line(w: &crate::facts::Warning) -> String {
+    format!("[{}] {}", w.code, w.message)
+}
+
 /// Pass, or warn with the warnings' diagnoses (first one kept).
 fn with_warnings(
     name: CheckId,
@@ -471,7 +489,7 @@ fn with_warnings(
             diagnosis: None,
         };
     }
-    evidence.extend(found.iter().map(|w| format!("[{}] {}", w.code, w.message)));
+    evidence.extend(found.iter().copied().map(warning_line));
     Check {
         name,
         status: Status::Warn,

@@ -73,6 +73,10 @@ pub enum AthenaFailureKind {
     NoCredentials,
     /// The endpoint did not answer, or none could be resolved for the region.
     Unreachable,
+    /// A call got no answer within the read timeout, on every try.
+    TimedOut,
+    /// A call's answer broke off (a connection reset mid-body), on every try.
+    Interrupted,
     /// An API call was refused.
     Service,
     /// The query ran and failed.
@@ -251,9 +255,9 @@ impl Athena {
         let fault = super::aws::classify(e, "");
         f.kind = match fault.kind {
             super::aws::FaultKind::NoCredentials => AthenaFailureKind::NoCredentials,
-            super::aws::FaultKind::Unreachable
-            | super::aws::FaultKind::TimedOut
-            | super::aws::FaultKind::Interrupted => AthenaFailureKind::Unreachable,
+            super::aws::FaultKind::Unreachable => AthenaFailureKind::Unreachable,
+            super::aws::FaultKind::TimedOut => AthenaFailureKind::TimedOut,
+            super::aws::FaultKind::Interrupted => AthenaFailureKind::Interrupted,
             super::aws::FaultKind::Service => AthenaFailureKind::Service,
         };
         f.status = fault.status;
@@ -309,6 +313,30 @@ impl Athena {
         }
         let schema = TableSchema::new(columns.iter().map(|(n, t)| (n.as_str(), t.as_str())));
         Ok((schema, status_table))
+    }
+
+    /// Where the table's data is (`s3://BUCKET/PREFIX/`), as the catalog says: Athena's
+    /// `GetTableMetadata`, whose `Parameters` hold a Glue table's `location` (its
+    /// `StorageDescriptor.Location`). `None` when the catalog names none. Athena reads that
+    /// data with the caller's permissions, so `doctor --iam-policy` must grant it.
+    pub fn table_location(&self) -> Result<Option<String>, SourceError> {
+        self.runtime.block_on(async {
+            let out = self
+                .client
+                .get_table_metadata()
+                .catalog_name(self.spec.catalog.as_deref().unwrap_or("AwsDataCatalog"))
+                .database_name(&self.spec.database)
+                .table_name(&self.spec.table)
+                .send()
+                .await
+                .map_err(|e| self.sdk_failure("GetTableMetadata", "table location", &e))?;
+            Ok(out
+                .table_metadata()
+                .and_then(|t| t.parameters())
+                .and_then(|p| p.get("location"))
+                .filter(|l| l.starts_with("s3://"))
+                .cloned())
+        })
     }
 
     /// The legacy CUR's data status (`READY`, `UPDATING`), when the table is there.

@@ -10,6 +10,7 @@ use super::{KEY_COLUMNS, METRICS, ident, literal};
 use crate::cur::columns::Field;
 use crate::cur::line_item::product;
 use crate::facts::Basis;
+use crate::facts::PODS_BEYOND_NODE_COST;
 
 /// The column lists the aggregating stages share.
 pub(super) struct StageColumns {
@@ -171,7 +172,9 @@ impl Builder<'_, '_> {
 
     /// Stage 8, `pod_day`, `anchored` and `facts`: idle = node − pods. What each node-day's
     /// pods used comes off its largest idle row as a `pod-use` row of that row's key (the
-    /// node's rows keep its cost and hours); pods whose node has no rows that day leave a
+    /// node's rows keep its cost and hours) up to the node's cost, what they claim beyond it
+    /// (per metric) is a negative unallocated row of usage type [`PODS_BEYOND_NODE_COST`]
+    /// (idle never goes negative); pods whose node has no rows that day leave a
     /// negative unallocated `pod-use` row (they stay pod cost; idle never goes negative), so
     /// the bill totals ([`crate::facts::Partial::finish`]). `facts` is every placed row:
     /// billed, instances (idle or not), pods, what the pods use, those orphans.
@@ -204,14 +207,22 @@ impl Builder<'_, '_> {
             .collect();
         anchor_keys.extend(labels.iter().map(|l| format!("a.{l}")));
         let anchor_keys = anchor_keys.join(", ");
-        let orphan_keys = orphan_keys(labels.len());
+        let orphan_keys = unallocated_pod_use_keys(labels.len(), "''");
+        let beyond_keys = unallocated_pod_use_keys(labels.len(), &literal(PODS_BEYOND_NODE_COST));
+        let used = METRICS.map(|m| format!("-LEAST(u.{m}, d.{m})")).join(", ");
+        let beyond = METRICS
+            .map(|m| format!("-GREATEST(u.{m} - d.{m}, 0E0)"))
+            .join(", ");
+        let any_beyond = METRICS.map(|m| format!("u.{m} > d.{m}")).join(" OR ");
+        let anchored_pods = "FROM anchored a JOIN pod_day u ON u.day = a.day AND u.node = a.node \
+             JOIN node_day d ON d.day = a.day AND d.node = a.node\n  WHERE a.size_rank = 1";
         let _ = write!(
             s,
             "facts AS (\n  SELECT * FROM billed\n  UNION ALL\n  \
              SELECT * FROM nodes\n  UNION ALL\n  SELECT * FROM pods\n  UNION ALL\n  \
-             SELECT {anchor_keys},\n    {negated}, 0E0, 0, 0\n  \
-             FROM anchored a JOIN pod_day u ON u.day = a.day AND u.node = a.node\n  \
-             WHERE a.size_rank = 1\n  \
+             SELECT {anchor_keys},\n    {used}, 0E0, 0, 0\n  {anchored_pods}\n  \
+             UNION ALL\n  SELECT {beyond_keys},\n    {beyond}, 0E0, 0, 0\n  {anchored_pods} \
+             AND ({any_beyond})\n  \
              UNION ALL\n  SELECT {orphan_keys},\n    {negated}, 0E0, 0, 0\n  FROM pod_day u\n  \
              WHERE NOT EXISTS (SELECT 1 FROM anchored a WHERE a.day = u.day AND a.node = u.node)\n)\n"
         );
@@ -240,16 +251,18 @@ fn prefixed(table: &str, keys: &str) -> String {
         .join(", ")
 }
 
-/// The key of the negative row of pods whose node has no rows that day: its day,
-/// unallocated, `pod-use`, the EC2 service and the node, everything else empty.
-fn orphan_keys(labels: usize) -> String {
+/// The key of a negative unallocated `pod-use` row of a node-day's pods: its day, the EC2
+/// service, `usage_type` (a SQL expression: `''` for pods whose node has no rows that day,
+/// [`PODS_BEYOND_NODE_COST`] for what pods claim beyond their node's cost) and the node,
+/// everything else empty.
+fn unallocated_pod_use_keys(labels: usize, usage_type: &str) -> String {
     let mut k = vec![
         "u.day".to_string(),
         "'unallocated'".into(),
         literal(Basis::PodUse.name()),
         "''".into(),
         literal(product::AMAZON_EC2),
-        "''".into(),
+        usage_type.to_string(),
         "''".into(),
     ];
     k.extend(std::iter::repeat_n("''".to_string(), 5));
