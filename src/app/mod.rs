@@ -10,6 +10,7 @@
 
 pub mod command;
 mod keys;
+pub mod memo;
 mod msg;
 pub mod nav;
 mod state;

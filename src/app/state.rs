@@ -156,6 +156,8 @@ pub struct App {
     /// sort to go back to.
     pub change_view: Option<Sort>,
     /// The Δ decomposition of the current view, rebuilt with the levels.
+    /// The panes' per-row results between frames (cleared with every rebuild).
+    pub memo: super::memo::Memo,
     pub change: Option<Arc<Change>>,
     /// The active profile's budgets in the current view (month to date only), rebuilt with
     /// the levels.
@@ -206,6 +208,7 @@ impl App {
             quit: false,
             change_view: None,
             change: None,
+            memo: super::memo::Memo::default(),
             budgets: Vec::new(),
             diag_scroll: 0,
             cache: None,
@@ -355,6 +358,7 @@ impl App {
     pub(super) fn rebuild(&mut self, path: &[(Option<Step>, String, Option<Step>)]) {
         self.levels.clear();
         self.change = None;
+        self.memo.clear();
         self.budgets.clear();
         let (Some(view), Some(data)) = (self.view(), self.data().cloned()) else {
             return;

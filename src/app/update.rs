@@ -247,6 +247,7 @@ pub(super) fn set_metric(app: &mut App, metric: Metric) {
     };
     let sort = app.sort;
     app.analyse(data.shown(app.sharing), &view);
+    app.memo.clear();
     for f in &mut app.levels {
         f.level.recost(data.shown(app.sharing), &view);
         f.rows_changed();

@@ -14,6 +14,7 @@ use super::theme::Theme;
 use super::{fit, fit_middle, right};
 use crate::alloc::change::{Part, Parts};
 use crate::app::App;
+use crate::app::memo::Kept;
 use crate::cur::money::Money;
 
 /// Width of a figure column.
@@ -39,9 +40,22 @@ fn parts_shown(width: usize, weight: &[(Part, u64)]) -> Vec<Part> {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
-    let (Some(f), Some(change), Some(data)) = (app.level(), app.change.as_ref(), app.data()) else {
+    let (Some(f), Some(change), Some(facts), Some(view)) =
+        (app.level(), app.change.as_ref(), app.facts(), app.view())
+    else {
         return;
     };
+    // Every row's parts, kept for the level between frames (a level of 100 000 pods holds
+    // every fact below it).
+    let parts_of = app
+        .memo
+        .get(view, app.sharing, &app.path(), Kept::LevelParts, || {
+            f.level
+                .rows
+                .iter()
+                .map(|r| change.parts(facts, &r.facts))
+                .collect::<Vec<Parts>>()
+        });
     let noun = f.level.kind.noun();
     let ascii = app.display.ascii;
     let delta_title = if ascii { "chg" } else { "Δ" };
@@ -57,7 +71,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let mut total = Parts::ZERO;
     let mut weight: Vec<(Part, u64)> = Part::ALL.iter().map(|&p| (p, 0)).collect();
     for &i in &f.order {
-        let p = change.parts(data.shown(app.sharing), &f.level.rows[i as usize].facts);
+        let p = parts_of.get(i as usize).copied().unwrap_or(Parts::ZERO);
         total += p;
         for (part, w) in &mut weight {
             *w += p.get(*part).0.unsigned_abs();
@@ -88,7 +102,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let offset = visible_offset(f.selected, f.offset, rows_h, f.order.len());
     for (pos, &i) in f.order.iter().enumerate().skip(offset).take(rows_h) {
         let row = &f.level.rows[i as usize];
-        let p = change.parts(data.shown(app.sharing), &row.facts);
+        let p = parts_of.get(i as usize).copied().unwrap_or(Parts::ZERO);
         let selected = pos == f.selected;
         let base = if selected {
             theme.selected()

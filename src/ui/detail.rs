@@ -13,12 +13,12 @@ use ratatui::widgets::Paragraph;
 use super::table;
 use super::theme::Theme;
 use super::{fit, fit_middle, right};
-use crate::alloc::change::{Change, Part};
+use crate::alloc::change::{Mover, Part, Parts};
 use crate::alloc::{self, PodDetail, View, anomaly, budget, forecast};
+use crate::app::memo::Kept;
 use crate::app::{App, share};
 use crate::cur::money::Money;
 use crate::cur::time::date_of;
-use crate::facts::Facts;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let (Some(f), Some(view), Some(data)) = (app.level(), app.view(), app.data()) else {
@@ -39,7 +39,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     frame.render_widget(block, area);
     let mut path = app.path();
     path.push(row.step);
-    let d = alloc::detail(data.shown(app.sharing), &path, row, &view);
+    let facts = data.shown(app.sharing);
+    let memo = |kept| (view, app.sharing, path.as_slice(), kept);
+    let (v, sharing, at, kept) = memo(Kept::Detail);
+    let d = app.memo.get(v, sharing, at, kept, || {
+        alloc::detail(facts, &path, row, &view)
+    });
     let w = inner.width as usize;
     let ascii = app.display.ascii;
     let label_w = (w / 2).clamp(8, 24);
@@ -110,16 +115,19 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     }
     lines.extend(month_lines(app, row, &view, w, theme));
     if let Some(change) = &app.change {
-        lines.extend(change_lines(
-            change,
-            data.shown(app.sharing),
-            &row.facts,
-            w,
-            ascii,
-            theme,
-        ));
+        let (v, sharing, at, kept) = memo(Kept::Change);
+        let why = app.memo.get(v, sharing, at, kept, || {
+            (
+                change.parts(facts, &row.facts),
+                change.movers(facts, &row.facts, 3),
+            )
+        });
+        lines.extend(change_lines(&why.0, &why.1, w, ascii, theme));
     }
-    let unusual = anomaly::anomalies(data.shown(app.sharing), &row.facts, &view);
+    let (v, sharing, at, kept) = memo(Kept::Anomalies);
+    let unusual = app.memo.get(v, sharing, at, kept, || {
+        anomaly::anomalies(facts, &row.facts, &view)
+    });
     if !unusual.is_empty() {
         lines.push(head("unusual days (! in the trend)"));
         for a in unusual.iter().rev().take(3) {
@@ -207,14 +215,12 @@ fn month_lines(
 /// Why the Δ: each non-zero part as a bar (scaled to the largest) with its figure, then the
 /// three components that moved most (`api vCPU-Hours: +212 vCPU-h ⇒ +$9.80 usage`).
 fn change_lines(
-    change: &Change,
-    facts: &Facts,
-    indices: &[u32],
+    parts: &Parts,
+    movers: &[Mover],
     w: usize,
     ascii: bool,
     theme: Theme,
 ) -> Vec<Line<'static>> {
-    let parts = change.parts(facts, indices);
     let shown: Vec<(Part, Money)> = parts
         .named()
         .into_iter()
@@ -253,7 +259,7 @@ fn change_lines(
             Span::raw(right(&m.display_signed(), 12)),
         ]));
     }
-    for m in change.movers(facts, indices, 3) {
+    for m in movers {
         let mut t = m.to_string();
         if ascii {
             t = t.replace('⇒', "=>");

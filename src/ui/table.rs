@@ -14,7 +14,8 @@ use super::layout;
 use super::theme::Theme;
 use super::{fit, fit_middle, right};
 use crate::alloc::budget::{self, Standing};
-use crate::alloc::{LevelKind, Row, anomaly, forecast};
+use crate::alloc::{LevelKind, Row, Step, View, anomaly, forecast};
+use crate::app::memo::Kept;
 use crate::app::nav::SortKey;
 use crate::app::{App, share};
 use crate::cur::money::Money;
@@ -126,6 +127,23 @@ pub(super) fn framed(frame: &mut Frame, area: Rect, theme: Theme, title: &str) -
     (inner.height >= 3).then_some(inner)
 }
 
+/// The sparkline buckets of a row's unusual days (drawn `!`), kept between frames.
+fn unusual_buckets(app: &App, view: View, path: &[Step], row: &Row) -> Vec<usize> {
+    let Some(facts) = app.facts() else {
+        return Vec::new();
+    };
+    let mut at = path.to_vec();
+    at.push(row.step);
+    let buckets = app.memo.get(view, app.sharing, &at, Kept::Unusual, || {
+        let series = anomaly::daily(facts, &row.facts, &view);
+        anomaly::unusual_days(&series, view.window, view.provisional_from)
+            .into_iter()
+            .map(|(day, ..)| view.bucket(day))
+            .collect::<Vec<_>>()
+    });
+    buckets.as_ref().clone()
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let Some(f) = app.level() else { return };
     let noun = f.level.kind.noun();
@@ -208,14 +226,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     for (pos, &i) in f.order.iter().enumerate().skip(offset).take(rows_h) {
         let row = &f.level.rows[i as usize];
         let selected = pos == f.selected;
-        let unusual = match (view, app.facts()) {
-            (Some(view), Some(facts)) if cols.contains(&Col::Trend) => {
-                let series = anomaly::daily(facts, &row.facts, &view);
-                anomaly::unusual_days(&series, view.window, view.provisional_from)
-                    .into_iter()
-                    .map(|(day, ..)| view.bucket(day))
-                    .collect()
-            }
+        let unusual = match view {
+            Some(view) if cols.contains(&Col::Trend) => unusual_buckets(app, view, &path, row),
             _ => Vec::new(),
         };
         let extras = Extras {
