@@ -74,20 +74,29 @@ pub fn run(app: &mut App, cmds: Vec<Cmd>) {
         } = cmd
         {
             let p = app.config.profiles[profile].clone();
-            let result = source::load(&source::ReadRequest::new(&p, window, app.as_of))
-                .map(Box::new)
-                .map_err(|e| crate::diag::diagnose(&e));
-            let more = update(
-                app,
-                Msg::Fetched {
-                    profile,
-                    generation,
-                    result,
-                },
-            );
-            run(app, more);
+            let read = source::load(&source::ReadRequest::new(&p, window, app.as_of));
+            answer(app, profile, generation, read);
         }
     }
+}
+
+/// Feeds a fetch's result back as the runtime would, and runs what follows.
+fn answer(
+    app: &mut App,
+    profile: usize,
+    generation: u64,
+    read: Result<source::Loaded, source::error::SourceError>,
+) {
+    let result = read.map(Box::new).map_err(|e| crate::diag::diagnose(&e));
+    let more = update(
+        app,
+        Msg::Fetched {
+            profile,
+            generation,
+            result,
+        },
+    );
+    run(app, more);
 }
 
 /// The dashboard before any fetch answered.
@@ -196,18 +205,8 @@ pub fn start_with(
             continue;
         };
         let p = app.config.profiles[profile].clone();
-        let result = read(&p, window, app.as_of)
-            .map(Box::new)
-            .map_err(|e| crate::diag::diagnose(&e));
-        let more = update(
-            app,
-            Msg::Fetched {
-                profile,
-                generation,
-                result,
-            },
-        );
-        run(app, more);
+        let result = read(&p, window, app.as_of);
+        answer(app, profile, generation, result);
     }
 }
 
