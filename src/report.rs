@@ -11,7 +11,7 @@ use std::str::FromStr;
 use crate::alloc::View;
 use crate::alloc::change::{Change, Part, Parts};
 use crate::cur::metrics::Metric;
-use crate::cur::money::Money;
+use crate::cur::money::{Money, Unit};
 use crate::cur::time::{Day, date_of};
 use crate::facts::{Dim, FactRow, Facts, NONE};
 use crate::untrusted;
@@ -160,6 +160,9 @@ pub struct Report {
     /// groups are by currency first). Each currency then has its own total, and there is no
     /// grand total.
     pub currency_at: Option<usize>,
+    /// The bill's one currency (FOCUS `BillingCurrency`; "" for a CUR, in US dollars) when
+    /// it has one; with several the rows name theirs (`currency_at`).
+    pub currency: String,
     /// The comparison with the previous window, when asked for.
     pub compare: Option<Compare>,
     /// The facts had shared-in rows (sharing rules applied): the shared-in amounts are shown.
@@ -340,6 +343,13 @@ fn group(facts: &Facts, view: &View, dims: &[Dimension], change: Option<&Change>
         dims: dims.to_vec(),
         rows,
         total,
+        currency: match currency_at {
+            Some(_) => String::new(),
+            None => facts
+                .rows
+                .first()
+                .map_or_else(String::new, |r| facts.text(r, Dim::Currency).to_string()),
+        },
         currency_at,
         compare,
         sharing,
@@ -419,14 +429,23 @@ impl Report {
                 .map_or(Money::ZERO, |(_, t)| t.cost),
             None => self.total,
         };
-        let money = |name: &str, m: Money| match name {
+        let money = |name: &str, m: Money, unit: Unit| match name {
             "shared_in" if m == Money::ZERO => "-".into(),
-            "cost" | "previous" | "shared_in" => m.display_dollars(),
-            _ => m.display_signed(),
+            "cost" | "previous" | "shared_in" => m.display_in(unit),
+            _ => m.display_signed_in(unit),
         };
-        let line = |key: Vec<String>, r: &ReportRow, of: Money| -> Vec<String> {
+        // Amounts in their currency: the row's, for a bill in several.
+        let unit_of =
+            |currency: Option<&str>| Unit::of(currency.unwrap_or(self.currency.as_str()), false);
+        let row_unit = |r: &ReportRow| {
+            unit_of(
+                self.currency_at
+                    .map(|at| r.key[at].as_deref().unwrap_or("")),
+            )
+        };
+        let line = |key: Vec<String>, r: &ReportRow, of: Money, unit: Unit| -> Vec<String> {
             let mut v = key;
-            v.extend(cols.iter().map(|(n, f)| money(n, f(r))));
+            v.extend(cols.iter().map(|(n, f)| money(n, f(r), unit)));
             v.push(if compare {
                 if r.provisional { "*" } else { "" }.to_string()
             } else if of.0 == 0 {
@@ -448,7 +467,7 @@ impl Report {
                             .map_or_else(|| "-".into(), |v| untrusted::escape(v).into_owned())
                     })
                     .collect();
-                line(key, r, total_of_row(r))
+                line(key, r, total_of_row(r), row_unit(r))
             })
             .collect();
         let first_total = body.len();
@@ -458,7 +477,7 @@ impl Report {
                 Some(c) => format!("TOTAL {}", untrusted::escape(c)),
                 None => "TOTAL".into(),
             };
-            body.push(line(total_key, t, t.cost));
+            body.push(line(total_key, t, t.cost, unit_of(currency.as_deref())));
         }
         (head, body, first_total)
     }

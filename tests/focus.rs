@@ -416,9 +416,9 @@ fn report_groups_a_mixed_currency_bill_by_currency_with_a_total_each() {
          currency\n\
          CURRENCY   PROVIDER     COST   SHARE\n\
          USD        AWS        $10.00  100.0%\n\
-         EUR        Microsoft   $8.00  100.0%\n\
+         EUR        Microsoft   €8.00  100.0%\n\
          ------------------------------------\n\
-         TOTAL EUR              $8.00  100.0%\n\
+         TOTAL EUR              €8.00  100.0%\n\
          TOTAL USD             $10.00  100.0%\n"
     );
     let mut args = base.to_vec();

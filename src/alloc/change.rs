@@ -25,7 +25,7 @@ use rustc_hash::FxHashMap;
 use super::View;
 use crate::cur::attribution::Category;
 use crate::cur::metrics::Metric;
-use crate::cur::money::Money;
+use crate::cur::money::{Money, Unit};
 use crate::facts::{Basis, Dim, FactRow, Facts, NONE, Quantity, Sym};
 use crate::window::Window;
 
@@ -536,10 +536,16 @@ pub struct Mover {
     pub rate_change: Option<f64>,
 }
 
-impl fmt::Display for Mover {
-    /// `api vCPU-Hours: +212 vCPU-h ⇒ +$9.80 usage`, `m6i.2xlarge: rate +4 % ⇒ +$3.10 rate`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let money = self.amount.display_signed();
+impl Mover {
+    /// As [`fmt::Display`] writes it, with the amount in `unit` (`⇒ +€9.80 usage`).
+    pub fn text(&self, unit: Unit) -> String {
+        let mut t = String::new();
+        let _ = self.write(&mut t, unit);
+        t
+    }
+
+    fn write(&self, f: &mut dyn fmt::Write, unit: Unit) -> fmt::Result {
+        let money = self.amount.display_signed_in(unit);
         match self.part {
             Part::Usage => write!(
                 f,
@@ -554,6 +560,13 @@ impl fmt::Display for Mover {
             },
             part => write!(f, "{}: ⇒ {money} {part}", self.name),
         }
+    }
+}
+
+impl fmt::Display for Mover {
+    /// `api vCPU-Hours: +212 vCPU-h ⇒ +$9.80 usage`, `m6i.2xlarge: rate +4 % ⇒ +$3.10 rate`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, Unit::USD)
     }
 }
 

@@ -32,7 +32,7 @@ use rustc_hash::FxHashMap;
 
 use crate::cur::attribution::Category;
 use crate::cur::metrics::Metric;
-use crate::cur::money::Money;
+use crate::cur::money::{Money, Unit};
 use crate::cur::time::Day;
 use crate::facts::{Dim, FactRow, Facts, NONE, Sym};
 use crate::window::Window;
@@ -350,10 +350,10 @@ impl Row {
 
     /// What was shared in, by source, as the user reads it: `$412.00 idle, $96.00
     /// kube-system` (empty when nothing was).
-    pub fn shared_in_text(&self, facts: &Facts) -> String {
+    pub fn shared_in_text(&self, facts: &Facts, unit: Unit) -> String {
         self.shared_in
             .iter()
-            .map(|(source, m)| format!("{m} {}", facts.strings.get(*source)))
+            .map(|(source, m)| format!("{} {}", m.display_in(unit), facts.strings.get(*source)))
             .collect::<Vec<_>>()
             .join(", ")
     }

@@ -193,6 +193,12 @@ impl Money {
 
     /// `$1,234.56` (`-$3.10` when negative), rounded to the cent.
     pub fn display_dollars(self) -> String {
+        self.display_in(Unit::USD)
+    }
+
+    /// In `unit`: `€1,234.56`, `CHF 1,234.56` (`-€3.10`, `-CHF 3.10` when negative), rounded to
+    /// the cent (a hundredth of the unit, whatever the currency's own minor unit).
+    pub fn display_in(self, unit: Unit) -> String {
         let (negative, dollars, cents) = self.cents_parts();
         let digits = dollars.to_string();
         let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
@@ -207,15 +213,20 @@ impl Money {
         } else {
             ""
         };
-        format!("{sign}${grouped}.{cents:02}")
+        format!("{sign}{unit}{grouped}.{cents:02}")
     }
 
     /// With its sign always written: `+$1.23`, `-$1.23` (deltas).
     pub fn display_signed(self) -> String {
+        self.display_signed_in(Unit::USD)
+    }
+
+    /// With its sign always written, in `unit`: `+€1.23`, `-CHF 1.23`.
+    pub fn display_signed_in(self, unit: Unit) -> String {
         if self.0 < 0 {
-            format!("-{}", (-self).display_dollars())
+            format!("-{}", (-self).display_in(unit))
         } else {
-            format!("+{}", self.display_dollars())
+            format!("+{}", self.display_in(unit))
         }
     }
 
@@ -273,6 +284,54 @@ impl std::iter::Sum for Money {
     }
 }
 
+/// How an amount's currency is written before it: `$` for US dollars (and for a CUR, whose
+/// amounts name no currency: its payer's, US dollars unless AWS was asked otherwise), the sign
+/// of the euro, the pound and the yen, the ISO 4217 code and a space for any other (`CHF `).
+/// A code that is not three letters is written `XXX ` (ISO 4217's "no currency"): a bill's text
+/// is never written raw into an amount.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Sign(&'static str),
+    Code([u8; 3]),
+}
+
+impl Unit {
+    pub const USD: Unit = Unit::Sign("$");
+
+    /// The unit of a `BillingCurrency` code ("" for none: US dollars). `ascii` writes the
+    /// code for the signs outside ASCII (`EUR 8.00`).
+    pub fn of(code: &str, ascii: bool) -> Unit {
+        let sign = match code {
+            "" | "USD" => return Unit::USD,
+            "EUR" => "€",
+            "GBP" => "£",
+            "JPY" => "¥",
+            _ => "",
+        };
+        if !sign.is_empty() && !ascii {
+            return Unit::Sign(sign);
+        }
+        match <[u8; 3]>::try_from(code.as_bytes()) {
+            Ok(b) if b.iter().all(u8::is_ascii_uppercase) => Unit::Code(b),
+            _ => Unit::Code(*b"XXX"),
+        }
+    }
+}
+
+impl fmt::Display for Unit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unit::Sign(s) => f.write_str(s),
+            Unit::Code(b) => {
+                for c in b {
+                    fmt::Write::write_char(f, char::from(*c))?;
+                }
+                f.write_str(" ")
+            }
+        }
+    }
+}
+
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.display_dollars())
@@ -282,6 +341,26 @@ impl fmt::Display for Money {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_are_written_in_their_currency() {
+        let m = Money(-1_234_567_890_000);
+        assert_eq!(m.display_in(Unit::of("", false)), "-$1,234.57");
+        assert_eq!(m.display_in(Unit::of("USD", true)), "-$1,234.57");
+        assert_eq!(m.display_in(Unit::of("EUR", false)), "-€1,234.57");
+        assert_eq!(m.display_in(Unit::of("EUR", true)), "-EUR 1,234.57");
+        assert_eq!(m.display_in(Unit::of("GBP", false)), "-£1,234.57");
+        assert_eq!(m.display_in(Unit::of("CHF", false)), "-CHF 1,234.57");
+        assert_eq!((-m).display_signed_in(Unit::of("JPY", false)), "+¥1,234.57");
+        // Not a currency code: never written raw.
+        for junk in ["chf", "EURO", "E\u{1b}R", "€"] {
+            assert_eq!(
+                m.display_in(Unit::of(junk, false)),
+                "-XXX 1,234.57",
+                "{junk:?}"
+            );
+        }
+    }
 
     fn p(s: &str) -> Result<i64, MoneyError> {
         Money::parse(s.as_bytes()).map(|m| m.0)

@@ -207,6 +207,16 @@ impl Facts {
         self.strings.get(row.dim(d))
     }
 
+    /// The unit the amounts of these fact rows are written in: their `BillingCurrency` (rows
+    /// shown or summed together are always in one: `alloc::Level::root`); US dollars for none.
+    pub fn unit_of(&self, rows: &[u32], ascii: bool) -> crate::cur::money::Unit {
+        rows.first()
+            .and_then(|&i| self.rows.get(i as usize))
+            .map_or(crate::cur::money::Unit::USD, |r| {
+                crate::cur::money::Unit::of(self.text(r, Dim::Currency), ascii)
+            })
+    }
+
     /// The currencies of a bill in more than one (`EUR, USD`), which are never added
     /// together; `None` for a bill in one.
     pub fn mixed_currencies(&self) -> Option<String> {

@@ -133,6 +133,7 @@ fn hostile() -> Report {
         }],
         total: Money(1_000_000_000),
         currency_at: None,
+        currency: String::new(),
         compare: None,
         sharing: false,
     }

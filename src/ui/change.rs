@@ -12,10 +12,11 @@ use super::layout;
 use super::table::{delta_style, framed, visible_offset};
 use super::theme::Theme;
 use super::{fit, fit_middle, right};
+use crate::alloc::LevelKind;
 use crate::alloc::change::{Part, Parts};
 use crate::app::App;
 use crate::app::memo::Kept;
-use crate::cur::money::Money;
+use crate::cur::money::{Money, Unit};
 
 /// Width of a figure column.
 const W: usize = 11;
@@ -91,11 +92,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         ));
     }
     let mut lines = vec![Line::from(head)];
-    let figure = |m: Money| -> String {
+    let figure = |m: Money, unit: Unit| -> String {
         if m == Money::ZERO {
             right(if ascii { "." } else { "·" }, W)
         } else {
-            right(&fit(&m.display_signed(), W, ascii), W)
+            right(&fit(&m.display_signed_in(unit), W, ascii), W)
         }
     };
     let rows_h = usize::from(inner.height - layout::TABLE_TEXT_ROWS);
@@ -115,32 +116,50 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         );
         let mut spans = vec![Span::styled(format!("{name:<name_w$}"), base)];
         let d = row.delta();
+        let unit = facts.unit_of(&row.facts, ascii);
         for (m, style) in std::iter::once((d, delta_style(d, theme)))
             .chain(parts.iter().map(|&part| (p.get(part), Style::new())))
         {
             spans.push(Span::styled(" ", base));
-            spans.push(Span::styled(figure(m), if selected { base } else { style }));
+            spans.push(Span::styled(
+                figure(m, unit),
+                if selected { base } else { style },
+            ));
         }
         lines.push(Line::from(spans));
     }
     while lines.len() < rows_h + 1 {
         lines.push(Line::raw(""));
     }
+    // The level's sum, in its currency; none over currencies (they are never added).
+    let unit = f
+        .level
+        .rows
+        .iter()
+        .find(|r| !r.facts.is_empty())
+        .map_or(Unit::USD, |r| facts.unit_of(&r.facts, ascii));
     let shown: Vec<String> = total
         .named()
         .into_iter()
         .filter(|(_, m)| *m != Money::ZERO)
-        .map(|(part, m)| format!("{part} {}", m.display_signed()))
+        .map(|(part, m)| format!("{part} {}", m.display_signed_in(unit)))
         .collect();
-    let foot = format!(
-        "{delta_title} {} = {}",
-        total.sum().display_signed(),
-        if shown.is_empty() {
-            "no change".to_string()
-        } else {
-            shown.join(" ")
-        }
-    );
+    let foot = if f.level.kind == LevelKind::Currencies {
+        format!(
+            "{delta_title} in {} currencies, never added together",
+            f.level.rows.len()
+        )
+    } else {
+        format!(
+            "{delta_title} {} = {}",
+            total.sum().display_signed_in(unit),
+            if shown.is_empty() {
+                "no change".to_string()
+            } else {
+                shown.join(" ")
+            }
+        )
+    };
     lines.push(Line::styled(fit(&foot, width, ascii), theme.dim()));
     frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -17,7 +17,7 @@ use crate::alloc::change::{Mover, Part, Parts};
 use crate::alloc::{self, PodDetail, View, anomaly, budget, forecast};
 use crate::app::memo::Kept;
 use crate::app::{App, share};
-use crate::cur::money::Money;
+use crate::cur::money::{Money, Unit};
 use crate::cur::time::date_of;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
@@ -47,6 +47,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     });
     let w = inner.width as usize;
     let ascii = app.display.ascii;
+    let unit = facts.unit_of(&row.facts, ascii);
     let label_w = (w / 2).clamp(8, 24);
     let money_w = w.saturating_sub(label_w + 1).min(14);
     let kv = |k: &str, v: String| -> Line<'static> {
@@ -71,7 +72,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let mut lines = vec![
         Line::from(vec![
             Span::styled("cost ", theme.dim()),
-            Span::raw(row.cost.to_string()),
+            Span::raw(row.cost.display_in(unit)),
             Span::styled(
                 if f.level.kind == crate::alloc::LevelKind::Currencies {
                     // Not a share: currencies are never added.
@@ -88,9 +89,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         ]),
         Line::from(vec![
             Span::styled("previous ", theme.dim()),
-            Span::raw(row.prev.to_string()),
+            Span::raw(row.prev.display_in(unit)),
             Span::raw(match row.delta_pct() {
-                Some(p) => format!("  {} ({p:+.1}%)", row.delta().display_signed()),
+                Some(p) => format!("  {} ({p:+.1}%)", row.delta().display_signed_in(unit)),
                 None => "  new in this window".into(),
             }),
         ]),
@@ -98,13 +99,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     if !row.shared_in.is_empty() {
         lines.push(Line::from(vec![
             Span::styled("own ", theme.dim()),
-            Span::raw(row.own().to_string()),
+            Span::raw(row.own().display_in(unit)),
             Span::styled(" + shared in ", theme.dim()),
-            Span::raw(row.shared_total().to_string()),
+            Span::raw(row.shared_total().display_in(unit)),
         ]));
         lines.push(text(
             "shared in:",
-            &row.shared_in_text(data.shown(app.sharing)),
+            &row.shared_in_text(data.shown(app.sharing), unit),
         ));
     }
     if row.provisional {
@@ -113,7 +114,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             theme.warn(),
         ));
     }
-    lines.extend(month_lines(app, row, &view, w, theme));
+    lines.extend(month_lines(app, row, &view, w, unit, theme));
     if let Some(change) = &app.change {
         let (v, sharing, at, kept) = memo(Kept::Change);
         let why = app.memo.get(v, sharing, at, kept, || {
@@ -122,7 +123,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
                 change.movers(facts, &row.facts, 3),
             )
         });
-        lines.extend(change_lines(&why.0, &why.1, w, ascii, theme));
+        lines.extend(change_lines(&why.0, &why.1, w, unit, ascii, theme));
     }
     let (v, sharing, at, kept) = memo(Kept::Anomalies);
     let unusual = app.memo.get(v, sharing, at, kept, || {
@@ -131,34 +132,34 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     if !unusual.is_empty() {
         lines.push(head("unusual days (! in the trend)"));
         for a in unusual.iter().rev().take(3) {
-            let [day, why] = anomaly_lines(a);
+            let [day, why] = anomaly_lines(a, unit);
             lines.push(Line::raw(fit(&day, w, ascii)));
             lines.push(Line::styled(fit(&why, w, ascii), theme.dim()));
         }
     }
     if let Some(p) = &d.pod {
-        lines.extend(pod_lines(p, &head, &text, &kv));
+        lines.extend(pod_lines(p, unit, &head, &text, &kv));
     }
     if d.by_category.len() > 1 || d.pod.is_none() {
         lines.push(head("by category"));
         for (c, m) in &d.by_category {
-            lines.push(kv(c.name(), m.to_string()));
+            lines.push(kv(c.name(), m.display_in(unit)));
         }
     }
     lines.push(head("by service"));
     for (s, m) in &d.by_service {
-        lines.push(kv(s, m.to_string()));
+        lines.push(kv(s, m.display_in(unit)));
     }
     if let Some(noun) = d.children_noun
         && !d.top_children.is_empty()
     {
         lines.push(head(&format!("top {}", crate::alloc::plural(noun))));
         for (s, m) in &d.top_children {
-            lines.push(kv(s, m.to_string()));
+            lines.push(kv(s, m.display_in(unit)));
         }
     }
     lines.push(head("by day"));
-    lines.extend(by_day(&d.by_day, &view, theme, &kv));
+    lines.extend(by_day(&d.by_day, &view, unit, theme, &kv));
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
@@ -168,6 +169,7 @@ fn month_lines(
     row: &alloc::Row,
     view: &View,
     w: usize,
+    unit: Unit,
     theme: Theme,
 ) -> Vec<Line<'static>> {
     let Some(facts) = app.facts() else {
@@ -179,7 +181,7 @@ fn month_lines(
     if let Some(f) = forecast::of_series(&row.series, view) {
         out.push(Line::from(vec![
             Span::styled("forecast ", theme.dim()),
-            Span::raw(f.projected.to_string()),
+            Span::raw(f.projected.display_in(unit)),
             Span::styled(
                 format!(" by {}", date_of(f.month_end - 1).format("%m-%d")),
                 theme.dim(),
@@ -190,7 +192,7 @@ fn month_lines(
                 &format!(
                     "  at the {}-day run rate {}/day",
                     forecast::RUN_RATE_DAYS,
-                    f.run_rate
+                    f.run_rate.display_in(unit)
                 ),
                 w,
                 ascii,
@@ -199,7 +201,7 @@ fn month_lines(
         ));
     }
     if let Some(b) = budget::of_step(&app.budgets, facts, row.step) {
-        let [amount, standing] = budget_lines(b, ascii);
+        let [amount, standing] = budget_lines(b, unit, ascii);
         out.push(Line::from(vec![
             Span::styled("budget ", theme.dim()),
             Span::raw(amount),
@@ -218,6 +220,7 @@ fn change_lines(
     parts: &Parts,
     movers: &[Mover],
     w: usize,
+    unit: Unit,
     ascii: bool,
     theme: Theme,
 ) -> Vec<Line<'static>> {
@@ -256,11 +259,11 @@ fn change_lines(
         out.push(Line::from(vec![
             Span::styled(format!("  {:<8} ", part.name()), theme.dim()),
             Span::styled(format!("{bar:<bar_w$}"), style),
-            Span::raw(right(&m.display_signed(), 12)),
+            Span::raw(right(&m.display_signed_in(unit), 12)),
         ]));
     }
     for m in movers {
-        let mut t = m.to_string();
+        let mut t = m.text(unit);
         if ascii {
             t = t.replace('⇒', "=>");
         }
@@ -274,7 +277,7 @@ fn change_lines(
 
 /// `$3,000.00 a month` and `  spent 62%, forecast 104% ⚠`: the budget's scope as a whole (a
 /// namespace budget covers the namespace in every cluster), as `curtop budget` says it.
-fn budget_lines(b: &budget::Standing, ascii: bool) -> [String; 2] {
+fn budget_lines(b: &budget::Standing, unit: Unit, ascii: bool) -> [String; 2] {
     let warn = if ascii { "!" } else { "⚠" };
     let mark = match b.state {
         budget::State::Within => String::new(),
@@ -282,7 +285,7 @@ fn budget_lines(b: &budget::Standing, ascii: bool) -> [String; 2] {
         budget::State::Exceeded => format!(" {warn} exceeded"),
     };
     [
-        format!("{} a month", b.budget.monthly),
+        format!("{} a month", b.budget.monthly.display_in(unit)),
         format!(
             "  spent {:.0}%, forecast {:.0}%{mark}",
             b.spent_pct(),
@@ -293,13 +296,13 @@ fn budget_lines(b: &budget::Standing, ascii: bool) -> [String; 2] {
 
 /// `  03-10 $85.20 (usual $40.10)` and `    vs 03-09: usage +$40.00 rate +$5.10` — the day
 /// against the day before.
-fn anomaly_lines(a: &anomaly::Anomaly) -> [String; 2] {
+fn anomaly_lines(a: &anomaly::Anomaly, unit: Unit) -> [String; 2] {
     let parts: Vec<String> = a
         .parts
         .named()
         .into_iter()
         .filter(|(_, m)| *m != Money::ZERO)
-        .map(|(p, m)| format!("{p} {}", m.display_signed()))
+        .map(|(p, m)| format!("{p} {}", m.display_signed_in(unit)))
         .collect();
     let why = if parts.is_empty() {
         "as the day before".to_string()
@@ -314,8 +317,8 @@ fn anomaly_lines(a: &anomaly::Anomaly) -> [String; 2] {
         format!(
             "  {} {} (usual {})",
             date_of(a.day).format("%m-%d"),
-            a.cost,
-            a.median,
+            a.cost.display_in(unit),
+            a.median.display_in(unit),
         ),
         format!("    {why}"),
     ]
@@ -324,6 +327,7 @@ fn anomaly_lines(a: &anomaly::Anomaly) -> [String; 2] {
 /// A pod's facts: ARN, workload, nodes, and its cost by CPU and memory.
 fn pod_lines(
     p: &PodDetail,
+    unit: Unit,
     head: &dyn Fn(&str) -> Line<'static>,
     text: &dyn Fn(&str, &str) -> Line<'static>,
     kv: &dyn Fn(&str, String) -> Line<'static>,
@@ -347,10 +351,10 @@ fn pod_lines(
     }
     let label = if p.nodes.len() == 1 { "node" } else { "nodes" };
     out.push(text(label, &nodes));
-    out.push(kv("cpu", p.cpu.to_string()));
-    out.push(kv("memory", p.memory.to_string()));
+    out.push(kv("cpu", p.cpu.display_in(unit)));
+    out.push(kv("memory", p.memory.display_in(unit)));
     if p.other != Money::ZERO {
-        out.push(kv("other", p.other.to_string()));
+        out.push(kv("other", p.other.display_in(unit)));
     }
     out
 }
@@ -359,6 +363,7 @@ fn pod_lines(
 fn by_day(
     days: &[(i32, Money)],
     view: &View,
+    unit: Unit,
     theme: Theme,
     kv: &dyn Fn(&str, String) -> Line<'static>,
 ) -> Vec<Line<'static>> {
@@ -371,7 +376,7 @@ fn by_day(
             } else {
                 " "
             };
-            kv(&format!("{}{mark}", date_of(*day)), m.to_string())
+            kv(&format!("{}{mark}", date_of(*day)), m.display_in(unit))
         })
         .collect()
 }

@@ -171,7 +171,10 @@ fn second_line(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
         if let Some(f) = crate::alloc::forecast::forecast(&bill, &view) {
             segments.push(vec![
                 Span::styled("forecast ", theme.dim()),
-                Span::raw(f.projected.to_string()),
+                Span::raw(
+                    f.projected
+                        .display_in(data.facts.unit_of(&[0], app.display.ascii)),
+                ),
             ]);
         }
     }

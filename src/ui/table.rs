@@ -18,7 +18,7 @@ use crate::alloc::{LevelKind, Row, Step, View, anomaly, forecast};
 use crate::app::memo::Kept;
 use crate::app::nav::SortKey;
 use crate::app::{App, share};
-use crate::cur::money::Money;
+use crate::cur::money::{Money, Unit};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Col {
@@ -237,6 +237,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
                 .and_then(|v| forecast::of_series(&row.series, &v))
                 .map(|f| f.projected),
             budget: budget_of(row),
+            unit: app
+                .facts()
+                .map_or(Unit::USD, |facts| facts.unit_of(&row.facts, ascii)),
         };
         lines.push(row_line(
             row,
@@ -255,7 +258,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     while lines.len() < rows_h + 1 {
         lines.push(Line::raw(""));
     }
-    // Totals: what is shown, and the parent (none over currencies).
+    // Totals: what is shown, and the parent (none over currencies), in the level's currency.
+    let unit = f
+        .level
+        .rows
+        .iter()
+        .find(|r| !r.facts.is_empty())
+        .zip(app.facts())
+        .map_or(Unit::USD, |(r, facts)| facts.unit_of(&r.facts, ascii));
     let total = if f.level.kind == LevelKind::Currencies {
         format!(
             "{} currencies{}never added together: each sums in its own",
@@ -267,7 +277,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             "{} rows{}total {}",
             f.order.len(),
             theme.dot(),
-            f.level.total
+            f.level.total.display_in(unit)
         )
     } else {
         format!(
@@ -275,8 +285,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             f.order.len(),
             f.level.rows.len(),
             theme.dot(),
-            f.shown_total,
-            f.level.total
+            f.shown_total.display_in(unit),
+            f.level.total.display_in(unit)
         )
     };
     let total = if cols.contains(&Col::Forecast) {
@@ -311,6 +321,8 @@ struct Extras<'a> {
     unusual: Vec<usize>,
     forecast: Option<Money>,
     budget: Option<&'a Standing>,
+    /// The currency its amounts are written in.
+    unit: Unit,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -346,16 +358,18 @@ fn row_line(
         let w = c.width(trend);
         let (text, style) = match c {
             Col::Kind => (format!("{:<w$}", fit(&row.kind, w, ascii)), theme.dim()),
-            Col::Cost => (right(&row.cost.to_string(), w), Style::new()),
+            Col::Cost => (right(&row.cost.display_in(extras.unit), w), Style::new()),
             Col::SharedIn => {
                 let t = match row.shared_total() {
                     Money::ZERO => String::new(),
-                    m => m.to_string(),
+                    m => m.display_in(extras.unit),
                 };
                 (right(&fit(&t, w, ascii), w), theme.dim())
             }
             Col::Forecast => {
-                let t = extras.forecast.map_or(String::new(), |m| m.to_string());
+                let t = extras
+                    .forecast
+                    .map_or(String::new(), |m| m.display_in(extras.unit));
                 (right(&fit(&t, w, ascii), w), Style::new())
             }
             Col::Budget => match extras.budget {
@@ -375,7 +389,10 @@ fn row_line(
             Col::Delta => {
                 let d = row.delta();
                 let style = delta_style(d, theme);
-                (right(&fit(&d.display_signed(), w, ascii), w), style)
+                (
+                    right(&fit(&d.display_signed_in(extras.unit), w, ascii), w),
+                    style,
+                )
             }
             Col::DeltaPct => {
                 let (t, style) = if row.is_new() {

@@ -210,6 +210,48 @@ fn currencies_level() {
     scenario("currency", &mut app);
 }
 
+/// Amounts are written in their own currency: the euro bill's rows, totals, detail and change
+/// in euros (`EUR ` without Unicode), the dollar bill's in dollars.
+#[test]
+fn amounts_are_written_in_their_currency() {
+    let mut app = started_focus(true);
+    let t = text(&render(&mut app, (120, 40)));
+    let euro_row = t.lines().find(|l| l.contains("▸ EUR")).unwrap_or_default();
+    let usd_row = t.lines().find(|l| l.contains("▸ USD")).unwrap_or_default();
+    assert!(
+        euro_row.contains("€415.00") && !euro_row.contains('$'),
+        "{t}"
+    );
+    assert!(usd_row.contains('$') && !usd_row.contains('€'), "{t}");
+    let eur = app
+        .level()
+        .unwrap()
+        .level
+        .rows
+        .iter()
+        .find(|r| r.name == "EUR")
+        .unwrap()
+        .step;
+    select_costliest(&mut app, |s| *s == eur);
+    send(&mut app, [enter()]);
+    // The table with the detail pane, then the change view: below the header (which names
+    // both currencies), no amount is in dollars.
+    for toggle in [None, Some(key('c'))] {
+        let on = toggle.is_some();
+        send(&mut app, toggle);
+        let t = text(&render(&mut app, (120, 40)));
+        let body: String = t.lines().skip(2).collect::<Vec<_>>().join("\n");
+        assert!(!body.contains('$') && body.contains('€'), "{t}");
+        assert_eq!(app.change_view.is_some(), on, "{t}");
+    }
+    send(&mut app, [key('c')]);
+    let t = text(&render(&mut app, (120, 40)));
+    assert!(t.contains("total €415.00"), "{t}");
+    app.display.ascii = true;
+    let t = text(&render(&mut app, (120, 40)));
+    assert!(t.contains("total EUR 415.00") && !t.contains('€'), "{t}");
+}
+
 #[test]
 fn cluster_level() {
     let mut app = started();
