@@ -31,6 +31,8 @@ pub enum Dimension {
     Service,
     UsageType,
     Account,
+    /// The account's display name where the bill gives it (FOCUS `SubAccountName`).
+    AccountName,
     Resource,
     Day,
     Env,
@@ -66,6 +68,7 @@ impl FromStr for Dimension {
             "service" => Dimension::Service,
             "usage-type" => Dimension::UsageType,
             "account" => Dimension::Account,
+            "account-name" => Dimension::AccountName,
             "resource" => Dimension::Resource,
             "day" => Dimension::Day,
             "env" | "environment" => Dimension::Env,
@@ -75,7 +78,8 @@ impl FromStr for Dimension {
                 return Err(format!(
                     "unknown dimension `{s}`; expected cluster, namespace, workload, \
                      workload-kind, pod, container, node, category, service, usage-type, \
-                     account, resource, day, env, provider, currency, label:NAME or tag:KEY"
+                     account, account-name, resource, day, env, provider, currency, label:NAME \
+                     or tag:KEY"
                 ));
             }
         })
@@ -97,6 +101,7 @@ impl Dimension {
             Dimension::Service => "service".into(),
             Dimension::UsageType => "usage_type".into(),
             Dimension::Account => "account".into(),
+            Dimension::AccountName => "account_name".into(),
             Dimension::Resource => "resource".into(),
             Dimension::Day => "day".into(),
             Dimension::Env => "env".into(),
@@ -201,6 +206,7 @@ enum Getter {
     Category,
     Day,
     Label(usize),
+    AccountName,
     Missing,
 }
 
@@ -250,6 +256,7 @@ fn group(facts: &Facts, view: &View, dims: &[Dimension], change: Option<&Change>
             Dimension::Service => Getter::Dim(Dim::Service),
             Dimension::UsageType => Getter::Dim(Dim::UsageType),
             Dimension::Account => Getter::Dim(Dim::Account),
+            Dimension::AccountName => Getter::AccountName,
             Dimension::Resource => Getter::Dim(Dim::Resource),
             Dimension::Env => Getter::Dim(Dim::Env),
             Dimension::Provider => Getter::Dim(Dim::Provider),
@@ -274,6 +281,11 @@ fn group(facts: &Facts, view: &View, dims: &[Dimension], change: Option<&Change>
             Getter::Category => r.category.name().to_string(),
             Getter::Day => date_of(r.day).to_string(),
             Getter::Label(i) => facts.strings.get(r.labels[*i]).to_string(),
+            Getter::AccountName => facts
+                .account_names
+                .get(facts.text(r, Dim::Account))
+                .cloned()
+                .unwrap_or_default(),
             Getter::Missing => String::new(),
         };
         (!s.is_empty()).then_some(s)

@@ -140,6 +140,27 @@ fn the_real_sample_matches_duckdb_by_service_and_account() {
     assert_eq!(total(f, Metric::Net).0, effective);
     assert_eq!(curtop_sums(f, Dim::Service), duckdb_sums("ServiceName"));
     assert_eq!(curtop_sums(f, Dim::Account), duckdb_sums("SubAccountId"));
+    // The accounts' names (SubAccountName): curtop's sums by name are DuckDB's, and the
+    // dashboard's account rows read `name (id)`.
+    assert!(!f.account_names.is_empty());
+    let mut by_name: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for (id, (b, e)) in curtop_sums(f, Dim::Account) {
+        let name = f.account_names.get(&id).cloned().unwrap_or_default();
+        let sum = by_name.entry(name).or_default();
+        sum.0 += b;
+        sum.1 += e;
+    }
+    by_name.retain(|_, (b, e)| *b != 0 || *e != 0);
+    assert_eq!(by_name, duckdb_sums("SubAccountName"));
+    let row = &f.rows[0];
+    let (id, name) = (
+        f.text(row, Dim::Account),
+        &f.account_names[f.text(row, Dim::Account)],
+    );
+    assert_eq!(
+        curtop::alloc::describe(f, curtop::alloc::Step::Account(row.dim(Dim::Account))).0,
+        format!("{name} ({id})")
+    );
     assert_eq!(curtop_sums(f, Dim::Provider), duckdb_sums("ProviderName"));
     // Every day's categories sum to the bill.
     let bill: Money = f.bill.values().map(|c| c[Metric::Unblended]).sum();

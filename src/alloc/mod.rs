@@ -256,7 +256,15 @@ pub fn describe(facts: &Facts, step: Step) -> (String, String) {
         Step::Node(n) => (short_resource(&s(n, "(unknown node)")), "node".into()),
         Step::Service(v) => (s(v, "(no service)"), "service".into()),
         Step::UsageType(u) => (s(u, "(no usage type)"), "usage type".into()),
-        Step::Account(a) => (s(a, "(no account)"), "account".into()),
+        // `Production (sub-1234)` where the bill names the account (FOCUS `SubAccountName`).
+        Step::Account(a) => {
+            let id = s(a, "(no account)");
+            let name = match facts.account_names.get(&id) {
+                Some(n) if *n != id => format!("{n} ({id})"),
+                _ => id,
+            };
+            (name, "account".into())
+        }
     }
 }
 

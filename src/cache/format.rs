@@ -12,6 +12,7 @@
 //! and by the row count it must agree with. Readers load dictionary columns as Arrow
 //! dictionaries and map each dictionary to symbols once per batch, not each row.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow_array::builder::StringBuilder;
@@ -38,9 +39,9 @@ mod read;
 pub use read::{decode, meta_of};
 
 /// The version of this layout (3: the `currency` column, and placement's idle stopping at zero
-/// with `pods-beyond-node-cost`, which makes other facts of the same rows); a file of another
-/// version is read again from the source.
-pub const FORMAT_VERSION: u32 = 3;
+/// with `pods-beyond-node-cost`, which makes other facts of the same rows; 4: the accounts'
+/// names); a file of another version is read again from the source.
+pub const FORMAT_VERSION: u32 = 4;
 
 /// Footer key of the JSON [`Meta`].
 pub const META_KEY: &str = "curtop.meta";
@@ -98,6 +99,10 @@ pub struct Meta {
     /// The bill per day, nano-dollars per metric.
     pub bill: Vec<(Day, [i64; 4])>,
     pub quality: Quality,
+    /// Account id → display name ([`Facts::account_names`]); absent before version 4 (such
+    /// a file is then refused by its version, not as unreadable).
+    #[serde(default)]
+    pub account_names: BTreeMap<String, String>,
 }
 
 impl Meta {
@@ -124,6 +129,7 @@ impl Meta {
             columns: Vec::new(),
             bill: Vec::new(),
             quality: Quality::default(),
+            account_names: BTreeMap::new(),
         }
     }
 }
@@ -252,6 +258,7 @@ pub fn encode(facts: &Facts, mut meta: Meta) -> Result<Vec<u8>, String> {
         .map(|(d, c)| (*d, c.0.map(|m| m.0)))
         .collect();
     meta.quality = facts.quality.clone();
+    meta.account_names.clone_from(&facts.account_names);
     let schema = schema(&facts.label_names);
     // Categories are not interned: their dictionary is the list of categories.
     let mut dicts = vec![
@@ -398,6 +405,7 @@ mod tests {
             columns: Vec::new(),
             bill: Vec::new(),
             quality: Quality::default(),
+            account_names: BTreeMap::new(),
         }
     }
 

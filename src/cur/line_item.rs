@@ -130,6 +130,8 @@ pub struct LineItem<'a> {
     pub currency: &'a str,
     /// FOCUS `ChargeClass` (`Correction` or empty).
     pub charge_class: &'a str,
+    /// FOCUS `SubAccountName`, the account's display name (empty for CUR).
+    pub account_name: &'a str,
     /// Money fields by [`Field::index`]; `None` when absent or empty.
     pub amounts: [Option<Money>; FIELD_COUNT],
     /// Values of the wanted tags, aligned with [`crate::cur::attribution::TagPlan::ids`]; empty
@@ -156,6 +158,7 @@ impl<'a> LineItem<'a> {
             provider: "",
             currency: "",
             charge_class: "",
+            account_name: "",
             amounts,
             tags: &[],
         }

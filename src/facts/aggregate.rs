@@ -7,13 +7,17 @@
 //! line item costs and counts is `Partial::line_costs`, and which cluster a row claims for its
 //! node is `Aggregator::claim_of`.
 
+use std::collections::BTreeMap;
+
 use rustc_hash::FxHashMap;
 
 use super::env::EnvCache;
 use super::interner::{Interner, NONE, Sym};
 use super::memo::Memo;
 use super::quality::{CurrencyTotal, Quality, is_known_type};
-use super::{Basis, DIMS, Dim, K_DAY, K_DIMS, KeyMap, Quantity, Sums, add_to, kd};
+use super::{
+    Basis, DIMS, Dim, K_DAY, K_DIMS, KeyMap, Quantity, Sums, add_to, kd, merge_account_names,
+};
 use crate::config::EnvRules;
 use crate::cur::attribution::{Category, Placement, RowKind, TagPlan, classify};
 use crate::cur::columns::Field;
@@ -36,6 +40,25 @@ pub struct Partial {
     pub(super) pod_parents: FxHashMap<Sym, Sym>,
     pub(super) bill: FxHashMap<Day, Costs>,
     pub(super) quality: Quality,
+    /// Account id → display name (FOCUS `SubAccountName`), the smallest when rows disagree.
+    pub(super) account_names: BTreeMap<String, String>,
+}
+
+impl Partial {
+    /// Keeps a line item's account name (few accounts: looked up, rarely inserted).
+    fn name_account(&mut self, li: &LineItem<'_>) {
+        if li.account_name.is_empty() || li.account.is_empty() {
+            return;
+        }
+        match self.account_names.get_mut(li.account) {
+            Some(n) if li.account_name < n.as_str() => li.account_name.clone_into(n),
+            Some(_) => {}
+            None => {
+                self.account_names
+                    .insert(li.account.to_string(), li.account_name.to_string());
+            }
+        }
+    }
 }
 
 /// What classifying a line item's texts gave: everything but its day and amounts. Readers
@@ -190,6 +213,7 @@ impl<'p> Aggregator<'p> {
         if let Some(claim) = self.claim_of(kind, li, &placement) {
             self.state.claim(kind, claim);
         }
+        self.state.name_account(li);
         let (map, quality) = self.state.map_for(kind);
         add_to(map, &self.key, sums, quality);
     }
@@ -267,6 +291,8 @@ impl<'p> Aggregator<'p> {
             let claim = self.claim_of(kind, li, &placement);
             (self.key.as_slice().into(), claim)
         };
+        // The name is part of the template's identity: one look per distinct (account, name).
+        self.state.name_account(li);
         let id = self.memo.insert(ids);
         debug_assert_eq!(id as usize, self.templates.len());
         self.templates.push(Template {
@@ -462,6 +488,7 @@ impl Partial {
         for (n, c) in other.pod_parents {
             claim(&mut self.pod_parents, &self.strings, tr(n), tr(c));
         }
+        merge_account_names(&mut self.account_names, other.account_names);
         for (d, c) in other.bill {
             self.quality.sum(self.bill.entry(d).or_default(), c);
         }

@@ -55,6 +55,7 @@ pub fn combine(parts: Vec<Facts>) -> Facts {
         }
         columns.union(&p.columns);
         quality.merge(p.quality);
+        super::merge_account_names(&mut out.account_names, p.account_names);
     }
     out.rows = into_rows(keys);
     out.columns = columns;

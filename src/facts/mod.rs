@@ -199,6 +199,9 @@ pub struct Facts {
     pub quality: Quality,
     /// Which columns the report had.
     pub columns: ColumnSet,
+    /// Account id → its display name, where the bill names it (FOCUS `SubAccountName`; the
+    /// smallest name when rows disagree).
+    pub account_names: BTreeMap<String, String>,
 }
 
 impl Facts {
@@ -309,8 +312,23 @@ impl Facts {
             }
             out.quality.merge(p.quality);
             out.columns.union(&p.columns);
+            merge_account_names(&mut out.account_names, p.account_names);
         }
         out
+    }
+}
+
+/// Adds `from`'s account names to `into`'s; where both name an account, the smaller name
+/// (the same whatever the order of the parts).
+fn merge_account_names(into: &mut BTreeMap<String, String>, from: BTreeMap<String, String>) {
+    for (account, name) in from {
+        match into.get_mut(&account) {
+            Some(n) if name < *n => *n = name,
+            Some(_) => {}
+            None => {
+                into.insert(account, name);
+            }
+        }
     }
 }
 

@@ -88,6 +88,7 @@ impl<'e> PlacedRows<'e> {
             bill,
             quality: self.quality,
             columns: self.columns,
+            account_names: BTreeMap::new(),
         }
     }
 }

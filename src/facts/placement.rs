@@ -53,6 +53,7 @@ impl Partial {
             bill: self.bill.into_iter().collect(),
             quality: self.quality,
             columns: self.columns,
+            account_names: self.account_names,
         };
         check_reconciliation(&mut facts);
         facts

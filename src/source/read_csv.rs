@@ -373,6 +373,7 @@ fn parse_row(
     }
     li.currency = text(record, map, Field::BillingCurrency)?;
     li.charge_class = text(record, map, Field::ChargeClass)?;
+    li.account_name = text(record, map, Field::SubAccountName)?;
 
     // Tags: flat columns (legacy, Athena) or CUR 2.0's JSON map cell (FOCUS's `Tags`).
     let json_tags: Vec<(String, String)> = match tag_map_col {

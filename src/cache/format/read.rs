@@ -142,6 +142,7 @@ pub fn decode(bytes: &Bytes) -> Result<(Facts, Meta), Invalid> {
         .map(|(d, c)| (*d, Costs(c.map(Money))))
         .collect();
     facts.quality = meta.quality.clone();
+    facts.account_names = meta.account_names.clone();
     Ok((facts, meta))
 }
 

@@ -26,6 +26,7 @@ struct BatchColumns<'a> {
     parent: Text<'a>,
     provider: Text<'a>,
     currency: Text<'a>,
+    account_name: Text<'a>,
     charge_class: Text<'a>,
     /// Who the rows are from when the table does not say (`ColumnMap::default_provider`).
     default_provider: &'static str,
@@ -69,6 +70,7 @@ impl<'a> BatchColumns<'a> {
         let parent = text(Field::SplitParentResourceId)?;
         let provider = text(Field::ProviderName)?;
         let currency = text(Field::BillingCurrency)?;
+        let account_name = text(Field::SubAccountName)?;
         let charge_class = text(Field::ChargeClass)?;
         let days = match col(Field::UsageStartDate) {
             Some(a) => {
@@ -109,6 +111,7 @@ impl<'a> BatchColumns<'a> {
             parent,
             provider,
             currency,
+            account_name,
             charge_class,
             default_provider: map.default_provider(),
             focus: map.focus,
@@ -131,6 +134,7 @@ impl<'a> BatchColumns<'a> {
             &self.usage_type,
             &self.provider,
             &self.currency,
+            &self.account_name,
         ]
         .into_iter()
         .chain(self.tag_cols.iter().flatten())
@@ -217,6 +221,7 @@ impl<'a> BatchColumns<'a> {
     /// Fills the texts of row `row` that classification and the facts read.
     fn fill_texts(&self, row: usize, li: &mut LineItem<'a>) {
         li.account = self.account.get(row);
+        li.account_name = self.account_name.get(row);
         li.product_code = self.product.get(row);
         li.usage_type = self.usage_type.get(row);
         li.operation = self.operation.get(row);
