@@ -374,12 +374,43 @@ fn a_rewritten_open_month_is_read_again_alone() {
     // Unchanged: no part read at all.
     read_through(&before, &cache, &key);
     assert_eq!(before.parts_opened(), BTreeMap::new());
-    // AWS rewrote the open month (a new assemblyId): only its parts are read.
+    // AWS rewrote the open month (a new assemblyId): only its parts are read, and its cached
+    // file, now of an old version, is not even decoded — its rows are damaged here (the
+    // footer intact), which a decode would report as `cache-invalid`.
+    let mut files: Vec<PathBuf> = Vec::new();
+    for dir in std::fs::read_dir(cache.facts_dir()).unwrap() {
+        for f in std::fs::read_dir(dir.unwrap().path()).unwrap() {
+            files.push(f.unwrap().path());
+        }
+    }
+    files.sort();
+    let open_file = files.last().unwrap();
+    let mut bytes = std::fs::read(open_file).unwrap();
+    let mid = bytes.len() / 3;
+    bytes[mid] ^= 0x40;
+    std::fs::write(open_file, bytes).unwrap();
     let after = Counting::new(after);
-    let warm = read_through(&after, &cache, &key);
+    {
+        let p = profile();
+        let as_of = AsOf::date(NaiveDate::from_ymd_opt(2024, 4, 10).unwrap());
+        let req = ReadRequest::new(&p, WindowSpec::All, as_of).with_cache(&cache, CacheMode::Use);
+        let delivery = discover(&after, "mem").unwrap();
+        let loaded = read_store_cached(&after, delivery, "mem".into(), &req, &cache, &key).unwrap();
+        let codes: Vec<&str> = loaded
+            .facts
+            .quality
+            .warnings
+            .iter()
+            .map(|w| w.code.as_str())
+            .collect();
+        assert!(!codes.contains(&"cache-invalid"), "{codes:?}");
+    }
     let read = after.parts_opened();
     assert!(!read.is_empty());
     assert!(read.keys().all(|k| k.starts_with(&open_period)), "{read:?}");
+    // Stored again: a second read of the new delivery opens no part.
+    let warm = read_through(&after, &cache, &key);
+    assert_eq!(after.parts_opened(), BTreeMap::new());
     // And the result equals a cold read of the new delivery.
     let fresh = Cache::at(temp_dir("cache-rewrite-fresh"));
     assert_eq!(warm, read_through(&after, &fresh, &key));

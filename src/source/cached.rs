@@ -294,6 +294,14 @@ fn from_cache(
     note: &mut CacheNote,
     problems: &mut Quality,
 ) -> Option<Facts> {
+    // A file of another version is not decoded: its footer says so (the open month's, every
+    // day AWS rewrites it). A footer that cannot be read is looked up whole, to say why.
+    if cache
+        .meta(key, &name)
+        .is_some_and(|m| m.period == name && !current(&m))
+    {
+        return None;
+    }
     match cache.get(key, &name) {
         Lookup::Hit(hit) if current(&hit.meta) => {
             let at = hit.meta.read_at;
