@@ -10,6 +10,7 @@ use crate::app::resolve_view;
 use crate::config::budget::Budget;
 use crate::config::{Config, Profile};
 use crate::cur::metrics::Metric;
+use crate::cur::money::Unit;
 use crate::cur::time::Day;
 use crate::facts::Facts;
 use crate::source;
@@ -93,14 +94,18 @@ pub(super) fn run(a: &BudgetArgs) -> i32 {
             .collect();
         for s in budget::standings(loaded.shown(true), &budgets, &view) {
             worst = worst.max(s.state);
+            // In the budget's currency (the one its rows are in).
+            let currency =
+                currencies_of(&loaded.facts, &s.budget, view.window.start, view.window.end);
+            let unit = Unit::of(currency.first().map_or("", String::as_str), false);
             emit(&format!(
                 "{} {}: spent {} of {} ({:.0}%), forecast {} ({}-day run rate): {}\n",
                 p.name,
                 s.budget.key(),
-                s.spent,
-                s.budget.monthly,
+                s.spent.display_in(unit),
+                s.budget.monthly.display_in(unit),
                 s.spent_pct(),
-                s.projected,
+                s.projected.display_in(unit),
                 forecast::RUN_RATE_DAYS,
                 s.state.word(),
             ));
