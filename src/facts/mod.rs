@@ -211,13 +211,20 @@ impl Facts {
     }
 
     /// The unit the amounts of these fact rows are written in: their `BillingCurrency` (rows
-    /// shown or summed together are always in one: `alloc::Level::root`); US dollars for none.
+    /// shown or summed together are always in one: `alloc::Level::root`); for no rows, the
+    /// bill's one currency; US dollars for none (a CUR).
     pub fn unit_of(&self, rows: &[u32], ascii: bool) -> crate::cur::money::Unit {
-        rows.first()
-            .and_then(|&i| self.rows.get(i as usize))
-            .map_or(crate::cur::money::Unit::USD, |r| {
-                crate::cur::money::Unit::of(self.text(r, Dim::Currency), ascii)
-            })
+        let code = match rows.first().and_then(|&i| self.rows.get(i as usize)) {
+            Some(r) => self.text(r, Dim::Currency),
+            None if self.quality.currencies.len() == 1 => self
+                .quality
+                .currencies
+                .keys()
+                .next()
+                .map_or("", String::as_str),
+            None => "",
+        };
+        crate::cur::money::Unit::of(code, ascii)
     }
 
     /// The currencies of a bill in more than one (`EUR, USD`), which are never added

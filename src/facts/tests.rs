@@ -275,3 +275,34 @@ fn pods_beyond_their_node_cost_take_idle_to_zero_and_the_excess_is_named_in_unal
             .any(|w| w.code == WarningCode::Reconciliation)
     );
 }
+
+/// A row's amounts are in its currency; no rows, in the bill's one currency; a CUR's (no
+/// currency) and a bill in several, when no row says, in dollars.
+#[test]
+fn amounts_are_in_the_rows_currency_or_the_bills_one() {
+    use crate::cur::money::Unit;
+    let mut f = Facts::default();
+    assert_eq!(f.unit_of(&[], false), Unit::USD);
+    let mut dims = [super::NONE; super::DIMS];
+    dims[Dim::Currency as usize] = f.strings.intern("GBP");
+    f.rows.push(super::FactRow {
+        day: 0,
+        category: Category::Unallocated,
+        basis: super::Basis::Usage,
+        dims,
+        labels: Box::new([]),
+        costs: Costs::ZERO,
+        quantity: super::Quantity::default(),
+        shared: super::NONE,
+    });
+    assert_eq!(f.unit_of(&[0], false), Unit::Sign("£"));
+    f.quality
+        .currencies
+        .insert("EUR".into(), super::CurrencyTotal::default());
+    assert_eq!(f.unit_of(&[], false), Unit::Sign("€"));
+    assert_eq!(f.unit_of(&[], true), Unit::Code(*b"EUR"));
+    f.quality
+        .currencies
+        .insert("USD".into(), super::CurrencyTotal::default());
+    assert_eq!(f.unit_of(&[], false), Unit::USD);
+}

@@ -132,12 +132,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         lines.push(Line::raw(""));
     }
     // The level's sum, in its currency; none over currencies (they are never added).
-    let unit = f
-        .level
-        .rows
-        .iter()
-        .find(|r| !r.facts.is_empty())
-        .map_or(Unit::USD, |r| facts.unit_of(&r.facts, ascii));
+    let rows = f.level.rows.iter().find(|r| !r.facts.is_empty());
+    let unit = facts.unit_of(rows.map_or(&[][..], |r| &r.facts), ascii);
     let shown: Vec<String> = total
         .named()
         .into_iter()

@@ -173,7 +173,7 @@ fn second_line(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
                 Span::styled("forecast ", theme.dim()),
                 Span::raw(
                     f.projected
-                        .display_in(data.facts.unit_of(&[0], app.display.ascii)),
+                        .display_in(data.facts.unit_of(&[], app.display.ascii)),
                 ),
             ]);
         }

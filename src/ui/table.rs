@@ -259,13 +259,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         lines.push(Line::raw(""));
     }
     // Totals: what is shown, and the parent (none over currencies), in the level's currency.
-    let unit = f
-        .level
-        .rows
-        .iter()
-        .find(|r| !r.facts.is_empty())
-        .zip(app.facts())
-        .map_or(Unit::USD, |(r, facts)| facts.unit_of(&r.facts, ascii));
+    let unit = app.facts().map_or(Unit::USD, |facts| {
+        let rows = f.level.rows.iter().find(|r| !r.facts.is_empty());
+        facts.unit_of(rows.map_or(&[][..], |r| &r.facts), ascii)
+    });
     let total = if f.level.kind == LevelKind::Currencies {
         format!(
             "{} currencies{}never added together: each sums in its own",
