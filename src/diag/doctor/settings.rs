@@ -10,6 +10,7 @@ use crate::cur::columns::{key_of_tag_id, tag_id};
 use crate::cur::metrics::Metric;
 use crate::cur::money::Money;
 use crate::facts::{Dim, Facts};
+use crate::source::EnvScan;
 
 use super::{Check, CheckId, Status, with_warnings};
 use crate::diag::{self, DiagCode, Diagnosis};
@@ -243,7 +244,7 @@ fn label_keys(name: &str, profile: &Profile) -> Option<(String, Vec<String>)> {
 /// How much of the bill has an environment (from tags, then the profile's fallbacks), the raw
 /// values seen with what they normalize to, and label keys whose values look like
 /// environments without being in the profile's `env` keys. The fix names config lines.
-pub(super) fn env_coverage(f: &Facts, profile: &Profile) -> Check {
+pub(super) fn env_coverage(f: &Facts, profile: &Profile, scan: Option<&EnvScan>) -> Check {
     let m = Metric::Amortized;
     let mut total: i64 = 0;
     let mut none: i64 = 0;
@@ -326,6 +327,51 @@ pub(super) fn env_coverage(f: &Facts, profile: &Profile) -> Check {
                 missing.push(k);
             }
         }
+    }
+    // An Athena read keeps only the mapped keys: its scan of the others (`doctor`'s one extra
+    // query) names them the same way.
+    match scan {
+        Some(EnvScan::Done { seen, scanned }) => {
+            let mut by_key: BTreeMap<&str, Vec<(&str, i64)>> = BTreeMap::new();
+            for (id, value, cost) in seen {
+                by_key.entry(id).or_default().push((value, *cost));
+            }
+            let mut scan_total: i64 = 0;
+            for (id, mut values) in by_key {
+                let key = key_of_tag_id(id);
+                if mapped(&key) || missing.contains(&key) {
+                    continue;
+                }
+                values.sort_by_key(|v| std::cmp::Reverse(v.1));
+                scan_total += values.iter().map(|v| v.1).sum::<i64>();
+                unmapped_keys += 1;
+                let seen: Vec<String> = values
+                    .iter()
+                    .take(5)
+                    .map(|(v, _)| {
+                        let to = profile.env.normalize(v).unwrap_or_default();
+                        format!("{v} → {to}")
+                    })
+                    .collect();
+                evidence.push(format!(
+                    "tag key `{key}`, not in the profile's env keys, holds values that look like environments: {}",
+                    seen.join(", ")
+                ));
+                missing.push(key);
+            }
+            evidence.push(format!(
+                "scan of the unmapped tag keys for environment values ({} rows, ${:.2} unblended): {scanned}",
+                seen.len(),
+                scan_total as f64 / 1e6
+            ));
+        }
+        Some(EnvScan::Nothing) => {
+            evidence.push("the table has no unmapped tag key to scan for environments".into());
+        }
+        Some(EnvScan::Failed(why)) => evidence.push(format!(
+            "the scan of the unmapped tag keys for environment values could not be done ({why}); only the mapped keys were looked at"
+        )),
+        None => {}
     }
     if !missing.is_empty() {
         let env_keys: Vec<String> = profile
@@ -439,7 +485,7 @@ mod env_tests {
             "t.toml",
         )
         .unwrap();
-        let check = env_coverage(&facts(), &config.profiles[0]);
+        let check = env_coverage(&facts(), &config.profiles[0], None);
         assert_eq!(check.status, Status::Warn);
         let text = check.evidence.join("\n");
         assert!(
@@ -475,7 +521,7 @@ mod env_tests {
         let stg = f.strings.intern("stg");
         f.rows[0].labels = Box::new([stg]);
         let config = Config::parse("[profiles.p]\nsource = \"demo\"\n", "t.toml").unwrap();
-        let check = env_coverage(&f, &config.profiles[0]);
+        let check = env_coverage(&f, &config.profiles[0], None);
         assert_eq!(check.status, Status::Warn);
         let text = check.evidence.join("\n");
         assert!(
@@ -497,7 +543,7 @@ mod env_tests {
             "t.toml",
         )
         .unwrap();
-        let check = env_coverage(&f, &mapped.profiles[0]);
+        let check = env_coverage(&f, &mapped.profiles[0], None);
         assert!(
             !check.evidence.join("\n").contains("user:lifecycle`"),
             "{check:?}"
@@ -509,7 +555,7 @@ mod env_tests {
         let mut f = facts();
         f.rows.truncate(0);
         let config = Config::demo();
-        let check = env_coverage(&f, config.default_profile());
+        let check = env_coverage(&f, config.default_profile(), None);
         assert_eq!(check.status, Status::Pass);
     }
 }
