@@ -550,6 +550,46 @@ mod env_tests {
         );
     }
 
+    /// An Athena profile's scan of its unmapped tag keys names them as a read of every key
+    /// would, says what it cost, and a failed scan is said without failing the check.
+    #[test]
+    fn an_athena_scan_names_unmapped_keys_and_its_cost() {
+        let f = facts();
+        let config = Config::parse("[profiles.p]\nsource = \"demo\"\n", "t.toml").unwrap();
+        let scan = EnvScan::Done {
+            seen: vec![
+                ("user_lifecycle".into(), "stg".into(), 2_000_000),
+                ("user_lifecycle".into(), "prod".into(), 5_000_000),
+            ],
+            scanned: "query q-1: scanned 10.00 MB ($0.0001 at $5/TB)".into(),
+        };
+        let check = env_coverage(&f, &config.profiles[0], Some(&scan));
+        assert_eq!(check.status, Status::Warn);
+        let text = check.evidence.join("\n");
+        assert!(
+            text.contains(
+                "tag key `user:lifecycle`, not in the profile's env keys, holds values that \
+                 look like environments: prod → production, stg → staging"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("(2 rows, $7.00 unblended): query q-1: scanned 10.00 MB"),
+            "{text}"
+        );
+        let d = check.diagnosis.unwrap();
+        assert!(
+            d.fixes[0].ends_with(", \"user:lifecycle\"]"),
+            "{:?}",
+            d.fixes
+        );
+        let failed = EnvScan::Failed("AccessDenied".into());
+        let check = env_coverage(&f, &config.profiles[0], Some(&failed));
+        let text = check.evidence.join("\n");
+        assert!(text.contains("could not be done (AccessDenied)"), "{text}");
+        assert!(!text.contains("user:lifecycle"), "{text}");
+    }
+
     #[test]
     fn a_bill_with_environments_everywhere_passes() {
         let mut f = facts();
