@@ -53,13 +53,8 @@ fn env_scan(a: &AthenaSpec, req: &super::ReadRequest<'_>) -> super::EnvScan {
         Ok(p) => p,
         Err(e) => return EnvScan::Failed(e.to_string()),
     };
-    let mapped: Vec<String> = req
-        .profile
-        .tags
-        .env
-        .iter()
-        .map(|k| crate::cur::columns::tag_id(k))
-        .collect();
+    // Every key the read kept (env, Kubernetes, labels) is already looked at from the facts.
+    let mapped = plan.plan.ids.clone();
     let values: Vec<String> = crate::config::EnvRules::default()
         .aliases
         .into_iter()
