@@ -241,6 +241,63 @@ fn label_keys(name: &str, profile: &Profile) -> Option<(String, Vec<String>)> {
     }
 }
 
+/// The evidence of an Athena profile's scan of its unmapped tag keys: each key holding
+/// environment-like values (added to `missing`), what the scan cost, or why it could not run.
+/// Returns how many keys it named.
+fn scan_evidence(
+    scan: Option<&EnvScan>,
+    profile: &Profile,
+    mapped: &dyn Fn(&str) -> bool,
+    missing: &mut Vec<String>,
+    evidence: &mut Vec<String>,
+) -> usize {
+    let mut found = 0;
+    match scan {
+        Some(EnvScan::Done { seen, scanned }) => {
+            let mut by_key: BTreeMap<&str, Vec<(&str, i64)>> = BTreeMap::new();
+            for (id, value, cost) in seen {
+                by_key.entry(id).or_default().push((value, *cost));
+            }
+            let mut scan_total: i64 = 0;
+            for (id, mut values) in by_key {
+                let key = key_of_tag_id(id);
+                if mapped(&key) || missing.contains(&key) {
+                    continue;
+                }
+                values.sort_by_key(|v| std::cmp::Reverse(v.1));
+                scan_total += values.iter().map(|v| v.1).sum::<i64>();
+                found += 1;
+                let seen: Vec<String> = values
+                    .iter()
+                    .take(5)
+                    .map(|(v, _)| {
+                        let to = profile.env.normalize(v).unwrap_or_default();
+                        format!("{v} → {to}")
+                    })
+                    .collect();
+                evidence.push(format!(
+                    "tag key `{key}`, not in the profile's env keys, holds values that look like environments: {}",
+                    seen.join(", ")
+                ));
+                missing.push(key);
+            }
+            evidence.push(format!(
+                "scan of the unmapped tag keys for environment values ({} rows, ${:.2} unblended): {scanned}",
+                seen.len(),
+                scan_total as f64 / 1e6
+            ));
+        }
+        Some(EnvScan::Nothing) => {
+            evidence.push("the table has no unmapped tag key to scan for environments".into());
+        }
+        Some(EnvScan::Failed(why)) => evidence.push(format!(
+            "the scan of the unmapped tag keys for environment values could not be done ({why}); only the mapped keys were looked at"
+        )),
+        None => {}
+    }
+    found
+}
+
 /// How much of the bill has an environment (from tags, then the profile's fallbacks), the raw
 /// values seen with what they normalize to, and label keys whose values look like
 /// environments without being in the profile's `env` keys. The fix names config lines.
@@ -330,49 +387,7 @@ pub(super) fn env_coverage(f: &Facts, profile: &Profile, scan: Option<&EnvScan>)
     }
     // An Athena read keeps only the mapped keys: its scan of the others (`doctor`'s one extra
     // query) names them the same way.
-    match scan {
-        Some(EnvScan::Done { seen, scanned }) => {
-            let mut by_key: BTreeMap<&str, Vec<(&str, i64)>> = BTreeMap::new();
-            for (id, value, cost) in seen {
-                by_key.entry(id).or_default().push((value, *cost));
-            }
-            let mut scan_total: i64 = 0;
-            for (id, mut values) in by_key {
-                let key = key_of_tag_id(id);
-                if mapped(&key) || missing.contains(&key) {
-                    continue;
-                }
-                values.sort_by_key(|v| std::cmp::Reverse(v.1));
-                scan_total += values.iter().map(|v| v.1).sum::<i64>();
-                unmapped_keys += 1;
-                let seen: Vec<String> = values
-                    .iter()
-                    .take(5)
-                    .map(|(v, _)| {
-                        let to = profile.env.normalize(v).unwrap_or_default();
-                        format!("{v} → {to}")
-                    })
-                    .collect();
-                evidence.push(format!(
-                    "tag key `{key}`, not in the profile's env keys, holds values that look like environments: {}",
-                    seen.join(", ")
-                ));
-                missing.push(key);
-            }
-            evidence.push(format!(
-                "scan of the unmapped tag keys for environment values ({} rows, ${:.2} unblended): {scanned}",
-                seen.len(),
-                scan_total as f64 / 1e6
-            ));
-        }
-        Some(EnvScan::Nothing) => {
-            evidence.push("the table has no unmapped tag key to scan for environments".into());
-        }
-        Some(EnvScan::Failed(why)) => evidence.push(format!(
-            "the scan of the unmapped tag keys for environment values could not be done ({why}); only the mapped keys were looked at"
-        )),
-        None => {}
-    }
+    unmapped_keys += scan_evidence(scan, profile, &mapped, &mut missing, &mut evidence);
     if !missing.is_empty() {
         let env_keys: Vec<String> = profile
             .tags
