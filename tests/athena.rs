@@ -568,3 +568,102 @@ fn a_cached_closed_month_is_never_queried_again_and_the_open_month_alone_is() {
     read(mar_apr);
     assert_eq!(executions(region).len(), before + 8);
 }
+
+/// An Athena read queries only the mapped tag keys: doctor's one extra query scans the others
+/// for values that look like environments, and the environment-coverage check names the
+/// unmapped key, what it scanned, and the config line to add.
+#[test]
+fn doctor_scans_an_athena_tables_unmapped_tag_keys_for_environments() {
+    let region = "ap-south-1";
+    let mut spec = DemoSpec::demo(5, 10, NaiveDate::from_ymd_opt(2024, 4, 1).unwrap());
+    spec.scale = Scale::tiny();
+    spec.layout = Layout::LegacyParquet;
+    let (store, _) = generate_in_memory(&spec).unwrap();
+    let delivery = discover(&store, "generated").unwrap();
+    let plan = TagPlan::new(&TagMapping::default(), &[]);
+    let env = EnvRules::default();
+    let local = read_delivery(
+        &store,
+        &delivery,
+        &ReadOptions {
+            plan: &plan,
+            env: &env,
+            window: None,
+            progress: None,
+            threads: 2,
+            currency: None,
+        },
+    )
+    .unwrap();
+    let header = result_columns(&plan);
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let columns: Vec<Vec<Option<String>>> = common::athena::COLUMNS
+        .iter()
+        .chain(&["resource_tags_user_lifecycle"])
+        .map(|c| {
+            vec![
+                Some("acme_envs".to_string()),
+                Some((*c).to_string()),
+                Some("varchar".into()),
+            ]
+        })
+        .collect();
+    let schema = result(&["table_name", "column_name", "data_type"], &columns);
+    queue(
+        region,
+        &[
+            result(&["_col0"], &[vec![Some("1".into())]]),
+            schema,
+            result(&header, &facts_rows(&local)),
+            result(
+                &["tag", "value", "cost"],
+                &[
+                    vec![
+                        Some("user_lifecycle".into()),
+                        Some("prod".into()),
+                        Some("12.5".into()),
+                    ],
+                    vec![
+                        Some("user_lifecycle".into()),
+                        Some("stg".into()),
+                        Some("2.5".into()),
+                    ],
+                ],
+            ),
+        ],
+    );
+    let p = profile(region, "acme_envs", None);
+    let report = curtop::source::doctor::check_profile(&p, today());
+    let text = curtop::diag::doctor::render_text(std::slice::from_ref(&report));
+    let check = report
+        .checks
+        .iter()
+        .find(|c| c.name == curtop::diag::doctor::CheckId::EnvironmentCoverage)
+        .expect("the environment-coverage check");
+    let evidence = check.evidence.join("\n");
+    assert!(
+        evidence.contains(
+            "tag key `user:lifecycle`, not in the profile's env keys, holds values that look \
+             like environments: prod → production, stg → staging"
+        ),
+        "{text}"
+    );
+    assert!(evidence.contains("scan of the unmapped tag keys"), "{text}");
+    assert!(evidence.contains("scanned"), "{text}");
+    let fixes = &check.diagnosis.as_ref().expect("a diagnosis").fixes;
+    assert!(
+        fixes[0].ends_with(", \"user:lifecycle\"]"),
+        "{fixes:?}\n{text}"
+    );
+    // The scan ran over the read's window, on the unmapped column only.
+    let scan = executions(region)
+        .into_iter()
+        .map(|(sql, _)| sql)
+        .find(|sql| sql.starts_with("-- curtop doctor: env-like values"))
+        .expect("the scan query");
+    assert!(scan.contains("\"resource_tags_user_lifecycle\""), "{scan}");
+    assert!(
+        !scan.contains("resource_tags_user_kubernetes_namespace"),
+        "{scan}"
+    );
+}

@@ -345,3 +345,91 @@ fn golden_sql_without_optional_columns() {
     }
     golden("minimal.sql", &sql);
 }
+
+// ---- doctor's environment scan ----
+
+/// doctor's scan of unmapped tag keys runs in `DuckDB` over the generated bill (legacy: one
+/// branch per tag column; CUR 2.0: the tag map unnested): with no key mapped it finds the
+/// environment tag's values, only env-like spellings, each with its cost.
+fn env_scan(tag: &str, layout: Layout, glob: &str) {
+    use curtop::source::athena::sql::env_scan_query;
+    let (dir, spec) = generated(tag, layout, false);
+    let glob = format!("{}/{glob}", dir.display());
+    let schema_csv = dir.join("schema.csv");
+    duckdb(&glob, "--schema", &schema_csv);
+    let mut reader = csv::Reader::from_path(&schema_csv).unwrap();
+    let cols: Vec<(String, String)> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_string(), r[1].to_string())
+        })
+        .collect();
+    let schema = TableSchema::new(cols.iter().map(|(a, b)| (a.as_str(), b.as_str())));
+    let table = TableRef {
+        catalog: None,
+        database: "cur".into(),
+        table: "report".into(),
+    };
+    let plan = TagPlan::new(&mapping(), &[]);
+    let end = day_of(spec.end);
+    let values: Vec<String> = EnvRules::default()
+        .aliases
+        .into_iter()
+        .map(|(from, _)| from)
+        .collect();
+    let sql = env_scan_query(
+        &QuerySpec {
+            table: &table,
+            schema: &schema,
+            plan: &plan,
+            window: Some((end - 9, end - 2)),
+            dialect: Dialect::DuckDb,
+        },
+        &[],
+        &values,
+    )
+    .unwrap();
+    let sql_file = dir.join("scan.sql");
+    std::fs::write(&sql_file, &sql).unwrap();
+    let out = dir.join("scan.csv");
+    duckdb(&glob, sql_file.to_str().unwrap(), &out);
+    let mut reader = csv::Reader::from_path(&out).unwrap();
+    let rows: Vec<(String, String, f64)> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_string(), r[1].to_string(), r[2].parse().unwrap())
+        })
+        .collect();
+    assert!(!rows.is_empty(), "{tag}: {sql}");
+    for (id, value, cost) in &rows {
+        assert!(!id.starts_with("aws"), "{tag}: {id}");
+        assert!(
+            values.contains(&value.trim().to_lowercase()),
+            "{tag}: {value}"
+        );
+        assert!(cost.is_finite(), "{tag}: {cost}");
+    }
+    assert!(rows.iter().any(|r| r.0.contains("env")), "{tag}: {rows:?}");
+}
+
+#[test]
+fn the_env_scan_run_by_duckdb_finds_environment_values_in_legacy_parquet() {
+    env_scan(
+        "athena-scan-legacy",
+        Layout::LegacyParquet,
+        "**/year=*/month=*/*.parquet",
+    );
+}
+
+#[test]
+fn the_env_scan_run_by_duckdb_finds_environment_values_in_cur2() {
+    env_scan(
+        "athena-scan-cur2",
+        Layout::Cur2 {
+            format: Cur2Format::Parquet,
+        },
+        "**/data/BILLING_PERIOD=*/*.parquet",
+    );
+}

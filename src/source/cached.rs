@@ -573,6 +573,7 @@ pub fn load_athena_cached(
             table: athena.table_note(),
             query,
             status: status_note,
+            env_scan: None,
         }),
         cache: Some(note),
         shared: None,

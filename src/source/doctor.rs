@@ -25,15 +25,81 @@ impl Probe for Live {
 
     /// The latest period; when the bill holds tag keys the profile does not read, read again
     /// keeping them (as a report's `--by tag:KEY` would), so the environment-coverage check
-    /// can look for environments in every key, not only the mapped ones.
+    /// can look for environments in every key, not only the mapped ones. An Athena read names
+    /// only the mapped keys: there one small query scans the others ([`env_scan`]).
     fn read_latest(&mut self, profile: &Profile, as_of: AsOf) -> Result<Loaded, Box<Diagnosis>> {
         let req = super::ReadRequest::new(profile, WindowSpec::Latest, as_of);
-        let loaded = super::load(&req).map_err(|e| Box::new(diag::diagnose(&e)))?;
+        let mut loaded = super::load(&req).map_err(|e| Box::new(diag::diagnose(&e)))?;
+        if let (crate::config::SourceSpec::Athena(a), Some(notes)) =
+            (&profile.source, loaded.athena.as_mut())
+        {
+            notes.env_scan = Some(env_scan(a, &req));
+        }
         let unread = unread_keys(&loaded);
         if unread.is_empty() {
             return Ok(loaded);
         }
         super::load(&req.with_tags(&unread)).map_err(|e| Box::new(diag::diagnose(&e)))
+    }
+}
+
+/// Athena reads only the mapped tag keys: one small query over the same window finds the
+/// unmapped keys' values that could be environments (the default rules' spellings). A failure
+/// is reported, never raised: the check then runs on what the read kept.
+fn env_scan(a: &AthenaSpec, req: &super::ReadRequest<'_>) -> super::EnvScan {
+    use super::EnvScan;
+    use super::athena::sql::{Dialect, QuerySpec, env_scan_query};
+    let plan = match super::plan_athena(a, req) {
+        Ok(p) => p,
+        Err(e) => return EnvScan::Failed(e.to_string()),
+    };
+    // Every key the read kept (env, Kubernetes, labels) is already looked at from the facts.
+    let mapped = plan.plan.ids.clone();
+    let values: Vec<String> = crate::config::EnvRules::default()
+        .aliases
+        .into_iter()
+        .map(|(from, _)| from)
+        .collect();
+    let table = plan.client.table();
+    let Some(sql) = env_scan_query(
+        &QuerySpec {
+            table: &table,
+            schema: &plan.schema,
+            plan: &plan.plan,
+            window: plan.window.map(|w| (w.start, w.end)),
+            dialect: Dialect::Athena,
+        },
+        &mapped,
+        &values,
+    ) else {
+        return EnvScan::Nothing;
+    };
+    let mut seen = Vec::new();
+    let mut bad = None;
+    let ran = plan
+        .client
+        .run("environment scan", &sql, None, &mut |header, cells| {
+            if header {
+                return;
+            }
+            match cells {
+                [Some(tag), Some(value), cost] => {
+                    let cost = cost
+                        .and_then(|c| c.trim().parse::<f64>().ok())
+                        .filter(|c| c.is_finite())
+                        .map_or(0, |c| (c * 1e6).round() as i64);
+                    seen.push(((*tag).to_string(), (*value).to_string(), cost));
+                }
+                _ => bad = Some(format!("a result row of {} cells", cells.len())),
+            }
+        });
+    match (ran, bad) {
+        (Err(e), _) => EnvScan::Failed(e.to_string()),
+        (Ok(_), Some(why)) => EnvScan::Failed(format!("unexpected result: {why}")),
+        (Ok((id, scan)), None) => EnvScan::Done {
+            seen,
+            scanned: format!("query {id}: {scan}"),
+        },
     }
 }
 

@@ -79,6 +79,23 @@ pub struct AthenaNotes {
     /// What `cost_and_usage_data_status` says, or that there is no such table; `None` when
     /// asking it failed.
     pub status: Option<String>,
+    /// `doctor`'s scan for environment-like values in the tag keys the profile does not map;
+    /// `None` outside `doctor`.
+    pub env_scan: Option<EnvScan>,
+}
+
+/// What `doctor`'s environment scan of an Athena table found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvScan {
+    /// (tag id, value as billed, unblended cost in micro-dollars), and what the query scanned.
+    Done {
+        seen: Vec<(String, String, i64)>,
+        scanned: String,
+    },
+    /// The table has no unmapped tag key to scan.
+    Nothing,
+    /// The query could not be run or read, in words.
+    Failed(String),
 }
 
 /// What to read: a profile's data over a window as of a moment, the tag keys a report groups
@@ -490,6 +507,7 @@ pub(crate) fn load_athena(
             table: athena.table_note(),
             query: query_note,
             status: status_note,
+            env_scan: None,
         }),
         cache: None,
         shared: None,

@@ -433,7 +433,11 @@ fn checks_of_read(
                 );
                 c
             }
-            CheckId::EnvironmentCoverage => env_coverage(f, profile),
+            CheckId::EnvironmentCoverage => env_coverage(
+                f,
+                profile,
+                loaded.athena.as_ref().and_then(|a| a.env_scan.as_ref()),
+            ),
             CheckId::ConfigValid
             | CheckId::CredentialsResolve
             | CheckId::RoleAssumable

@@ -10,6 +10,7 @@ use crate::cur::columns::{key_of_tag_id, tag_id};
 use crate::cur::metrics::Metric;
 use crate::cur::money::Money;
 use crate::facts::{Dim, Facts};
+use crate::source::EnvScan;
 
 use super::{Check, CheckId, Status, with_warnings};
 use crate::diag::{self, DiagCode, Diagnosis};
@@ -240,10 +241,67 @@ fn label_keys(name: &str, profile: &Profile) -> Option<(String, Vec<String>)> {
     }
 }
 
+/// The evidence of an Athena profile's scan of its unmapped tag keys: each key holding
+/// environment-like values (added to `missing`), what the scan cost, or why it could not run.
+/// Returns how many keys it named.
+fn scan_evidence(
+    scan: Option<&EnvScan>,
+    profile: &Profile,
+    mapped: &dyn Fn(&str) -> bool,
+    missing: &mut Vec<String>,
+    evidence: &mut Vec<String>,
+) -> usize {
+    let mut found = 0;
+    match scan {
+        Some(EnvScan::Done { seen, scanned }) => {
+            let mut by_key: BTreeMap<&str, Vec<(&str, i64)>> = BTreeMap::new();
+            for (id, value, cost) in seen {
+                by_key.entry(id).or_default().push((value, *cost));
+            }
+            let mut scan_total: i64 = 0;
+            for (id, mut values) in by_key {
+                let key = key_of_tag_id(id);
+                if mapped(&key) || missing.contains(&key) {
+                    continue;
+                }
+                values.sort_by_key(|v| std::cmp::Reverse(v.1));
+                scan_total += values.iter().map(|v| v.1).sum::<i64>();
+                found += 1;
+                let seen: Vec<String> = values
+                    .iter()
+                    .take(5)
+                    .map(|(v, _)| {
+                        let to = profile.env.normalize(v).unwrap_or_default();
+                        format!("{v} → {to}")
+                    })
+                    .collect();
+                evidence.push(format!(
+                    "tag key `{key}`, not in the profile's env keys, holds values that look like environments: {}",
+                    seen.join(", ")
+                ));
+                missing.push(key);
+            }
+            evidence.push(format!(
+                "scan of the unmapped tag keys for environment values ({} rows, ${:.2} unblended): {scanned}",
+                seen.len(),
+                scan_total as f64 / 1e6
+            ));
+        }
+        Some(EnvScan::Nothing) => {
+            evidence.push("the table has no unmapped tag key to scan for environments".into());
+        }
+        Some(EnvScan::Failed(why)) => evidence.push(format!(
+            "the scan of the unmapped tag keys for environment values could not be done ({why}); only the mapped keys were looked at"
+        )),
+        None => {}
+    }
+    found
+}
+
 /// How much of the bill has an environment (from tags, then the profile's fallbacks), the raw
 /// values seen with what they normalize to, and label keys whose values look like
 /// environments without being in the profile's `env` keys. The fix names config lines.
-pub(super) fn env_coverage(f: &Facts, profile: &Profile) -> Check {
+pub(super) fn env_coverage(f: &Facts, profile: &Profile, scan: Option<&EnvScan>) -> Check {
     let m = Metric::Amortized;
     let mut total: i64 = 0;
     let mut none: i64 = 0;
@@ -327,6 +385,9 @@ pub(super) fn env_coverage(f: &Facts, profile: &Profile) -> Check {
             }
         }
     }
+    // An Athena read keeps only the mapped keys: its scan of the others (`doctor`'s one extra
+    // query) names them the same way.
+    unmapped_keys += scan_evidence(scan, profile, &mapped, &mut missing, &mut evidence);
     if !missing.is_empty() {
         let env_keys: Vec<String> = profile
             .tags
@@ -439,7 +500,7 @@ mod env_tests {
             "t.toml",
         )
         .unwrap();
-        let check = env_coverage(&facts(), &config.profiles[0]);
+        let check = env_coverage(&facts(), &config.profiles[0], None);
         assert_eq!(check.status, Status::Warn);
         let text = check.evidence.join("\n");
         assert!(
@@ -475,7 +536,7 @@ mod env_tests {
         let stg = f.strings.intern("stg");
         f.rows[0].labels = Box::new([stg]);
         let config = Config::parse("[profiles.p]\nsource = \"demo\"\n", "t.toml").unwrap();
-        let check = env_coverage(&f, &config.profiles[0]);
+        let check = env_coverage(&f, &config.profiles[0], None);
         assert_eq!(check.status, Status::Warn);
         let text = check.evidence.join("\n");
         assert!(
@@ -497,11 +558,51 @@ mod env_tests {
             "t.toml",
         )
         .unwrap();
-        let check = env_coverage(&f, &mapped.profiles[0]);
+        let check = env_coverage(&f, &mapped.profiles[0], None);
         assert!(
             !check.evidence.join("\n").contains("user:lifecycle`"),
             "{check:?}"
         );
+    }
+
+    /// An Athena profile's scan of its unmapped tag keys names them as a read of every key
+    /// would, says what it cost, and a failed scan is said without failing the check.
+    #[test]
+    fn an_athena_scan_names_unmapped_keys_and_its_cost() {
+        let f = facts();
+        let config = Config::parse("[profiles.p]\nsource = \"demo\"\n", "t.toml").unwrap();
+        let scan = EnvScan::Done {
+            seen: vec![
+                ("user_lifecycle".into(), "stg".into(), 2_000_000),
+                ("user_lifecycle".into(), "prod".into(), 5_000_000),
+            ],
+            scanned: "query q-1: scanned 10.00 MB ($0.0001 at $5/TB)".into(),
+        };
+        let check = env_coverage(&f, &config.profiles[0], Some(&scan));
+        assert_eq!(check.status, Status::Warn);
+        let text = check.evidence.join("\n");
+        assert!(
+            text.contains(
+                "tag key `user:lifecycle`, not in the profile's env keys, holds values that \
+                 look like environments: prod → production, stg → staging"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("(2 rows, $7.00 unblended): query q-1: scanned 10.00 MB"),
+            "{text}"
+        );
+        let d = check.diagnosis.unwrap();
+        assert!(
+            d.fixes[0].ends_with(", \"user:lifecycle\"]"),
+            "{:?}",
+            d.fixes
+        );
+        let failed = EnvScan::Failed("AccessDenied".into());
+        let check = env_coverage(&f, &config.profiles[0], Some(&failed));
+        let text = check.evidence.join("\n");
+        assert!(text.contains("could not be done (AccessDenied)"), "{text}");
+        assert!(!text.contains("user:lifecycle"), "{text}");
     }
 
     #[test]
@@ -509,7 +610,7 @@ mod env_tests {
         let mut f = facts();
         f.rows.truncate(0);
         let config = Config::demo();
-        let check = env_coverage(&f, config.default_profile());
+        let check = env_coverage(&f, config.default_profile(), None);
         assert_eq!(check.status, Status::Pass);
     }
 }

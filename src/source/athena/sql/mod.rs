@@ -12,11 +12,13 @@
 //! `placement` where each line item lands; `overlay` nodes, pods, idle and the result.
 
 mod builder;
+mod env_scan;
 mod line_items;
 mod overlay;
 mod placement;
 mod schema;
 
+pub use env_scan::{MAX_SCANNED_TAGS, env_scan_query};
 pub use schema::{Partitions, TableRef, TableSchema};
 
 use crate::cur::attribution::TagPlan;
