@@ -49,6 +49,7 @@ impl Probe for Live {
 fn env_scan(a: &AthenaSpec, req: &super::ReadRequest<'_>) -> super::EnvScan {
     use super::EnvScan;
     use super::athena::sql::{Dialect, QuerySpec, env_scan_query};
+    use crate::cur::money::Money;
     let plan = match super::plan_athena(a, req) {
         Ok(p) => p,
         Err(e) => return EnvScan::Failed(e.to_string()),
@@ -84,11 +85,15 @@ fn env_scan(a: &AthenaSpec, req: &super::ReadRequest<'_>) -> super::EnvScan {
             }
             match cells {
                 [Some(tag), Some(value), cost] => {
-                    let cost = cost
-                        .and_then(|c| c.trim().parse::<f64>().ok())
-                        .filter(|c| c.is_finite())
-                        .map_or(0, |c| (c * 1e6).round() as i64);
-                    seen.push(((*tag).to_string(), (*value).to_string(), cost));
+                    // Exact, as every amount curtop reads (no cost: nothing billed).
+                    let cost = match cost {
+                        None => Ok(Money::ZERO),
+                        Some(c) => Money::parse(c.trim().as_bytes()),
+                    };
+                    match cost {
+                        Ok(cost) => seen.push(((*tag).to_string(), (*value).to_string(), cost)),
+                        Err(e) => bad = Some(format!("a cost that is {e}")),
+                    }
                 }
                 _ => bad = Some(format!("a result row of {} cells", cells.len())),
             }

@@ -87,9 +87,9 @@ pub struct AthenaNotes {
 /// What `doctor`'s environment scan of an Athena table found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EnvScan {
-    /// (tag id, value as billed, unblended cost in micro-dollars), and what the query scanned.
+    /// (tag id, value as billed, unblended cost), and what the query scanned.
     Done {
-        seen: Vec<(String, String, i64)>,
+        seen: Vec<(String, String, crate::cur::money::Money)>,
         scanned: String,
     },
     /// The table has no unmapped tag key to scan.

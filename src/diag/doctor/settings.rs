@@ -241,6 +241,25 @@ fn label_keys(name: &str, profile: &Profile) -> Option<(String, Vec<String>)> {
     }
 }
 
+/// `{what} holds values that look like environments: prod → production, …` (the first five).
+fn env_like_line<'v>(
+    what: &str,
+    values: impl Iterator<Item = &'v str>,
+    profile: &Profile,
+) -> String {
+    let seen: Vec<String> = values
+        .take(5)
+        .map(|v| {
+            let to = profile.env.normalize(v).unwrap_or_default();
+            format!("{v} → {to}")
+        })
+        .collect();
+    format!(
+        "{what} holds values that look like environments: {}",
+        seen.join(", ")
+    )
+}
+
 /// The evidence of an Athena profile's scan of its unmapped tag keys: each key holding
 /// environment-like values (added to `missing`), what the scan cost, or why it could not run.
 /// Returns how many keys it named.
@@ -254,37 +273,32 @@ fn scan_evidence(
     let mut found = 0;
     match scan {
         Some(EnvScan::Done { seen, scanned }) => {
-            let mut by_key: BTreeMap<&str, Vec<(&str, i64)>> = BTreeMap::new();
+            let mut by_key: BTreeMap<&str, Vec<(&str, Money)>> = BTreeMap::new();
             for (id, value, cost) in seen {
                 by_key.entry(id).or_default().push((value, *cost));
             }
-            let mut scan_total: i64 = 0;
+            let mut scan_total = Money::ZERO;
             for (id, mut values) in by_key {
                 let key = key_of_tag_id(id);
                 if mapped(&key) || missing.contains(&key) {
                     continue;
                 }
                 values.sort_by_key(|v| std::cmp::Reverse(v.1));
-                scan_total += values.iter().map(|v| v.1).sum::<i64>();
+                for (_, cost) in &values {
+                    scan_total = Money(scan_total.0.saturating_add(cost.0));
+                }
                 found += 1;
-                let seen: Vec<String> = values
-                    .iter()
-                    .take(5)
-                    .map(|(v, _)| {
-                        let to = profile.env.normalize(v).unwrap_or_default();
-                        format!("{v} → {to}")
-                    })
-                    .collect();
-                evidence.push(format!(
-                    "tag key `{key}`, not in the profile's env keys, holds values that look like environments: {}",
-                    seen.join(", ")
+                evidence.push(env_like_line(
+                    &format!("tag key `{key}`, not in the profile's env keys,"),
+                    values.iter().map(|(v, _)| *v),
+                    profile,
                 ));
                 missing.push(key);
             }
             evidence.push(format!(
-                "scan of the unmapped tag keys for environment values ({} rows, ${:.2} unblended): {scanned}",
+                "scan of the unmapped tag keys for environment values ({} rows, {} unblended): {scanned}",
                 seen.len(),
-                scan_total as f64 / 1e6
+                scan_total.display_dollars()
             ));
         }
         Some(EnvScan::Nothing) => {
@@ -367,18 +381,7 @@ pub(super) fn env_coverage(f: &Facts, profile: &Profile, scan: Option<&EnvScan>)
             continue;
         }
         unmapped_keys += 1;
-        let seen: Vec<String> = values
-            .keys()
-            .take(5)
-            .map(|v| {
-                let to = profile.env.normalize(v).unwrap_or_default();
-                format!("{v} → {to}")
-            })
-            .collect();
-        evidence.push(format!(
-            "{what} holds values that look like environments: {}",
-            seen.join(", ")
-        ));
+        evidence.push(env_like_line(&what, values.keys().copied(), profile));
         for k in keys {
             if !mapped(&k) && !missing.contains(&k) {
                 missing.push(k);
@@ -573,8 +576,8 @@ mod env_tests {
         let config = Config::parse("[profiles.p]\nsource = \"demo\"\n", "t.toml").unwrap();
         let scan = EnvScan::Done {
             seen: vec![
-                ("user_lifecycle".into(), "stg".into(), 2_000_000),
-                ("user_lifecycle".into(), "prod".into(), 5_000_000),
+                ("user_lifecycle".into(), "stg".into(), Money(2_000_000_000)),
+                ("user_lifecycle".into(), "prod".into(), Money(5_000_000_000)),
             ],
             scanned: "query q-1: scanned 10.00 MB ($0.0001 at $5/TB)".into(),
         };
