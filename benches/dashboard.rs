@@ -29,16 +29,23 @@ use curtop::source::Loaded;
 use curtop::source::discover::{Delivery, Layout};
 use curtop::window::{Window, WindowSpec};
 
-fn facts(pods: usize, last: i32) -> Facts {
+/// `pods` pods × 14 days; `per_workload` pods in each workload (all in one: `usize::MAX`),
+/// 100 workloads to a namespace.
+fn facts_of(pods: usize, last: i32, per_workload: usize) -> Facts {
     let mut f = Facts::default();
     let cluster = f.strings.intern("bench-cluster");
-    let ns = f.strings.intern("load");
-    let wl = f.strings.intern("api");
+    let mut ns = f.strings.intern("load");
+    let mut wl = f.strings.intern("api");
     let kind = f.strings.intern("Deployment");
     let svc = f.strings.intern("AmazonEKS");
     let cpu = f.strings.intern("USE1-EKS-EC2-vCPU-Hours");
     let acct = f.strings.intern("111122223333");
     for p in 0..pods {
+        if per_workload != usize::MAX && p % per_workload == 0 {
+            let w = p / per_workload;
+            wl = f.strings.intern(&format!("svc-{w:05}"));
+            ns = f.strings.intern(&format!("team-{:03}", w / 100));
+        }
         let pod = f.strings.intern(&format!("api-7f9c8d-{p:06}"));
         let node = f.strings.intern(&format!("i-{:017x}", p / 40));
         for day in last - 13..=last {
@@ -69,6 +76,10 @@ fn facts(pods: usize, last: i32) -> Facts {
         }
     }
     f
+}
+
+fn facts(pods: usize, last: i32) -> Facts {
+    facts_of(pods, last, usize::MAX)
 }
 
 struct Timings(Vec<Duration>);
@@ -162,6 +173,84 @@ fn through_the_cache(facts: Facts, read_at: i64) -> (Facts, Duration, Cpu) {
     let (wall, cpu) = (start.elapsed(), cpu.since());
     let _ = std::fs::remove_dir_all(&dir);
     (hit.facts, wall, cpu)
+}
+
+/// A warm start's first frame from the cache's roll-up (`CacheMode::Rollup`): the period
+/// stored (facts and roll-up), then its roll-up read back and drawn as the runtime's first
+/// `Msg::Cached`; the roll-up's rows, the read's and the frame's wall time.
+fn first_frame_from_rollup(
+    facts: Facts,
+    now: chrono::DateTime<Utc>,
+) -> (usize, Duration, Duration) {
+    let dir = std::env::temp_dir().join(format!("curtop-bench-rollup-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let cache = Cache::at(&dir);
+    let key = SourceKey::from_description("bench", "generated");
+    let meta = Meta::new(
+        "bench",
+        "generated",
+        "2026-11".into(),
+        None,
+        "bench".into(),
+        now.timestamp(),
+    );
+    cache.put(&key, &facts, &meta).unwrap();
+    let last = facts.day_range().unwrap().1;
+    drop(facts);
+    let start = Instant::now();
+    let hit = cache.get_rollup(&key, "2026-11").expect("a roll-up");
+    let facts = Facts::of_periods(vec![hit.facts], Some((last - 13, last + 1)));
+    let read = start.elapsed();
+    let rows = facts.rows.len();
+    let loaded = Loaded {
+        facts,
+        delivery: Delivery {
+            report: "bench".into(),
+            layout: Layout::SingleFile,
+            periods: vec![],
+        },
+        window: Window {
+            start: last - 13,
+            end: last + 1,
+        },
+        origin: "generated".into(),
+        athena: None,
+        cache: Some(curtop::source::cached::CacheNote {
+            cached: vec!["2026-11".into()],
+            cached_since: Some(now.timestamp()),
+            rolled_up: true,
+            ..Default::default()
+        }),
+        shared: None,
+    };
+    let mut app = App::new(
+        Config::demo(),
+        0,
+        curtop::clock::AsOf::at(now),
+        DrawMode {
+            color: true,
+            ascii: false,
+        },
+    );
+    app.window = WindowSpec::LastDays(7);
+    let _ = app.start();
+    let generation = app.jobs[0].generation;
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    app.size = (120, 40);
+    let t = Instant::now();
+    let _ = app::update(
+        &mut app,
+        Msg::Cached {
+            profile: 0,
+            generation,
+            loaded: Box::new(loaded),
+        },
+    );
+    terminal.draw(|f| curtop::ui::draw(f, &app)).unwrap();
+    let frame = t.elapsed();
+    assert!(app.level().is_some_and(|l| !l.level.rows.is_empty()));
+    let _ = std::fs::remove_dir_all(&dir);
+    (rows, read, frame)
 }
 
 fn peak_rss_mib() -> f64 {
@@ -274,6 +363,25 @@ fn main() {
         ms(first_cpu),
         ms(read_cpu.process + first_cpu)
     );
+    // The first frame a warm start draws: from the roll-up, while the full facts decode.
+    // Two shapes of the same 1.4 M facts: every pod in one workload (the levels above are
+    // tiny), and workloads of 10 pods (the roll-up a tenth of the facts).
+    for (shape, per_workload) in [("1 workload", usize::MAX), ("workloads of 10 pods", 10)] {
+        let mut read = Vec::new();
+        let mut frame = Vec::new();
+        let mut rows = 0;
+        for _ in 0..if bench { 5 } else { 1 } {
+            let (n, r, f) = first_frame_from_rollup(facts_of(pods, last, per_workload), now);
+            rows = n;
+            read.push(r);
+            frame.push(f);
+        }
+        let all: Vec<Duration> = read.iter().zip(&frame).map(|(r, f)| *r + *f).collect();
+        println!("roll-up, {shape}: {rows} rows");
+        Timings(read).report("  roll-up read");
+        Timings(frame).report("  first frame (roll-up in memory)");
+        Timings(all).report("  first frame from the roll-up");
+    }
     let key = |c: char| Msg::Key(Key::char(c));
     let enter = || Msg::Key(Key::plain(KeyCode::Enter));
     change_analysis(&mut app, &mut step, if bench { 10 } else { 2 });

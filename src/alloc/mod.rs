@@ -142,6 +142,12 @@ impl LevelKind {
         })
     }
 
+    /// Whether this level groups by what the cache's roll-up leaves out (pods, idle's nodes:
+    /// [`crate::facts::Facts::rollup`]), so it waits for the full facts.
+    pub fn below_rollup(self) -> bool {
+        matches!(self, LevelKind::Workload | LevelKind::Nodes)
+    }
+
     /// What the rows of this level are, for column headers.
     pub fn noun(self) -> &'static str {
         match self {

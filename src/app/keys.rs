@@ -260,6 +260,10 @@ fn drill_in(app: &mut App) {
     };
     let mut path = app.path();
     path.push(row.step);
+    if let Some(waiting) = app.waiting_for_pods(&path) {
+        app.status = Some(waiting);
+        return;
+    }
     match Level::children(data.shown(app.sharing), &path, &row, &view) {
         Some(level) => {
             let state = LevelState::new(Some(row.step), level, app.sort);

@@ -277,6 +277,21 @@ impl App {
         self.job().data.as_ref()
     }
 
+    /// Why the level below `path` cannot be shown yet: the data on screen is the cache's
+    /// roll-up and that level groups by what it leaves out (pods, nodes). `None` when it can.
+    pub fn waiting_for_pods(&self, path: &[Step]) -> Option<String> {
+        let kind = LevelKind::of(path).filter(|k| k.below_rollup())?;
+        if !self.data()?.rolled_up() {
+            return None;
+        }
+        let what = crate::alloc::plural(kind.noun());
+        Some(if matches!(self.job().state, JobState::Running { .. }) {
+            format!("{what} are still loading from the cache: a moment")
+        } else {
+            format!("{what} could not be read from the cache: press r to read again")
+        })
+    }
+
     /// Whether the active profile shows generated demo data.
     pub fn is_demo(&self) -> bool {
         matches!(
@@ -379,6 +394,9 @@ impl App {
                 break;
             };
             steps.push(next);
+            if self.waiting_for_pods(&steps).is_some() {
+                break;
+            }
             let Some(level) = Level::children(facts, &steps, &row, &view) else {
                 break;
             };

@@ -76,15 +76,16 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
     }
 }
 
-/// The cache's facts while the fetch runs: shown at once (unless data is already shown), the
-/// job still running.
+/// The cache's facts while the fetch runs: shown at once (unless data is already shown, or
+/// only its roll-up, which the full facts replace), the job still running.
 fn on_cached(app: &mut App, profile: usize, generation: u64, loaded: Box<Loaded>) -> Vec<Cmd> {
     let now = app.as_of.now;
     let saved = (profile == app.active).then(|| app.saved_path());
     let Some(job) = app.jobs.get_mut(profile) else {
         return Vec::new();
     };
-    if job.generation != generation || job.data.is_some() {
+    let replaces = job.data.as_ref().is_none_or(|d| d.rolled_up());
+    if job.generation != generation || !replaces {
         return Vec::new();
     }
     let age = loaded
@@ -94,13 +95,28 @@ fn on_cached(app: &mut App, profile: usize, generation: u64, loaded: Box<Loaded>
         .map_or_else(String::new, |t| {
             format!(" (read {})", crate::cache::age(app.as_of, t))
         });
-    job.log(now, format!("opened on the cache{age}; refreshing"));
+    if loaded.rolled_up() {
+        job.log(
+            now,
+            format!("opened on the cache's roll-up{age}; pods loading"),
+        );
+    } else if job.data.is_some() {
+        job.log(now, "the cache's pods loaded; refreshing".to_string());
+    } else {
+        job.log(now, format!("opened on the cache{age}; refreshing"));
+    }
     job.coverage = match fetch_span(app.window, app.as_of) {
         WindowSpec::All => None,
         _ => Some(loaded.window),
     };
-    job.data = Some(Arc::from(loaded));
+    let old = job.data.replace(Arc::from(loaded));
     if let Some(saved) = saved {
+        let saved = match (&old, app.jobs[profile].data.clone()) {
+            (Some(old), Some(new)) => {
+                translate_path(&saved, old.shown(app.sharing), new.shown(app.sharing))
+            }
+            _ => saved,
+        };
         app.rebuild(&saved);
     }
     Vec::new()

@@ -36,7 +36,7 @@ use crate::facts::{Basis, DIMS, Dim, FactRow, Facts, NONE, Quality, Sym};
 
 mod read;
 
-pub use read::{decode, meta_of};
+pub use read::{decode, meta_of, stamp_of};
 
 /// The version of this layout (3: the `currency` column, and placement's idle stopping at zero
 /// with `pods-beyond-node-cost`, which makes other facts of the same rows; 4: the accounts'
@@ -103,6 +103,11 @@ pub struct Meta {
     /// a file is then refused by its version, not as unreadable).
     #[serde(default)]
     pub account_names: BTreeMap<String, String>,
+    /// In a roll-up file (`rollup/<period>.parquet`, [`crate::facts::Facts::rollup`]): the
+    /// checksum entry of the facts file it rolls up, which it is used with only. `None` in a
+    /// facts file.
+    #[serde(default)]
+    pub rollup_of: Option<String>,
 }
 
 impl Meta {
@@ -130,6 +135,7 @@ impl Meta {
             bill: Vec::new(),
             quality: Quality::default(),
             account_names: BTreeMap::new(),
+            rollup_of: None,
         }
     }
 }
@@ -406,6 +412,7 @@ mod tests {
             bill: Vec::new(),
             quality: Quality::default(),
             account_names: BTreeMap::new(),
+            rollup_of: None,
         }
     }
 

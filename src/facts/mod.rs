@@ -13,7 +13,9 @@
 //! - `placement`: [`Partial::finish`] resolves what needs every row: which EC2 instances are
 //!   cluster nodes, the pods' share of each node, and idle = node − pods;
 //! - `placed`: [`PlacedRows`] builds facts from rows already placed elsewhere (Athena);
-//! - `env`: the environment normalisation both builders share.
+//! - `env`: the environment normalisation both builders share;
+//! - `rollup`: [`Facts::rollup`], the table without pods, containers and nodes (the facts
+//!   cache's first frame).
 
 mod aggregate;
 mod combine;
@@ -24,6 +26,8 @@ mod placed;
 mod placement;
 pub use placement::PODS_BEYOND_NODE_COST;
 mod quality;
+mod rollup;
+pub use rollup::ROLLED_UP;
 #[cfg(test)]
 mod tests;
 

@@ -271,17 +271,23 @@ async fn fetch(job: Fetch, progress: Arc<Progress>, tx: UnboundedSender<Msg>) {
         let Some((cache, mode)) = &cache else {
             return source::load(&req);
         };
-        if open_cached
-            && *mode == CacheMode::Use
-            && let Ok(loaded) = source::load(&req.with_cache(cache, CacheMode::Offline))
-        {
-            let _ = cached_tx.send(Msg::Cached {
-                profile: index,
-                generation,
-                loaded: Box::new(loaded),
-            });
+        if !open_cached || *mode != CacheMode::Use {
+            return source::load(&req.with_cache(cache, *mode));
         }
-        source::load(&req.with_cache(cache, *mode))
+        // Nothing on screen yet: the cache's roll-ups first (the first frame, at once), then
+        // its full facts (pods), then the source. Each period is decoded once: the refresh
+        // takes those it finds unchanged from what the full read decoded.
+        let cache = cache.remembering();
+        for opening in [CacheMode::Rollup, CacheMode::Offline] {
+            if let Ok(loaded) = source::load(&req.with_cache(&cache, opening)) {
+                let _ = cached_tx.send(Msg::Cached {
+                    profile: index,
+                    generation,
+                    loaded: Box::new(loaded),
+                });
+            }
+        }
+        source::load(&req.with_cache(&cache, *mode))
     });
     let mut tick = tokio::time::interval(Duration::from_millis(200));
     let mut last = FetchProgress::default();

@@ -37,6 +37,9 @@ pub struct CacheNote {
     pub offline: Option<Box<SourceError>>,
     /// `--offline`: the source was not contacted at all.
     pub offline_by_request: bool,
+    /// The facts are the cache's roll-up ([`CacheMode::Rollup`]): no pods, containers or
+    /// nodes yet — the full facts follow.
+    pub rolled_up: bool,
 }
 
 impl CacheNote {
@@ -57,6 +60,7 @@ impl CacheNote {
         };
         self.offline = self.offline.or(other.offline);
         self.offline_by_request |= other.offline_by_request;
+        self.rolled_up |= other.rolled_up;
         self
     }
 
@@ -344,7 +348,8 @@ fn keep(
 
 /// The window's facts from the cache alone. `failure`: why the source was not read (`None`
 /// for `--offline`). Fails with [`SourceError::NotCached`] when the cache holds nothing for
-/// the window.
+/// the window. With [`CacheMode::Rollup`], the periods' roll-ups, and a failure unless every
+/// period the window needs has one.
 pub fn load_offline(
     req: &ReadRequest<'_>,
     cache: &Cache,
@@ -371,11 +376,21 @@ pub fn load_offline(
         _ => true,
     };
     let mut periods: Vec<(Meta, Facts)> = Vec::new();
+    let rollup = req.cache_mode == CacheMode::Rollup;
+    let not_cached = || SourceError::NotCached {
+        profile: req.profile.name.clone(),
+        cache: cache.facts_dir().display().to_string(),
+    };
     // A file whose footer cannot be read is still looked up, so that its warning is given.
     for (name, _) in names
         .iter()
         .filter(|(_, m)| m.as_ref().is_none_or(overlaps))
     {
+        if rollup {
+            let hit = cache.get_rollup(key, name).ok_or_else(not_cached)?;
+            periods.push((hit.meta, hit.facts));
+            continue;
+        }
         match cache.get(key, name) {
             Lookup::Hit(hit) => periods.push((hit.meta, hit.facts)),
             Lookup::Miss => {}
@@ -387,17 +402,16 @@ pub fn load_offline(
     }
     periods.retain(|(m, _)| overlaps(m));
     if periods.is_empty() {
-        return Err(failure.unwrap_or_else(|| SourceError::NotCached {
-            profile: req.profile.name.clone(),
-            cache: cache.facts_dir().display().to_string(),
-        }));
+        return Err(failure.unwrap_or_else(not_cached));
     }
     periods.sort_by_key(|(m, _)| m.span);
     let note = CacheNote {
         cached: periods.iter().map(|(m, _)| m.period.clone()).collect(),
         cached_since: periods.iter().map(|(m, _)| m.read_at).min(),
-        offline_by_request: failure.is_none(),
+        // A roll-up is the first frame of a read that goes on, not an offline read.
+        offline_by_request: failure.is_none() && !rollup,
         offline: failure.map(Box::new),
+        rolled_up: rollup,
         ..CacheNote::default()
     };
     let delivery = Delivery {

@@ -60,6 +60,12 @@ impl Loaded {
         }
     }
 
+    /// Whether these facts are the cache's roll-up: no pods, containers or nodes yet (the
+    /// full facts follow, [`crate::cache::CacheMode::Rollup`]).
+    pub fn rolled_up(&self) -> bool {
+        self.cache.as_ref().is_some_and(|n| n.rolled_up)
+    }
+
     /// Applies `rules` (a profile's sharing) to the facts read.
     pub fn with_sharing(mut self, rules: &crate::config::Sharing) -> Self {
         self.shared = rules
@@ -205,7 +211,7 @@ fn read(req: &ReadRequest<'_>) -> Result<Loaded, SourceError> {
         return load_source(req);
     };
     let origin = origin_of(req.profile);
-    if req.cache_mode == CacheMode::Offline {
+    if matches!(req.cache_mode, CacheMode::Offline | CacheMode::Rollup) {
         return cached::load_offline(req, cache, &key, origin, None);
     }
     match load_source(req) {

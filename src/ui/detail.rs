@@ -150,7 +150,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     for (s, m) in &d.by_service {
         lines.push(kv(s, m.display_in(unit)));
     }
-    if let Some(noun) = d.children_noun
+    if let Some(waiting) = app.waiting_for_pods(&path) {
+        lines.push(head(&format!(
+            "top {}",
+            crate::alloc::plural(d.children_noun.unwrap_or(""))
+        )));
+        lines.push(Line::styled(format!("  {waiting}"), theme.dim()));
+    } else if let Some(noun) = d.children_noun
         && !d.top_children.is_empty()
     {
         lines.push(head(&format!("top {}", crate::alloc::plural(noun))));

@@ -128,6 +128,10 @@ fn second_line(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
             Span::raw(format!("{} ago", age(app.as_of.now.timestamp() - t))),
         ]);
     }
+    // The cache's roll-up is on screen: the pods are on their way.
+    if app.data().is_some_and(|d| d.rolled_up()) {
+        segments.push(vec![Span::styled("pods loading…", theme.warn())]);
+    }
     if let Some(data) = app.data() {
         if let Some((_, last)) = data.facts.day_range() {
             segments.push(vec![

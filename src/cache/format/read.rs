@@ -31,6 +31,18 @@ pub fn meta_of<R: ChunkReader>(reader: &R) -> Result<Meta, Invalid> {
     read_meta(metadata.file_metadata().key_value_metadata())
 }
 
+/// The footer's metadata and its checksum entry, which names this exact file (its data's and
+/// its metadata's checksums): a roll-up file records the entry of the facts it rolls up.
+pub fn stamp_of<R: ChunkReader>(reader: &R) -> Result<(Meta, String), Invalid> {
+    let metadata = ParquetMetaDataReader::new()
+        .parse_and_finish(reader)
+        .map_err(unreadable)?;
+    let kvs = metadata.file_metadata().key_value_metadata();
+    let meta = read_meta(kvs)?;
+    let stamp = kv(kvs, CHECKSUM_KEY).ok_or_else(|| unreadable("no checksum"))?;
+    Ok((meta, stamp.to_string()))
+}
+
 fn kv<'a>(kvs: Option<&'a Vec<KeyValue>>, key: &str) -> Option<&'a str> {
     kvs?.iter()
         .find(|kv| kv.key == key)
