@@ -187,12 +187,23 @@ fn the_cache_is_private_and_listed_and_cleared_by_profile() {
     assert!(text(&curtop(&cache, &["cache"]).stdout).contains("nothing cached"));
 }
 
-/// Every cached file of a cache folder.
+/// Every cached file of a cache folder (periods' facts; their roll-ups are in `rollup/`).
 fn cached_files(cache: &Path) -> Vec<PathBuf> {
+    files_in(cache, "")
+}
+
+/// Every file in `sub` of a cache folder's source folders.
+fn files_in(cache: &Path, sub: &str) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for dir in std::fs::read_dir(cache.join("curtop/facts")).unwrap() {
-        for f in std::fs::read_dir(dir.unwrap().path()).unwrap() {
-            out.push(f.unwrap().path());
+        let Ok(files) = std::fs::read_dir(dir.unwrap().path().join(sub)) else {
+            continue;
+        };
+        for f in files {
+            let path = f.unwrap().path();
+            if path.is_file() {
+                out.push(path);
+            }
         }
     }
     out.sort();
@@ -321,11 +332,76 @@ fn two_processes_refreshing_one_cache_at_once_both_end_right() {
             assert_eq!(text(&out.stdout), text(&good.stdout), "round {round}");
         }
     }
-    // No temporary file left behind.
+    // No temporary file left behind, a roll-up beside each period.
+    let (facts, rollups) = (cached_files(&cache), files_in(&cache, "rollup"));
     assert!(
-        cached_files(&cache)
+        facts
             .iter()
-            .all(|p| p.extension().is_some_and(|x| x == "parquet"))
+            .chain(&rollups)
+            .all(|p| p.extension().is_some_and(|x| x == "parquet")),
+        "{facts:?} {rollups:?}"
+    );
+    assert_eq!(facts.len(), rollups.len());
+}
+
+/// The report JSON of loaded facts by `by` (every day of the window).
+fn report_of(loaded: &curtop::source::Loaded, by: &[curtop::report::Dimension]) -> String {
+    curtop::report::build(
+        &loaded.facts,
+        loaded.window,
+        curtop::cur::metrics::Metric::Amortized,
+        by,
+    )
+    .render(curtop::report::Format::Json, false)
+}
+
+/// A warm start's first frame: the roll-ups (`CacheMode::Rollup`) give every number above
+/// the pods that the full facts give, to the nano-dollar; a cache without roll-ups (an older
+/// curtop's) gets them the first time its facts are read in full.
+#[test]
+fn the_rollups_give_every_number_above_the_pods_and_are_made_for_older_caches() {
+    use curtop::report::Dimension as D;
+    let cur = demo_delivery("cache-rollup", "legacy-parquet");
+    let root = cur.parent().unwrap().join("cache");
+    let cache = Cache::at(root.join("curtop"));
+    let p = Profile {
+        source: SourceSpec::Local { path: cur.clone() },
+        ..profile()
+    };
+    let as_of = AsOf::date(NaiveDate::parse_from_str(AS_OF, "%Y-%m-%d").unwrap());
+    let req = ReadRequest::new(&p, WindowSpec::All, as_of);
+    let load = |mode| curtop::source::load(&req.with_cache(&cache, mode));
+    assert!(load(CacheMode::Rollup).is_err(), "nothing cached yet");
+    let cold = load(CacheMode::Use).unwrap();
+    assert!(!cold.rolled_up());
+    let rolled = load(CacheMode::Rollup).unwrap();
+    let full = load(CacheMode::Offline).unwrap();
+    assert!(rolled.rolled_up() && !full.rolled_up());
+    let periods = cold.cache.as_ref().unwrap().read.len();
+    assert!(periods >= 2);
+    assert_eq!(rolled.cache.as_ref().unwrap().cached.len(), periods);
+    assert!(rolled.facts.rows.len() * 2 < full.facts.rows.len());
+    for by in [
+        vec![D::Cluster, D::Namespace, D::WorkloadKind, D::Workload],
+        vec![D::Category, D::Service, D::UsageType, D::Account],
+        vec![D::Day, D::Cluster, D::Env],
+    ] {
+        assert_eq!(report_of(&rolled, &by), report_of(&full, &by), "{by:?}");
+    }
+    assert_eq!(report_of(&full, &[D::Pod]), report_of(&cold, &[D::Pod]));
+    // An older curtop's cache: no roll-ups. The first frame then waits for the full facts,
+    // whose read makes the roll-ups again.
+    let rollups = files_in(&root, "rollup");
+    assert_eq!(rollups.len(), periods);
+    for f in rollups {
+        std::fs::remove_file(f).unwrap();
+    }
+    assert!(load(CacheMode::Rollup).is_err());
+    assert!(load(CacheMode::Offline).is_ok());
+    let again = load(CacheMode::Rollup).unwrap();
+    assert_eq!(
+        report_of(&again, &[D::Cluster, D::Namespace]),
+        report_of(&full, &[D::Cluster, D::Namespace])
     );
 }
 

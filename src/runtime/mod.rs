@@ -194,8 +194,12 @@ fn execute(
                     window,
                     as_of,
                     cache: app.cache.clone(),
-                    // Nothing on screen yet: show the cache's facts while the source is read.
-                    open_cached: app.jobs[profile].data.is_none(),
+                    // Nothing on screen yet (or only the cache's roll-up): show the cache's
+                    // facts while the source is read.
+                    open_cached: app.jobs[profile]
+                        .data
+                        .as_ref()
+                        .is_none_or(|d| d.rolled_up()),
                 };
                 tokio::spawn(fetch(job, progress, tx));
             }

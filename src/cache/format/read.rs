@@ -6,6 +6,7 @@ use arrow_array::{
     Array, ArrayRef, Date32Array, Decimal128Array, DictionaryArray, RecordBatch, StringArray,
 };
 use bytes::Bytes;
+use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
 };
@@ -107,7 +108,8 @@ pub fn decode(bytes: &Bytes) -> Result<(Facts, Meta), Invalid> {
     if parallel_crc(data, threads) != crc {
         return Err(Invalid::Checksum);
     }
-    let labels = meta.label_names.len();
+    let layout = Layout::of(&meta, expected.fields().len());
+    let layout = &layout;
     let runs = runs_of(groups, threads);
     let parts: Vec<Result<Facts, Invalid>> = std::thread::scope(|scope| {
         let handles: Vec<_> = runs
@@ -117,7 +119,7 @@ pub fn decode(bytes: &Bytes) -> Result<(Facts, Meta), Invalid> {
                 let metadata = metadata.clone();
                 // The first run's rows become the file's, so it makes room for all of them.
                 let room = (k == 0).then_some(usize::try_from(meta.rows).unwrap_or(0));
-                scope.spawn(move || decode_run(bytes, metadata, run.clone(), labels, room))
+                scope.spawn(move || decode_run(bytes, metadata, run.clone(), layout, room))
             })
             .collect();
         handles
@@ -192,12 +194,68 @@ fn runs_of(groups: usize, threads: usize) -> Vec<std::ops::Range<usize>> {
         .collect()
 }
 
+/// Which of a file's columns are read, and where each is in a batch read with them.
+struct Layout {
+    labels: usize,
+    /// Per column of the file: its position in a batch, `None` for an empty text column
+    /// (not read: [`Meta::empty_columns`]).
+    at: Vec<Option<usize>>,
+}
+
+impl Layout {
+    fn of(meta: &Meta, columns: usize) -> Layout {
+        let names = super::DIM_COLUMNS
+            .iter()
+            .copied()
+            .chain(meta.label_names.iter().map(String::as_str));
+        let mut read = vec![true; columns];
+        for (c, name) in names.enumerate() {
+            if meta.empty_columns.iter().any(|e| e == name) {
+                read[TEXT_COLUMNS + c] = false;
+            }
+        }
+        let mut next = 0;
+        let at = read
+            .iter()
+            .map(|&r| {
+                r.then(|| {
+                    next += 1;
+                    next - 1
+                })
+            })
+            .collect();
+        Layout {
+            labels: meta.label_names.len(),
+            at,
+        }
+    }
+
+    /// The file's columns to read.
+    fn read(&self) -> impl Iterator<Item = usize> + '_ {
+        self.at
+            .iter()
+            .enumerate()
+            .filter_map(|(c, at)| at.map(|_| c))
+    }
+
+    /// A column's position in a batch, for a column always read.
+    fn column<'b>(&self, batch: &'b RecordBatch, c: usize) -> Result<&'b ArrayRef, Invalid> {
+        self.at
+            .get(c)
+            .copied()
+            .flatten()
+            .filter(|&i| i < batch.num_columns())
+            .map(|i| batch.column(i))
+            .ok_or_else(|| unreadable("a column is missing"))
+    }
+}
+
 /// One run of row groups into facts of their own (rows and symbols; nothing else).
 fn decode_run(
     bytes: &Bytes,
     metadata: ArrowReaderMetadata,
     run: std::ops::Range<usize>,
-    labels: usize,
+    layout: &Layout,
     room: Option<usize>,
 ) -> Result<Facts, Invalid> {
     let row_count: i64 = run
@@ -205,8 +263,13 @@ fn decode_run(
         .map(|g| metadata.metadata().row_group(g).num_rows())
         .sum();
     let row_count = usize::try_from(row_count).unwrap_or(0);
+    let mask = ProjectionMask::roots(
+        metadata.metadata().file_metadata().schema_descr(),
+        layout.read(),
+    );
     let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(bytes.clone(), metadata)
         .with_row_groups(run.collect())
+        .with_projection(mask)
         .with_batch_size(BATCH_ROWS)
         .build()
         .map_err(unreadable)?;
@@ -214,15 +277,15 @@ fn decode_run(
     facts.rows.reserve(room.unwrap_or(row_count).max(row_count));
     for batch in reader {
         let batch = batch.map_err(unreadable)?;
-        append_rows(&batch, labels, &mut facts)?;
+        append_rows(&batch, layout, &mut facts)?;
     }
     Ok(facts)
 }
 
 /// A dictionary-encoded text column of a batch: its keys, and each dictionary value's symbol
-/// (interned once per batch, not once per row).
+/// (interned once per batch, not once per row); no keys for a column not read (empty).
 struct TextColumn<'a> {
-    dict: &'a DictionaryArray<Int32Type>,
+    dict: Option<&'a DictionaryArray<Int32Type>>,
     keys: &'a [i32],
     nulls: bool,
     symbols: Vec<Sym>,
@@ -263,16 +326,29 @@ impl<'a> TextColumn<'a> {
             return Err(unreadable("a dictionary key out of range"));
         }
         Ok(TextColumn {
-            dict,
+            dict: Some(dict),
             keys,
             nulls: dict.null_count() > 0,
             symbols,
         })
     }
 
+    /// A column of no values (not read).
+    fn empty() -> TextColumn<'a> {
+        TextColumn {
+            dict: None,
+            keys: &[],
+            nulls: false,
+            symbols: Vec::new(),
+        }
+    }
+
     /// Row `i`'s symbol ([`NONE`] for null).
     fn at(&self, i: usize) -> Sym {
-        if self.nulls && self.dict.is_null(i) {
+        let Some(dict) = self.dict else {
+            return NONE;
+        };
+        if self.nulls && dict.is_null(i) {
             return NONE;
         }
         usize::try_from(self.keys[i])
@@ -283,9 +359,10 @@ impl<'a> TextColumn<'a> {
     }
 }
 
-fn append_rows(batch: &RecordBatch, labels: usize, facts: &mut Facts) -> Result<(), Invalid> {
-    let days = batch
-        .column(0)
+fn append_rows(batch: &RecordBatch, layout: &Layout, facts: &mut Facts) -> Result<(), Invalid> {
+    let labels = layout.labels;
+    let days = layout
+        .column(batch, 0)?
         .as_any()
         .downcast_ref::<Date32Array>()
         .ok_or_else(|| unreadable("`day` is not a date"))?
@@ -300,18 +377,23 @@ fn append_rows(batch: &RecordBatch, labels: usize, facts: &mut Facts) -> Result<
             .unwrap_or(NONE)
     };
     let category_names = Category::ALL.map(Category::name);
-    let category = TextColumn::of(batch.column(1), |name| position(name, &category_names))?;
+    let category = TextColumn::of(layout.column(batch, 1)?, |name| {
+        position(name, &category_names)
+    })?;
     let basis_names = BASES.map(Basis::name);
-    let basis = TextColumn::of(batch.column(2), |name| position(name, &basis_names))?;
+    let basis = TextColumn::of(layout.column(batch, 2)?, |name| {
+        position(name, &basis_names)
+    })?;
     let mut text = Vec::with_capacity(DIMS + labels);
-    for c in 0..DIMS + labels {
-        text.push(TextColumn::of(batch.column(TEXT_COLUMNS + c), |s| {
-            facts.strings.intern(s)
-        })?);
+    for c in TEXT_COLUMNS..TEXT_COLUMNS + DIMS + labels {
+        text.push(match layout.at.get(c).copied().flatten() {
+            None => TextColumn::empty(),
+            Some(_) => TextColumn::of(layout.column(batch, c)?, |s| facts.strings.intern(s))?,
+        });
     }
     let decimal = |c: usize| {
-        batch
-            .column(c)
+        layout
+            .column(batch, c)?
             .as_any()
             .downcast_ref::<Decimal128Array>()
             .map(|a| a.values().as_ref())
