@@ -1,5 +1,6 @@
 //! Dashboard speed on a level of 100 000 rows: first frame from the facts cache (the file read,
-//! checked and decoded, then drawn) and from facts in memory, drill-down,
+//! checked and decoded, then drawn; and a warm start's first frame, from the cache's roll-up,
+//! for two shapes of the same facts) and from facts in memory, drill-down,
 //! keypress → frame, filter typing, metric change, change analysis (the Δ decomposition of the
 //! whole tree, a frame at the top level with its parts and unusual days, the change view). Each step is `update` plus a full draw
 //! into ratatui's `TestBackend` at 120×40 (the terminal write itself is not included).

@@ -408,6 +408,8 @@ fn offline_the_dashboard_shows_the_cached_facts_and_why() {
     );
     let s = t.wait_for(&["profile shop", "offline since", "clusters ("]);
     assert!(s.contains("cached "), "{s}");
+    // The warm start opened on the roll-up; the full facts (pods) have replaced it.
+    t.wait_gone(&["pods loading"]);
     t.keys(&["i"]);
     t.wait_for(&[
         "integrations",

@@ -64,26 +64,19 @@ impl Facts {
                     let key = (r.day, r.category, r.basis, dims, r.labels.clone());
                     // Rows shared in are never in the cache; should a table hold some, they
                     // stay rows of their own.
-                    let found = if r.shared == NONE {
-                        at.get(&key).copied()
-                    } else {
-                        None
-                    };
-                    match found {
-                        Some(i) => i,
-                        None => {
-                            rows.push(FactRow {
-                                dims,
-                                costs: crate::cur::metrics::Costs::ZERO,
-                                quantity: super::Quantity::ZERO,
-                                ..r.clone()
-                            });
-                            if r.shared == NONE {
-                                at.insert(key, rows.len() - 1);
-                            }
-                            rows.len() - 1
+                    let found = (r.shared == NONE).then(|| at.get(&key).copied()).flatten();
+                    found.unwrap_or_else(|| {
+                        rows.push(FactRow {
+                            dims,
+                            costs: crate::cur::metrics::Costs::ZERO,
+                            quantity: super::Quantity::ZERO,
+                            ..r.clone()
+                        });
+                        if r.shared == NONE {
+                            at.insert(key, rows.len() - 1);
                         }
-                    }
+                        rows.len() - 1
+                    })
                 }
             };
             let row = &mut rows[slot];
@@ -99,7 +92,7 @@ impl Facts {
             rows,
             bill: self.bill.clone(),
             quality: self.quality.clone(),
-            columns: self.columns.clone(),
+            columns: self.columns,
             account_names: self.account_names.clone(),
         }
     }
