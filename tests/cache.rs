@@ -163,8 +163,18 @@ fn the_cache_is_private_and_listed_and_cleared_by_profile() {
                 std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777,
                 0o700
             );
-            for f in std::fs::read_dir(&dir).unwrap() {
-                let f = f.unwrap().path();
+            // The periods' files, the roll-ups' folder and the roll-ups in it.
+            let rollups = dir.join("rollup");
+            assert_eq!(
+                std::fs::metadata(&rollups).unwrap().permissions().mode() & 0o777,
+                0o700
+            );
+            let files = std::fs::read_dir(&dir)
+                .unwrap()
+                .chain(std::fs::read_dir(&rollups).unwrap())
+                .map(|f| f.unwrap().path())
+                .filter(|f| f.is_file());
+            for f in files {
                 assert_eq!(
                     std::fs::metadata(&f).unwrap().permissions().mode() & 0o777,
                     0o600
@@ -456,7 +466,10 @@ fn a_rewritten_open_month_is_read_again_alone() {
     let mut files: Vec<PathBuf> = Vec::new();
     for dir in std::fs::read_dir(cache.facts_dir()).unwrap() {
         for f in std::fs::read_dir(dir.unwrap().path()).unwrap() {
-            files.push(f.unwrap().path());
+            let f = f.unwrap().path();
+            if f.is_file() {
+                files.push(f);
+            }
         }
     }
     files.sort();
