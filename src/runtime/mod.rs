@@ -283,7 +283,11 @@ async fn fetch(job: Fetch, progress: Arc<Progress>, tx: UnboundedSender<Msg>) {
         // takes those it finds unchanged from what the full read decoded.
         let cache = cache.remembering();
         for opening in [CacheMode::Rollup, CacheMode::Offline] {
-            if let Ok(loaded) = source::load(&req.with_cache(&cache, opening)) {
+            if let Ok(mut loaded) = source::load(&req.with_cache(&cache, opening)) {
+                // Read from the cache alone, but not offline: the source is read next.
+                if let Some(note) = loaded.cache.as_mut() {
+                    note.offline_by_request = false;
+                }
                 let _ = cached_tx.send(Msg::Cached {
                     profile: index,
                     generation,
