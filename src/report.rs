@@ -8,6 +8,8 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::str::FromStr;
 
+use rustc_hash::FxHashMap;
+
 use crate::alloc::View;
 use crate::alloc::change::{Change, Part, Parts};
 use crate::cur::metrics::Metric;
@@ -190,6 +192,20 @@ pub struct ReportRow {
     pub shared_in: Money,
 }
 
+impl ReportRow {
+    /// A row of `key` with nothing in it yet.
+    fn empty(key: Vec<Option<String>>) -> ReportRow {
+        ReportRow {
+            key,
+            cost: Money::ZERO,
+            previous: Money::ZERO,
+            parts: Parts::ZERO,
+            provisional: false,
+            shared_in: Money::ZERO,
+        }
+    }
+}
+
 /// What a comparing report compares with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Compare {
@@ -290,26 +306,41 @@ fn group(facts: &Facts, view: &View, dims: &[Dimension], change: Option<&Change>
         };
         (!s.is_empty()).then_some(s)
     };
+    // What a row is grouped under first: a number per dimension (its symbol, category, day),
+    // so that no text is made or hashed per fact row. Different numbers can name the same
+    // group (no environment is `unassigned` by name, two accounts can share a display name),
+    // so the groups are then joined by their texts.
+    let number = |r: &FactRow, g: &Getter| -> u32 {
+        match g {
+            Getter::Dim(d) => r.dim(*d),
+            Getter::Category => r.category as u32,
+            Getter::Day => r.day.cast_unsigned(),
+            Getter::Label(i) => r.labels.get(*i).copied().unwrap_or(NONE),
+            Getter::AccountName => r.dim(Dim::Account),
+            Getter::Missing => 0,
+        }
+    };
     // Only a comparison has a previous window (`all` has none to speak of).
     let previous = change.map(|_| window.previous());
-    let mut groups: HashMap<Vec<Option<String>>, ReportRow> = HashMap::new();
+    // Each group's sums, and a fact row of it (its texts are the group's).
+    let mut numbered: FxHashMap<Box<[u32]>, (usize, ReportRow)> = FxHashMap::default();
+    let mut key: Vec<u32> = Vec::with_capacity(getters.len());
     let mut total = Money::ZERO;
     let mut sharing = false;
-    for r in &facts.rows {
+    for (i, r) in facts.rows.iter().enumerate() {
         let current = window.contains(r.day);
         if !current && !previous.is_some_and(|p| p.contains(r.day)) {
             continue;
         }
-        let key: Vec<Option<String>> = getters.iter().map(|g| value(r, g)).collect();
+        key.clear();
+        key.extend(getters.iter().map(|g| number(r, g)));
         let c = r.costs[metric];
-        let g = groups.entry(key.clone()).or_insert_with(|| ReportRow {
-            key,
-            cost: Money::ZERO,
-            previous: Money::ZERO,
-            parts: Parts::ZERO,
-            provisional: false,
-            shared_in: Money::ZERO,
-        });
+        if !numbered.contains_key(key.as_slice()) {
+            numbered.insert(key.as_slice().into(), (i, ReportRow::empty(Vec::new())));
+        }
+        let Some((_, g)) = numbered.get_mut(key.as_slice()) else {
+            continue;
+        };
         if current {
             g.cost += c;
             total += c;
@@ -324,6 +355,19 @@ fn group(facts: &Facts, view: &View, dims: &[Dimension], change: Option<&Change>
         if let Some(change) = change {
             g.parts += change.row_parts(r);
         }
+    }
+    let mut groups: HashMap<Vec<Option<String>>, ReportRow> = HashMap::new();
+    for (first, sums) in numbered.into_values() {
+        let r = &facts.rows[first];
+        let key: Vec<Option<String>> = getters.iter().map(|g| value(r, g)).collect();
+        let g = groups
+            .entry(key.clone())
+            .or_insert_with(|| ReportRow::empty(key));
+        g.cost += sums.cost;
+        g.previous += sums.previous;
+        g.parts += sums.parts;
+        g.provisional |= sums.provisional;
+        g.shared_in += sums.shared_in;
     }
     let mut rows: Vec<ReportRow> = groups
         .into_values()
