@@ -226,6 +226,39 @@ enum Getter {
     Missing,
 }
 
+/// How each dimension's value is read from a fact row.
+fn getters(facts: &Facts, dims: &[Dimension]) -> Vec<Getter> {
+    dims.iter()
+        .map(|d| match d {
+            Dimension::Cluster => Getter::Dim(Dim::Cluster),
+            Dimension::Namespace => Getter::Dim(Dim::Namespace),
+            Dimension::Workload => Getter::Dim(Dim::Workload),
+            Dimension::WorkloadKind => Getter::Dim(Dim::WorkloadKind),
+            Dimension::Pod => Getter::Dim(Dim::Pod),
+            Dimension::Container => Getter::Dim(Dim::Container),
+            Dimension::Node => Getter::Dim(Dim::Node),
+            Dimension::Service => Getter::Dim(Dim::Service),
+            Dimension::UsageType => Getter::Dim(Dim::UsageType),
+            Dimension::Account => Getter::Dim(Dim::Account),
+            Dimension::AccountName => Getter::AccountName,
+            Dimension::Resource => Getter::Dim(Dim::Resource),
+            Dimension::Env => Getter::Dim(Dim::Env),
+            Dimension::Provider => Getter::Dim(Dim::Provider),
+            Dimension::Currency => Getter::Dim(Dim::Currency),
+            Dimension::Category => Getter::Category,
+            Dimension::Day => Getter::Day,
+            Dimension::Label(_) | Dimension::Tag(_) => {
+                let name = d.name();
+                facts
+                    .label_names
+                    .iter()
+                    .position(|n| *n == name)
+                    .map_or(Getter::Missing, Getter::Label)
+            }
+        })
+        .collect()
+}
+
 /// Groups facts in the window by the dimensions.
 pub fn build(facts: &Facts, window: Window, metric: Metric, dims: &[Dimension]) -> Report {
     let view = View {
@@ -259,36 +292,7 @@ fn group(facts: &Facts, view: &View, dims: &[Dimension], change: Option<&Change>
             })
     });
     let dims = dims.as_slice();
-    let getters: Vec<Getter> = dims
-        .iter()
-        .map(|d| match d {
-            Dimension::Cluster => Getter::Dim(Dim::Cluster),
-            Dimension::Namespace => Getter::Dim(Dim::Namespace),
-            Dimension::Workload => Getter::Dim(Dim::Workload),
-            Dimension::WorkloadKind => Getter::Dim(Dim::WorkloadKind),
-            Dimension::Pod => Getter::Dim(Dim::Pod),
-            Dimension::Container => Getter::Dim(Dim::Container),
-            Dimension::Node => Getter::Dim(Dim::Node),
-            Dimension::Service => Getter::Dim(Dim::Service),
-            Dimension::UsageType => Getter::Dim(Dim::UsageType),
-            Dimension::Account => Getter::Dim(Dim::Account),
-            Dimension::AccountName => Getter::AccountName,
-            Dimension::Resource => Getter::Dim(Dim::Resource),
-            Dimension::Env => Getter::Dim(Dim::Env),
-            Dimension::Provider => Getter::Dim(Dim::Provider),
-            Dimension::Currency => Getter::Dim(Dim::Currency),
-            Dimension::Category => Getter::Category,
-            Dimension::Day => Getter::Day,
-            Dimension::Label(_) | Dimension::Tag(_) => {
-                let name = d.name();
-                facts
-                    .label_names
-                    .iter()
-                    .position(|n| *n == name)
-                    .map_or(Getter::Missing, Getter::Label)
-            }
-        })
-        .collect();
+    let getters = getters(facts, dims);
     let value = |r: &FactRow, g: &Getter| -> Option<String> {
         let s = match g {
             // Rows no environment rule reaches are a group of their own, named.
