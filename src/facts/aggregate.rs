@@ -459,27 +459,47 @@ impl Partial {
         (map, &mut self.quality)
     }
 
+    /// Whether nothing was read or merged into this state yet.
+    fn is_empty(&self) -> bool {
+        self.strings.is_empty()
+            && self.facts.is_empty()
+            && self.nodes.is_empty()
+            && self.pods.is_empty()
+            && self.node_cluster_tag.is_empty()
+            && self.pod_parents.is_empty()
+            && self.bill.is_empty()
+            && self.account_names.is_empty()
+            && self.quality == Quality::default()
+    }
+
     /// Folds `other` into `self` (symbols re-interned).
     pub fn merge(&mut self, other: Partial) {
+        // The first part merged into an empty state is that state: re-interning it into an
+        // empty table would number every string as it is already numbered.
+        if self.is_empty() {
+            let columns = self.columns;
+            *self = other;
+            self.columns.union(&columns);
+            return;
+        }
         let map: Vec<Sym> = other
             .strings
             .iter()
             .map(|s| self.strings.intern(s))
             .collect();
         let tr = |sym: Sym| map.get(sym as usize).copied().unwrap_or(NONE);
-        let rekey = |key: &[u32]| -> Box<[u32]> {
-            key.iter()
-                .enumerate()
-                .map(|(i, &v)| if i < K_DIMS { v } else { tr(v) })
-                .collect()
-        };
         for (dst, src) in [
             (&mut self.facts, other.facts),
             (&mut self.nodes, other.nodes),
             (&mut self.pods, other.pods),
         ] {
-            for (k, c) in src {
-                self.quality.sum_sums(dst.entry(rekey(&k)).or_default(), c);
+            dst.reserve(src.len());
+            for (mut k, c) in src {
+                // The key is owned: its symbols are rewritten where it lies.
+                for v in k.iter_mut().skip(K_DIMS) {
+                    *v = tr(*v);
+                }
+                self.quality.sum_sums(dst.entry(k).or_default(), c);
             }
         }
         for (n, c) in other.node_cluster_tag {
