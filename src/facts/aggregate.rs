@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 
 use super::env::EnvCache;
 use super::interner::{Interner, NONE, Sym};
-use super::memo::Memo;
+use super::memo::{Memo, key_hash};
 use super::quality::{CurrencyTotal, Quality, is_known_type};
 use super::{
     Basis, DIMS, Dim, K_DAY, K_DIMS, KeyMap, Quantity, Sums, add_to, kd, merge_account_names,
@@ -276,11 +276,22 @@ impl<'p> Aggregator<'p> {
     /// these texts are: line item type, operation, product, resource, split parent, account,
     /// usage type and the wanted tags), if already seen.
     pub fn template_of(&self, ids: &[u32]) -> Option<u32> {
-        self.memo.get(ids)
+        self.memo.get(key_hash(ids), ids)
+    }
+
+    /// [`Aggregator::template_of`] for a reader that hashed `ids` itself: `hash` is their
+    /// [`key_hash`] (built by [`super::key_step`] one id at a time).
+    pub fn template_of_hashed(&self, hash: u64, ids: &[u32]) -> Option<u32> {
+        self.memo.get(hash, ids)
     }
 
     /// Classifies `li` (its texts filled) as the template of `ids`.
     pub fn template(&mut self, ids: &[u32], li: &LineItem<'_>) -> u32 {
+        self.template_hashed(key_hash(ids), ids, li)
+    }
+
+    /// [`Aggregator::template`] of `ids` whose [`key_hash`] is `hash`.
+    pub fn template_hashed(&mut self, hash: u64, ids: &[u32], li: &LineItem<'_>) -> u32 {
         let mut placement = Placement::default();
         let kind = classify(li, self.plan, &mut placement);
         // Overlays add nothing: no key, nothing interned.
@@ -293,7 +304,7 @@ impl<'p> Aggregator<'p> {
         };
         // The name is part of the template's identity: one look per distinct (account, name).
         self.state.name_account(li);
-        let id = self.memo.insert(ids);
+        let id = self.memo.insert(hash, ids);
         debug_assert_eq!(id as usize, self.templates.len());
         self.templates.push(Template {
             kind,

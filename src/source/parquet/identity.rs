@@ -147,6 +147,8 @@ pub(super) struct Identity {
     /// The keys of the batch's rows, end to end (row `r`'s at `r * width`).
     keys: Vec<u32>,
     width: usize,
+    /// Each row's key hashed ([`crate::facts::key_step`]), a column at a time.
+    hashes: Vec<u64>,
 }
 
 impl Identity {
@@ -179,6 +181,30 @@ impl Identity {
         if let (TagMap::Map(m, k, v), Some(out)) = (map, self.keys.get_mut(cols.len()..)) {
             self.map.fill(m, k, v, focus, wanted, rows, self.width, out);
         }
+        // One column at a time, the rows' hashes are independent of each other: the work
+        // overlaps, where hashing a row's key whole is one chain of multiplies.
+        self.hashes.clear();
+        self.hashes.resize(rows, crate::facts::KEY_SEED);
+        if self.width > 0 {
+            for c in 0..self.width {
+                for (h, key) in self
+                    .hashes
+                    .iter_mut()
+                    .zip(self.keys.chunks_exact(self.width))
+                {
+                    *h = crate::facts::key_step(*h, key.get(c).copied().unwrap_or(0));
+                }
+            }
+        }
+        for h in &mut self.hashes {
+            *h = crate::facts::key_finish(*h);
+        }
+    }
+
+    /// The hash of `row`'s key ([`Identity::key`]), as [`crate::facts::Aggregator`]'s memo
+    /// hashes keys.
+    pub(super) fn hash(&self, row: usize) -> u64 {
+        self.hashes.get(row).copied().unwrap_or(0)
     }
 
     /// The ids of `row`'s texts (of the batch given to [`Identity::prepare`]): equal exactly
