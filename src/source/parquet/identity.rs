@@ -57,7 +57,8 @@ impl ColumnIds {
             }
         };
         match t {
-            Text::Absent => slots.for_each(|s| put(s, 0)),
+            // A column of nulls (most tag columns of most rows) reads empty throughout.
+            t if t.all_null() => slots.for_each(|s| put(s, 0)),
             Text::Dict(d, _) => {
                 let keys = d.keys().values();
                 let by_key = &self.by_key;
