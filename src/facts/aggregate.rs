@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 
 use super::env::EnvCache;
 use super::interner::{Interner, NONE, Sym};
-use super::memo::Memo;
+use super::memo::{Memo, key_hash};
 use super::quality::{CurrencyTotal, Quality, is_known_type};
 use super::{
     Basis, DIMS, Dim, K_DAY, K_DIMS, KeyMap, Quantity, Sums, add_to, kd, merge_account_names,
@@ -276,11 +276,22 @@ impl<'p> Aggregator<'p> {
     /// these texts are: line item type, operation, product, resource, split parent, account,
     /// usage type and the wanted tags), if already seen.
     pub fn template_of(&self, ids: &[u32]) -> Option<u32> {
-        self.memo.get(ids)
+        self.memo.get(key_hash(ids), ids)
+    }
+
+    /// [`Aggregator::template_of`] for a reader that hashed `ids` itself: `hash` is their
+    /// [`key_hash`] (built by [`super::key_step`] one id at a time).
+    pub fn template_of_hashed(&self, hash: u64, ids: &[u32]) -> Option<u32> {
+        self.memo.get(hash, ids)
     }
 
     /// Classifies `li` (its texts filled) as the template of `ids`.
     pub fn template(&mut self, ids: &[u32], li: &LineItem<'_>) -> u32 {
+        self.template_hashed(key_hash(ids), ids, li)
+    }
+
+    /// [`Aggregator::template`] of `ids` whose [`key_hash`] is `hash`.
+    pub fn template_hashed(&mut self, hash: u64, ids: &[u32], li: &LineItem<'_>) -> u32 {
         let mut placement = Placement::default();
         let kind = classify(li, self.plan, &mut placement);
         // Overlays add nothing: no key, nothing interned.
@@ -293,7 +304,7 @@ impl<'p> Aggregator<'p> {
         };
         // The name is part of the template's identity: one look per distinct (account, name).
         self.state.name_account(li);
-        let id = self.memo.insert(ids);
+        let id = self.memo.insert(hash, ids);
         debug_assert_eq!(id as usize, self.templates.len());
         self.templates.push(Template {
             kind,
@@ -459,27 +470,47 @@ impl Partial {
         (map, &mut self.quality)
     }
 
+    /// Whether nothing was read or merged into this state yet.
+    fn is_empty(&self) -> bool {
+        self.strings.is_empty()
+            && self.facts.is_empty()
+            && self.nodes.is_empty()
+            && self.pods.is_empty()
+            && self.node_cluster_tag.is_empty()
+            && self.pod_parents.is_empty()
+            && self.bill.is_empty()
+            && self.account_names.is_empty()
+            && self.quality == Quality::default()
+    }
+
     /// Folds `other` into `self` (symbols re-interned).
     pub fn merge(&mut self, other: Partial) {
+        // The first part merged into an empty state is that state: re-interning it into an
+        // empty table would number every string as it is already numbered.
+        if self.is_empty() {
+            let columns = self.columns;
+            *self = other;
+            self.columns.union(&columns);
+            return;
+        }
         let map: Vec<Sym> = other
             .strings
             .iter()
             .map(|s| self.strings.intern(s))
             .collect();
         let tr = |sym: Sym| map.get(sym as usize).copied().unwrap_or(NONE);
-        let rekey = |key: &[u32]| -> Box<[u32]> {
-            key.iter()
-                .enumerate()
-                .map(|(i, &v)| if i < K_DIMS { v } else { tr(v) })
-                .collect()
-        };
         for (dst, src) in [
             (&mut self.facts, other.facts),
             (&mut self.nodes, other.nodes),
             (&mut self.pods, other.pods),
         ] {
-            for (k, c) in src {
-                self.quality.sum_sums(dst.entry(rekey(&k)).or_default(), c);
+            dst.reserve(src.len());
+            for (mut k, c) in src {
+                // The key is owned: its symbols are rewritten where it lies.
+                for v in k.iter_mut().skip(K_DIMS) {
+                    *v = tr(*v);
+                }
+                self.quality.sum_sums(dst.entry(k).or_default(), c);
             }
         }
         for (n, c) in other.node_cluster_tag {

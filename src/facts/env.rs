@@ -4,7 +4,7 @@
 use rustc_hash::FxHashMap;
 
 use super::interner::{Interner, NONE, Sym};
-use super::{Dim, KeyMap, add_to, kd};
+use super::{Dim, KeyMap, kd};
 use crate::config::EnvRules;
 
 /// Gives rows whose tags named no environment the one the rules' fallbacks give by their
@@ -21,6 +21,7 @@ pub(super) fn apply_fallbacks(
     }
     let mut memo: FxHashMap<(Sym, Sym, Sym), Sym> = FxHashMap::default();
     let mut out = KeyMap::default();
+    out.reserve(map.len());
     for (mut key, costs) in map {
         if key[kd(Dim::Env)] == NONE {
             let at = (
@@ -35,7 +36,8 @@ pub(super) fn apply_fallbacks(
                 env.map_or(NONE, |e| strings.intern(&e))
             });
         }
-        add_to(&mut out, &key, costs, quality);
+        // The key is owned: moved in, not copied.
+        quality.sum_sums(out.entry(key).or_default(), costs);
     }
     out
 }

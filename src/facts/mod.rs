@@ -38,6 +38,7 @@ use rustc_hash::FxHashMap;
 pub use aggregate::{Aggregator, Partial};
 pub use combine::combine;
 pub use interner::{Interner, NONE, Sym};
+pub use memo::{KEY_SEED, key_finish, key_step};
 pub use placed::PlacedRows;
 pub use quality::{CurrencyTotal, MAX_EXAMPLES, Malformed, Quality, Warning, WarningCode};
 

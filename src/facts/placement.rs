@@ -77,6 +77,8 @@ impl Partial {
     fn place_nodes(&mut self, node_cluster: &FxHashMap<Sym, Sym>) -> (NodeCosts, Anchors) {
         let mut node_cost: NodeCosts = FxHashMap::default();
         let mut idle_anchor: Anchors = FxHashMap::default();
+        // Node and pod rows all land in the facts (some merging into one key).
+        self.facts.reserve(self.nodes.len() + self.pods.len());
         for (mut key, sums) in std::mem::take(&mut self.nodes) {
             let costs = sums.costs;
             let node = key[kd(Dim::Node)];

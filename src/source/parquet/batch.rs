@@ -7,7 +7,7 @@ use arrow_array::{ArrayRef, RecordBatch};
 use super::columns::{Amount, Days, TagMap, Text};
 use super::identity::Identity;
 use crate::cur::columns::{FIELDS, Field};
-use crate::cur::line_item::LineItem;
+use crate::cur::line_item::{ColumnSet, LineItem};
 use crate::cur::money::Money;
 use crate::facts::Aggregator;
 use crate::source::error::SourceError;
@@ -261,6 +261,80 @@ impl<'a> BatchColumns<'a> {
     }
 }
 
+/// A batch's money columns converted a column at a time (aligned with the batch's
+/// `amounts`), kept across batches so their buffers are allocated once per part.
+#[derive(Default)]
+pub(super) struct BatchAmounts {
+    values: Vec<Vec<Option<Money>>>,
+    /// Rows with an amount that does not convert: they take the row-by-row path, which says
+    /// why.
+    bad: Vec<bool>,
+}
+
+impl BatchAmounts {
+    fn convert(&mut self, cols: &BatchColumns<'_>, rows: usize) {
+        self.bad.clear();
+        self.bad.resize(rows, false);
+        self.values.resize_with(cols.amounts.len(), Vec::new);
+        for ((_, a), out) in cols.amounts.iter().zip(&mut self.values) {
+            a.convert(rows, out, &mut self.bad);
+        }
+    }
+
+    fn bad(&self, row: usize) -> bool {
+        self.bad.get(row).copied().unwrap_or(true)
+    }
+}
+
+impl<'a> BatchColumns<'a> {
+    /// Row `row` into `li` (whose other texts stay as they are: templated rows read only its
+    /// day, type and amounts) from the converted `amounts`, none of them bad; `false` when
+    /// the row is outside the window or malformed (counted as [`BatchColumns::line_item`]
+    /// counts it).
+    fn templated_line_item(
+        &self,
+        row: usize,
+        line: u64,
+        file: &str,
+        amounts: &BatchAmounts,
+        li: &mut LineItem<'a>,
+        agg: &mut Aggregator<'_>,
+    ) -> bool {
+        let Some(day) = self.days.get(row) else {
+            agg.quality().malformed(
+                file,
+                line,
+                "line_item_usage_start_date is empty or not a date",
+            );
+            return false;
+        };
+        if !agg.wants_day(day) {
+            agg.quality().rows_outside_window += 1;
+            return false;
+        }
+        let line_item_type = self.line_item_type.get(row);
+        if line_item_type.is_empty() {
+            agg.quality()
+                .malformed(file, line, "line_item_line_item_type is empty");
+            return false;
+        }
+        li.day = day;
+        li.line_item_type = line_item_type;
+        for ((f, _), values) in self.amounts.iter().zip(&amounts.values) {
+            li.amounts[f.index()] = values.get(row).copied().flatten();
+        }
+        if li.amount(Field::UnblendedCost).is_none() {
+            agg.quality()
+                .malformed(file, line, "line_item_unblended_cost is empty");
+            return false;
+        }
+        li.reservation_arn = self.ri_arn.get(row);
+        li.currency = self.currency.get(row);
+        li.charge_class = self.charge_class.get(row);
+        true
+    }
+}
+
 /// Reads one batch into the aggregator. `row_base` is the part's row number of its first row.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn read_batch(
@@ -271,6 +345,7 @@ pub(super) fn read_batch(
     file: &str,
     row_base: u64,
     identity: &mut Identity,
+    amounts: &mut BatchAmounts,
     agg: &mut Aggregator<'_>,
 ) -> Result<(), SourceError> {
     let cols = BatchColumns::of(batch, map, pos, file)?;
@@ -285,52 +360,94 @@ pub(super) fn read_batch(
     let mut known: Vec<Option<u32>> = Vec::new();
     if templated {
         identity.prepare(&classified, &cols.tag_map, cols.focus, wanted, rows);
-        known.extend((0..rows).map(|r| agg.template_of(identity.key(r))));
+        known.extend((0..rows).map(|r| agg.template_of_hashed(identity.hash(r), identity.key(r))));
+        amounts.convert(&cols, rows);
     }
 
     // One row at another hour than midnight is enough to know the report is hourly.
     if !agg.quality().sub_daily_seen && (0..rows).any(|r| cols.days.sub_daily(r)) {
         agg.quality().sub_daily_seen = true;
     }
+    // The line item of templated rows, its fields overwritten row by row: only the day, type,
+    // amounts, reservation ARN, currency and charge class are read by template.
+    let mut base = LineItem::new(0, "", Money::ZERO);
+    base.amounts[Field::UnblendedCost.index()] = None;
     for row in 0..rows {
         let line = row_base + row as u64 + 1;
         agg.quality().rows_read += 1;
-        let Some((mut li, mut json)) = cols.line_item(row, line, file, !templated, agg) else {
-            continue;
-        };
-        agg.quality()
-            .unread(json.iter().map(|(k, _)| k.as_str()), wanted);
-        // Costs read the reservation ARN (RI upfront fees); everything else comes from the
-        // template.
-        li.reservation_arn = cols.ri_arn.get(row);
-        li.currency = cols.currency.get(row);
-        li.charge_class = cols.charge_class.get(row);
-        if templated {
-            // A row whose template an earlier row of this batch made is looked up again.
-            let key = identity.key(row);
-            if let Some(t) = known
-                .get(row)
-                .copied()
-                .flatten()
-                .or_else(|| agg.template_of(key))
-            {
-                agg.add_templated(t, &li, &columns);
+        if templated && !amounts.bad(row) {
+            if !cols.templated_line_item(row, line, file, amounts, &mut base, agg) {
                 continue;
             }
-        }
-        if templated {
-            // A map's entries never fail to read: only its first row of a template reads them.
-            json = cols.tag_map.entries(row, cols.focus).unwrap_or_default();
-        }
-        cols.fill_texts(row, &mut li);
-        let tags = cols.tags(row, &json, wanted);
-        li.tags = &tags;
-        if templated {
-            let t = agg.template(identity.key(row), &li);
-            agg.add_templated(t, &li, &columns);
+            let known = known.get(row).copied().flatten();
+            templated_row(&cols, row, &base, identity, known, wanted, &columns, agg);
         } else {
-            agg.add(&li, &columns);
+            row_by_row(
+                &cols, row, line, file, templated, identity, wanted, &columns, agg,
+            );
         }
     }
     Ok(())
+}
+
+/// Adds templated row `row` (`li` holds its day, type and amounts) by its template: `known`,
+/// or the one an earlier row of the batch made, or a new one classified from its texts.
+#[allow(clippy::too_many_arguments)]
+fn templated_row<'a>(
+    cols: &BatchColumns<'a>,
+    row: usize,
+    li: &LineItem<'a>,
+    identity: &Identity,
+    known: Option<u32>,
+    wanted: &[String],
+    columns: &ColumnSet,
+    agg: &mut Aggregator<'_>,
+) {
+    let (hash, key) = (identity.hash(row), identity.key(row));
+    if let Some(t) = known.or_else(|| agg.template_of_hashed(hash, key)) {
+        agg.add_templated(t, li, columns);
+        return;
+    }
+    // A map's entries never fail to read: only its first row of a template reads them.
+    let json = cols.tag_map.entries(row, cols.focus).unwrap_or_default();
+    let mut li = *li;
+    cols.fill_texts(row, &mut li);
+    let tags = cols.tags(row, &json, wanted);
+    li.tags = &tags;
+    let t = agg.template_hashed(hash, key, &li);
+    agg.add_templated(t, &li, columns);
+}
+
+/// Reads row `row` whole, its amounts one at a time (so a bad one is named) and, for a JSON
+/// tag column (not `templated`), its tags; then adds it.
+#[allow(clippy::too_many_arguments)]
+fn row_by_row(
+    cols: &BatchColumns<'_>,
+    row: usize,
+    line: u64,
+    file: &str,
+    templated: bool,
+    identity: &Identity,
+    wanted: &[String],
+    columns: &ColumnSet,
+    agg: &mut Aggregator<'_>,
+) {
+    let Some((mut li, json)) = cols.line_item(row, line, file, !templated, agg) else {
+        return;
+    };
+    agg.quality()
+        .unread(json.iter().map(|(k, _)| k.as_str()), wanted);
+    // Costs read the reservation ARN (RI upfront fees); everything else comes from the
+    // template.
+    li.reservation_arn = cols.ri_arn.get(row);
+    li.currency = cols.currency.get(row);
+    li.charge_class = cols.charge_class.get(row);
+    if templated {
+        templated_row(cols, row, &li, identity, None, wanted, columns, agg);
+        return;
+    }
+    cols.fill_texts(row, &mut li);
+    let tags = cols.tags(row, &json, wanted);
+    li.tags = &tags;
+    agg.add(&li, columns);
 }

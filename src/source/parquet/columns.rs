@@ -44,6 +44,18 @@ impl<'a> Text<'a> {
         })
     }
 
+    /// Whether every cell reads empty for being null (or the column is absent).
+    pub(super) fn all_null(&self) -> bool {
+        let a: &dyn Array = match self {
+            Text::Absent => return true,
+            Text::Utf8(a) => *a,
+            Text::Large(a) => *a,
+            Text::View(a) => *a,
+            Text::Dict(d, _) => *d,
+        };
+        a.null_count() == a.len()
+    }
+
     pub(super) fn get(&self, row: usize) -> &'a str {
         match self {
             Text::Absent => "",
@@ -144,6 +156,61 @@ impl<'a> Amount<'a> {
                 }
             }
         }
+    }
+    /// Whether every cell of the column is null.
+    fn all_null(&self) -> bool {
+        let a: &dyn Array = match self {
+            Amount::F64(a) => *a,
+            Amount::F32(a) => *a,
+            Amount::Decimal(a, _) => *a,
+            Amount::Text(t) => return t.all_null(),
+        };
+        a.null_count() == a.len()
+    }
+
+    /// The first `rows` amounts of the column into `out` (cleared first), a column at a time;
+    /// a row whose amount does not convert reads `None` and is marked in `bad` (which
+    /// [`Amount::get`] then explains).
+    pub(super) fn convert(&self, rows: usize, out: &mut Vec<Option<Money>>, bad: &mut [bool]) {
+        out.clear();
+        if self.all_null() {
+            // Most money columns are empty for most line item types: nothing to convert.
+            out.resize(rows, None);
+            return;
+        }
+        if let Amount::F64(a) = self {
+            // Doubles (Athena's and every writer's money type): one tight loop over the values,
+            // then the nulls cleared.
+            let mut any_bad = false;
+            out.extend(a.values().iter().take(rows).map(|&v| {
+                let m = Money::from_f64(v).ok();
+                any_bad |= m.is_none();
+                m
+            }));
+            let nulls = a.nulls().filter(|n| n.null_count() > 0);
+            if let Some(nulls) = nulls {
+                for (r, v) in out.iter_mut().enumerate() {
+                    if nulls.is_null(r) {
+                        *v = None;
+                    }
+                }
+            }
+            if any_bad {
+                // A null slot holds no amount, whatever its bits: only a value can be bad.
+                for (r, (v, b)) in out.iter().zip(bad.iter_mut()).enumerate() {
+                    if v.is_none() && !nulls.is_some_and(|n| n.is_null(r)) {
+                        *b = true;
+                    }
+                }
+            }
+            return;
+        }
+        out.extend((0..rows).zip(bad.iter_mut()).map(|(r, bad)| {
+            self.get(r).unwrap_or_else(|_| {
+                *bad = true;
+                None
+            })
+        }));
     }
 }
 

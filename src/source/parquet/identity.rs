@@ -5,6 +5,7 @@
 use arrow_array::Array;
 
 use super::columns::{TagMap, Text};
+use crate::facts::{KEY_SEED, key_finish, key_step};
 use crate::source::text_ids::TextIds;
 
 /// Numbers the distinct values of one text column across a part's batches (0 = empty), so a
@@ -37,28 +38,52 @@ impl ColumnIds {
         }
     }
 
-    /// Writes the ids of the batch's rows into every `width`-th slot of `out`, from slot 0.
-    fn fill(&mut self, t: &Text<'_>, rows: usize, width: usize, out: &mut [u32]) {
+    /// Writes the ids of the batch's rows into every `width`-th slot of `out`, from slot 0,
+    /// and (`hashes`, one per row, when given) folds each into its row's hash.
+    fn fill(
+        &mut self,
+        t: &Text<'_>,
+        rows: usize,
+        width: usize,
+        out: &mut [u32],
+        hashes: Option<&mut [u64]>,
+    ) {
         let slots = out.iter_mut().step_by(width).take(rows);
+        let mut hashes = hashes.map(|h| h.iter_mut());
+        let mut put = |s: &mut u32, id: u32| {
+            *s = id;
+            if let Some(h) = hashes.as_mut().and_then(Iterator::next) {
+                *h = key_step(*h, id);
+            }
+        };
         match t {
-            Text::Absent => slots.for_each(|s| *s = 0),
+            // A column of nulls (most tag columns of most rows) reads empty throughout.
+            t if t.all_null() => slots.for_each(|s| put(s, 0)),
             Text::Dict(d, _) => {
                 let keys = d.keys().values();
-                let nulls = d.nulls();
-                for (row, s) in slots.enumerate() {
-                    *s = if nulls.is_some_and(|n| n.is_null(row)) {
-                        0
-                    } else {
-                        keys.get(row)
-                            .and_then(|&k| usize::try_from(k).ok())
-                            .and_then(|k| self.by_key.get(k).copied())
-                            .unwrap_or(0)
-                    };
+                let by_key = &self.by_key;
+                let id = |k: &i32| {
+                    usize::try_from(*k)
+                        .ok()
+                        .and_then(|k| by_key.get(k).copied())
+                        .unwrap_or(0)
+                };
+                match d.nulls().filter(|n| n.null_count() > 0) {
+                    None => {
+                        for (s, k) in slots.zip(keys.iter()) {
+                            put(s, id(k));
+                        }
+                    }
+                    Some(nulls) => {
+                        for ((s, k), valid) in slots.zip(keys.iter()).zip(nulls.iter()) {
+                            put(s, if valid { id(k) } else { 0 });
+                        }
+                    }
                 }
             }
             other => {
                 for (row, s) in slots.enumerate() {
-                    *s = self.ids.id_of(other.get(row));
+                    put(s, self.ids.id_of(other.get(row)));
                 }
             }
         }
@@ -100,7 +125,7 @@ impl MapIds {
             c.prepare(t);
             ids.clear();
             ids.resize(entries, 0);
-            c.fill(t, entries, 1, ids);
+            c.fill(t, entries, 1, ids, None);
         }
         let offsets = m.value_offsets();
         for row in 0..rows {
@@ -147,6 +172,8 @@ pub(super) struct Identity {
     /// The keys of the batch's rows, end to end (row `r`'s at `r * width`).
     keys: Vec<u32>,
     width: usize,
+    /// Each row's key hashed ([`crate::facts::key_step`]), a column at a time.
+    hashes: Vec<u64>,
 }
 
 impl Identity {
@@ -170,15 +197,38 @@ impl Identity {
         self.width = cols.len() + tags;
         self.keys.clear();
         self.keys.resize(rows * self.width, 0);
+        // Each row's hash is folded a column at a time as the ids are written: the rows'
+        // hashes are independent of each other, so the work overlaps, where hashing a row's
+        // key whole is one chain of multiplies.
+        self.hashes.clear();
+        self.hashes.resize(rows, KEY_SEED);
         for (i, (t, c)) in cols.iter().zip(self.columns.iter_mut()).enumerate() {
             c.prepare(t);
             if let Some(out) = self.keys.get_mut(i..) {
-                c.fill(t, rows, self.width, out);
+                c.fill(t, rows, self.width, out, Some(&mut self.hashes));
             }
         }
         if let (TagMap::Map(m, k, v), Some(out)) = (map, self.keys.get_mut(cols.len()..)) {
             self.map.fill(m, k, v, focus, wanted, rows, self.width, out);
+            for (h, key) in self
+                .hashes
+                .iter_mut()
+                .zip(self.keys.chunks_exact(self.width))
+            {
+                for &id in key.get(cols.len()..).unwrap_or(&[]) {
+                    *h = key_step(*h, id);
+                }
+            }
         }
+        for h in &mut self.hashes {
+            *h = key_finish(*h);
+        }
+    }
+
+    /// The hash of `row`'s key ([`Identity::key`]), as [`crate::facts::Aggregator`]'s memo
+    /// hashes keys.
+    pub(super) fn hash(&self, row: usize) -> u64 {
+        self.hashes.get(row).copied().unwrap_or(0)
     }
 
     /// The ids of `row`'s texts (of the batch given to [`Identity::prepare`]): equal exactly

@@ -29,7 +29,7 @@ pub use ranges::ranged_metadata;
 use super::error::SourceError;
 use super::read_csv::ColumnMap;
 use crate::facts::Aggregator;
-use batch::read_batch;
+use batch::{BatchAmounts, read_batch};
 use identity::Identity;
 use projection::{hinted, load_metadata, projection};
 
@@ -135,6 +135,7 @@ fn read_from<T: ChunkReader + 'static>(
     let pos = |orig: usize| roots.iter().position(|&r| r == orig);
     let wanted = agg.plan().ids.clone();
     let mut identity = Identity::default();
+    let mut amounts = BatchAmounts::default();
     for batch in reader {
         let batch = batch.map_err(|e| not_parquet(file, &e))?;
         read_batch(
@@ -145,6 +146,7 @@ fn read_from<T: ChunkReader + 'static>(
             file,
             row_base,
             &mut identity,
+            &mut amounts,
             agg,
         )?;
         row_base += batch.num_rows() as u64;

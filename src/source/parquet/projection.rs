@@ -27,8 +27,8 @@ pub(super) fn load_metadata<T: ChunkReader>(
         .map_err(|e| not_parquet(file, &e))
 }
 
-/// Text columns the writer dictionary-encoded throughout the row groups read are decoded as
-/// dictionaries: CUR texts repeat (one resource, many hours), so each distinct value is
+/// Text columns the writer dictionary-encoded throughout the row groups read (and that are
+/// not all null in any of them) are decoded as dictionaries: CUR texts repeat (one resource, many hours), so each distinct value is
 /// classified once instead of once per row. Columns with plain pages (a writer without
 /// dictionaries, or one whose dictionary overflowed) are decoded as they are: as a dictionary
 /// arrow would rebuild one for every batch, hashing each value, only for the reader to hash
@@ -45,7 +45,9 @@ pub(super) fn hinted(
         let encoded = groups
             .clone()
             .filter_map(|rg| meta.row_groups().get(rg))
-            .all(|rg| dictionary_only(rg.column(leaf)));
+            .all(|rg| {
+                dictionary_only(rg.column(leaf)) && !all_null(rg.column(leaf), rg.num_rows())
+            });
         if let Some(d) = dictionary.get_mut(descr.get_column_root_idx(leaf)) {
             *d &= encoded;
         }
@@ -65,6 +67,16 @@ fn dictionary_only(chunk: &ColumnChunkMetaData) -> bool {
         && chunk.page_encoding_stats_mask().is_none_or(|m| {
             m.is_only(Encoding::RLE_DICTIONARY) || m.is_only(Encoding::PLAIN_DICTIONARY)
         })
+}
+
+/// Whether a column chunk's statistics say it holds only nulls. Arrow builds a dictionary
+/// array of such a chunk slowly (it compares every null slot's empty value), where a plain
+/// column of nulls costs next to nothing, and there are no texts to identify.
+fn all_null(chunk: &ColumnChunkMetaData, rows: i64) -> bool {
+    chunk
+        .statistics()
+        .and_then(parquet::file::statistics::Statistics::null_count_opt)
+        .is_some_and(|nulls| i64::try_from(nulls).is_ok_and(|n| n == rows))
 }
 
 /// Where each needed value sits, and the top-level columns to decode (sorted).
