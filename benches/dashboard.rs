@@ -176,6 +176,44 @@ fn through_the_cache(facts: Facts, read_at: i64) -> (Facts, Duration, Cpu) {
     (hit.facts, wall, cpu)
 }
 
+/// The bench's facts as a read would give them over the 14 days to `last`.
+fn loaded(facts: Facts, last: i32, cache: Option<curtop::source::cached::CacheNote>) -> Loaded {
+    Loaded {
+        facts,
+        delivery: Delivery {
+            report: "bench".into(),
+            layout: Layout::SingleFile,
+            periods: vec![],
+        },
+        window: Window {
+            start: last - 13,
+            end: last + 1,
+        },
+        origin: "generated".into(),
+        athena: None,
+        cache,
+        shared: None,
+    }
+}
+
+/// The dashboard at 120×40 on the last 7 days, its first fetch asked for (its generation).
+fn started_app(now: chrono::DateTime<Utc>) -> (App, u64) {
+    let mut app = App::new(
+        Config::demo(),
+        0,
+        curtop::clock::AsOf::at(now),
+        DrawMode {
+            color: true,
+            ascii: false,
+        },
+    );
+    app.window = WindowSpec::LastDays(7);
+    let _ = app.start();
+    let generation = app.jobs[0].generation;
+    app.size = (120, 40);
+    (app, generation)
+}
+
 /// A warm start's first frame from the cache's roll-up (`CacheMode::Rollup`): the period
 /// stored (facts and roll-up), then its roll-up read back and drawn as the runtime's first
 /// `Msg::Cached`; the roll-up's rows, the read's and the frame's wall time.
@@ -203,41 +241,18 @@ fn first_frame_from_rollup(
     let facts = Facts::of_periods(vec![hit.facts], Some((last - 13, last + 1)));
     let read = start.elapsed();
     let rows = facts.rows.len();
-    let loaded = Loaded {
+    let loaded = loaded(
         facts,
-        delivery: Delivery {
-            report: "bench".into(),
-            layout: Layout::SingleFile,
-            periods: vec![],
-        },
-        window: Window {
-            start: last - 13,
-            end: last + 1,
-        },
-        origin: "generated".into(),
-        athena: None,
-        cache: Some(curtop::source::cached::CacheNote {
+        last,
+        Some(curtop::source::cached::CacheNote {
             cached: vec!["2026-11".into()],
             cached_since: Some(now.timestamp()),
             rolled_up: true,
             ..Default::default()
         }),
-        shared: None,
-    };
-    let mut app = App::new(
-        Config::demo(),
-        0,
-        curtop::clock::AsOf::at(now),
-        DrawMode {
-            color: true,
-            ascii: false,
-        },
     );
-    app.window = WindowSpec::LastDays(7);
-    let _ = app.start();
-    let generation = app.jobs[0].generation;
+    let (mut app, generation) = started_app(now);
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
-    app.size = (120, 40);
     let t = Instant::now();
     let _ = app::update(
         &mut app,
@@ -307,36 +322,9 @@ fn main() {
     // The first frame of a warm start: the cache file read back, then the frame.
     let (facts, read_time, read_cpu) = through_the_cache(facts, now.timestamp());
     let facts = Facts::of_periods(vec![facts], Some((last - 13, last + 1)));
-    let loaded = Loaded {
-        facts,
-        delivery: Delivery {
-            report: "bench".into(),
-            layout: Layout::SingleFile,
-            periods: vec![],
-        },
-        window: Window {
-            start: last - 13,
-            end: last + 1,
-        },
-        origin: "generated".into(),
-        athena: None,
-        cache: None,
-        shared: None,
-    };
-    let mut app = App::new(
-        Config::demo(),
-        0,
-        curtop::clock::AsOf::at(now),
-        DrawMode {
-            color: true,
-            ascii: false,
-        },
-    );
-    app.window = WindowSpec::LastDays(7);
-    let _ = app.start();
-    let generation = app.jobs[0].generation;
+    let loaded = loaded(facts, last, None);
+    let (mut app, generation) = started_app(now);
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
-    app.size = (120, 40);
     let mut step = |app: &mut App, msg: Msg| -> Duration {
         let t = Instant::now();
         let _ = app::update(app, msg);

@@ -264,23 +264,7 @@ fn pod_detail() {
     let mut app = started();
     run_command(&mut app, "ns payments");
     assert_eq!(app.levels.len(), 3, "{:?}", app.status);
-    let facts = &app.data().unwrap().facts;
-    let workload = app
-        .level()
-        .unwrap()
-        .level
-        .rows
-        .iter()
-        .filter(|r| matches!(r.step, Step::Workload { .. }))
-        .filter(|r| {
-            r.facts
-                .iter()
-                .any(|&i| facts.rows[i as usize].category == Category::Pod)
-        })
-        .max_by_key(|r| r.cost)
-        .unwrap()
-        .step;
-    app.levels.last_mut().unwrap().select_step(workload);
+    select_workload_with_pods(&mut app);
     send(&mut app, [enter()]);
     select_costliest(&mut app, |s| matches!(s, Step::Pod(_)));
     let f = app.level().unwrap();
