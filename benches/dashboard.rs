@@ -142,14 +142,17 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// The facts through the cache: written once, dropped, read back (checksum, decode) as a
-/// warm start does; the facts read, the read's wall time and its CPU time.
-fn through_the_cache(facts: Facts, read_at: i64) -> (Facts, Duration, Cpu) {
-    let dir = std::env::temp_dir().join(format!("curtop-bench-cache-{}", std::process::id()));
+/// `facts` stored as the bench's one period (`2026-11`, read at `read_at`) in a fresh cache
+/// folder named after `what`: the folder, the cache, its key and the facts file.
+fn stored(
+    facts: &Facts,
+    read_at: i64,
+    what: &str,
+) -> (std::path::PathBuf, Cache, SourceKey, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("curtop-bench-{what}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let cache = Cache::at(&dir);
     let key = SourceKey::from_description("bench", "generated");
-    let t = Instant::now();
     let meta = Meta::new(
         "bench",
         "generated",
@@ -158,7 +161,15 @@ fn through_the_cache(facts: Facts, read_at: i64) -> (Facts, Duration, Cpu) {
         "bench".into(),
         read_at,
     );
-    let path = cache.put(&key, &facts, &meta).unwrap();
+    let path = cache.put(&key, facts, &meta).unwrap();
+    (dir, cache, key, path)
+}
+
+/// The facts through the cache: written once, dropped, read back (checksum, decode) as a
+/// warm start does; the facts read, the read's wall time and its CPU time.
+fn through_the_cache(facts: Facts, read_at: i64) -> (Facts, Duration, Cpu) {
+    let t = Instant::now();
+    let (dir, cache, key, path) = stored(&facts, read_at, "cache");
     let size = std::fs::metadata(&path).map_or(0, |m| m.len());
     println!(
         "cache file: {:.1} MB for {} facts, written in {:.2} s",
@@ -221,19 +232,7 @@ fn first_frame_from_rollup(
     facts: Facts,
     now: chrono::DateTime<Utc>,
 ) -> (usize, Duration, Duration) {
-    let dir = std::env::temp_dir().join(format!("curtop-bench-rollup-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let cache = Cache::at(&dir);
-    let key = SourceKey::from_description("bench", "generated");
-    let meta = Meta::new(
-        "bench",
-        "generated",
-        "2026-11".into(),
-        None,
-        "bench".into(),
-        now.timestamp(),
-    );
-    cache.put(&key, &facts, &meta).unwrap();
+    let (dir, cache, key, _) = stored(&facts, now.timestamp(), "rollup");
     let last = facts.day_range().unwrap().1;
     drop(facts);
     let start = Instant::now();
