@@ -110,15 +110,7 @@ fn on_cached(app: &mut App, profile: usize, generation: u64, loaded: Box<Loaded>
         _ => Some(loaded.window),
     };
     let old = job.data.replace(Arc::from(loaded));
-    if let Some(saved) = saved {
-        let saved = match (&old, app.jobs[profile].data.clone()) {
-            (Some(old), Some(new)) => {
-                translate_path(&saved, old.shown(app.sharing), new.shown(app.sharing))
-            }
-            _ => saved,
-        };
-        app.rebuild(&saved);
-    }
+    rebuild_on(app, profile, saved, old.as_ref());
     Vec::new()
 }
 
@@ -185,17 +177,22 @@ fn on_fetched(
         let d = Box::new(d.clone());
         cmds.push(app.doctor(profile, Some(d)));
     }
-    if let Some(saved) = saved {
-        // Names are interned per read: carry the path over by name.
-        let saved = match (&old, app.jobs[profile].data.clone()) {
-            (Some(old), Some(new)) => {
-                translate_path(&saved, old.shown(app.sharing), new.shown(app.sharing))
-            }
-            _ => saved,
-        };
-        app.rebuild(&saved);
-    }
+    rebuild_on(app, profile, saved, old.as_ref());
     cmds
+}
+
+/// Rebuilds the active profile's levels on its new data along `saved` (the path before the
+/// data changed: `None` for another profile), carried over by name from `old` (names are
+/// interned per read).
+fn rebuild_on(app: &mut App, profile: usize, saved: Option<SavedPath>, old: Option<&Arc<Loaded>>) {
+    let Some(saved) = saved else { return };
+    let saved = match (old, app.jobs[profile].data.clone()) {
+        (Some(old), Some(new)) => {
+            translate_path(&saved, old.shown(app.sharing), new.shown(app.sharing))
+        }
+        _ => saved,
+    };
+    app.rebuild(&saved);
 }
 
 type SavedPath = Vec<(Option<Step>, String, Option<Step>)>;
