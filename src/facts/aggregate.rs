@@ -109,6 +109,9 @@ pub struct Aggregator<'p> {
     state: Partial,
     env: EnvCache<'p>,
     key: Vec<u32>,
+    /// Per interned slot of a key, the symbol it last had ([`Interner::intern_near`]): most
+    /// slots repeat from one template to the next (account, service, cluster, labels).
+    last_syms: Vec<Sym>,
     label_count: usize,
     templates: Vec<Template>,
     /// The one currency to read (`currency` of a profile); rows in others are skipped.
@@ -127,6 +130,7 @@ impl<'p> Aggregator<'p> {
             state: Partial::default(),
             env: EnvCache::new(env_rules),
             key: Vec::with_capacity(K_DIMS + DIMS + label_count),
+            last_syms: Vec::with_capacity(DIMS + 2 + label_count),
             label_count,
             templates: Vec::new(),
             currency: None,
@@ -228,7 +232,7 @@ impl<'p> Aggregator<'p> {
         self.key
             .push(p.category.unwrap_or(Category::Unallocated) as u32);
         self.key.push(basis_of(kind, li.line_item_type) as u32);
-        for v in [
+        let texts = [
             li.account,
             li.product_code,
             li.usage_type,
@@ -240,15 +244,25 @@ impl<'p> Aggregator<'p> {
             p.container,
             node,
             li.resource_id,
-        ] {
-            self.key.push(s.intern(v));
+        ];
+        let tail = [li.provider, li.currency];
+        debug_assert_eq!(p.labels.len(), self.label_count);
+        let slots = texts.len() + tail.len() + p.labels.len();
+        self.last_syms.resize(slots, NONE);
+        let mut last = self.last_syms.iter_mut();
+        let mut sym = |v: &str| match last.next() {
+            Some(l) => s.intern_near(v, l),
+            None => s.intern(v),
+        };
+        for v in texts {
+            self.key.push(sym(v));
         }
         self.key.push(env);
-        self.key.push(s.intern(li.provider));
-        self.key.push(s.intern(li.currency));
-        debug_assert_eq!(p.labels.len(), self.label_count);
+        for v in tail {
+            self.key.push(sym(v));
+        }
         for l in &p.labels {
-            self.key.push(s.intern(l));
+            self.key.push(sym(l));
         }
     }
 
@@ -283,6 +297,22 @@ impl<'p> Aggregator<'p> {
     /// [`key_hash`] (built by [`super::key_step`] one id at a time).
     pub fn template_of_hashed(&self, hash: u64, ids: &[u32]) -> Option<u32> {
         self.memo.get(hash, ids)
+    }
+
+    /// The templates of many rows at once (`hashes` and `key` as for
+    /// [`Aggregator::template_of_hashed`]) into `out`: every row's hash is looked up before
+    /// any key is compared, so the lookups' cache misses overlap.
+    pub fn templates_of_hashed<'k>(
+        &self,
+        hashes: &[u64],
+        key: impl Fn(usize) -> &'k [u32],
+        out: &mut Vec<Option<u32>>,
+    ) {
+        out.clear();
+        out.extend(hashes.iter().map(|&h| self.memo.candidate(h)));
+        for (r, (t, &h)) in out.iter_mut().zip(hashes).enumerate() {
+            *t = self.memo.confirm(*t, h, key(r));
+        }
     }
 
     /// Classifies `li` (its texts filled) as the template of `ids`.

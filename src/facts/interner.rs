@@ -39,6 +39,16 @@ impl Interner {
         sym
     }
 
+    /// The symbol of `s` where `s` is often the string of `*last` (the one this caller had
+    /// before): that is checked first, and `*last` becomes `s`'s symbol. The same answer as
+    /// [`Interner::intern`], without hashing `s` when it repeats.
+    pub fn intern_near(&mut self, s: &str, last: &mut Sym) -> Sym {
+        if self.get(*last) != s {
+            *last = self.intern(s);
+        }
+        *last
+    }
+
     /// The string of a symbol ("" for unknown symbols).
     pub fn get(&self, sym: Sym) -> &str {
         self.strings.get(sym as usize).map_or("", |s| s)

@@ -59,6 +59,22 @@ impl Memo {
         None
     }
 
+    /// The last template inserted with hash `hash`: the one [`Memo::get`] compares first.
+    /// Looking up many keys, probing the index for all of them before comparing any key
+    /// ([`Memo::confirm`]) lets the cache misses of the probes overlap.
+    pub(super) fn candidate(&self, hash: u64) -> Option<u32> {
+        self.index.get(&hash).copied()
+    }
+
+    /// [`Memo::get`] of `key` (whose hash is `hash`) given its [`Memo::candidate`].
+    pub(super) fn confirm(&self, candidate: Option<u32>, hash: u64, key: &[u32]) -> Option<u32> {
+        let t = candidate?;
+        if self.key(t) == key {
+            return Some(t);
+        }
+        self.get(hash, key)
+    }
+
     /// Inserts `key` (not yet inserted; its [`key_hash`] is `hash`) as the next template;
     /// returns its id.
     pub(super) fn insert(&mut self, hash: u64, key: &[u32]) -> u32 {
@@ -107,6 +123,27 @@ mod tests {
         assert_eq!(get(&m, &[]), Some(2));
         assert_eq!(get(&m, &[3, 2, 1]), Some(3));
         assert_eq!(get(&m, &[1, 2, 4]), None);
+    }
+
+    #[test]
+    fn a_confirmed_candidate_is_the_lookup() {
+        let mut m = Memo::default();
+        let a = m.insert(7, &[7, 7]);
+        let b = m.insert(7, &[8, 8]);
+        let c = m.insert(9, &[9]);
+        for (hash, key) in [
+            (7, &[7, 7][..]),
+            (7, &[8, 8]),
+            (7, &[1]),
+            (9, &[9]),
+            (3, &[3]),
+        ] {
+            assert_eq!(m.confirm(m.candidate(hash), hash, key), m.get(hash, key));
+        }
+        assert_eq!(m.candidate(7), Some(b), "the last inserted under a hash");
+        assert_eq!(m.confirm(m.candidate(7), 7, &[7, 7]), Some(a));
+        assert_eq!(m.confirm(m.candidate(9), 9, &[9]), Some(c));
+        assert_eq!(m.candidate(3), None);
     }
 
     #[test]

@@ -9,6 +9,7 @@ use super::identity::Identity;
 use crate::cur::columns::{FIELDS, Field};
 use crate::cur::line_item::{ColumnSet, LineItem};
 use crate::cur::money::Money;
+use crate::cur::time::Day;
 use crate::facts::Aggregator;
 use crate::source::error::SourceError;
 use crate::source::read_csv::ColumnMap;
@@ -266,6 +267,8 @@ impl<'a> BatchColumns<'a> {
 #[derive(Default)]
 pub(super) struct BatchAmounts {
     values: Vec<Vec<Option<Money>>>,
+    /// The rows' usage start days (`None`: empty or not a date).
+    days: Vec<Option<Day>>,
     /// Rows with an amount that does not convert: they take the row-by-row path, which says
     /// why.
     bad: Vec<bool>,
@@ -279,6 +282,7 @@ impl BatchAmounts {
         for ((_, a), out) in cols.amounts.iter().zip(&mut self.values) {
             a.convert(rows, out, &mut self.bad);
         }
+        cols.days.convert(rows, &mut self.days);
     }
 
     fn bad(&self, row: usize) -> bool {
@@ -300,7 +304,7 @@ impl<'a> BatchColumns<'a> {
         li: &mut LineItem<'a>,
         agg: &mut Aggregator<'_>,
     ) -> bool {
-        let Some(day) = self.days.get(row) else {
+        let Some(day) = amounts.days.get(row).copied().flatten() else {
             agg.quality().malformed(
                 file,
                 line,
@@ -360,7 +364,7 @@ pub(super) fn read_batch(
     let mut known: Vec<Option<u32>> = Vec::new();
     if templated {
         identity.prepare(&classified, &cols.tag_map, cols.focus, wanted, rows);
-        known.extend((0..rows).map(|r| agg.template_of_hashed(identity.hash(r), identity.key(r))));
+        agg.templates_of_hashed(identity.hashes(), |r| identity.key(r), &mut known);
         amounts.convert(&cols, rows);
     }
 

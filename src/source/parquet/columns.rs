@@ -180,29 +180,27 @@ impl<'a> Amount<'a> {
         }
         if let Amount::F64(a) = self {
             // Doubles (Athena's and every writer's money type): one tight loop over the values,
-            // then the nulls cleared.
-            let mut any_bad = false;
-            out.extend(a.values().iter().take(rows).map(|&v| {
-                let m = Money::from_f64(v).ok();
-                any_bad |= m.is_none();
-                m
-            }));
+            // then the null slots cleared (whatever their bits: a null holds no amount).
+            let values = a.values();
+            let values = &values[..rows.min(values.len())];
+            out.extend(values.iter().map(|&v| Money::from_f64(v).ok()));
             let nulls = a.nulls().filter(|n| n.null_count() > 0);
             if let Some(nulls) = nulls {
-                for (r, v) in out.iter_mut().enumerate() {
-                    if nulls.is_null(r) {
+                for_each_null(nulls, |r| {
+                    if let Some(v) = out.get_mut(r) {
                         *v = None;
                     }
-                }
+                });
             }
-            if any_bad {
-                // A null slot holds no amount, whatever its bits: only a value can be bad.
+            // Only a value can be bad: a none left after the nulls are cleared.
+            if out.iter().any(Option::is_none) {
                 for (r, (v, b)) in out.iter().zip(bad.iter_mut()).enumerate() {
                     if v.is_none() && !nulls.is_some_and(|n| n.is_null(r)) {
                         *b = true;
                     }
                 }
             }
+            out.resize(rows, None);
             return;
         }
         out.extend((0..rows).zip(bad.iter_mut()).map(|(r, bad)| {
@@ -211,6 +209,28 @@ impl<'a> Amount<'a> {
                 None
             })
         }));
+    }
+}
+
+/// Calls `f` with the index of each null slot of `nulls`, 64 slots a word: nulls are rare in
+/// most columns, and a word with none costs one test.
+pub(super) fn for_each_null(nulls: &arrow_buffer::NullBuffer, mut f: impl FnMut(usize)) {
+    let bits = nulls.inner();
+    let chunks = bits.bit_chunks();
+    let mut base = 0;
+    for word in &chunks {
+        let mut missing = !word;
+        while missing != 0 {
+            f(base + missing.trailing_zeros() as usize);
+            missing &= missing - 1;
+        }
+        base += 64;
+    }
+    let tail = chunks.remainder_len();
+    let mut missing = !chunks.remainder_bits() & ((1u64 << tail) - 1);
+    while missing != 0 {
+        f(base + missing.trailing_zeros() as usize);
+        missing &= missing - 1;
     }
 }
 
@@ -254,6 +274,55 @@ impl<'a> Days<'a> {
             }
             Days::Text(t) => parse_day(t.get(row).as_bytes()),
         }
+    }
+
+    /// The first `rows` days of the column into `out` (cleared first), as [`Days::get`] reads
+    /// them, a column at a time.
+    pub(super) fn convert(&self, rows: usize, out: &mut Vec<Option<Day>>) {
+        out.clear();
+        let Days::Ts(a, per_day) = self else {
+            out.extend((0..rows).map(|r| self.get(r)));
+            return;
+        };
+        let day = |v: i64| Day::try_from(v.div_euclid(*per_day)).ok();
+        match a.data_type() {
+            DataType::Timestamp(TimeUnit::Second, _) => out.extend(
+                a.as_primitive::<TimestampSecondType>()
+                    .values()
+                    .iter()
+                    .take(rows)
+                    .map(|&v| day(v)),
+            ),
+            DataType::Timestamp(TimeUnit::Millisecond, _) => out.extend(
+                a.as_primitive::<TimestampMillisecondType>()
+                    .values()
+                    .iter()
+                    .take(rows)
+                    .map(|&v| day(v)),
+            ),
+            DataType::Timestamp(TimeUnit::Microsecond, _) => out.extend(
+                a.as_primitive::<TimestampMicrosecondType>()
+                    .values()
+                    .iter()
+                    .take(rows)
+                    .map(|&v| day(v)),
+            ),
+            _ => out.extend(
+                a.as_primitive::<TimestampNanosecondType>()
+                    .values()
+                    .iter()
+                    .take(rows)
+                    .map(|&v| day(v)),
+            ),
+        }
+        if let Some(nulls) = a.nulls().filter(|n| n.null_count() > 0) {
+            for_each_null(nulls, |r| {
+                if let Some(d) = out.get_mut(r) {
+                    *d = None;
+                }
+            });
+        }
+        out.resize(rows, None);
     }
 
     /// Whether the row's start is not midnight (an hourly report).
@@ -345,6 +414,100 @@ impl<'a> TagMap<'a> {
                     parse_tag_json(s.as_bytes(), focus).map_err(|e| format!("tags: {e}"))
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::{
+        Array, ArrayRef, Float64Array, StringArray, TimestampMicrosecondArray,
+        TimestampSecondArray,
+    };
+
+    use super::{Amount, Days, for_each_null};
+
+    /// A pattern of nulls that is not periodic in 64.
+    fn nullable(len: usize) -> Vec<Option<f64>> {
+        (0..len)
+            .map(|i| (i % 7 != 3 && i % 11 != 5).then_some(i as f64 * 0.25 - 3.0))
+            .collect()
+    }
+
+    #[test]
+    fn every_null_slot_is_visited_once_whatever_the_length_and_offset() {
+        for len in [0, 1, 5, 63, 64, 65, 127, 128, 200] {
+            let a = Float64Array::from(nullable(len));
+            for offset in [0, 1, 3, 64] {
+                if offset > len {
+                    continue;
+                }
+                let s = a.slice(offset, len - offset);
+                let mut seen = Vec::new();
+                if let Some(n) = s.nulls() {
+                    for_each_null(n, |r| seen.push(r));
+                }
+                let expected: Vec<usize> = (0..s.len()).filter(|&r| s.is_null(r)).collect();
+                assert_eq!(seen, expected, "len {len}, offset {offset}");
+            }
+        }
+    }
+
+    #[test]
+    fn doubles_convert_a_column_at_a_time_as_row_by_row() {
+        let mut values = nullable(150);
+        values[10] = Some(f64::NAN);
+        values[70] = Some(1e12);
+        values[71] = Some(f64::INFINITY);
+        let col: ArrayRef = Arc::new(Float64Array::from(values));
+        // A slice, so the nulls start mid-word.
+        let col = col.slice(2, 140);
+        let a = Amount::of(&col).unwrap();
+        let (mut out, mut bad) = (Vec::new(), vec![false; 140]);
+        a.convert(140, &mut out, &mut bad);
+        assert_eq!(out.len(), 140);
+        for r in 0..140 {
+            match a.get(r) {
+                Ok(v) => assert!(out[r] == v && !bad[r], "row {r}"),
+                Err(_) => assert!(out[r].is_none() && bad[r], "row {r}"),
+            }
+        }
+        assert_eq!(
+            (0..140).filter(|&r| bad[r]).collect::<Vec<_>>(),
+            vec![8, 68, 69]
+        );
+    }
+
+    #[test]
+    fn days_convert_a_column_at_a_time_as_row_by_row() {
+        let day = 86_400_i64;
+        let secs: Vec<Option<i64>> = (0..100)
+            .map(|i| (i % 9 != 4).then_some((i - 50) * day / 3 + 7))
+            .collect();
+        let micros: Vec<Option<i64>> = secs.iter().map(|s| s.map(|s| s * 1_000_000)).collect();
+        let text: Vec<Option<&str>> = (0..100)
+            .map(|i| match i % 4 {
+                0 => None,
+                1 => Some("2026-11-03T05:00:00Z"),
+                2 => Some("not a date"),
+                _ => Some("2026-12-31"),
+            })
+            .collect();
+        let cols: [ArrayRef; 3] = [
+            Arc::new(TimestampSecondArray::from(secs)),
+            Arc::new(TimestampMicrosecondArray::from(micros)),
+            Arc::new(StringArray::from(text)),
+        ];
+        for col in &cols {
+            let col = col.slice(1, 97);
+            let d = Days::of(&col).unwrap();
+            let mut out = Vec::new();
+            d.convert(97, &mut out);
+            let expected: Vec<_> = (0..97).map(|r| d.get(r)).collect();
+            assert_eq!(out, expected, "{}", col.data_type());
+            assert!(out.iter().any(Option::is_none) && out.iter().any(Option::is_some));
         }
     }
 }

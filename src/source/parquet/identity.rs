@@ -4,7 +4,7 @@
 
 use arrow_array::Array;
 
-use super::columns::{TagMap, Text};
+use super::columns::{TagMap, Text, for_each_null};
 use crate::facts::{KEY_SEED, key_finish, key_step};
 use crate::source::text_ids::TextIds;
 
@@ -16,6 +16,8 @@ struct ColumnIds {
     /// The dictionary the per-key ids below belong to (its values buffer and length).
     dict: (usize, usize),
     by_key: Vec<u32>,
+    /// The ids of the batch's rows, in row order (kept to keep its buffer).
+    row_ids: Vec<u32>,
 }
 
 impl ColumnIds {
@@ -38,55 +40,64 @@ impl ColumnIds {
         }
     }
 
-    /// Writes the ids of the batch's rows into every `width`-th slot of `out`, from slot 0,
-    /// and (`hashes`, one per row, when given) folds each into its row's hash.
-    fn fill(
-        &mut self,
-        t: &Text<'_>,
-        rows: usize,
-        width: usize,
-        out: &mut [u32],
-        hashes: Option<&mut [u64]>,
-    ) {
-        let slots = out.iter_mut().step_by(width).take(rows);
-        let mut hashes = hashes.map(|h| h.iter_mut());
-        let mut put = |s: &mut u32, id: u32| {
-            *s = id;
-            if let Some(h) = hashes.as_mut().and_then(Iterator::next) {
-                *h = key_step(*h, id);
-            }
-        };
+    /// The ids of the first `rows` rows of the batch into `row_ids`: a dictionary's by its
+    /// keys (one gather, nulls cleared after), other encodings by a lookup per row.
+    fn row_ids(&mut self, t: &Text<'_>, rows: usize) -> &[u32] {
+        self.row_ids.clear();
         match t {
             // A column of nulls (most tag columns of most rows) reads empty throughout.
-            t if t.all_null() => slots.for_each(|s| put(s, 0)),
+            t if t.all_null() => {}
             Text::Dict(d, _) => {
-                let keys = d.keys().values();
                 let by_key = &self.by_key;
-                let id = |k: &i32| {
-                    usize::try_from(*k)
-                        .ok()
-                        .and_then(|k| by_key.get(k).copied())
-                        .unwrap_or(0)
-                };
-                match d.nulls().filter(|n| n.null_count() > 0) {
-                    None => {
-                        for (s, k) in slots.zip(keys.iter()) {
-                            put(s, id(k));
+                let keys = d.keys().values();
+                self.row_ids.extend(
+                    keys.iter()
+                        .take(rows)
+                        .map(|&k| by_key.get(k as usize).copied().unwrap_or(0)),
+                );
+                if let Some(nulls) = d.nulls().filter(|n| n.null_count() > 0) {
+                    let ids = &mut self.row_ids;
+                    for_each_null(nulls, |r| {
+                        if let Some(id) = ids.get_mut(r) {
+                            *id = 0;
                         }
-                    }
-                    Some(nulls) => {
-                        for ((s, k), valid) in slots.zip(keys.iter()).zip(nulls.iter()) {
-                            put(s, if valid { id(k) } else { 0 });
-                        }
-                    }
+                    });
                 }
             }
             other => {
-                for (row, s) in slots.enumerate() {
-                    put(s, self.ids.id_of(other.get(row)));
+                for row in 0..rows {
+                    let id = self.ids.id_of(other.get(row));
+                    self.row_ids.push(id);
                 }
             }
         }
+        self.row_ids.resize(rows, 0);
+        &self.row_ids
+    }
+
+    /// Writes the ids of the batch's rows into slot `slot` of each `width`-wide row of `keys`.
+    fn fill(&mut self, t: &Text<'_>, rows: usize, (keys, width, slot): (&mut [u32], usize, usize)) {
+        let ids = self.row_ids(t, rows);
+        for (key, &id) in keys.chunks_exact_mut(width.max(1)).zip(ids) {
+            if let Some(s) = key.get_mut(slot) {
+                *s = id;
+            }
+        }
+    }
+}
+
+/// Rows whose keys and hashes are written a column at a time: their hashes and keys stay in
+/// the first-level cache from one column to the next.
+const BLOCK_ROWS: usize = 256;
+
+/// Writes `ids` (a column's, for a block of rows) into slot `slot` of each `width`-wide row of
+/// `keys`, and folds each into its row's hash.
+fn write_ids(ids: &[u32], keys: &mut [u32], width: usize, slot: usize, hashes: &mut [u64]) {
+    for ((key, h), &id) in keys.chunks_exact_mut(width).zip(hashes).zip(ids) {
+        if let Some(s) = key.get_mut(slot) {
+            *s = id;
+        }
+        *h = key_step(*h, id);
     }
 }
 
@@ -125,7 +136,7 @@ impl MapIds {
             c.prepare(t);
             ids.clear();
             ids.resize(entries, 0);
-            c.fill(t, entries, 1, ids, None);
+            c.fill(t, entries, (ids, 1, 0));
         }
         let offsets = m.value_offsets();
         for row in 0..rows {
@@ -195,17 +206,28 @@ impl Identity {
             0
         };
         self.width = cols.len() + tags;
-        self.keys.clear();
+        // Every slot of the batch's rows is written below: only new room is zeroed.
         self.keys.resize(rows * self.width, 0);
         // Each row's hash is folded a column at a time as the ids are written: the rows'
         // hashes are independent of each other, so the work overlaps, where hashing a row's
         // key whole is one chain of multiplies.
         self.hashes.clear();
         self.hashes.resize(rows, KEY_SEED);
-        for (i, (t, c)) in cols.iter().zip(self.columns.iter_mut()).enumerate() {
+        for (t, c) in cols.iter().zip(self.columns.iter_mut()) {
             c.prepare(t);
-            if let Some(out) = self.keys.get_mut(i..) {
-                c.fill(t, rows, self.width, out, Some(&mut self.hashes));
+            c.row_ids(t, rows);
+        }
+        let width = self.width.max(1);
+        for (block, (keys, hashes)) in self
+            .keys
+            .chunks_mut(BLOCK_ROWS * width)
+            .zip(self.hashes.chunks_mut(BLOCK_ROWS))
+            .enumerate()
+        {
+            let start = block * BLOCK_ROWS;
+            for (slot, c) in self.columns.iter().enumerate() {
+                let ids = c.row_ids.get(start..).unwrap_or(&[]);
+                write_ids(ids, keys, width, slot, hashes);
             }
         }
         if let (TagMap::Map(m, k, v), Some(out)) = (map, self.keys.get_mut(cols.len()..)) {
@@ -223,6 +245,11 @@ impl Identity {
         for h in &mut self.hashes {
             *h = key_finish(*h);
         }
+    }
+
+    /// The hashes of the batch's rows' keys, in row order.
+    pub(super) fn hashes(&self) -> &[u64] {
+        &self.hashes
     }
 
     /// The hash of `row`'s key ([`Identity::key`]), as [`crate::facts::Aggregator`]'s memo
