@@ -212,11 +212,23 @@ pub struct Placement<'a> {
 /// The parts of a pod ARN `arn:aws:eks:<region>:<acct>:pod/<cluster>/<namespace>/<pod>/<uid>`.
 pub fn parse_pod_arn(arn: &str) -> Option<(&str, &str, &str)> {
     let rest = eks_resource(arn)?.strip_prefix("pod/")?;
-    let mut parts = rest.split('/');
-    let cluster = parts.next().filter(|s| !s.is_empty())?;
-    let namespace = parts.next().filter(|s| !s.is_empty())?;
-    let pod = parts.next().filter(|s| !s.is_empty())?;
-    Some((cluster, namespace, pod))
+    let (cluster, rest) = split_at_byte(rest, b'/');
+    let (namespace, rest) = split_at_byte(rest?, b'/');
+    let (pod, _) = split_at_byte(rest?, b'/');
+    [cluster, namespace, pod]
+        .iter()
+        .all(|p| !p.is_empty())
+        .then_some((cluster, namespace, pod))
+}
+
+/// `s` up to the first `sep`, and what follows it (`None` when `sep` does not occur). A byte
+/// loop: ARN parts are short, and classification parses an ARN per distinct row.
+fn split_at_byte(s: &str, sep: u8) -> (&str, Option<&str>) {
+    match s.bytes().position(|b| b == sep) {
+        // `sep` is ASCII: both sides of it are whole characters.
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    }
 }
 
 /// The cluster name of a cluster ARN `arn:aws:eks:<region>:<acct>:cluster/<name>`.
@@ -228,17 +240,12 @@ pub fn parse_cluster_arn(arn: &str) -> Option<&str> {
 
 /// The resource part (after the 5th `:`) of an EKS ARN in any partition.
 fn eks_resource(arn: &str) -> Option<&str> {
-    let mut parts = arn.splitn(6, ':');
-    if parts.next()? != "arn" {
-        return None;
-    }
-    parts.next()?; // partition: aws, aws-cn, aws-us-gov
-    if parts.next()? != "eks" {
-        return None;
-    }
-    parts.next()?; // region
-    parts.next()?; // account
-    parts.next()
+    let rest = arn.strip_prefix("arn:")?;
+    let (_partition, rest) = split_at_byte(rest, b':'); // aws, aws-cn, aws-us-gov
+    let rest = rest?.strip_prefix("eks:")?;
+    let (_region, rest) = split_at_byte(rest, b':');
+    let (_account, rest) = split_at_byte(rest?, b':');
+    rest
 }
 
 /// Classifies a line item and fills `out` (cleared first).
@@ -374,6 +381,28 @@ mod tests {
         );
         assert_eq!(parse_pod_arn("arn:aws:eks:us-east-1:1:pod/c/ns"), None);
         assert_eq!(parse_pod_arn("arn:ats:ec2:x:1:pod/c/ns/p/u"), None);
+        // Without a uid the pod is still named; an empty part or a short ARN names none.
+        assert_eq!(
+            parse_pod_arn("arn:aws:eks:r:1:pod/c/ns/p"),
+            Some(("c", "ns", "p"))
+        );
+        for arn in [
+            "arn:aws:eks:r:1:pod/c/ns/",
+            "arn:aws:eks:r:1:pod/c//p/u",
+            "arn:aws:eks:r:1:pod//ns/p",
+            "arn:aws:eks:r:1",
+            "arn:aws:eks",
+            "arn",
+            "",
+            "arn:aws:eks:r:1:cluster/c",
+        ] {
+            assert_eq!(parse_pod_arn(arn), None, "{arn}");
+        }
+        assert_eq!(
+            parse_pod_arn("arn:aws:eks:r:1:pod/c:x/ns/p/u"),
+            Some(("c:x", "ns", "p")),
+            "the resource part keeps its colons"
+        );
         assert_eq!(
             parse_cluster_arn("arn:aws:eks:us-east-1:1:cluster/prod-use1"),
             Some("prod-use1")

@@ -378,7 +378,8 @@ fn into_rows(facts: KeyMap) -> Vec<FactRow> {
             }
         })
         .collect();
-    rows.sort_by(|a, b| {
+    // Keys are unique (they come from a map): an unstable sort gives the one order, faster.
+    rows.sort_unstable_by(|a, b| {
         (a.day, a.category, a.basis, a.dims, &a.labels)
             .cmp(&(b.day, b.category, b.basis, b.dims, &b.labels))
     });

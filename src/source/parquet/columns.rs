@@ -423,8 +423,7 @@ mod tests {
     use std::sync::Arc;
 
     use arrow_array::{
-        Array, ArrayRef, Float64Array, StringArray, TimestampMicrosecondArray,
-        TimestampSecondArray,
+        Array, ArrayRef, Float64Array, StringArray, TimestampMicrosecondArray, TimestampSecondArray,
     };
 
     use super::{Amount, Days, for_each_null};
