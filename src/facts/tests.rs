@@ -306,3 +306,36 @@ fn amounts_are_in_the_rows_currency_or_the_bills_one() {
         .insert("USD".into(), super::CurrencyTotal::default());
     assert_eq!(f.unit_of(&[], false), Unit::USD);
 }
+
+#[test]
+fn a_large_table_sorted_in_halves_is_in_the_one_order() {
+    use super::{Basis, DIMS, FactRow, NONE, Quantity, sort_rows};
+    // Distinct keys in scrambled order, more than one thread's share, ties broken deep in the
+    // key (the last dimension, the labels).
+    let mut rows: Vec<FactRow> = (0..70_001_u32)
+        .map(|i| {
+            let x = i.wrapping_mul(2_654_435_761);
+            let mut dims = [NONE; DIMS];
+            dims[0] = x % 3;
+            dims[DIMS - 1] = i;
+            FactRow {
+                day: (x % 5) as Day,
+                category: Category::from_index(x % 4),
+                basis: Basis::from_index(x % 3),
+                dims,
+                labels: vec![x % 2].into(),
+                costs: Costs::default(),
+                quantity: Quantity::ZERO,
+                shared: NONE,
+            }
+        })
+        .collect();
+    let mut expected = rows.clone();
+    expected.sort_by(|a, b| {
+        (a.day, a.category, a.basis, a.dims, &a.labels)
+            .cmp(&(b.day, b.category, b.basis, b.dims, &b.labels))
+    });
+    sort_rows(&mut rows);
+    assert_eq!(rows.len(), expected.len());
+    assert!(rows == expected);
+}
