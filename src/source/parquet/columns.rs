@@ -285,36 +285,7 @@ impl<'a> Days<'a> {
             return;
         };
         let day = |v: i64| Day::try_from(v.div_euclid(*per_day)).ok();
-        match a.data_type() {
-            DataType::Timestamp(TimeUnit::Second, _) => out.extend(
-                a.as_primitive::<TimestampSecondType>()
-                    .values()
-                    .iter()
-                    .take(rows)
-                    .map(|&v| day(v)),
-            ),
-            DataType::Timestamp(TimeUnit::Millisecond, _) => out.extend(
-                a.as_primitive::<TimestampMillisecondType>()
-                    .values()
-                    .iter()
-                    .take(rows)
-                    .map(|&v| day(v)),
-            ),
-            DataType::Timestamp(TimeUnit::Microsecond, _) => out.extend(
-                a.as_primitive::<TimestampMicrosecondType>()
-                    .values()
-                    .iter()
-                    .take(rows)
-                    .map(|&v| day(v)),
-            ),
-            _ => out.extend(
-                a.as_primitive::<TimestampNanosecondType>()
-                    .values()
-                    .iter()
-                    .take(rows)
-                    .map(|&v| day(v)),
-            ),
-        }
+        out.extend(timestamp_values(*a).iter().take(rows).map(|&v| day(v)));
         if let Some(nulls) = a.nulls().filter(|n| n.null_count() > 0) {
             for_each_null(nulls, |r| {
                 if let Some(d) = out.get_mut(r) {
@@ -347,17 +318,22 @@ impl<'a> Days<'a> {
 
 /// A timestamp cell (not null) in its column's unit.
 fn timestamp_value(a: &dyn Array, row: usize) -> i64 {
+    timestamp_values(a).get(row).copied().unwrap_or(0)
+}
+
+/// A timestamp column's values (null slots included) in its unit.
+fn timestamp_values(a: &dyn Array) -> &[i64] {
     match a.data_type() {
         DataType::Timestamp(TimeUnit::Second, _) => {
-            a.as_primitive::<TimestampSecondType>().value(row)
+            a.as_primitive::<TimestampSecondType>().values()
         }
         DataType::Timestamp(TimeUnit::Millisecond, _) => {
-            a.as_primitive::<TimestampMillisecondType>().value(row)
+            a.as_primitive::<TimestampMillisecondType>().values()
         }
         DataType::Timestamp(TimeUnit::Microsecond, _) => {
-            a.as_primitive::<TimestampMicrosecondType>().value(row)
+            a.as_primitive::<TimestampMicrosecondType>().values()
         }
-        _ => a.as_primitive::<TimestampNanosecondType>().value(row),
+        _ => a.as_primitive::<TimestampNanosecondType>().values(),
     }
 }
 
