@@ -262,8 +262,9 @@ impl<'a> BatchColumns<'a> {
     }
 }
 
-/// A batch's money columns converted a column at a time (aligned with the batch's
-/// `amounts`), kept across batches so their buffers are allocated once per part.
+/// A batch's money columns (aligned with the batch's `amounts`) and usage start days,
+/// converted a column at a time, kept across batches so their buffers are allocated once per
+/// part.
 #[derive(Default)]
 pub(super) struct BatchAmounts {
     values: Vec<Vec<Option<Money>>>,

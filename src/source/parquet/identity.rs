@@ -4,7 +4,7 @@
 
 use arrow_array::Array;
 
-use super::columns::{TagMap, Text, for_each_null};
+use super::columns::{TagMap, Text, clear_nulls};
 use crate::facts::{KEY_SEED, key_finish, key_step};
 use crate::source::text_ids::TextIds;
 
@@ -43,6 +43,7 @@ impl ColumnIds {
     /// The ids of the first `rows` rows of the batch into `row_ids`: a dictionary's by its
     /// keys (one gather, nulls cleared after), other encodings by a lookup per row.
     fn row_ids(&mut self, t: &Text<'_>, rows: usize) -> &[u32] {
+        self.prepare(t);
         self.row_ids.clear();
         match t {
             // A column of nulls (most tag columns of most rows) reads empty throughout.
@@ -55,14 +56,7 @@ impl ColumnIds {
                         .take(rows)
                         .map(|&k| by_key.get(k as usize).copied().unwrap_or(0)),
                 );
-                if let Some(nulls) = d.nulls().filter(|n| n.null_count() > 0) {
-                    let ids = &mut self.row_ids;
-                    for_each_null(nulls, |r| {
-                        if let Some(id) = ids.get_mut(r) {
-                            *id = 0;
-                        }
-                    });
-                }
+                clear_nulls(d.nulls(), &mut self.row_ids, 0);
             }
             other => {
                 for row in 0..rows {
@@ -73,16 +67,6 @@ impl ColumnIds {
         }
         self.row_ids.resize(rows, 0);
         &self.row_ids
-    }
-
-    /// Writes the ids of the batch's rows into slot `slot` of each `width`-wide row of `keys`.
-    fn fill(&mut self, t: &Text<'_>, rows: usize, (keys, width, slot): (&mut [u32], usize, usize)) {
-        let ids = self.row_ids(t, rows);
-        for (key, &id) in keys.chunks_exact_mut(width.max(1)).zip(ids) {
-            if let Some(s) = key.get_mut(slot) {
-                *s = id;
-            }
-        }
     }
 }
 
@@ -108,8 +92,6 @@ struct MapIds {
     values: ColumnIds,
     /// By a key's id: 1 + the wanted tag it names, 0 for none, `u32::MAX` not yet known.
     slot_of_key: Vec<u32>,
-    key_ids: Vec<u32>,
-    value_ids: Vec<u32>,
 }
 
 impl MapIds {
@@ -129,15 +111,8 @@ impl MapIds {
         out: &mut [u32],
     ) {
         let entries = m.keys().len();
-        for (c, t, ids) in [
-            (&mut self.keys, k, &mut self.key_ids),
-            (&mut self.values, v, &mut self.value_ids),
-        ] {
-            c.prepare(t);
-            ids.clear();
-            ids.resize(entries, 0);
-            c.fill(t, entries, (ids, 1, 0));
-        }
+        let key_ids = self.keys.row_ids(k, entries);
+        let value_ids = self.values.row_ids(v, entries);
         let offsets = m.value_offsets();
         for row in 0..rows {
             let Some(slots) = out.get_mut(row * width..row * width + wanted.len()) else {
@@ -149,7 +124,7 @@ impl MapIds {
             }
             let (s, e) = (offsets[row] as usize, offsets[row + 1] as usize);
             for i in s..e.min(entries) {
-                let key = self.key_ids[i] as usize;
+                let key = key_ids[i] as usize;
                 if self.slot_of_key.len() <= key {
                     self.slot_of_key.resize(key + 1, u32::MAX);
                 }
@@ -168,7 +143,7 @@ impl MapIds {
                 if let Some(slot) = (self.slot_of_key[key] as usize).checked_sub(1)
                     && slots[slot] == 0
                 {
-                    slots[slot] = self.value_ids[i].saturating_add(1);
+                    slots[slot] = value_ids[i].saturating_add(1);
                 }
             }
         }
@@ -214,7 +189,6 @@ impl Identity {
         self.hashes.clear();
         self.hashes.resize(rows, KEY_SEED);
         for (t, c) in cols.iter().zip(self.columns.iter_mut()) {
-            c.prepare(t);
             c.row_ids(t, rows);
         }
         let width = self.width.max(1);
